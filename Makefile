@@ -1,0 +1,47 @@
+# Centime: `make run` starts the app on the embedded demo; `make test` is what CI runs.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+CARGO ?= cargo
+CACHE ?= $(CURDIR)/.cache
+PYENV := $(CACHE)/pyenv
+APT_BUILD := build-essential pkg-config libssl-dev libdbus-1-dev
+APT_TEST := dbus dbus-x11 gnome-keyring libsecret-tools sqlite3 python3-venv
+
+.PHONY: help deps run test lint unit vectors-check fuzz bench
+
+help:
+	@echo "make run   - build and start Centime on the local demo issuer and magazine"
+	@echo "make test  - formatting, lints, every test suite (what CI runs)"
+	@echo "make fuzz  - run the cargo-fuzz campaigns (see fuzz/README.md)"
+	@echo "make bench - criterion benchmarks (figures go to BENCHMARKS.md)"
+
+# Installs what is missing (Debian/Ubuntu) and skips what is there.
+deps:
+	@scripts/deps.sh $(APT_BUILD) $(APT_TEST)
+	@test -x $(PYENV)/bin/python || python3 -m venv $(PYENV)
+	@$(PYENV)/bin/python -c 'import joserfc, cryptography' 2>/dev/null \
+	  || $(PYENV)/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements.txt
+
+run: deps
+	@scripts/run.sh
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+
+unit:
+	@scripts/cargo-test.sh
+
+vectors-check: deps
+	$(PYENV)/bin/python scripts/verify_vectors.py crates/protocol/tests/vectors
+
+test: deps lint unit vectors-check
+	@echo "make test: all green"
+
+fuzz:
+	@scripts/fuzz.sh $(or $(SECONDS_PER_TARGET),600)
+
+bench:
+	$(CARGO) bench --workspace --locked

@@ -1,0 +1,200 @@
+//! The three signed documents: payment authorization, credit note, receipt.
+//!
+//! Each names its signer's public key in a claim (`from` or `iss`), so [`open`] verifies the
+//! signature with that key. Whether the key is *acceptable* (a trusted issuer, the expected
+//! merchant) is the caller's decision, made after `open` returns.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::ids::{Network, PaymentId, PublicKey};
+use crate::jws::{self, Compact, Signer};
+use crate::money::{Amount, Asset, Micros};
+
+pub const AUTHORIZATION_TYP: &str = "centime-authorization+jws";
+pub const CREDIT_TYP: &str = "centime-credit+jws";
+pub const RECEIPT_TYP: &str = "centime-receipt+jws";
+
+/// A document signed by the key it names.
+pub trait Document: Serialize + DeserializeOwned {
+    const TYP: &'static str;
+    fn signer_key(&self) -> &PublicKey;
+}
+
+/// The wallet's signed promise to pay: EIP-3009 names where they exist.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthorizationClaims {
+    pub from: PublicKey,
+    pub to: String,
+    pub value: String,
+    pub asset: Asset,
+    pub asset_scale: u8,
+    pub network: Network,
+    pub resource: String,
+    pub valid_after: u64,
+    pub valid_before: u64,
+    pub nonce: String,
+    pub accepted_hash: String,
+    pub payment_id: PaymentId,
+}
+
+impl Document for AuthorizationClaims {
+    const TYP: &'static str = AUTHORIZATION_TYP;
+    fn signer_key(&self) -> &PublicKey {
+        &self.from
+    }
+}
+
+impl AuthorizationClaims {
+    pub fn amount(&self) -> Result<Amount> {
+        Ok(Amount::new(Micros::from_wire(&self.value, i64::from(self.asset_scale))?, self.asset))
+    }
+}
+
+/// An issuer's top-up, bound to one wallet key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreditClaims {
+    pub iss: PublicKey,
+    pub network: Network,
+    pub sub: PublicKey,
+    pub credit_id: String,
+    pub value: String,
+    pub asset: Asset,
+    pub asset_scale: u8,
+    pub issued_at: u64,
+}
+
+impl Document for CreditClaims {
+    const TYP: &'static str = CREDIT_TYP;
+    fn signer_key(&self) -> &PublicKey {
+        &self.iss
+    }
+}
+
+impl CreditClaims {
+    pub fn amount(&self) -> Result<Amount> {
+        Ok(Amount::new(Micros::from_wire(&self.value, i64::from(self.asset_scale))?, self.asset))
+    }
+
+    /// Credit ids are chosen by the issuer: 1-128 of `[A-Za-z0-9_-]`.
+    pub fn check_credit_id(&self) -> Result<()> {
+        let ok = (1..=128).contains(&self.credit_id.len())
+            && self.credit_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::Json { what: "credit note", detail: "creditId must be 1-128 of A-Z a-z 0-9 - _".into() })
+        }
+    }
+}
+
+/// A merchant's signed acknowledgement of a payment it accepted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReceiptClaims {
+    pub iss: PublicKey,
+    pub resource_url: String,
+    pub payer: PublicKey,
+    pub payment_id: PaymentId,
+    pub value: String,
+    pub asset: Asset,
+    pub asset_scale: u8,
+    pub issued_at: u64,
+    pub transaction: String,
+}
+
+impl Document for ReceiptClaims {
+    const TYP: &'static str = RECEIPT_TYP;
+    fn signer_key(&self) -> &PublicKey {
+        &self.iss
+    }
+}
+
+/// Signs `claims`; the signer must hold the key the claims name.
+pub fn sign<T: Document>(signer: &dyn Signer, claims: &T) -> Result<String> {
+    if &signer.public_key() != claims.signer_key() {
+        return Err(Error::Signing("the claims name another key than the signer's".into()));
+    }
+    let payload = serde_json::to_vec(claims).map_err(|e| Error::Signing(e.to_string()))?;
+    jws::sign(signer, T::TYP, &payload)
+}
+
+/// Parses `jws` as a `T` and verifies it under the key the claims name.
+pub fn open<T: Document>(jws: &str) -> Result<T> {
+    let c = Compact::parse(jws, T::TYP)?;
+    let claims: T = serde_json::from_slice(c.payload()).map_err(|e| Error::json("signed claims", e))?;
+    c.verify(claims.signer_key())?;
+    Ok(claims)
+}
+
+/// base64url(SHA-256(JCS(accepted))): binds the authorization to the exact offer accepted.
+pub fn accepted_hash(accepted: &Value) -> Result<String> {
+    let canonical = serde_json_canonicalizer::to_vec(accepted).map_err(|e| Error::json("accepted", e))?;
+    Ok(URL_SAFE_NO_PAD.encode(ring::digest::digest(&ring::digest::SHA256, &canonical)))
+}
+
+/// The RFC 8785 canonical form of a JSON value, as bytes.
+pub fn canonical_json(v: &Value) -> Result<Vec<u8>> {
+    serde_json_canonicalizer::to_vec(v).map_err(|e| Error::json("value", e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jws::RingSigner;
+
+    #[test]
+    fn jcs_matches_rfc_8785_examples() {
+        // RFC 8785 §3.2.2 (sorting and whitespace) and §3.2.2.3 (numbers), reduced to what
+        // serde_json can hold exactly.
+        let v: Value = serde_json::from_str(
+            r#"{ "numbers": [333333333.33333329, 1E30, 4.50, 2e-3, 0.000000000000000000000000001],
+                 "string": "\u20ac$\u000F\u000aA'\u0042\u0022\u005c\\\"\/",
+                 "literals": [null, true, false] }"#,
+        )
+        .unwrap();
+        let c = String::from_utf8(canonical_json(&v).unwrap()).unwrap();
+        assert_eq!(
+            c,
+            r#"{"literals":[null,true,false],"numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27],"string":"€$\u000f\nA'B\"\\\\\"/"}"#
+        );
+        // §3.2.3: keys sort by UTF-16 code units.
+        let v: Value = serde_json::from_str(
+            r#"{"\u20ac":"Euro Sign","\r":"Carriage Return","\ufb33":"Hebrew Letter Dalet With Dagesh","1":"One","\ud83d\ude00":"Emoji: Grinning Face","\u0080":"Control","\u00f6":"Latin Small Letter O With Diaeresis"}"#,
+        )
+        .unwrap();
+        let c = String::from_utf8(canonical_json(&v).unwrap()).unwrap();
+        assert_eq!(
+            c,
+            "{\"\\r\":\"Carriage Return\",\"1\":\"One\",\"\u{80}\":\"Control\",\"ö\":\"Latin Small Letter O With Diaeresis\",\"€\":\"Euro Sign\",\"😀\":\"Emoji: Grinning Face\",\"\u{fb33}\":\"Hebrew Letter Dalet With Dagesh\"}"
+        );
+    }
+
+    #[test]
+    fn documents_open_only_with_their_type_and_key() {
+        let s = RingSigner::from_seed(&[3; 32]).unwrap();
+        let claims = CreditClaims {
+            iss: s.public_key(),
+            network: "centime:demo".parse().unwrap(),
+            sub: PublicKey([9; 32]),
+            credit_id: "c1".into(),
+            value: "500".into(),
+            asset: Asset::EUR,
+            asset_scale: 2,
+            issued_at: 1_700_000_000,
+        };
+        let jws = sign(&s, &claims).unwrap();
+        assert_eq!(open::<CreditClaims>(&jws).unwrap(), claims);
+        assert!(matches!(open::<ReceiptClaims>(&jws), Err(Error::WrongType { .. })));
+        let mut forged = claims.clone();
+        forged.iss = PublicKey([1; 32]);
+        assert!(sign(&s, &forged).is_err());
+        assert_eq!(claims.amount().unwrap().micros.get(), 5_000_000);
+    }
+}

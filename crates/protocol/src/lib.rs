@@ -1,0 +1,28 @@
+//! Centime's wire protocol, for wallets and for the merchants who accept them.
+//!
+//! - [`money`]: ISO 4217 assets and exact amounts in integer micro-units.
+//! - [`wire`]: the x402 v2-shaped messages and their base64 JSON headers.
+//! - [`jws`] and [`documents`]: Ed25519 JWS and the three signed documents
+//!   (payment authorization, credit note, receipt).
+//! - [`verify`]: offline merchant verification with stable rejection codes.
+//! - [`payment`]: the wallet's side, building a signed payment for an accepted offer.
+//! - [`deeplink`]: `centime://pay` and `centime://topup` links.
+//!
+//! `docs/protocol.md` in the repository is the normative description; the test vectors in
+//! `tests/vectors/` pin every signed byte.
+
+pub mod deeplink;
+pub mod documents;
+mod error;
+pub mod ids;
+pub mod jws;
+pub mod money;
+pub mod payment;
+pub mod verify;
+pub mod wire;
+
+pub use error::{Error, Result};
+pub use ids::{Network, PaymentId, PublicKey};
+pub use money::{Amount, Asset, Micros};
+pub use verify::{Clock, FixedClock, MemoryReplayCache, Rejection, ReplayCache, SystemClock, Verified, Verifier};
+pub use wire::{PaymentPayload, PaymentRequired, PaymentRequirements, ResourceInfo, SettlementResponse, Terms};

@@ -1,0 +1,336 @@
+//! Merchant-side verification of a `PAYMENT-SIGNATURE`: offline, no database, no network.
+//!
+//! Every way a payment can be refused has its own [`Rejection`] code, stable on the wire.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
+
+use crate::documents::{self, AuthorizationClaims};
+use crate::error::{Error, Result};
+use crate::ids::{PaymentId, PublicKey};
+use crate::jws::Compact;
+use crate::money::{Amount, Micros};
+use crate::wire::{PaymentPayload, PaymentRequired, SCHEME_EXACT};
+
+/// Why a payment was refused. `code()` is the stable wire name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rejection {
+    Malformed,
+    UnsupportedVersion,
+    UnsupportedScheme,
+    InvalidSignature,
+    TermsMismatch,
+    RecipientMismatch,
+    AssetMismatch,
+    NetworkMismatch,
+    ResourceMismatch,
+    AmountTooLow,
+    NotYetValid,
+    Expired,
+    WindowTooLong,
+    ReplayedNonce,
+    PaymentIdConflict,
+}
+
+impl Rejection {
+    pub const ALL: [Rejection; 15] = [
+        Rejection::Malformed,
+        Rejection::UnsupportedVersion,
+        Rejection::UnsupportedScheme,
+        Rejection::InvalidSignature,
+        Rejection::TermsMismatch,
+        Rejection::RecipientMismatch,
+        Rejection::AssetMismatch,
+        Rejection::NetworkMismatch,
+        Rejection::ResourceMismatch,
+        Rejection::AmountTooLow,
+        Rejection::NotYetValid,
+        Rejection::Expired,
+        Rejection::WindowTooLong,
+        Rejection::ReplayedNonce,
+        Rejection::PaymentIdConflict,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Rejection::Malformed => "malformed",
+            Rejection::UnsupportedVersion => "unsupported_version",
+            Rejection::UnsupportedScheme => "unsupported_scheme",
+            Rejection::InvalidSignature => "invalid_signature",
+            Rejection::TermsMismatch => "terms_mismatch",
+            Rejection::RecipientMismatch => "recipient_mismatch",
+            Rejection::AssetMismatch => "asset_mismatch",
+            Rejection::NetworkMismatch => "network_mismatch",
+            Rejection::ResourceMismatch => "resource_mismatch",
+            Rejection::AmountTooLow => "amount_too_low",
+            Rejection::NotYetValid => "not_yet_valid",
+            Rejection::Expired => "expired",
+            Rejection::WindowTooLong => "window_too_long",
+            Rejection::ReplayedNonce => "replayed_nonce",
+            Rejection::PaymentIdConflict => "payment_id_conflict",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Rejection> {
+        Rejection::ALL.into_iter().find(|r| r.code() == code)
+    }
+}
+
+impl fmt::Display for Rejection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Unix seconds, from the system or fixed for tests.
+pub trait Clock: Send + Sync {
+    fn now(&self) -> u64;
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> u64 {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    }
+}
+
+/// A clock that says what it is told; for tests and vectors.
+#[derive(Debug, Default)]
+pub struct FixedClock(AtomicU64);
+
+impl FixedClock {
+    pub fn new(t: u64) -> Self {
+        FixedClock(AtomicU64::new(t))
+    }
+    pub fn set(&self, t: u64) {
+        self.0.store(t, Ordering::SeqCst);
+    }
+}
+
+impl Clock for FixedClock {
+    fn now(&self) -> u64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// A payment the merchant accepted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verified {
+    pub claims: AuthorizationClaims,
+    pub amount: Amount,
+    /// The authorization JWS, what the merchant presents to the issuer to settle.
+    pub authorization: String,
+}
+
+impl Verified {
+    pub fn payer(&self) -> &PublicKey {
+        &self.claims.from
+    }
+    pub fn payment_id(&self) -> &PaymentId {
+        &self.claims.payment_id
+    }
+}
+
+/// Remembers `(from, nonce)` pairs and payment ids until their authorization expires.
+///
+/// `record` must be atomic: two requests carrying the same nonce at once must not both pass.
+pub trait ReplayCache: Send + Sync {
+    /// The first answer for `payment_id`, if it was given for the same payload `digest`.
+    fn previous(&self, payment_id: &PaymentId, digest: &[u8; 32]) -> Option<Verified>;
+    /// Records an accepted payment, or says why it is a replay.
+    fn record(&self, verified: &Verified, digest: [u8; 32], forget_after: u64, now: u64) -> Result<(), Rejection>;
+}
+
+#[derive(Default)]
+struct MemoryState {
+    nonces: HashMap<(PublicKey, String), u64>,
+    payments: HashMap<PaymentId, ([u8; 32], Verified, u64)>,
+}
+
+/// An in-memory [`ReplayCache`] that forgets entries once their `validBefore` has passed.
+#[derive(Default)]
+pub struct MemoryReplayCache {
+    state: Mutex<MemoryState>,
+}
+
+impl fmt::Debug for MemoryReplayCache {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let n = self.state.lock().map(|s| s.nonces.len()).unwrap_or(0);
+        f.debug_struct("MemoryReplayCache").field("entries", &n).finish()
+    }
+}
+
+impl MemoryReplayCache {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// How many nonces are remembered (for tests of expiry).
+    pub fn len(&self) -> usize {
+        self.state.lock().map(|s| s.nonces.len()).unwrap_or(0)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl ReplayCache for MemoryReplayCache {
+    fn previous(&self, payment_id: &PaymentId, digest: &[u8; 32]) -> Option<Verified> {
+        let s = self.state.lock().ok()?;
+        s.payments.get(payment_id).filter(|(d, _, _)| d == digest).map(|(_, v, _)| v.clone())
+    }
+
+    fn record(&self, v: &Verified, digest: [u8; 32], forget_after: u64, now: u64) -> Result<(), Rejection> {
+        // A poisoned lock means another request panicked mid-update; refuse rather than guess.
+        let mut s = self.state.lock().map_err(|_| Rejection::ReplayedNonce)?;
+        s.nonces.retain(|_, exp| *exp >= now);
+        s.payments.retain(|_, (_, _, exp)| *exp >= now);
+        let key = (v.claims.from, v.claims.nonce.clone());
+        if s.nonces.contains_key(&key) {
+            return Err(Rejection::ReplayedNonce);
+        }
+        if s.payments.contains_key(&v.claims.payment_id) {
+            return Err(Rejection::PaymentIdConflict);
+        }
+        s.nonces.insert(key, forget_after);
+        s.payments.insert(v.claims.payment_id.clone(), (digest, v.clone(), forget_after));
+        Ok(())
+    }
+}
+
+/// Default tolerance between the wallet's clock and the merchant's.
+pub const DEFAULT_SKEW_SECONDS: u64 = 30;
+
+/// Checks payments against what one resource offered.
+pub struct Verifier {
+    offered: PaymentRequired,
+    offered_canonical: Vec<Vec<u8>>,
+    clock: Arc<dyn Clock>,
+    skew: u64,
+}
+
+impl fmt::Debug for Verifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Verifier").field("resource", &self.offered.resource.url).field("skew", &self.skew).finish()
+    }
+}
+
+fn reject<T>(reason: Rejection, detail: impl Into<String>) -> Result<T> {
+    Err(Error::reject(reason, detail))
+}
+
+impl Verifier {
+    /// `offered` is the 402 this merchant sent for the resource; every offer must be a valid
+    /// Centime offer.
+    pub fn new(offered: PaymentRequired, clock: Arc<dyn Clock>) -> Result<Self> {
+        let mut offered_canonical = Vec::with_capacity(offered.accepts.len());
+        for req in &offered.accepts {
+            req.terms()?;
+            offered_canonical.push(documents::canonical_json(&req.to_value()?)?);
+        }
+        Ok(Verifier { offered, offered_canonical, clock, skew: DEFAULT_SKEW_SECONDS })
+    }
+
+    pub fn with_skew(mut self, seconds: u64) -> Self {
+        self.skew = seconds;
+        self
+    }
+
+    pub fn offered(&self) -> &PaymentRequired {
+        &self.offered
+    }
+
+    /// Verifies a `PAYMENT-SIGNATURE` header value. On refusal the error's
+    /// [`Error::rejection`] is the code to send back.
+    pub fn verify(&self, header: &str, cache: &dyn ReplayCache) -> Result<Verified> {
+        let now = self.clock.now();
+        let payload = PaymentPayload::from_header(header).map_err(|e| match e {
+            Error::UnsupportedVersion(v) => Error::reject(Rejection::UnsupportedVersion, format!("x402Version {v}")),
+            other => Error::reject(Rejection::Malformed, other.to_string()),
+        })?;
+        let jws = &payload.payload.authorization;
+        let compact = Compact::parse(jws, documents::AUTHORIZATION_TYP)
+            .map_err(|e| Error::reject(Rejection::Malformed, e.to_string()))?;
+        let claims: AuthorizationClaims = serde_json::from_slice(compact.payload())
+            .map_err(|e| Error::reject(Rejection::Malformed, format!("authorization claims: {e}")))?;
+
+        let digest = payload_digest(&payload)?;
+        if let Some(first) = cache.previous(&claims.payment_id, &digest) {
+            return Ok(first);
+        }
+
+        compact
+            .verify(&claims.from)
+            .map_err(|_| Error::reject(Rejection::InvalidSignature, "the signature does not verify under `from`"))?;
+
+        let ext_id = payload.extension_payment_id().map_err(|e| Error::reject(Rejection::Malformed, e.to_string()))?;
+        if ext_id.is_some_and(|id| id != claims.payment_id) {
+            return reject(Rejection::Malformed, "the payment-identifier extension and the signed paymentId differ");
+        }
+        if payload.accepted.get("scheme").and_then(|s| s.as_str()) != Some(SCHEME_EXACT) {
+            return reject(Rejection::UnsupportedScheme, "only the exact scheme is accepted");
+        }
+        let accepted_canonical = documents::canonical_json(&payload.accepted)?;
+        let Some(index) = self.offered_canonical.iter().position(|c| *c == accepted_canonical) else {
+            return reject(Rejection::TermsMismatch, "`accepted` is not one of the offered requirements");
+        };
+        if documents::accepted_hash(&payload.accepted)? != claims.accepted_hash {
+            return reject(Rejection::TermsMismatch, "acceptedHash does not match `accepted`");
+        }
+        let offer = &self.offered.accepts[index];
+        let terms = offer.terms()?;
+        if claims.to != terms.pay_to {
+            return reject(Rejection::RecipientMismatch, "the authorization pays someone else");
+        }
+        if claims.asset != terms.price.asset {
+            return reject(Rejection::AssetMismatch, format!("{} offered, {} signed", terms.price.asset, claims.asset));
+        }
+        if claims.network != terms.network {
+            return reject(Rejection::NetworkMismatch, format!("{} offered, {} signed", terms.network, claims.network));
+        }
+        if claims.resource != self.offered.resource.url || payload.resource.url != self.offered.resource.url {
+            return reject(Rejection::ResourceMismatch, "the authorization is for another resource");
+        }
+        let value = Micros::from_wire(&claims.value, i64::from(claims.asset_scale))
+            .map_err(|e| Error::reject(Rejection::Malformed, e.to_string()))?;
+        if value < terms.price.micros {
+            return reject(Rejection::AmountTooLow, format!("{value} signed, {} asked", terms.price.micros));
+        }
+        if claims.valid_after > now.saturating_add(self.skew) {
+            return reject(Rejection::NotYetValid, "validAfter is in the future");
+        }
+        if now >= claims.valid_before.saturating_add(self.skew) {
+            return reject(Rejection::Expired, "validBefore has passed");
+        }
+        if claims.valid_before.saturating_sub(claims.valid_after) > terms.max_timeout_seconds
+            || claims.valid_before < claims.valid_after
+        {
+            return reject(Rejection::WindowTooLong, "the validity window exceeds maxTimeoutSeconds");
+        }
+        if !crate::ids::check_nonce(&claims.nonce) {
+            return reject(Rejection::Malformed, "nonce must be 32 bytes in base64url");
+        }
+        let verified = Verified { amount: Amount::new(value, claims.asset), authorization: jws.clone(), claims };
+        cache
+            .record(&verified, digest, verified.claims.valid_before.saturating_add(self.skew), now)
+            .map_err(|r| Error::reject(r, "already used"))?;
+        Ok(verified)
+    }
+}
+
+fn payload_digest(p: &PaymentPayload) -> Result<[u8; 32]> {
+    let v = serde_json::to_value(p).map_err(|e| Error::json("payment payload", e))?;
+    let bytes = documents::canonical_json(&v)?;
+    let d = ring::digest::digest(&ring::digest::SHA256, &bytes);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(d.as_ref());
+    Ok(out)
+}

@@ -1,0 +1,438 @@
+//! The x402 v2-shaped messages and their HTTP header encoding (base64 of JSON).
+//!
+//! Requirements are read loosely (a 402 may offer schemes and networks Centime does not
+//! know) and checked strictly when the wallet or merchant turns one into [`Terms`].
+//! Unknown fields are kept in `other` so that what the wallet echoes back is what it got.
+
+use base64::Engine as _;
+use base64::engine::DecodePaddingMode;
+use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig, STANDARD};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+use crate::ids::{Network, PaymentId};
+use crate::money::{Amount, Asset, Micros};
+
+pub const X402_VERSION: u64 = 2;
+/// Header sent by the merchant with a 402.
+pub const PAYMENT_REQUIRED: &str = "PAYMENT-REQUIRED";
+/// Header sent by the wallet when it retries with a payment.
+pub const PAYMENT_SIGNATURE: &str = "PAYMENT-SIGNATURE";
+/// Header sent by the merchant with the paid response.
+pub const PAYMENT_RESPONSE: &str = "PAYMENT-RESPONSE";
+/// The only scheme Centime pays with.
+pub const SCHEME_EXACT: &str = "exact";
+/// Name of x402's payment-identifier extension.
+pub const PAYMENT_IDENTIFIER: &str = "payment-identifier";
+/// A header value longer than this is refused before it is decoded.
+pub const MAX_HEADER_LEN: usize = 16 * 1024;
+/// Same bound for a JSON body carrying the requirements.
+pub const MAX_BODY_LEN: usize = 64 * 1024;
+/// More offers than this in one 402 is refused.
+pub const MAX_ACCEPTS: usize = 32;
+const MAX_PAY_TO: usize = 128;
+
+/// Base64 that writes padding and reads it either way (some x402 servers omit it).
+const B64_READ: GeneralPurpose = GeneralPurpose::new(
+    &base64::alphabet::STANDARD,
+    GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+);
+
+/// What a merchant's 402 says: the resource and the ways it may be paid.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentRequired {
+    pub x402_version: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    pub resource: ResourceInfo,
+    pub accepts: Vec<PaymentRequirements>,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub extensions: Map<String, Value>,
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceInfo {
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mime_type: Option<String>,
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+/// One way to pay, as offered. Fields are kept as received; see [`PaymentRequirements::terms`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentRequirements {
+    pub scheme: String,
+    pub network: String,
+    pub amount: String,
+    pub asset: String,
+    pub pay_to: String,
+    pub max_timeout_seconds: u64,
+    #[serde(default)]
+    pub extra: Map<String, Value>,
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+/// A requirement Centime can pay, with every field checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Terms {
+    pub network: Network,
+    pub price: Amount,
+    pub asset_scale: u8,
+    pub pay_to: String,
+    pub max_timeout_seconds: u64,
+    pub merchant_name: Option<String>,
+    pub entitlement_seconds: Option<u64>,
+}
+
+impl PaymentRequirements {
+    /// A Centime offer: `exact` scheme, amount written at the smallest exact scale.
+    pub fn centime(
+        network: &Network,
+        pay_to: &str,
+        price: Amount,
+        max_timeout_seconds: u64,
+        merchant_name: &str,
+        entitlement_seconds: Option<u64>,
+    ) -> Result<Self> {
+        let scale = price.micros.natural_scale();
+        let mut extra = Map::new();
+        extra.insert("assetScale".into(), Value::from(scale));
+        extra.insert("merchantName".into(), Value::from(merchant_name));
+        if let Some(s) = entitlement_seconds {
+            extra.insert("entitlementSeconds".into(), Value::from(s));
+        }
+        let req = PaymentRequirements {
+            scheme: SCHEME_EXACT.into(),
+            network: network.to_string(),
+            amount: price.micros.to_wire(scale)?,
+            asset: price.asset.to_string(),
+            pay_to: pay_to.into(),
+            max_timeout_seconds,
+            extra,
+            other: Map::new(),
+        };
+        req.terms()?;
+        Ok(req)
+    }
+
+    /// Checks this offer as a Centime payment and returns its typed terms.
+    pub fn terms(&self) -> Result<Terms> {
+        if self.scheme != SCHEME_EXACT {
+            return Err(Error::reject(
+                crate::verify::Rejection::UnsupportedScheme,
+                format!("scheme {:?} is not \"exact\"", clip(&self.scheme)),
+            ));
+        }
+        let network: Network = self.network.parse()?;
+        let asset: Asset = self.asset.parse()?;
+        let scale = self.extra.get("assetScale").and_then(Value::as_i64).ok_or(Error::Json {
+            what: "payment requirements",
+            detail: "extra.assetScale must be an integer 0..=6".into(),
+        })?;
+        let micros = Micros::from_wire(&self.amount, scale)?;
+        if !micros.is_positive() {
+            return Err(Error::InvalidWireAmount { value: self.amount.clone() });
+        }
+        check_pay_to(&self.pay_to)?;
+        let merchant_name = match self.extra.get("merchantName") {
+            None => None,
+            Some(Value::String(s)) if s.chars().count() <= 128 && !s.chars().any(char::is_control) => Some(s.clone()),
+            Some(_) => {
+                return Err(Error::Json {
+                    what: "payment requirements",
+                    detail: "extra.merchantName must be a string of at most 128 printable characters".into(),
+                });
+            }
+        };
+        let entitlement_seconds = match self.extra.get("entitlementSeconds") {
+            None => None,
+            Some(v) => Some(v.as_u64().ok_or(Error::Json {
+                what: "payment requirements",
+                detail: "extra.entitlementSeconds must be a non-negative integer".into(),
+            })?),
+        };
+        Ok(Terms {
+            network,
+            price: Amount::new(micros, asset),
+            asset_scale: u8::try_from(scale).map_err(|_| Error::InvalidScale(scale))?,
+            pay_to: self.pay_to.clone(),
+            max_timeout_seconds: self.max_timeout_seconds,
+            merchant_name,
+            entitlement_seconds,
+        })
+    }
+
+    /// The JSON value of this offer, as it is echoed in `accepted` and hashed.
+    pub fn to_value(&self) -> Result<Value> {
+        serde_json::to_value(self).map_err(|e| Error::json("payment requirements", e))
+    }
+}
+
+fn check_pay_to(s: &str) -> Result<()> {
+    if s.is_empty() || s.len() > MAX_PAY_TO || s.chars().any(char::is_control) {
+        return Err(Error::Json {
+            what: "payment requirements",
+            detail: "payTo must be 1-128 printable characters".into(),
+        });
+    }
+    Ok(())
+}
+
+fn clip(s: &str) -> String {
+    s.chars().take(40).collect()
+}
+
+impl PaymentRequired {
+    /// Decodes a `PAYMENT-REQUIRED` header value.
+    pub fn from_header(value: &str) -> Result<Self> {
+        let pr: PaymentRequired = decode_header("PAYMENT-REQUIRED", value)?;
+        pr.check()
+    }
+
+    /// Reads the requirements from a 402's JSON body, in the v2 shape or x402 v1's
+    /// (`maxAmountRequired` and the resource inside each offer).
+    pub fn from_json_body(body: &[u8]) -> Result<Self> {
+        if body.len() > MAX_BODY_LEN {
+            return Err(Error::TooLarge { what: "402 body", len: body.len(), limit: MAX_BODY_LEN });
+        }
+        let v: Value = serde_json::from_slice(body).map_err(|e| Error::json("402 body", e))?;
+        let version = v.get("x402Version").and_then(Value::as_u64).unwrap_or(0);
+        match version {
+            1 => Self::from_v1(v),
+            X402_VERSION => serde_json::from_value::<PaymentRequired>(v)
+                .map_err(|e| Error::json("402 body", e))
+                .and_then(Self::check),
+            other => Err(Error::UnsupportedVersion(other)),
+        }
+    }
+
+    fn from_v1(mut v: Value) -> Result<Self> {
+        let accepts = v
+            .get_mut("accepts")
+            .and_then(Value::as_array_mut)
+            .ok_or(Error::Json { what: "402 body", detail: "x402 v1 body without an accepts array".into() })?;
+        let mut resource = None;
+        let mut out = Vec::new();
+        for a in accepts.iter_mut() {
+            let Some(obj) = a.as_object_mut() else {
+                return Err(Error::Json { what: "402 body", detail: "an offer is not an object".into() });
+            };
+            let url = obj.remove("resource");
+            let description = obj.remove("description");
+            let mime = obj.remove("mimeType");
+            if let Some(amount) = obj.remove("maxAmountRequired") {
+                obj.insert("amount".into(), amount);
+            }
+            if resource.is_none() {
+                let url = url
+                    .and_then(|u| u.as_str().map(str::to_owned))
+                    .ok_or(Error::Json { what: "402 body", detail: "x402 v1 offer without a resource URL".into() })?;
+                resource = Some(ResourceInfo {
+                    url,
+                    description: description.and_then(|d| d.as_str().map(str::to_owned)),
+                    mime_type: mime.and_then(|d| d.as_str().map(str::to_owned)),
+                    other: Map::new(),
+                });
+            }
+            out.push(serde_json::from_value(Value::Object(obj.clone())).map_err(|e| Error::json("402 body", e))?);
+        }
+        let resource = resource.ok_or(Error::Json { what: "402 body", detail: "no offers".into() })?;
+        let error = v.get("error").and_then(Value::as_str).map(str::to_owned);
+        PaymentRequired { x402_version: 1, error, resource, accepts: out, extensions: Map::new(), other: Map::new() }
+            .check()
+    }
+
+    fn check(self) -> Result<Self> {
+        if self.x402_version != X402_VERSION && self.x402_version != 1 {
+            return Err(Error::UnsupportedVersion(self.x402_version));
+        }
+        if self.accepts.len() > MAX_ACCEPTS {
+            return Err(Error::Json { what: "402", detail: format!("more than {MAX_ACCEPTS} offers") });
+        }
+        Ok(self)
+    }
+
+    /// Encodes as a `PAYMENT-REQUIRED` header value.
+    pub fn to_header(&self) -> Result<String> {
+        encode_header(self)
+    }
+
+    /// The x402 declaration that this merchant reads the payment-identifier extension.
+    pub fn declare_payment_identifier(&mut self) {
+        let mut info = Map::new();
+        info.insert("required".into(), Value::Bool(false));
+        let mut ext = Map::new();
+        ext.insert("info".into(), Value::Object(info));
+        self.extensions.insert(PAYMENT_IDENTIFIER.into(), Value::Object(ext));
+    }
+}
+
+/// What the wallet sends back in `PAYMENT-SIGNATURE`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentPayload {
+    pub x402_version: u64,
+    pub resource: ResourceInfo,
+    /// The chosen requirement, verbatim as offered.
+    pub accepted: Value,
+    pub payload: AuthorizationEnvelope,
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub extensions: Map<String, Value>,
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthorizationEnvelope {
+    /// The JWS compact authorization.
+    pub authorization: String,
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+impl PaymentPayload {
+    pub fn from_header(value: &str) -> Result<Self> {
+        let p: PaymentPayload = decode_header("PAYMENT-SIGNATURE", value)?;
+        if p.x402_version != X402_VERSION {
+            return Err(Error::UnsupportedVersion(p.x402_version));
+        }
+        Ok(p)
+    }
+
+    pub fn to_header(&self) -> Result<String> {
+        encode_header(self)
+    }
+
+    /// The payment id carried by the payment-identifier extension, if any.
+    pub fn extension_payment_id(&self) -> Result<Option<PaymentId>> {
+        let Some(ext) = self.extensions.get(PAYMENT_IDENTIFIER) else { return Ok(None) };
+        match ext.get("info").and_then(|i| i.get("id")) {
+            Some(Value::String(s)) => s.parse().map(Some),
+            _ => Err(Error::Json { what: "payment-identifier extension", detail: "info.id must be a string".into() }),
+        }
+    }
+
+    pub fn set_extension_payment_id(&mut self, id: &PaymentId) {
+        let mut info = Map::new();
+        info.insert("id".into(), Value::from(id.as_str()));
+        let mut ext = Map::new();
+        ext.insert("info".into(), Value::Object(info));
+        self.extensions.insert(PAYMENT_IDENTIFIER.into(), Value::Object(ext));
+    }
+}
+
+/// What the merchant answers in `PAYMENT-RESPONSE` (x402's SettleResponse fields).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettlementResponse {
+    pub success: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_reason: Option<String>,
+    pub transaction: String,
+    pub network: String,
+    pub payer: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub amount: Option<String>,
+    /// The merchant-signed receipt JWS.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt: Option<String>,
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+impl SettlementResponse {
+    pub fn from_header(value: &str) -> Result<Self> {
+        decode_header("PAYMENT-RESPONSE", value)
+    }
+
+    pub fn to_header(&self) -> Result<String> {
+        encode_header(self)
+    }
+}
+
+/// Base64 (standard alphabet, padded) of the JSON of `v`.
+pub fn encode_header<T: Serialize>(v: &T) -> Result<String> {
+    let json = serde_json::to_vec(v).map_err(|e| Error::json("header", e))?;
+    Ok(STANDARD.encode(json))
+}
+
+/// Decodes a base64 JSON header, refusing oversized values before any decoding.
+pub fn decode_header<T: DeserializeOwned>(what: &'static str, value: &str) -> Result<T> {
+    if value.len() > MAX_HEADER_LEN {
+        return Err(Error::TooLarge { what, len: value.len(), limit: MAX_HEADER_LEN });
+    }
+    let bytes = B64_READ.decode(value.trim()).map_err(|e| Error::Base64 { what, detail: e.to_string() })?;
+    serde_json::from_slice(&bytes).map_err(|e| Error::json(what, e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn offer() -> PaymentRequired {
+        let network: Network = "centime:demo".parse().unwrap();
+        let price = Amount::new(Micros::from_micros(5_000), Asset::EUR);
+        let req = PaymentRequirements::centime(&network, "merchant-1", price, 60, "The Magazine", Some(3600)).unwrap();
+        PaymentRequired {
+            x402_version: 2,
+            error: None,
+            resource: ResourceInfo {
+                url: "http://127.0.0.1:8402/a/1".into(),
+                description: Some("page 1".into()),
+                mime_type: None,
+                other: Map::new(),
+            },
+            accepts: vec![req],
+            extensions: Map::new(),
+            other: Map::new(),
+        }
+    }
+
+    #[test]
+    fn header_round_trip_keeps_unknown_fields() {
+        let mut pr = offer();
+        pr.other.insert("futureField".into(), Value::from(42));
+        let h = pr.to_header().unwrap();
+        let back = PaymentRequired::from_header(&h).unwrap();
+        assert_eq!(back, pr);
+        let t = back.accepts[0].terms().unwrap();
+        assert_eq!(t.price.micros.get(), 5_000);
+        assert_eq!(t.asset_scale, 3);
+        assert_eq!(back.accepts[0].amount, "5");
+    }
+
+    #[test]
+    fn oversized_header_is_refused_before_decoding() {
+        let h = "A".repeat(MAX_HEADER_LEN + 1);
+        assert!(matches!(PaymentRequired::from_header(&h), Err(Error::TooLarge { .. })));
+    }
+
+    #[test]
+    fn reads_the_v1_body_form() {
+        let body = br#"{"x402Version":1,"error":"pay","accepts":[{"scheme":"exact","network":"centime:demo",
+            "maxAmountRequired":"10","resource":"http://x.test/p","description":"d","payTo":"m",
+            "maxTimeoutSeconds":60,"asset":"EUR","extra":{"assetScale":2}}]}"#;
+        let pr = PaymentRequired::from_json_body(body).unwrap();
+        assert_eq!(pr.resource.url, "http://x.test/p");
+        assert_eq!(pr.accepts[0].terms().unwrap().price.micros.get(), 100_000);
+    }
+
+    #[test]
+    fn other_schemes_parse_but_do_not_give_terms() {
+        let mut pr = offer();
+        pr.accepts[0].scheme = "upto".into();
+        let back = PaymentRequired::from_header(&pr.to_header().unwrap()).unwrap();
+        assert!(back.accepts[0].terms().is_err());
+    }
+}
