@@ -128,7 +128,7 @@ pub fn sign<T: Document>(signer: &dyn Signer, claims: &T) -> Result<String> {
 /// Parses `jws` as a `T` and verifies it under the key the claims name.
 pub fn open<T: Document>(jws: &str) -> Result<T> {
     let c = Compact::parse(jws, T::TYP)?;
-    let claims: T = serde_json::from_slice(c.payload()).map_err(|e| Error::json("signed claims", e))?;
+    let claims: T = jws::from_json_object(c.payload()).map_err(|e| Error::json("signed claims", e))?;
     c.verify(claims.signer_key())?;
     Ok(claims)
 }

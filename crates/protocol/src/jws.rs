@@ -85,7 +85,29 @@ struct HeaderOut<'a> {
 struct HeaderIn {
     alg: Option<serde_json::Value>,
     typ: Option<serde_json::Value>,
-    crit: Option<serde_json::Value>,
+    /// Present whatever its value, `null` included: any `crit` member is refused.
+    #[serde(default)]
+    crit: Present,
+}
+
+/// Whether a member was present at all (serde maps a JSON `null` to `None` for an `Option`).
+#[derive(Default)]
+struct Present(bool);
+
+impl<'de> Deserialize<'de> for Present {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        serde::de::IgnoredAny::deserialize(d)?;
+        Ok(Present(true))
+    }
+}
+
+/// Deserializes a JSON object. serde would also fill a struct from a JSON array in field
+/// order; a JOSE header or a claims set is an object (RFC 7515 §4, RFC 7519 §7.2), nothing else.
+pub(crate) fn from_json_object<T: serde::de::DeserializeOwned>(bytes: &[u8]) -> serde_json::Result<T> {
+    if bytes.trim_ascii_start().first() != Some(&b'{') {
+        return Err(serde::de::Error::custom("expected a JSON object"));
+    }
+    serde_json::from_slice(bytes)
 }
 
 /// Signs `payload` (exact bytes, normally the claims' JSON) as a compact JWS of type `typ`.
@@ -121,8 +143,8 @@ impl<'a> Compact<'a> {
         let decode =
             |part: &str, what: &'static str| URL_SAFE_NO_PAD.decode(part).map_err(|_| Error::MalformedJws(what));
         let header_bytes = decode(h, "the header is not base64url without padding")?;
-        let header: HeaderIn = serde_json::from_slice(&header_bytes)
-            .map_err(|_| Error::MalformedJws("the header is not a JSON object"))?;
+        let header: HeaderIn =
+            from_json_object(&header_bytes).map_err(|_| Error::MalformedJws("the header is not a JSON object"))?;
         match header.alg {
             Some(serde_json::Value::String(a)) if a == ALG => {}
             Some(serde_json::Value::String(a)) => {
@@ -130,7 +152,7 @@ impl<'a> Compact<'a> {
             }
             _ => return Err(Error::MalformedJws("the header has no alg string")),
         }
-        if header.crit.is_some() {
+        if header.crit.0 {
             return Err(Error::CriticalHeader);
         }
         match header.typ {
@@ -205,6 +227,14 @@ mod tests {
         assert!(matches!(
             Compact::parse(&with_header(r#"{"alg":"Ed25519","typ":"centime-test+jws","crit":["x"]}"#), TYP),
             Err(Error::CriticalHeader)
+        ));
+        assert!(matches!(
+            Compact::parse(&with_header(r#"{"alg":"Ed25519","typ":"centime-test+jws","crit":null}"#), TYP),
+            Err(Error::CriticalHeader)
+        ));
+        assert!(matches!(
+            Compact::parse(&with_header(r#"["Ed25519","centime-test+jws",null]"#), TYP),
+            Err(Error::MalformedJws(_))
         ));
         assert!(matches!(Compact::parse(&with_header(r#"{"alg":"Ed25519"}"#), TYP), Err(Error::WrongType { .. })));
         assert!(matches!(

@@ -259,11 +259,15 @@ impl Verifier {
         let jws = &payload.payload.authorization;
         let compact = Compact::parse(jws, documents::AUTHORIZATION_TYP)
             .map_err(|e| Error::reject(Rejection::Malformed, e.to_string()))?;
-        let claims: AuthorizationClaims = serde_json::from_slice(compact.payload())
+        let claims: AuthorizationClaims = crate::jws::from_json_object(compact.payload())
             .map_err(|e| Error::reject(Rejection::Malformed, format!("authorization claims: {e}")))?;
 
         let digest = payload_digest(&payload)?;
-        if let Some(first) = cache.previous(&claims.payment_id, &digest) {
+        // The same payload again: the first answer, while that answer's authorization is still
+        // valid. Afterwards the payload goes through every check below and fails as expired.
+        if let Some(first) = cache.previous(&claims.payment_id, &digest)
+            && now < first.claims.valid_before.saturating_add(self.skew)
+        {
             return Ok(first);
         }
 
