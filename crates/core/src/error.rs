@@ -1,0 +1,159 @@
+//! The crate's one error type, and the classes the shells map to exit codes.
+
+use centime_protocol::Error as ProtocolError;
+
+/// What kind of failure this is, for exit codes and UI treatment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorClass {
+    /// A bug or an environment failure nobody could fix by changing the input.
+    Internal,
+    /// A rule asks for approval and none was given.
+    NeedsApproval,
+    /// A rule refuses the payment; approval cannot override it.
+    Refused,
+    InsufficientFunds,
+    /// Malformed, expired, untrusted, foreign or already redeemed input.
+    InvalidInput,
+    /// The keystore is unavailable, locked, or misses the wallet's key.
+    Keystore,
+    /// The ledger does not verify.
+    Integrity,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error(transparent)]
+    Protocol(#[from] ProtocolError),
+
+    #[error("database error: {0}")]
+    Db(#[from] rusqlite::Error),
+    #[error("{context}: {source}")]
+    Io { context: String, source: std::io::Error },
+    #[error(
+        "this wallet was written by a newer version of Centime (schema {found}, this build knows {known}); upgrade Centime"
+    )]
+    NewerSchema { found: i64, known: i64 },
+    #[error("no wallet in {0}; create one with `centime init`")]
+    NotInitialized(String),
+    #[error("a wallet already exists in {0}")]
+    AlreadyInitialized(String),
+
+    // keystore
+    #[error(
+        "the OS keyring is not available: {0}. Start a Secret Service (e.g. gnome-keyring) or use the passphrase-protected file keystore (--keystore file)"
+    )]
+    KeyringUnavailable(String),
+    #[error("the OS keyring is locked: {0}. Unlock it (log in to the desktop session) and try again")]
+    KeyringLocked(String),
+    #[error(
+        "the key of this wallet is missing from the {0} keystore; restore it from a backup with `centime restore` (a new identity is never created silently)"
+    )]
+    KeyMissing(&'static str),
+    #[error("the keystore holds a key for another wallet than this database ({0})")]
+    KeyMismatch(String),
+    #[error("wrong passphrase, or the file was changed: {0}")]
+    WrongPassphrase(String),
+    #[error("the keystore file is damaged: {0}")]
+    DamagedKeystore(String),
+    #[error("this wallet uses the {stored} keystore, not {asked}")]
+    KeystoreKindMismatch { stored: String, asked: String },
+    #[error("a passphrase is needed for the file keystore: set CENTIME_PASSPHRASE or run on a terminal")]
+    PassphraseNeeded,
+    #[error("passphrase too short: use at least {0} characters")]
+    WeakPassphrase(usize),
+
+    // top-ups
+    #[error("credit note refused: {0}")]
+    CreditRefused(String),
+    #[error("credit {0} was already redeemed")]
+    AlreadyRedeemed(String),
+    #[error("issuer {0} is not trusted; add it with `centime issuer add`")]
+    UntrustedIssuer(String),
+
+    // payments
+    #[error("this wallet cannot pay any of the offered terms: {0}")]
+    NoPayableTerms(String),
+    #[error("payment request refused: {0}")]
+    BadRequest(String),
+    #[error("refused by your rules: {0}")]
+    Refused(String),
+    #[error("needs your approval: {0}")]
+    NeedsApproval(String),
+    #[error("insufficient funds: {needed} needed, {available} available")]
+    InsufficientFunds { needed: String, available: String },
+    #[error("payment {0} not found")]
+    UnknownPayment(String),
+    #[error("payment id {0} was already used for another request")]
+    PaymentIdConflict(String),
+    #[error("payment {id} is {status}; it cannot become {to}")]
+    BadTransition { id: String, status: String, to: String },
+    #[error("receipt refused: {0}")]
+    BadReceipt(String),
+
+    // rules and input
+    #[error("{0}")]
+    InvalidArgument(String),
+
+    // integrity
+    #[error("integrity check failed: {0}")]
+    Integrity(String),
+
+    // backup
+    #[error("backup refused: {0}")]
+    BadBackup(String),
+}
+
+impl Error {
+    pub fn class(&self) -> ErrorClass {
+        use Error::*;
+        match self {
+            Protocol(_)
+            | CreditRefused(_)
+            | AlreadyRedeemed(_)
+            | UntrustedIssuer(_)
+            | NoPayableTerms(_)
+            | BadRequest(_)
+            | PaymentIdConflict(_)
+            | BadReceipt(_)
+            | InvalidArgument(_)
+            | BadBackup(_)
+            | WrongPassphrase(_)
+            | WeakPassphrase(_)
+            | UnknownPayment(_)
+            | AlreadyInitialized(_)
+            | NotInitialized(_) => ErrorClass::InvalidInput,
+            Refused(_) => ErrorClass::Refused,
+            NeedsApproval(_) => ErrorClass::NeedsApproval,
+            InsufficientFunds { .. } => ErrorClass::InsufficientFunds,
+            KeyringUnavailable(_)
+            | KeyringLocked(_)
+            | KeyMissing(_)
+            | KeyMismatch(_)
+            | DamagedKeystore(_)
+            | KeystoreKindMismatch { .. }
+            | PassphraseNeeded => ErrorClass::Keystore,
+            Integrity(_) => ErrorClass::Integrity,
+            Db(_) | Io { .. } | NewerSchema { .. } | BadTransition { .. } => ErrorClass::Internal,
+        }
+    }
+
+    /// A short stable code for JSON errors and the app.
+    pub fn code(&self) -> &'static str {
+        match self.class() {
+            ErrorClass::Internal => "internal",
+            ErrorClass::NeedsApproval => "needs_approval",
+            ErrorClass::Refused => "refused",
+            ErrorClass::InsufficientFunds => "insufficient_funds",
+            ErrorClass::InvalidInput => "invalid_input",
+            ErrorClass::Keystore => "keystore",
+            ErrorClass::Integrity => "integrity",
+        }
+    }
+
+    pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io { context: context.into(), source }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,108 @@
+//! `verify`: proves the ledger is what Centime wrote.
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::journal;
+use crate::wallet::Wallet;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyReport {
+    pub journal_rows: i64,
+    pub balances: usize,
+    pub payments: i64,
+    pub sites: usize,
+}
+
+impl Wallet {
+    /// Checks the HMAC chain, that every balance equals the sum of its journal, that stored
+    /// documents match the hashes the journal holds, that payment states agree with refunds,
+    /// and that rules carry valid MACs. The first problem found is the error.
+    pub fn verify(&self) -> Result<VerifyReport> {
+        let key = self.key();
+        let conn = &self.conn;
+        let journal_rows = journal::verify_chain(conn, key)?;
+
+        let mismatch: Option<(String, String, i64, i64)> = conn
+            .query_row(
+                "WITH sums AS (SELECT network, asset, SUM(amount) AS total FROM journal GROUP BY network, asset)
+                 SELECT COALESCE(b.network, s.network), COALESCE(b.asset, s.asset),
+                        COALESCE(b.balance, 0), COALESCE(s.total, 0)
+                 FROM balances b FULL OUTER JOIN sums s ON b.network = s.network AND b.asset = s.asset
+                 WHERE COALESCE(b.balance, 0) <> COALESCE(s.total, 0) LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .map(Some)
+            .or_else(|e| if matches!(e, rusqlite::Error::QueryReturnedNoRows) { Ok(None) } else { Err(e) })?;
+        if let Some((network, asset, balance, total)) = mismatch {
+            return Err(Error::Integrity(format!(
+                "the {asset} balance on {network} is {} but its journal sums to {}",
+                centime_protocol::Micros::from_micros(balance),
+                centime_protocol::Micros::from_micros(total)
+            )));
+        }
+        let balances: i64 = conn.query_row("SELECT COUNT(*) FROM balances", [], |r| r.get(0))?;
+
+        // Every payment row belongs to its journal row, with the authorization it hashed.
+        let mut stmt = conn.prepare(
+            "SELECT p.payment_id, p.authorization, p.status, j.doc_hash, j.payment_id, j.kind,
+                    (SELECT COUNT(*) FROM journal r WHERE r.kind = 'refund' AND r.ref = p.payment_id)
+             FROM payments p LEFT JOIN journal j ON j.id = p.journal_id",
+        )?;
+        let mut rows = stmt.query([])?;
+        let mut payments = 0i64;
+        while let Some(r) = rows.next()? {
+            payments += 1;
+            let id: String = r.get(0)?;
+            let auth: String = r.get(1)?;
+            let status: String = r.get(2)?;
+            let hash: Option<Vec<u8>> = r.get(3)?;
+            let jpid: Option<String> = r.get(4)?;
+            let kind: Option<String> = r.get(5)?;
+            let refunds: i64 = r.get(6)?;
+            if kind.as_deref() != Some("payment") || jpid.as_deref() != Some(id.as_str()) {
+                return Err(Error::Integrity(format!("payment {id} does not match its journal row")));
+            }
+            if hash.as_deref() != Some(journal::sha256(auth.as_bytes()).as_slice()) {
+                return Err(Error::Integrity(format!("the stored authorization of payment {id} was changed")));
+            }
+            let want_refunds = i64::from(status == "rejected");
+            if refunds != want_refunds {
+                return Err(Error::Integrity(format!(
+                    "payment {id} is {status} but has {refunds} refund(s) in the journal"
+                )));
+            }
+        }
+        let orphans: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM journal j WHERE (j.kind = 'payment' AND NOT EXISTS
+                 (SELECT 1 FROM payments p WHERE p.journal_id = j.id))
+              OR (j.kind = 'refund' AND NOT EXISTS
+                 (SELECT 1 FROM payments p WHERE p.payment_id = j.ref AND p.status = 'rejected'))
+              OR (j.kind = 'credit' AND NOT EXISTS
+                 (SELECT 1 FROM credits c WHERE c.journal_id = j.id))",
+            [],
+            |r| r.get(0),
+        )?;
+        if orphans > 0 {
+            return Err(Error::Integrity(format!(
+                "{orphans} journal row(s) lost their payment, refund or credit record"
+            )));
+        }
+        let mut stmt = conn
+            .prepare("SELECT c.credit_id, c.note, j.doc_hash FROM credits c JOIN journal j ON j.id = c.journal_id")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: String = r.get(0)?;
+            let note: String = r.get(1)?;
+            let hash: Option<Vec<u8>> = r.get(2)?;
+            if hash.as_deref() != Some(journal::sha256(note.as_bytes()).as_slice()) {
+                return Err(Error::Integrity(format!("the stored credit note {id} was changed")));
+            }
+        }
+        let sites = self.sites()?.len();
+        self.limits()?;
+        Ok(VerifyReport { journal_rows, balances: usize::try_from(balances).unwrap_or(0), payments, sites })
+    }
+}

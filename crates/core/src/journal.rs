@@ -1,0 +1,285 @@
+//! The append-only journal, its HMAC chain and the balances kept beside it.
+//!
+//! Row N's MAC covers its own fields and row N-1's MAC, keyed by a secret that lives only in
+//! the keystore. Editing, deleting, reordering or copying rows from another wallet breaks the
+//! chain at the first affected row; the `meta.head` MAC catches a truncated tail.
+
+use std::fmt;
+
+use centime_protocol::{Asset, Micros};
+use ring::hmac;
+use rusqlite::{OptionalExtension, Transaction, params};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Credit,
+    Payment,
+    Refund,
+    Adjustment,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Credit => "credit",
+            Kind::Payment => "payment",
+            Kind::Refund => "refund",
+            Kind::Adjustment => "adjustment",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "credit" | "topup" => Ok(Kind::Credit),
+            "payment" => Ok(Kind::Payment),
+            "refund" => Ok(Kind::Refund),
+            "adjustment" => Ok(Kind::Adjustment),
+            other => Err(Error::InvalidArgument(format!(
+                "unknown kind {other:?}: use credit, payment, refund or adjustment"
+            ))),
+        }
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A row about to be appended.
+#[derive(Debug, Clone)]
+pub(crate) struct NewEntry<'a> {
+    pub at: i64,
+    pub kind: Kind,
+    pub network: &'a str,
+    pub asset: Asset,
+    pub amount: Micros,
+    pub site: Option<&'a str>,
+    pub resource: Option<&'a str>,
+    pub title: Option<&'a str>,
+    pub counterparty: Option<&'a str>,
+    pub payment_id: Option<&'a str>,
+    pub reference: Option<&'a str>,
+    pub doc_hash: Option<[u8; 32]>,
+}
+
+/// Length-prefixed encoding of the MAC'd fields: unambiguous whatever the text holds.
+#[derive(Default)]
+pub(crate) struct MacInput(Vec<u8>);
+
+impl MacInput {
+    pub fn int(mut self, v: i64) -> Self {
+        self.0.extend_from_slice(&v.to_be_bytes());
+        self
+    }
+    pub fn text(self, v: Option<&str>) -> Self {
+        self.bytes(v.map(str::as_bytes))
+    }
+    pub fn bytes(mut self, v: Option<&[u8]>) -> Self {
+        match v {
+            None => self.0.push(0),
+            Some(b) => {
+                self.0.push(1);
+                self.0.extend_from_slice(&u64::try_from(b.len()).unwrap_or(u64::MAX).to_be_bytes());
+                self.0.extend_from_slice(b);
+            }
+        }
+        self
+    }
+    pub fn mac(&self, key: &[u8; 32]) -> [u8; 32] {
+        let k = hmac::Key::new(hmac::HMAC_SHA256, key);
+        let tag = hmac::sign(&k, &self.0);
+        let mut out = [0u8; 32];
+        out.copy_from_slice(tag.as_ref());
+        out
+    }
+}
+
+pub(crate) fn verify_mac(key: &[u8; 32], input: &MacInput, mac: &[u8]) -> bool {
+    let k = hmac::Key::new(hmac::HMAC_SHA256, key);
+    hmac::verify(&k, &input.0, mac).is_ok()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn row_input(
+    id: i64,
+    prev: &[u8],
+    at: i64,
+    kind: &str,
+    network: &str,
+    asset: &str,
+    amount: i64,
+    site: Option<&str>,
+    resource: Option<&str>,
+    title: Option<&str>,
+    counterparty: Option<&str>,
+    payment_id: Option<&str>,
+    reference: Option<&str>,
+    doc_hash: Option<&[u8]>,
+) -> MacInput {
+    MacInput::default()
+        .text(Some("centime-journal-v1"))
+        .int(id)
+        .bytes(Some(prev))
+        .int(at)
+        .text(Some(kind))
+        .text(Some(network))
+        .text(Some(asset))
+        .int(amount)
+        .text(site)
+        .text(resource)
+        .text(title)
+        .text(counterparty)
+        .text(payment_id)
+        .text(reference)
+        .bytes(doc_hash)
+}
+
+fn head_input(id: i64, mac: &[u8]) -> MacInput {
+    MacInput::default().text(Some("centime-journal-head-v1")).int(id).bytes(Some(mac))
+}
+
+/// Appends `e`, moves its balance and the chain head, all inside the caller's transaction.
+/// Returns the new row id.
+pub(crate) fn append(tx: &Transaction<'_>, key: &[u8; 32], e: &NewEntry<'_>) -> Result<i64> {
+    let last: Option<(i64, Vec<u8>)> = tx
+        .query_row("SELECT id, mac FROM journal ORDER BY id DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (id, prev) = match last {
+        Some((id, mac)) => (id.checked_add(1).ok_or(Error::Integrity("journal full".into()))?, mac),
+        None => (1, vec![0u8; 32]),
+    };
+    let mac = row_input(
+        id,
+        &prev,
+        e.at,
+        e.kind.as_str(),
+        e.network,
+        e.asset.as_str(),
+        e.amount.get(),
+        e.site,
+        e.resource,
+        e.title,
+        e.counterparty,
+        e.payment_id,
+        e.reference,
+        e.doc_hash.as_ref().map(|h| h.as_slice()),
+    )
+    .mac(key);
+    tx.execute(
+        "INSERT INTO journal (id, at, kind, network, asset, amount, site, resource, title, counterparty,
+                              payment_id, ref, doc_hash, mac)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        params![
+            id,
+            e.at,
+            e.kind.as_str(),
+            e.network,
+            e.asset.as_str(),
+            e.amount.get(),
+            e.site,
+            e.resource,
+            e.title,
+            e.counterparty,
+            e.payment_id,
+            e.reference,
+            e.doc_hash.as_ref().map(|h| h.as_slice()),
+            mac.as_slice()
+        ],
+    )?;
+    let current: Option<i64> = tx
+        .query_row(
+            "SELECT balance FROM balances WHERE network = ?1 AND asset = ?2",
+            params![e.network, e.asset.as_str()],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let new_balance = Micros::from_micros(current.unwrap_or(0)).checked_add(e.amount)?;
+    if new_balance.is_negative() {
+        return Err(Error::InsufficientFunds {
+            needed: e.amount.checked_neg()?.to_string(),
+            available: Micros::from_micros(current.unwrap_or(0)).to_string(),
+        });
+    }
+    tx.execute(
+        "INSERT INTO balances (network, asset, balance) VALUES (?1, ?2, ?3)
+         ON CONFLICT (network, asset) DO UPDATE SET balance = excluded.balance",
+        params![e.network, e.asset.as_str(), new_balance.get()],
+    )?;
+    let head = head_input(id, &mac).mac(key);
+    tx.execute(
+        "INSERT INTO meta (key, value) VALUES ('journal_head', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        params![format!("{id}:{}", hex(&head))],
+    )?;
+    Ok(id)
+}
+
+pub(crate) fn hex(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}
+
+pub(crate) fn sha256(b: &[u8]) -> [u8; 32] {
+    let d = ring::digest::digest(&ring::digest::SHA256, b);
+    let mut out = [0u8; 32];
+    out.copy_from_slice(d.as_ref());
+    out
+}
+
+/// Walks the chain; returns the number of rows checked or names the first broken one.
+pub(crate) fn verify_chain(conn: &rusqlite::Connection, key: &[u8; 32]) -> Result<i64> {
+    let mut stmt = conn.prepare(
+        "SELECT id, at, kind, network, asset, amount, site, resource, title, counterparty, payment_id, ref,
+                doc_hash, mac FROM journal ORDER BY id",
+    )?;
+    let mut rows = stmt.query([])?;
+    let mut expected_id = 1i64;
+    let mut prev = vec![0u8; 32];
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        if id != expected_id {
+            return Err(Error::Integrity(format!(
+                "journal row {expected_id} is missing (next row is {id}): rows were deleted or renumbered"
+            )));
+        }
+        let kind: String = r.get(2)?;
+        let doc_hash: Option<Vec<u8>> = r.get(12)?;
+        let mac: Vec<u8> = r.get(13)?;
+        let input = row_input(
+            id,
+            &prev,
+            r.get(1)?,
+            &kind,
+            &r.get::<_, String>(3)?,
+            &r.get::<_, String>(4)?,
+            r.get(5)?,
+            r.get::<_, Option<String>>(6)?.as_deref(),
+            r.get::<_, Option<String>>(7)?.as_deref(),
+            r.get::<_, Option<String>>(8)?.as_deref(),
+            r.get::<_, Option<String>>(9)?.as_deref(),
+            r.get::<_, Option<String>>(10)?.as_deref(),
+            r.get::<_, Option<String>>(11)?.as_deref(),
+            doc_hash.as_deref(),
+        );
+        if !verify_mac(key, &input, &mac) {
+            return Err(Error::Integrity(format!(
+                "journal row {id} ({kind}) does not match its MAC: it was edited, moved or copied from another wallet"
+            )));
+        }
+        prev = mac;
+        expected_id += 1;
+    }
+    let last = expected_id - 1;
+    let head: Option<String> =
+        conn.query_row("SELECT value FROM meta WHERE key = 'journal_head'", [], |r| r.get(0)).optional()?;
+    let want = if last == 0 { None } else { Some(format!("{last}:{}", hex(&head_input(last, &prev).mac(key)))) };
+    if head != want {
+        return Err(Error::Integrity(format!(
+            "the journal ends at row {last} but its signed head says otherwise: rows were removed from the end"
+        )));
+    }
+    Ok(last)
+}

@@ -1,0 +1,314 @@
+//! Where the wallet's secrets live: the OS keyring (default) or a passphrase-encrypted file.
+//!
+//! Two secrets: the Ed25519 signing key (PKCS#8 v2) and the journal's HMAC key. They exist
+//! only in the keystore and, while the wallet is open, in zeroizing buffers.
+
+use std::fmt;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use centime_protocol::jws::RingSigner;
+use ring::rand::SecureRandom as _;
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+use crate::sealed::{self, Passphrase, Sealed};
+
+/// The keyring service name under which wallets are stored.
+pub const SERVICE: &str = "org.centime.wallet";
+pub const KEY_FILE: &str = "keys.centime";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeystoreKind {
+    Os,
+    File,
+}
+
+impl KeystoreKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeystoreKind::Os => "os",
+            KeystoreKind::File => "file",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "os" => Ok(KeystoreKind::Os),
+            "file" => Ok(KeystoreKind::File),
+            other => Err(Error::InvalidArgument(format!("unknown keystore {other:?}: use os or file"))),
+        }
+    }
+}
+
+/// The wallet's secrets. `Debug` never shows them.
+pub struct Secrets {
+    signing_pkcs8: Zeroizing<Vec<u8>>,
+    mac_key: Zeroizing<[u8; 32]>,
+}
+
+const SECRETS_MAGIC: &[u8; 4] = b"CTS1";
+
+impl Secrets {
+    pub fn generate() -> Result<Self> {
+        let signing_pkcs8 = Zeroizing::new(RingSigner::generate_pkcs8()?);
+        let mut mac_key = Zeroizing::new([0u8; 32]);
+        ring::rand::SystemRandom::new()
+            .fill(mac_key.as_mut())
+            .map_err(|_| Error::Integrity("system random generator failed".into()))?;
+        Ok(Secrets { signing_pkcs8, mac_key })
+    }
+
+    pub fn signer(&self) -> Result<RingSigner> {
+        Ok(RingSigner::from_pkcs8(&self.signing_pkcs8)?)
+    }
+
+    pub(crate) fn mac_key(&self) -> &[u8; 32] {
+        &self.mac_key
+    }
+
+    /// `CTS1 | u16 len | pkcs8 | mac key`.
+    pub fn encode(&self) -> Zeroizing<Vec<u8>> {
+        let mut out = Zeroizing::new(Vec::with_capacity(4 + 2 + self.signing_pkcs8.len() + 32));
+        out.extend_from_slice(SECRETS_MAGIC);
+        let len = u16::try_from(self.signing_pkcs8.len()).unwrap_or(u16::MAX);
+        out.extend_from_slice(&len.to_be_bytes());
+        out.extend_from_slice(&self.signing_pkcs8);
+        out.extend_from_slice(self.mac_key.as_ref());
+        out
+    }
+
+    pub fn decode(b: &[u8]) -> Result<Self> {
+        let damaged = || Error::DamagedKeystore("the stored secrets are not in Centime's format".into());
+        let rest = b.strip_prefix(SECRETS_MAGIC).ok_or_else(damaged)?;
+        let (len, rest) = rest.split_at_checked(2).ok_or_else(damaged)?;
+        let len = usize::from(u16::from_be_bytes([len[0], len[1]]));
+        let (pkcs8, mac) = rest.split_at_checked(len).ok_or_else(damaged)?;
+        let mac: [u8; 32] = mac.try_into().map_err(|_| damaged())?;
+        let s = Secrets { signing_pkcs8: Zeroizing::new(pkcs8.to_vec()), mac_key: Zeroizing::new(mac) };
+        s.signer().map_err(|_| damaged())?;
+        Ok(s)
+    }
+}
+
+impl fmt::Debug for Secrets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secrets(<redacted>)")
+    }
+}
+
+/// A home for one wallet's secrets, named by an account string.
+pub trait KeyStore: fmt::Debug + Send + Sync {
+    fn kind(&self) -> KeystoreKind;
+    /// `Ok(None)` when the store works but holds nothing for `account`.
+    fn load(&self, account: &str) -> Result<Option<Secrets>>;
+    fn save(&self, account: &str, secrets: &Secrets) -> Result<()>;
+    /// Checks the store can be used at all, before anything is created in it.
+    fn probe(&self) -> Result<()>;
+}
+
+/// The OS keyring: Secret Service on Linux, Keychain on macOS, Credential Manager on Windows.
+#[derive(Debug, Default)]
+pub struct OsKeyStore;
+
+/// True when this build has a real keyring backend for this platform. Without one, keyring 3
+/// falls back to an in-memory mock that would lose the wallet's key at exit: refuse instead.
+pub const OS_KEYRING_BUILT_IN: bool = cfg!(all(
+    feature = "os-keystore",
+    any(target_os = "linux", target_os = "freebsd", target_os = "macos", target_os = "windows")
+));
+
+impl OsKeyStore {
+    pub fn new() -> Result<Self> {
+        if !OS_KEYRING_BUILT_IN {
+            return Err(Error::KeyringUnavailable("this build of Centime has no OS keyring backend".into()));
+        }
+        Ok(OsKeyStore)
+    }
+
+    fn entry(account: &str) -> Result<keyring::Entry> {
+        keyring::Entry::new(SERVICE, account).map_err(map_keyring)
+    }
+}
+
+fn map_keyring(e: keyring::Error) -> Error {
+    let text = e.to_string();
+    match e {
+        keyring::Error::NoStorageAccess(_) => {
+            if text.to_ascii_lowercase().contains("lock") {
+                Error::KeyringLocked(text)
+            } else {
+                Error::KeyringUnavailable(text)
+            }
+        }
+        keyring::Error::PlatformFailure(_) => {
+            let lower = text.to_ascii_lowercase();
+            if lower.contains("locked") {
+                Error::KeyringLocked(text)
+            } else if lower.contains("serviceunknown") || lower.contains("service_unknown") {
+                Error::KeyringUnavailable(format!("no Secret Service is running on the session bus ({text})"))
+            } else if lower.contains("autolaunch") || lower.contains("dbus") || lower.contains("d-bus") {
+                Error::KeyringUnavailable(format!("no D-Bus session bus ({text})"))
+            } else {
+                Error::KeyringUnavailable(text)
+            }
+        }
+        keyring::Error::BadEncoding(_) => Error::DamagedKeystore("the keyring entry is not Centime's".into()),
+        _ => Error::KeyringUnavailable(text),
+    }
+}
+
+impl KeyStore for OsKeyStore {
+    fn kind(&self) -> KeystoreKind {
+        KeystoreKind::Os
+    }
+
+    fn load(&self, account: &str) -> Result<Option<Secrets>> {
+        match Self::entry(account)?.get_secret() {
+            Ok(bytes) => {
+                let bytes = Zeroizing::new(bytes);
+                Secrets::decode(&bytes).map(Some)
+            }
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(map_keyring(e)),
+        }
+    }
+
+    fn save(&self, account: &str, secrets: &Secrets) -> Result<()> {
+        let entry = Self::entry(account)?;
+        entry.set_secret(&secrets.encode()).map_err(map_keyring)?;
+        // Read it back: a keyring that accepts writes but does not keep them must not be
+        // mistaken for a home for the only copy of a key.
+        match self.load(account)? {
+            Some(back) if back.encode() == secrets.encode() => Ok(()),
+            _ => Err(Error::KeyringUnavailable("the keyring did not keep the secret it was given".into())),
+        }
+    }
+
+    fn probe(&self) -> Result<()> {
+        self.load("centime-probe").map(|_| ())
+    }
+}
+
+/// A passphrase-encrypted file in the data directory, for machines without a keyring.
+pub struct FileKeyStore {
+    path: PathBuf,
+    passphrase: Passphrase,
+}
+
+impl fmt::Debug for FileKeyStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FileKeyStore").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct KeyFile {
+    format: String,
+    version: u32,
+    account: String,
+    #[serde(flatten)]
+    sealed: Sealed,
+}
+
+const KEY_FILE_FORMAT: &str = "centime-keystore";
+
+impl FileKeyStore {
+    pub fn new(data_dir: &Path, passphrase: Passphrase) -> Self {
+        FileKeyStore { path: data_dir.join(KEY_FILE), passphrase }
+    }
+
+    fn aad(account: &str) -> Vec<u8> {
+        format!("{KEY_FILE_FORMAT}/1/{account}").into_bytes()
+    }
+}
+
+impl KeyStore for FileKeyStore {
+    fn kind(&self) -> KeystoreKind {
+        KeystoreKind::File
+    }
+
+    fn load(&self, account: &str) -> Result<Option<Secrets>> {
+        let text = match std::fs::read(&self.path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io(format!("reading {}", self.path.display()), e)),
+        };
+        let file: KeyFile = serde_json::from_slice(&text)
+            .map_err(|e| Error::DamagedKeystore(format!("{}: {e}", self.path.display())))?;
+        if file.format != KEY_FILE_FORMAT || file.version != 1 {
+            return Err(Error::DamagedKeystore(format!("{} is not a Centime keystore file", self.path.display())));
+        }
+        if file.account != account {
+            return Err(Error::KeyMismatch(format!("{} belongs to another wallet", self.path.display())));
+        }
+        let plain = sealed::open(&self.passphrase, &Self::aad(account), &file.sealed)?;
+        Secrets::decode(&plain).map(Some)
+    }
+
+    fn save(&self, account: &str, secrets: &Secrets) -> Result<()> {
+        self.passphrase.check_new()?;
+        let sealed = sealed::seal(&self.passphrase, &Self::aad(account), &secrets.encode())?;
+        let file = KeyFile { format: KEY_FILE_FORMAT.into(), version: 1, account: account.into(), sealed };
+        let json = serde_json::to_vec_pretty(&file).map_err(|e| Error::Integrity(e.to_string()))?;
+        write_private_atomically(&self.path, &json)
+    }
+
+    fn probe(&self) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Writes `bytes` to a temporary file (mode 0600), syncs it, and renames it over `path`.
+pub(crate) fn write_private_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let tmp = dir.join(format!(".{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("centime")));
+    let ctx = |what: &str| format!("{what} {}", tmp.display());
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(&tmp).map_err(|e| Error::io(ctx("creating"), e))?;
+    f.write_all(bytes).map_err(|e| Error::io(ctx("writing"), e))?;
+    f.sync_all().map_err(|e| Error::io(ctx("syncing"), e))?;
+    drop(f);
+    std::fs::rename(&tmp, path).map_err(|e| Error::io(format!("replacing {}", path.display()), e))?;
+    if let Ok(d) = std::fs::File::open(dir) {
+        // Make the rename durable; a failure here only weakens crash safety, so ignore it.
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_round_trip_and_stay_hidden() {
+        let s = Secrets::generate().unwrap();
+        let back = Secrets::decode(&s.encode()).unwrap();
+        assert_eq!(back.encode(), s.encode());
+        assert_eq!(format!("{s:?}"), "Secrets(<redacted>)");
+        assert!(Secrets::decode(b"CTS1\x00").is_err());
+    }
+
+    #[test]
+    fn file_keystore_round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let ks = FileKeyStore::new(dir.path(), Passphrase::new("a long passphrase".into()));
+        assert!(ks.load("acct").unwrap().is_none());
+        let s = Secrets::generate().unwrap();
+        ks.save("acct", &s).unwrap();
+        assert_eq!(ks.load("acct").unwrap().unwrap().encode(), s.encode());
+        let wrong = FileKeyStore::new(dir.path(), Passphrase::new("another passphrase".into()));
+        assert!(matches!(wrong.load("acct"), Err(Error::WrongPassphrase(_))));
+        std::fs::write(dir.path().join(KEY_FILE), b"{not json").unwrap();
+        assert!(matches!(ks.load("acct"), Err(Error::DamagedKeystore(_))));
+        let short = FileKeyStore::new(dir.path(), Passphrase::new("short".into()));
+        assert!(matches!(short.save("acct", &s), Err(Error::WeakPassphrase(_))));
+    }
+}

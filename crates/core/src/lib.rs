@@ -1,0 +1,29 @@
+//! The Centime wallet core: everything that protects the user's money.
+//!
+//! A [`Wallet`] is one SQLite database (an append-only, HMAC-chained journal with balances
+//! kept beside it) and two secrets in a [`keystore::KeyStore`]. It redeems issuers' credit
+//! notes, decides by the user's [`policy`] whether a payment is made, asked or refused, signs
+//! payments only once their debit is committed, and answers history queries. The CLI and
+//! the desktop app are thin shells over it; it knows nothing of either.
+
+pub mod backup;
+mod error;
+pub mod history;
+mod integrity;
+mod journal;
+pub mod keystore;
+mod pay;
+pub mod policy;
+mod rules;
+pub mod sealed;
+pub mod store;
+mod topup;
+mod wallet;
+
+pub use error::{Error, ErrorClass, Result};
+pub use integrity::VerifyReport;
+pub use journal::Kind;
+pub use pay::{MAX_TIMEOUT_SECONDS, PayOptions, Payment, Quote, Status};
+pub use rules::{LimitsChange, SiteChange};
+pub use topup::{Topup, credit_from_input};
+pub use wallet::{Balance, Issuer, Wallet, db_path};

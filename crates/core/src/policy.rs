@@ -1,0 +1,434 @@
+//! Spending rules: per-site allowances and global limits, and their evaluation.
+//!
+//! Evaluation runs inside the payment's `BEGIN IMMEDIATE` transaction, so the spent-so-far
+//! figures it reads cannot change before the debit is written.
+
+use std::fmt;
+
+use centime_protocol::{Amount, Micros};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+use time::{Duration, OffsetDateTime, Time};
+
+use crate::error::{Error, Result};
+use crate::journal::{MacInput, verify_mac};
+
+/// Defaults chosen for a new wallet (ADR 0003): ask for every payment, auto-pay nothing
+/// until the user allows a site, refuse any single payment over 5.00 and spend at most
+/// 20.00 a day.
+pub const DEFAULT_AUTO_PAY_UNDER: Micros = Micros::from_micros(500_000);
+pub const DEFAULT_DAILY_CAP: Micros = Micros::from_micros(20_000_000);
+pub const DEFAULT_MAX_PER_PAYMENT: Micros = Micros::from_micros(5_000_000);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Period {
+    Day,
+    Week,
+    Month,
+}
+
+impl Period {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Period::Day => "day",
+            Period::Week => "week",
+            Period::Month => "month",
+        }
+    }
+
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "day" => Ok(Period::Day),
+            "week" => Ok(Period::Week),
+            "month" => Ok(Period::Month),
+            other => Err(Error::InvalidArgument(format!("unknown period {other:?}: use day, week or month"))),
+        }
+    }
+
+    /// Start (UTC, Unix seconds) of the period containing `now`. Weeks start on Monday.
+    pub fn start(self, now: i64) -> i64 {
+        let Ok(t) = OffsetDateTime::from_unix_timestamp(now) else { return now };
+        let day = t.replace_time(Time::MIDNIGHT);
+        let start = match self {
+            Period::Day => day,
+            Period::Week => day - Duration::days(i64::from(t.weekday().number_days_from_monday())),
+            Period::Month => day.replace_day(1).unwrap_or(day),
+        };
+        start.unix_timestamp()
+    }
+}
+
+impl fmt::Display for Period {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Normalizes a site to its origin (`scheme://host[:port]`); only http and https.
+pub fn origin_of(s: &str) -> Result<String> {
+    let u = url::Url::parse(s.trim())
+        .map_err(|e| Error::InvalidArgument(format!("{:?} is not an absolute URL ({e})", clip(s))))?;
+    if !matches!(u.scheme(), "http" | "https") {
+        return Err(Error::InvalidArgument(format!("{:?} is not an http(s) site", clip(s))));
+    }
+    match u.origin() {
+        o @ url::Origin::Tuple(..) => Ok(o.ascii_serialization()),
+        url::Origin::Opaque(_) => Err(Error::InvalidArgument(format!("{:?} has no origin", clip(s)))),
+    }
+}
+
+fn clip(s: &str) -> String {
+    s.chars().take(80).collect()
+}
+
+/// A site's allowance. Amounts apply in the unit of whatever asset the site charges.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SiteRule {
+    pub origin: String,
+    pub blocked: bool,
+    pub auto_pay: bool,
+    pub max_per_payment: Option<Micros>,
+    pub budget: Option<Micros>,
+    pub period: Option<Period>,
+    pub updated_at: i64,
+}
+
+impl SiteRule {
+    pub fn new(origin: String) -> Self {
+        SiteRule {
+            origin,
+            blocked: false,
+            auto_pay: false,
+            max_per_payment: None,
+            budget: None,
+            period: None,
+            updated_at: 0,
+        }
+    }
+
+    fn mac_input(&self) -> MacInput {
+        MacInput::default()
+            .text(Some("centime-site-v1"))
+            .text(Some(&self.origin))
+            .int(i64::from(self.blocked))
+            .int(i64::from(self.auto_pay))
+            .int(self.max_per_payment.map_or(-1, Micros::get))
+            .int(self.budget.map_or(-1, Micros::get))
+            .text(self.period.map(Period::as_str))
+            .int(self.updated_at)
+    }
+}
+
+/// Global limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Limits {
+    pub paused: bool,
+    /// Payments at or under this may be made without asking, on sites allowed to auto-pay.
+    pub auto_pay_under: Micros,
+    /// Total spent per asset per UTC day, beyond which everything is refused.
+    pub daily_cap: Micros,
+    /// Hard ceiling for any single payment, approved or not.
+    pub max_per_payment: Micros,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            paused: false,
+            auto_pay_under: DEFAULT_AUTO_PAY_UNDER,
+            daily_cap: DEFAULT_DAILY_CAP,
+            max_per_payment: DEFAULT_MAX_PER_PAYMENT,
+        }
+    }
+}
+
+impl Limits {
+    fn mac_input(&self) -> MacInput {
+        MacInput::default()
+            .text(Some("centime-limits-v1"))
+            .int(i64::from(self.paused))
+            .int(self.auto_pay_under.get())
+            .int(self.daily_cap.get())
+            .int(self.max_per_payment.get())
+    }
+}
+
+/// What the rules say about one payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "decision", content = "reason", rename_all = "camelCase")]
+pub enum Decision {
+    AutoPay,
+    Ask(String),
+    Refuse(String),
+}
+
+/// A decision with the figures behind it, for the approval prompt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Evaluation {
+    pub decision: Decision,
+    pub origin: String,
+    pub rule: Option<SiteRule>,
+    pub spent_today: Micros,
+    pub site_spent_in_period: Option<Micros>,
+    /// What is left of the site's budget before this payment, if it has one.
+    pub allowance_left: Option<Micros>,
+}
+
+pub(crate) fn load_site(conn: &Connection, key: &[u8; 32], origin: &str) -> Result<Option<SiteRule>> {
+    let row = conn
+        .query_row(
+            "SELECT origin, blocked, auto_pay, max_per_payment, budget, period, updated_at, mac
+             FROM sites WHERE origin = ?1",
+            params![origin],
+            site_from_row,
+        )
+        .optional()?;
+    match row {
+        None => Ok(None),
+        Some((rule, mac)) => {
+            check_site_mac(key, &rule, &mac)?;
+            Ok(Some(rule))
+        }
+    }
+}
+
+pub(crate) fn site_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(SiteRule, Vec<u8>)> {
+    let period: Option<String> = r.get(5)?;
+    Ok((
+        SiteRule {
+            origin: r.get(0)?,
+            blocked: r.get::<_, i64>(1)? == 1,
+            auto_pay: r.get::<_, i64>(2)? == 1,
+            max_per_payment: r.get::<_, Option<i64>>(3)?.map(Micros::from_micros),
+            budget: r.get::<_, Option<i64>>(4)?.map(Micros::from_micros),
+            period: period.as_deref().map(Period::parse).transpose().unwrap_or(None),
+            updated_at: r.get(6)?,
+        },
+        r.get(7)?,
+    ))
+}
+
+pub(crate) fn check_site_mac(key: &[u8; 32], rule: &SiteRule, mac: &[u8]) -> Result<()> {
+    if verify_mac(key, &rule.mac_input(), mac) {
+        Ok(())
+    } else {
+        Err(Error::Integrity(format!("the rule for {} was changed outside Centime", rule.origin)))
+    }
+}
+
+pub(crate) fn save_site(conn: &Connection, key: &[u8; 32], rule: &SiteRule) -> Result<()> {
+    let mac = rule.mac_input().mac(key);
+    conn.execute(
+        "INSERT INTO sites (origin, blocked, auto_pay, max_per_payment, budget, period, updated_at, mac)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (origin) DO UPDATE SET blocked = excluded.blocked, auto_pay = excluded.auto_pay,
+           max_per_payment = excluded.max_per_payment, budget = excluded.budget, period = excluded.period,
+           updated_at = excluded.updated_at, mac = excluded.mac",
+        params![
+            rule.origin,
+            i64::from(rule.blocked),
+            i64::from(rule.auto_pay),
+            rule.max_per_payment.map(Micros::get),
+            rule.budget.map(Micros::get),
+            rule.period.map(Period::as_str),
+            rule.updated_at,
+            mac.as_slice()
+        ],
+    )?;
+    Ok(())
+}
+
+pub(crate) fn load_limits(conn: &Connection, key: &[u8; 32]) -> Result<Limits> {
+    let row = conn
+        .query_row("SELECT paused, auto_pay_under, daily_cap, max_per_payment, mac FROM limits WHERE id = 1", [], |r| {
+            Ok((
+                Limits {
+                    paused: r.get::<_, i64>(0)? == 1,
+                    auto_pay_under: Micros::from_micros(r.get(1)?),
+                    daily_cap: Micros::from_micros(r.get(2)?),
+                    max_per_payment: Micros::from_micros(r.get(3)?),
+                },
+                r.get::<_, Vec<u8>>(4)?,
+            ))
+        })
+        .optional()?;
+    match row {
+        None => Err(Error::Integrity("the spending limits are missing".into())),
+        Some((l, mac)) if verify_mac(key, &l.mac_input(), &mac) => Ok(l),
+        Some(_) => Err(Error::Integrity("the spending limits were changed outside Centime".into())),
+    }
+}
+
+pub(crate) fn save_limits(conn: &Connection, key: &[u8; 32], l: &Limits) -> Result<()> {
+    let mac = l.mac_input().mac(key);
+    conn.execute(
+        "INSERT INTO limits (id, paused, auto_pay_under, daily_cap, max_per_payment, mac)
+         VALUES (1, ?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (id) DO UPDATE SET paused = excluded.paused, auto_pay_under = excluded.auto_pay_under,
+           daily_cap = excluded.daily_cap, max_per_payment = excluded.max_per_payment, mac = excluded.mac",
+        params![
+            i64::from(l.paused),
+            l.auto_pay_under.get(),
+            l.daily_cap.get(),
+            l.max_per_payment.get(),
+            mac.as_slice()
+        ],
+    )?;
+    Ok(())
+}
+
+/// Net spending (payments minus refunds) in `asset` since `since`, on one site or all.
+pub(crate) fn spent_since(conn: &Connection, asset: &str, site: Option<&str>, since: i64) -> Result<Micros> {
+    let total: i64 = match site {
+        Some(site) => conn.query_row(
+            "SELECT COALESCE(SUM(amount), 0) FROM journal
+             WHERE site = ?1 AND at >= ?2 AND asset = ?3 AND kind IN ('payment', 'refund')",
+            params![site, since, asset],
+            |r| r.get(0),
+        )?,
+        None => conn.query_row(
+            "SELECT COALESCE(SUM(amount), 0) FROM journal
+             WHERE asset = ?1 AND at >= ?2 AND kind IN ('payment', 'refund')",
+            params![asset, since],
+            |r| r.get(0),
+        )?,
+    };
+    // Payments are negative in the journal; a refund of an older payment can make the period
+    // net positive, which counts as nothing spent.
+    Ok(Micros::from_micros(total.checked_neg().unwrap_or(0).max(0)))
+}
+
+/// Evaluates the rules for paying `price` to `origin` at `now`.
+pub(crate) fn evaluate(conn: &Connection, key: &[u8; 32], origin: &str, price: Amount, now: i64) -> Result<Evaluation> {
+    let limits = load_limits(conn, key)?;
+    let rule = load_site(conn, key, origin)?;
+    let asset = price.asset.as_str();
+    let spent_today = spent_since(conn, asset, None, Period::Day.start(now))?;
+    let (site_spent, allowance_left) = match rule.as_ref().and_then(|r| r.budget.zip(r.period)) {
+        Some((budget, period)) => {
+            let spent = spent_since(conn, asset, Some(origin), period.start(now))?;
+            (Some(spent), Some(Micros::from_micros(budget.get().saturating_sub(spent.get()).max(0))))
+        }
+        None => (None, None),
+    };
+    let p = price.micros;
+    let decision = decide(&limits, rule.as_ref(), p, price, spent_today, site_spent, allowance_left)?;
+    Ok(Evaluation {
+        decision,
+        origin: origin.to_owned(),
+        rule,
+        spent_today,
+        site_spent_in_period: site_spent,
+        allowance_left,
+    })
+}
+
+fn decide(
+    limits: &Limits,
+    rule: Option<&SiteRule>,
+    p: Micros,
+    price: Amount,
+    spent_today: Micros,
+    site_spent: Option<Micros>,
+    allowance_left: Option<Micros>,
+) -> Result<Decision> {
+    let asset = price.asset;
+    if limits.paused {
+        return Ok(Decision::Refuse("payments are paused".into()));
+    }
+    if let Some(r) = rule
+        && r.blocked
+    {
+        return Ok(Decision::Refuse(format!("{} is blocked", r.origin)));
+    }
+    if p > limits.max_per_payment {
+        return Ok(Decision::Refuse(format!(
+            "{price} is over the {} {asset} limit for a single payment",
+            limits.max_per_payment
+        )));
+    }
+    if spent_today.checked_add(p)? > limits.daily_cap {
+        return Ok(Decision::Refuse(format!(
+            "it would take today's spending to {} {asset}, over the daily cap of {} {asset}",
+            spent_today.checked_add(p)?,
+            limits.daily_cap
+        )));
+    }
+    if let Some(r) = rule {
+        if let Some(max) = r.max_per_payment.filter(|m| p > *m) {
+            return Ok(Decision::Refuse(format!("{price} is over this site's limit of {max} {asset} per payment")));
+        }
+        if let (Some(left), Some(spent), Some(budget), Some(period)) = (allowance_left, site_spent, r.budget, r.period)
+            && p > left
+        {
+            return Ok(Decision::Refuse(format!(
+                "this site's budget is {budget} {asset} per {period}; {spent} {asset} already spent, {left} {asset} left"
+            )));
+        }
+        if r.auto_pay {
+            if p <= limits.auto_pay_under {
+                return Ok(Decision::AutoPay);
+            }
+            return Ok(Decision::Ask(format!(
+                "{price} is over your auto-pay ceiling of {} {asset}",
+                limits.auto_pay_under
+            )));
+        }
+        return Ok(Decision::Ask(format!("{} may charge you only after you approve each payment", r.origin)));
+    }
+    Ok(Decision::Ask("you have no rule for this site yet: each payment is asked".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use centime_protocol::Asset;
+
+    #[test]
+    fn period_starts() {
+        // 2026-11-25 (Wednesday) 15:30:00 UTC
+        let now = 1_795_620_600;
+        assert_eq!(Period::Day.start(now), 1_795_564_800);
+        assert_eq!(Period::Week.start(now), 1_795_564_800 - 2 * 86_400);
+        assert_eq!(Period::Month.start(now), 1_793_491_200);
+    }
+
+    #[test]
+    fn origins() {
+        assert_eq!(origin_of("https://news.example/a/b?c").unwrap(), "https://news.example");
+        assert_eq!(origin_of("http://127.0.0.1:8402/x").unwrap(), "http://127.0.0.1:8402");
+        assert_eq!(origin_of("https://news.example:443/").unwrap(), "https://news.example");
+        assert!(origin_of("ftp://x/").is_err());
+        assert!(origin_of("news.example").is_err());
+    }
+
+    fn eur(m: i64) -> Amount {
+        Amount::new(Micros::from_micros(m), Asset::EUR)
+    }
+
+    #[test]
+    fn decisions() {
+        let l = Limits::default();
+        let d = |rule: Option<&SiteRule>, p: i64, spent: i64| {
+            decide(&l, rule, Micros::from_micros(p), eur(p), Micros::from_micros(spent), None, None).unwrap()
+        };
+        assert!(matches!(d(None, 100_000, 0), Decision::Ask(_)));
+        let mut r = SiteRule::new("https://a.example".into());
+        r.auto_pay = true;
+        assert_eq!(d(Some(&r), 100_000, 0), Decision::AutoPay);
+        assert!(matches!(d(Some(&r), 600_000, 0), Decision::Ask(_)));
+        assert!(matches!(d(Some(&r), 6_000_000, 0), Decision::Refuse(_)));
+        assert!(matches!(d(Some(&r), 100_000, 19_950_000), Decision::Refuse(_)));
+        r.blocked = true;
+        assert!(matches!(d(Some(&r), 1, 0), Decision::Refuse(_)));
+        let paused = Limits { paused: true, ..l };
+        assert!(matches!(
+            decide(&paused, None, Micros::from_micros(1), eur(1), Micros::ZERO, None, None).unwrap(),
+            Decision::Refuse(_)
+        ));
+    }
+}

@@ -1,0 +1,121 @@
+//! The wallet's methods for reading and changing spending rules.
+
+use centime_protocol::Micros;
+use rusqlite::params;
+
+use crate::error::{Error, Result};
+use crate::policy::{self, Limits, Period, SiteRule};
+use crate::store;
+use crate::wallet::Wallet;
+
+/// A change to a site's allowance; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct SiteChange {
+    pub max_per_payment: Option<Option<Micros>>,
+    pub budget: Option<Option<(Micros, Period)>>,
+    pub auto_pay: Option<bool>,
+    pub blocked: Option<bool>,
+}
+
+/// A change to the global limits; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default)]
+pub struct LimitsChange {
+    pub paused: Option<bool>,
+    pub auto_pay_under: Option<Micros>,
+    pub daily_cap: Option<Micros>,
+    pub max_per_payment: Option<Micros>,
+}
+
+fn positive(what: &str, m: Micros) -> Result<Micros> {
+    if m.is_positive() { Ok(m) } else { Err(Error::InvalidArgument(format!("{what} must be more than zero"))) }
+}
+
+impl Wallet {
+    pub fn sites(&self) -> Result<Vec<SiteRule>> {
+        let mut stmt = self.conn.prepare(
+            "SELECT origin, blocked, auto_pay, max_per_payment, budget, period, updated_at, mac FROM sites ORDER BY origin",
+        )?;
+        let rows = stmt.query_map([], policy::site_from_row)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (rule, mac) = row?;
+            policy::check_site_mac(self.key(), &rule, &mac)?;
+            out.push(rule);
+        }
+        Ok(out)
+    }
+
+    pub fn site(&self, site: &str) -> Result<Option<SiteRule>> {
+        policy::load_site(&self.conn, self.key(), &policy::origin_of(site)?)
+    }
+
+    /// Changes (or creates) the rule for the origin of `site`.
+    pub fn update_site(&mut self, site: &str, change: &SiteChange) -> Result<SiteRule> {
+        let origin = policy::origin_of(site)?;
+        let now = self.now();
+        let key = *self.key();
+        let tx = store::immediate(&mut self.conn)?;
+        let mut rule = policy::load_site(&tx, &key, &origin)?.unwrap_or_else(|| SiteRule::new(origin.clone()));
+        if let Some(m) = change.max_per_payment {
+            rule.max_per_payment = m.map(|m| positive("the per-payment maximum", m)).transpose()?;
+        }
+        if let Some(b) = change.budget {
+            match b {
+                Some((amount, period)) => {
+                    rule.budget = Some(positive("the budget", amount)?);
+                    rule.period = Some(period);
+                }
+                None => {
+                    rule.budget = None;
+                    rule.period = None;
+                }
+            }
+        }
+        if let Some(a) = change.auto_pay {
+            rule.auto_pay = a;
+        }
+        if let Some(b) = change.blocked {
+            rule.blocked = b;
+        }
+        rule.updated_at = now;
+        policy::save_site(&tx, &key, &rule)?;
+        tx.commit()?;
+        Ok(rule)
+    }
+
+    pub fn remove_site(&mut self, site: &str) -> Result<()> {
+        let origin = policy::origin_of(site)?;
+        let tx = store::immediate(&mut self.conn)?;
+        tx.execute("DELETE FROM sites WHERE origin = ?1", params![origin])?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn limits(&self) -> Result<Limits> {
+        policy::load_limits(&self.conn, self.key())
+    }
+
+    pub fn update_limits(&mut self, change: &LimitsChange) -> Result<Limits> {
+        let key = *self.key();
+        let tx = store::immediate(&mut self.conn)?;
+        let mut l = policy::load_limits(&tx, &key)?;
+        if let Some(p) = change.paused {
+            l.paused = p;
+        }
+        if let Some(a) = change.auto_pay_under {
+            if a.is_negative() {
+                return Err(Error::InvalidArgument("the auto-pay ceiling cannot be negative".into()));
+            }
+            l.auto_pay_under = a;
+        }
+        if let Some(c) = change.daily_cap {
+            l.daily_cap = positive("the daily cap", c)?;
+        }
+        if let Some(m) = change.max_per_payment {
+            l.max_per_payment = positive("the per-payment maximum", m)?;
+        }
+        policy::save_limits(&tx, &key, &l)?;
+        tx.commit()?;
+        Ok(l)
+    }
+}

@@ -1,0 +1,129 @@
+//! Passphrase encryption shared by the file keystore and backups:
+//! PBKDF2-HMAC-SHA256 (600,000 iterations or more) derives an AES-256-GCM key.
+
+use std::num::NonZeroU32;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use ring::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+use ring::rand::{SecureRandom, SystemRandom};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::error::{Error, Result};
+
+/// OWASP's 2023 figure for PBKDF2-HMAC-SHA256; files asking for fewer are refused.
+pub const MIN_ITERATIONS: u32 = 600_000;
+/// Refuse absurd work factors in a (possibly hostile) file rather than hang.
+const MAX_ITERATIONS: u32 = 50_000_000;
+pub const MIN_PASSPHRASE_CHARS: usize = 8;
+
+/// A passphrase in a zeroizing buffer.
+#[derive(Clone)]
+pub struct Passphrase(Zeroizing<String>);
+
+impl Passphrase {
+    pub fn new(s: String) -> Self {
+        Passphrase(Zeroizing::new(s))
+    }
+
+    /// Checks the length rule for a passphrase that will protect new secrets.
+    pub fn check_new(&self) -> Result<()> {
+        if self.0.chars().count() < MIN_PASSPHRASE_CHARS {
+            return Err(Error::WeakPassphrase(MIN_PASSPHRASE_CHARS));
+        }
+        Ok(())
+    }
+
+    fn bytes(&self) -> &[u8] {
+        self.0.as_bytes()
+    }
+}
+
+impl std::fmt::Debug for Passphrase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Passphrase(<redacted>)")
+    }
+}
+
+/// An encrypted blob with what is needed to decrypt it given the passphrase.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Sealed {
+    pub kdf: String,
+    pub iterations: u32,
+    pub salt: String,
+    pub nonce: String,
+    pub ciphertext: String,
+}
+
+const KDF: &str = "pbkdf2-hmac-sha256";
+
+fn derive(pass: &Passphrase, salt: &[u8], iterations: u32) -> Result<LessSafeKey> {
+    let iters = NonZeroU32::new(iterations).ok_or_else(|| Error::DamagedKeystore("zero iterations".into()))?;
+    let mut key = Zeroizing::new([0u8; 32]);
+    ring::pbkdf2::derive(ring::pbkdf2::PBKDF2_HMAC_SHA256, iters, salt, pass.bytes(), key.as_mut());
+    let unbound = UnboundKey::new(&AES_256_GCM, key.as_ref()).map_err(|_| Error::DamagedKeystore("bad key".into()))?;
+    Ok(LessSafeKey::new(unbound))
+}
+
+pub fn seal(pass: &Passphrase, aad: &[u8], plaintext: &[u8]) -> Result<Sealed> {
+    let rng = SystemRandom::new();
+    let mut salt = [0u8; 16];
+    let mut nonce = [0u8; NONCE_LEN];
+    rng.fill(&mut salt).map_err(|_| Error::Integrity("system random generator failed".into()))?;
+    rng.fill(&mut nonce).map_err(|_| Error::Integrity("system random generator failed".into()))?;
+    let key = derive(pass, &salt, MIN_ITERATIONS)?;
+    let mut buf = plaintext.to_vec();
+    key.seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(aad), &mut buf)
+        .map_err(|_| Error::Integrity("encryption failed".into()))?;
+    Ok(Sealed {
+        kdf: KDF.into(),
+        iterations: MIN_ITERATIONS,
+        salt: STANDARD.encode(salt),
+        nonce: STANDARD.encode(nonce),
+        ciphertext: STANDARD.encode(buf),
+    })
+}
+
+/// Decrypts; a wrong passphrase and a modified file are indistinguishable by design (GCM).
+pub fn open(pass: &Passphrase, aad: &[u8], sealed: &Sealed) -> Result<Zeroizing<Vec<u8>>> {
+    let damaged = |what: &str| Error::DamagedKeystore(what.to_owned());
+    if sealed.kdf != KDF {
+        return Err(damaged("unknown key derivation"));
+    }
+    if !(MIN_ITERATIONS..=MAX_ITERATIONS).contains(&sealed.iterations) {
+        return Err(damaged("iteration count outside the accepted range"));
+    }
+    let salt = STANDARD.decode(&sealed.salt).map_err(|_| damaged("salt is not base64"))?;
+    let nonce: [u8; NONCE_LEN] = STANDARD
+        .decode(&sealed.nonce)
+        .ok()
+        .and_then(|n| n.try_into().ok())
+        .ok_or_else(|| damaged("nonce is not 12 bytes of base64"))?;
+    let mut buf = Zeroizing::new(STANDARD.decode(&sealed.ciphertext).map_err(|_| damaged("ciphertext is not base64"))?);
+    let key = derive(pass, &salt, sealed.iterations)?;
+    let plain_len = key
+        .open_in_place(Nonce::assume_unique_for_key(nonce), Aad::from(aad), buf.as_mut_slice())
+        .map_err(|_| Error::WrongPassphrase("the passphrase does not open it".into()))?
+        .len();
+    buf.truncate(plain_len);
+    Ok(buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_wrong_passphrase() {
+        let p = Passphrase::new("correct horse".into());
+        let s = seal(&p, b"aad", b"secret").unwrap();
+        assert_eq!(open(&p, b"aad", &s).unwrap().as_slice(), b"secret");
+        assert!(matches!(open(&Passphrase::new("wrong one".into()), b"aad", &s), Err(Error::WrongPassphrase(_))));
+        assert!(matches!(open(&p, b"other", &s), Err(Error::WrongPassphrase(_))));
+        let mut weak = s.clone();
+        weak.iterations = 1000;
+        assert!(matches!(open(&p, b"aad", &weak), Err(Error::DamagedKeystore(_))));
+        assert!(format!("{p:?}").contains("redacted"));
+    }
+}

@@ -1,0 +1,243 @@
+//! The wallet: opening and creating it, its identity, issuers and balances.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use centime_protocol::jws::{RingSigner, Signer as _};
+use centime_protocol::verify::{Clock, SystemClock};
+use centime_protocol::{Asset, Micros, Network, PublicKey};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::keystore::{KeyStore, Secrets};
+use crate::policy::{self, Limits};
+use crate::store;
+
+/// An open wallet: one SQLite connection and the secrets from the keystore.
+pub struct Wallet {
+    pub(crate) conn: Connection,
+    pub(crate) secrets: Secrets,
+    pub(crate) signer: RingSigner,
+    pub(crate) id: PublicKey,
+    pub(crate) data_dir: PathBuf,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for Wallet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Wallet").field("id", &self.id).field("data_dir", &self.data_dir).finish_non_exhaustive()
+    }
+}
+
+/// A trusted issuer: the key whose credit notes top up `network`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Issuer {
+    pub network: Network,
+    pub public_key: PublicKey,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Balance {
+    pub network: String,
+    pub asset: Asset,
+    pub amount: Micros,
+}
+
+pub(crate) fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| r.get(0)).optional()?)
+}
+
+fn random_account() -> Result<String> {
+    use ring::rand::SecureRandom as _;
+    let mut b = [0u8; 12];
+    ring::rand::SystemRandom::new()
+        .fill(&mut b)
+        .map_err(|_| Error::Integrity("system random generator failed".into()))?;
+    Ok(format!("wallet-{}", crate::journal::hex(&b)))
+}
+
+pub fn db_path(data_dir: &Path) -> PathBuf {
+    data_dir.join(store::DB_FILE)
+}
+
+fn create_dir_private(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
+    }
+    Ok(())
+}
+
+impl Wallet {
+    /// Creates a wallet in `data_dir` with fresh keys saved in `keystore`.
+    pub fn init(data_dir: &Path, keystore: &dyn KeyStore, issuers: &[Issuer]) -> Result<Wallet> {
+        create_dir_private(data_dir)?;
+        let path = db_path(data_dir);
+        if path.exists() {
+            let conn = store::open(&path, false)?;
+            if meta(&conn, "wallet_id")?.is_some() {
+                return Err(Error::AlreadyInitialized(data_dir.display().to_string()));
+            }
+        }
+        keystore.probe()?;
+        let secrets = Secrets::generate()?;
+        let signer = secrets.signer()?;
+        let id = signer.public_key();
+        let account = random_account()?;
+        keystore.save(&account, &secrets)?;
+
+        let mut conn = store::open(&path, true)?;
+        let now = SystemClock.now();
+        let tx = store::immediate(&mut conn)?;
+        for (k, v) in [
+            ("wallet_id", id.to_string()),
+            ("keystore", keystore.kind().as_str().to_owned()),
+            ("account", account),
+            ("created_at", now.to_string()),
+        ] {
+            tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", params![k, v])?;
+        }
+        policy::save_limits(&tx, secrets.mac_key(), &Limits::default())?;
+        for i in issuers {
+            insert_issuer(&tx, i, i64::try_from(now).unwrap_or(i64::MAX))?;
+        }
+        tx.commit()?;
+        Ok(Wallet { conn, secrets, signer, id, data_dir: data_dir.to_owned(), clock: Arc::new(SystemClock) })
+    }
+
+    /// Opens the wallet in `data_dir`. Never creates keys: a missing key is an error.
+    pub fn open(data_dir: &Path, keystore: &dyn KeyStore) -> Result<Wallet> {
+        let path = db_path(data_dir);
+        if !path.exists() {
+            return Err(Error::NotInitialized(data_dir.display().to_string()));
+        }
+        let conn = store::open(&path, false)?;
+        let id: PublicKey = meta(&conn, "wallet_id")?
+            .ok_or_else(|| Error::NotInitialized(data_dir.display().to_string()))?
+            .parse()
+            .map_err(|_| Error::Integrity("the wallet id in the database is not a public key".into()))?;
+        let kind = meta(&conn, "keystore")?.unwrap_or_default();
+        if kind != keystore.kind().as_str() {
+            return Err(Error::KeystoreKindMismatch { stored: kind, asked: keystore.kind().as_str().into() });
+        }
+        let account =
+            meta(&conn, "account")?.ok_or_else(|| Error::Integrity("the keystore account is missing".into()))?;
+        let secrets = keystore.load(&account)?.ok_or(Error::KeyMissing(keystore.kind().as_str()))?;
+        let signer = secrets.signer()?;
+        if signer.public_key() != id {
+            return Err(Error::KeyMismatch(format!("the keystore key is {}, the wallet is {id}", signer.public_key())));
+        }
+        let mut w = Wallet { conn, secrets, signer, id, data_dir: data_dir.to_owned(), clock: Arc::new(SystemClock) };
+        w.resolve_stale_pending()?;
+        Ok(w)
+    }
+
+    /// Replaces the clock (tests, and simulations of time passing).
+    pub fn set_clock(&mut self, clock: Arc<dyn Clock>) {
+        self.clock = clock;
+    }
+
+    pub(crate) fn now(&self) -> i64 {
+        i64::try_from(self.clock.now()).unwrap_or(i64::MAX)
+    }
+
+    /// The wallet's public key: its identity for issuers and merchants.
+    pub fn id(&self) -> PublicKey {
+        self.id
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    pub(crate) fn key(&self) -> &[u8; 32] {
+        self.secrets.mac_key()
+    }
+
+    pub(crate) fn secrets(&self) -> &Secrets {
+        &self.secrets
+    }
+
+    pub fn add_issuer(&mut self, issuer: &Issuer) -> Result<()> {
+        let now = self.now();
+        let tx = store::immediate(&mut self.conn)?;
+        insert_issuer(&tx, issuer, now)?;
+        tx.commit()?;
+        Ok(())
+    }
+
+    pub fn remove_issuer(&mut self, network: &Network) -> Result<()> {
+        let tx = store::immediate(&mut self.conn)?;
+        let n = tx.execute("DELETE FROM issuers WHERE network = ?1", params![network.as_str()])?;
+        tx.commit()?;
+        if n == 0 {
+            return Err(Error::InvalidArgument(format!("no trusted issuer for {network}")));
+        }
+        Ok(())
+    }
+
+    pub fn issuers(&self) -> Result<Vec<Issuer>> {
+        let mut stmt = self.conn.prepare("SELECT network, public_key, name FROM issuers ORDER BY network")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (n, k, name) = row?;
+            out.push(Issuer {
+                network: n.parse().map_err(|_| Error::Integrity(format!("stored network {n:?} is invalid")))?,
+                public_key: k.parse().map_err(|_| Error::Integrity(format!("stored issuer key {k:?} is invalid")))?,
+                name,
+            });
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn issuer_key(conn: &Connection, network: &Network) -> Result<Option<PublicKey>> {
+        let k: Option<String> = conn
+            .query_row("SELECT public_key FROM issuers WHERE network = ?1", params![network.as_str()], |r| r.get(0))
+            .optional()?;
+        k.map(|k| k.parse().map_err(|_| Error::Integrity("stored issuer key is invalid".into()))).transpose()
+    }
+
+    pub fn balances(&self) -> Result<Vec<Balance>> {
+        let mut stmt = self.conn.prepare("SELECT network, asset, balance FROM balances ORDER BY network, asset")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (network, asset, amount) = row?;
+            out.push(Balance {
+                network,
+                asset: asset.parse().map_err(|_| Error::Integrity(format!("stored asset {asset:?} is invalid")))?,
+                amount: Micros::from_micros(amount),
+            });
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn balance_of(conn: &Connection, network: &str, asset: &str) -> Result<Micros> {
+        let b: Option<i64> = conn
+            .query_row("SELECT balance FROM balances WHERE network = ?1 AND asset = ?2", params![network, asset], |r| {
+                r.get(0)
+            })
+            .optional()?;
+        Ok(Micros::from_micros(b.unwrap_or(0)))
+    }
+}
+
+fn insert_issuer(conn: &Connection, i: &Issuer, now: i64) -> Result<()> {
+    if let Some(name) = &i.name
+        && (name.chars().count() > 64 || name.chars().any(char::is_control))
+    {
+        return Err(Error::InvalidArgument("an issuer name is at most 64 printable characters".into()));
+    }
+    conn.execute(
+        "INSERT INTO issuers (network, public_key, name, added_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (network) DO UPDATE SET public_key = excluded.public_key, name = excluded.name",
+        params![i.network.as_str(), i.public_key.to_string(), i.name, now],
+    )?;
+    Ok(())
+}
