@@ -8,6 +8,9 @@
 //! [`Verifier`]. `scripts/verify_vectors.py` checks the same files with an independent
 //! implementation written from `docs/protocol.md`.
 
+// Test code: a panic here is a failed assertion (clippy.toml allows it inside #[test] only).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
