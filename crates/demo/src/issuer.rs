@@ -83,6 +83,9 @@ impl Issuer {
                 format!("this issuer sells EUR and USD, not {asset}"),
             ));
         }
+        if amount.is_negative() {
+            return Err(ApiError::bad_request("invalid_amount", "a top-up cannot be negative"));
+        }
         if amount.get() % CENT != 0 {
             return Err(ApiError::bad_request("invalid_amount", "top-ups are in whole cents (at most 2 decimals)"));
         }

@@ -7,10 +7,10 @@ use anyhow::{Context as _, Result};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use centime_protocol::documents::{self, AuthorizationClaims, ReceiptClaims};
-use centime_protocol::jws::{RingSigner, Signer as _};
+use centime_protocol::jws::{Compact, RingSigner, Signer as _};
 use centime_protocol::{
-    Amount, Clock, Network, PaymentId, PaymentRequired, PaymentRequirements, Rejection, ReplayCache, ResourceInfo,
-    SettlementResponse, Verified, Verifier,
+    Amount, Clock, Network, PaymentId, PaymentPayload, PaymentRequired, PaymentRequirements, Rejection, ReplayCache,
+    ResourceInfo, SettlementResponse, Verified, Verifier,
 };
 use serde_json::{Map, Value};
 
@@ -67,8 +67,10 @@ impl Merchant {
 
     /// Verifies `header` against `offered` and records the payment; blocking (SQLite).
     ///
-    /// A payload already accepted (same payment id, same bytes) returns its first answer if it is
-    /// for this resource and still inside its entitlement window; otherwise it is refused.
+    /// Entitlement: a header carrying an authorization this merchant already accepted for this
+    /// very page (byte-identical JWS, found by its payment id) gets the page again, with the
+    /// first receipt, for `entitlement_seconds` after it was accepted. Nothing is charged or
+    /// recorded again. Everything else goes through the protocol's `Verifier`.
     pub fn accept(
         &self,
         ledger: &Ledger,
@@ -78,6 +80,9 @@ impl Merchant {
     ) -> Result<Outcome> {
         let url = offered.resource.url.clone();
         let now = clock.now();
+        if let Some(outcome) = self.earlier_payment(ledger, header, &url, now)? {
+            return Ok(outcome);
+        }
         let verifier = Verifier::new(offered, clock)?;
         let cache = Acceptance { merchant: self, ledger, recorded: Mutex::new(None), failure: Mutex::new(None) };
         let verified = match verifier.verify(header, &cache) {
@@ -93,26 +98,44 @@ impl Merchant {
         if let Some(entry) = take(&cache.recorded) {
             return Ok(Outcome::Paid { entry: Box::new(entry), fresh: true });
         }
-        // The verifier answered from the ledger: an idempotent retry of an earlier payment.
+        // The verifier answered from the ledger: the idempotent retry of an earlier payment
+        // (normally caught above; this covers a payload that differs only outside the JWS).
         let entry = ledger
             .by_payment_id(verified.payment_id().as_str())?
             .context("a payment the ledger returned is no longer in it")?;
+        Ok(self.entitlement(entry, &url, now))
+    }
+
+    /// The answer for a payload whose authorization is already in the ledger, if it is.
+    fn earlier_payment(&self, ledger: &Ledger, header: &str, url: &str, now: u64) -> Result<Option<Outcome>> {
+        let Ok(payload) = PaymentPayload::from_header(header) else { return Ok(None) };
+        let jws = &payload.payload.authorization;
+        // Unverified claims, used only to find the row; the row must hold the very same JWS.
+        let Ok(compact) = Compact::parse(jws, documents::AUTHORIZATION_TYP) else { return Ok(None) };
+        let Ok(claims) = serde_json::from_slice::<AuthorizationClaims>(compact.payload()) else { return Ok(None) };
+        match ledger.by_payment_id(claims.payment_id.as_str())? {
+            Some(entry) if entry.authorization == *jws => Ok(Some(self.entitlement(entry, url, now))),
+            _ => Ok(None),
+        }
+    }
+
+    fn entitlement(&self, entry: Entry, url: &str, now: u64) -> Outcome {
         if entry.resource != url {
-            return Ok(Outcome::Refused {
+            return Outcome::Refused {
                 rejection: Rejection::ResourceMismatch,
                 message: "this payment was accepted for another page".into(),
-            });
+            };
         }
         if now >= entry.accepted_at.saturating_add(self.entitlement_seconds) {
-            return Ok(Outcome::Refused {
+            return Outcome::Refused {
                 rejection: Rejection::Expired,
                 message: format!(
                     "this payment entitled its payer to the page for {} seconds, which have passed; pay again",
                     self.entitlement_seconds
                 ),
-            });
+            };
         }
-        Ok(Outcome::Paid { entry: Box::new(entry), fresh: false })
+        Outcome::Paid { entry: Box::new(entry), fresh: false }
     }
 
     /// The `PAYMENT-RESPONSE` for a ledger entry.
@@ -260,4 +283,75 @@ pub fn refusal(mut offered: PaymentRequired, rejection: Rejection, message: &str
         m.insert("message".into(), Value::from(message));
     }
     Ok((header, body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use centime_protocol::payment::{authorization_claims, sign_payload};
+    use centime_protocol::{Asset, FixedClock, Micros};
+
+    fn merchant() -> Merchant {
+        Merchant {
+            signer: RingSigner::from_seed(&[9; 32]).unwrap(),
+            network: "centime:demo".parse().unwrap(),
+            pay_to: "demo-magazine".into(),
+            name: "Test".into(),
+            max_timeout_seconds: 120,
+            entitlement_seconds: 1_000,
+        }
+    }
+
+    #[test]
+    fn an_accepted_payment_entitles_its_payer_for_a_while_then_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open(&dir.path().join("l.db")).unwrap();
+        let m = merchant();
+        let t0 = 1_800_000_000;
+        let clock = Arc::new(FixedClock::new(t0));
+        let url = "http://127.0.0.1:1/articles/a/1";
+        let offered = m.payment_required(url, "a", Amount::new(Micros::from_micros(5_000), Asset::EUR)).unwrap();
+        let wallet = RingSigner::from_seed(&[1; 32]).unwrap();
+        let accepted = &offered.accepts[0];
+        let claims =
+            authorization_claims(wallet.public_key(), &offered.resource, accepted, PaymentId::random().unwrap(), t0)
+                .unwrap();
+        let header = sign_payload(&wallet, &offered.resource, accepted, &claims).unwrap().to_header().unwrap();
+
+        let Outcome::Paid { entry: first, fresh: true } =
+            m.accept(&ledger, clock.clone(), offered.clone(), &header).unwrap()
+        else {
+            panic!("not accepted")
+        };
+        let receipt = documents::open::<ReceiptClaims>(&first.receipt).unwrap();
+        assert_eq!(receipt.iss, m.signer.public_key());
+        assert_eq!(receipt.issued_at, t0);
+
+        // Long after the authorization expired, but inside the entitlement: the first answer.
+        clock.set(t0 + 999);
+        let Outcome::Paid { entry, fresh: false } = m.accept(&ledger, clock.clone(), offered.clone(), &header).unwrap()
+        else {
+            panic!("not entitled")
+        };
+        assert_eq!(entry, first);
+
+        clock.set(t0 + 1_000);
+        match m.accept(&ledger, clock.clone(), offered.clone(), &header).unwrap() {
+            Outcome::Refused { rejection, .. } => assert_eq!(rejection, Rejection::Expired),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(ledger.entries().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_refusal_carries_the_code_in_header_and_body() {
+        let m = merchant();
+        let offered =
+            m.payment_required("http://x/a", "a", Amount::new(Micros::from_micros(100_000), Asset::EUR)).unwrap();
+        let (header, body) = refusal(offered, Rejection::AmountTooLow, "too little").unwrap();
+        assert_eq!(PaymentRequired::from_header(&header).unwrap().error.as_deref(), Some("amount_too_low"));
+        assert_eq!(body["error"], "amount_too_low");
+        assert_eq!(body["message"], "too little");
+        assert_eq!(body["accepts"][0]["amount"], "1");
+    }
 }
