@@ -285,7 +285,7 @@ fn csv_field(s: &str, text: bool) -> String {
     if guarded.contains([',', '"', '\n', '\r']) { format!("\"{}\"", guarded.replace('"', "\"\"")) } else { guarded }
 }
 
-fn csv_row(e: &Entry) -> String {
+pub fn csv_row(e: &Entry) -> String {
     let t = |s: &Option<String>| csv_field(s.as_deref().unwrap_or(""), true);
     [
         e.id.to_string(),

@@ -351,6 +351,31 @@ impl Wallet {
             .into_payment(true)
     }
 
+    /// The latest settled payment for exactly `resource` whose entitlement (the offer's
+    /// `entitlementSeconds`) still runs: re-sending it reads the page again for free.
+    pub fn entitlement(&self, resource: &str) -> Result<Option<Payment>> {
+        let Ok(site) = policy::origin_of(resource) else { return Ok(None) };
+        let row: Option<(String, String, i64)> = self
+            .conn
+            .query_row(
+                "SELECT p.payment_id, p.accepted, j.at FROM journal j JOIN payments p ON p.journal_id = j.id
+                 WHERE j.site = ?1 AND j.resource = ?2 AND j.kind = 'payment' AND p.status = 'settled'
+                 ORDER BY j.id DESC LIMIT 1",
+                params![site, resource],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?;
+        let Some((id, accepted, at)) = row else { return Ok(None) };
+        let accepted: serde_json::Value =
+            serde_json::from_str(&accepted).map_err(|e| Error::Integrity(format!("stored terms: {e}")))?;
+        let seconds = accepted.pointer("/extra/entitlementSeconds").and_then(serde_json::Value::as_i64).unwrap_or(0);
+        if at.saturating_add(seconds) <= self.now() {
+            return Ok(None);
+        }
+        let id: PaymentId = id.parse()?;
+        self.payment(&id).map(Some)
+    }
+
     /// Pending payments whose authorization has expired cannot still be in flight: their
     /// outcome is unknown, and they are listed as unconfirmed for the user.
     pub(crate) fn resolve_stale_pending(&mut self) -> Result<()> {

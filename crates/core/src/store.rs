@@ -63,6 +63,15 @@ pub fn immediate(conn: &mut Connection) -> Result<Transaction<'_>> {
     Ok(conn.transaction_with_behavior(TransactionBehavior::Immediate)?)
 }
 
+/// Reads one `meta` value without migrating or writing anything (to learn, before opening,
+/// which keystore a wallet uses).
+pub fn peek_meta(path: &Path, key: &str) -> Result<Option<String>> {
+    use rusqlite::OptionalExtension as _;
+    let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+    conn.busy_timeout(BUSY_TIMEOUT)?;
+    Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

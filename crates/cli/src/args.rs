@@ -1,0 +1,214 @@
+//! Command-line arguments (clap). Amounts are taken as text and parsed by the wallet, so
+//! that a mistyped amount gets Centime's specific message and exit code 5.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(name = "centime", version, about = "Centime: a wallet for micropayments", propagate_version = true)]
+pub struct Cli {
+    /// Wallet directory [default: $CENTIME_DATA_DIR, else the platform's data directory]
+    #[arg(long, global = true, env = "CENTIME_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+
+    /// Where the keys live: the OS keyring, or a passphrase-protected file in the data dir
+    /// [default: $CENTIME_KEYSTORE, else what the wallet was created with, else os]
+    #[arg(long, global = true, env = "CENTIME_KEYSTORE", value_enum)]
+    pub keystore: Option<KeystoreArg>,
+
+    /// Machine-readable output
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum KeystoreArg {
+    Os,
+    File,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a wallet: new keys in the keystore, an empty ledger
+    Init {
+        /// Trust an issuer: NETWORK=PUBKEY (repeatable)
+        #[arg(long = "issuer", value_name = "NETWORK=PUBKEY")]
+        issuers: Vec<String>,
+    },
+    /// Print this wallet's id (its public key)
+    Id,
+    /// Manage trusted issuers
+    #[command(subcommand)]
+    Issuer(IssuerCmd),
+    /// Balances per network and asset
+    Balance,
+    /// Redeem a credit note (a JWS, a centime://topup link, or @FILE)
+    Topup { credit: String },
+    /// Pay a payment request; prints the PAYMENT-SIGNATURE header value
+    Pay {
+        /// A PAYMENT-REQUIRED header value, its JSON, a centime://pay link, or @FILE
+        request: String,
+        /// Approve what the rules would ask about (never overrides a refusal)
+        #[arg(long)]
+        yes: bool,
+        /// Refuse any price above this
+        #[arg(long, value_name = "AMOUNT")]
+        max: Option<String>,
+        /// Reuse a payment id: a retry returns the same payment, never a second debit
+        #[arg(long, value_name = "ID")]
+        payment_id: Option<String>,
+    },
+    /// GET a URL, paying its price under your rules if it answers 402
+    Fetch(FetchArgs),
+    /// Spending history, newest first
+    History(HistoryArgs),
+    /// Site rules
+    Sites,
+    /// Allow a site: limits, budget, and whether it may charge without asking
+    Allow {
+        origin: String,
+        #[arg(long, value_name = "AMOUNT")]
+        max_per_payment: Option<String>,
+        #[arg(long, value_name = "AMOUNT", requires = "per")]
+        budget: Option<String>,
+        #[arg(long, value_enum, requires = "budget")]
+        per: Option<PeriodArg>,
+        /// Pay without asking within the limits
+        #[arg(long, conflicts_with = "ask")]
+        auto: bool,
+        /// Ask before each payment
+        #[arg(long)]
+        ask: bool,
+    },
+    /// Refuse every payment to a site
+    Block { origin: String },
+    /// Lift a block
+    Unblock { origin: String },
+    /// Show or change the global limits
+    Limits {
+        /// Payments at or under this may be made without asking (on sites allowed to)
+        #[arg(long, value_name = "AMOUNT")]
+        auto_pay_under: Option<String>,
+        /// Most spent per asset per day
+        #[arg(long, value_name = "AMOUNT")]
+        daily_cap: Option<String>,
+        /// Hard ceiling for any single payment
+        #[arg(long, value_name = "AMOUNT")]
+        max_per_payment: Option<String>,
+    },
+    /// Refuse every payment until `resume`
+    Pause,
+    /// Allow payments again
+    Resume,
+    /// Export the history (all of it, or filtered)
+    Export {
+        #[arg(long, value_enum)]
+        format: ExportFormatArg,
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+        #[command(flatten)]
+        filter: FilterArgs,
+    },
+    /// Check the ledger's integrity (exit 7 when it fails)
+    Verify,
+    /// Write an encrypted backup (passphrase from CENTIME_BACKUP_PASSPHRASE or a prompt)
+    Backup {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+    },
+    /// Restore a backup into the data directory
+    Restore {
+        #[arg(long, value_name = "FILE")]
+        from: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IssuerCmd {
+    /// Trust NETWORK's credit notes signed by PUBKEY
+    Add {
+        network: String,
+        pubkey: String,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    List,
+    Remove {
+        network: String,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct FetchArgs {
+    pub url: String,
+    /// Approve what the rules would ask about (never overrides a refusal)
+    #[arg(long)]
+    pub yes: bool,
+    /// Refuse any price above this
+    #[arg(long, value_name = "AMOUNT")]
+    pub max: Option<String>,
+    /// Extra request header (repeatable)
+    #[arg(long = "header", value_name = "K:V")]
+    pub headers: Vec<String>,
+    /// Write the body here instead of stdout
+    #[arg(long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Reuse a payment id (to retry an unconfirmed payment)
+    #[arg(long, value_name = "ID")]
+    pub payment_id: Option<String>,
+    /// Seconds before giving up on the server
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct FilterArgs {
+    /// From this date or time (2026-11-24 or RFC 3339)
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Before this date or time
+    #[arg(long)]
+    pub until: Option<String>,
+    #[arg(long)]
+    pub site: Option<String>,
+    /// credit, payment, refund or adjustment
+    #[arg(long)]
+    pub kind: Option<String>,
+    /// pending, settled, rejected, unconfirmed or posted
+    #[arg(long)]
+    pub status: Option<String>,
+    /// Text in the site, page or description
+    #[arg(long)]
+    pub search: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    /// Continue after a previous page (its `next`)
+    #[arg(long)]
+    pub cursor: Option<String>,
+    /// CSV instead of a table
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PeriodArg {
+    Day,
+    Week,
+    Month,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormatArg {
+    Csv,
+    Json,
+}

@@ -1,0 +1,416 @@
+//! One function per subcommand.
+
+use std::io::{BufRead as _, IsTerminal as _, Write as _};
+
+use anyhow::{Context as _, Result};
+use centime_core::history::{ExportFormat, HistoryFilter};
+use centime_core::policy::{Decision, Period, SiteRule};
+use centime_core::{Issuer, Kind, LimitsChange, PayOptions, Quote, SiteChange, Wallet};
+use serde_json::json;
+
+use crate::args::{Cli, Command, ExportFormatArg, FilterArgs, HistoryArgs, IssuerCmd, PeriodArg};
+use crate::context;
+use crate::input;
+use crate::output::print;
+
+pub fn run(cli: &Cli) -> Result<()> {
+    match &cli.command {
+        Command::Init { issuers } => init(cli, issuers),
+        Command::Id => {
+            let w = context::open(cli)?;
+            print(cli.json, json!({ "wallet": w.id().to_string() }), || w.id().to_string());
+            Ok(())
+        }
+        Command::Issuer(cmd) => issuer(cli, cmd),
+        Command::Balance => balance(cli),
+        Command::Topup { credit } => topup(cli, credit),
+        Command::Pay { request, yes, max, payment_id } => {
+            pay(cli, request, *yes, max.as_deref(), payment_id.as_deref())
+        }
+        Command::Fetch(args) => crate::fetch::run(cli, args),
+        Command::History(args) => history(cli, args),
+        Command::Sites => sites(cli),
+        Command::Allow { origin, max_per_payment, budget, per, auto, ask } => {
+            let budget = match (budget, per) {
+                (Some(b), Some(p)) => Some(Some((input::amount(b, "budget")?, period(*p)))),
+                _ => None,
+            };
+            let change = SiteChange {
+                max_per_payment: input::opt_amount(max_per_payment.as_deref(), "max per payment")?.map(Some),
+                budget,
+                auto_pay: if *auto {
+                    Some(true)
+                } else if *ask {
+                    Some(false)
+                } else {
+                    None
+                },
+                blocked: Some(false),
+            };
+            site_change(cli, origin, &change)
+        }
+        Command::Block { origin } => {
+            site_change(cli, origin, &SiteChange { blocked: Some(true), ..Default::default() })
+        }
+        Command::Unblock { origin } => {
+            site_change(cli, origin, &SiteChange { blocked: Some(false), ..Default::default() })
+        }
+        Command::Limits { auto_pay_under, daily_cap, max_per_payment } => {
+            let change = LimitsChange {
+                paused: None,
+                auto_pay_under: input::opt_amount(auto_pay_under.as_deref(), "auto-pay ceiling")?,
+                daily_cap: input::opt_amount(daily_cap.as_deref(), "daily cap")?,
+                max_per_payment: input::opt_amount(max_per_payment.as_deref(), "max per payment")?,
+            };
+            limits(cli, &change)
+        }
+        Command::Pause => limits(cli, &LimitsChange { paused: Some(true), ..Default::default() }),
+        Command::Resume => limits(cli, &LimitsChange { paused: Some(false), ..Default::default() }),
+        Command::Export { format, out, filter } => export(cli, *format, out.as_deref(), filter),
+        Command::Verify => {
+            let w = context::open(cli)?;
+            let r = w.verify()?;
+            print(cli.json, json!({ "ok": true, "report": r }), || {
+                format!(
+                    "ok: {} journal rows chained, {} balances match their journal, {} payments, {} site rules",
+                    r.journal_rows, r.balances, r.payments, r.sites
+                )
+            });
+            Ok(())
+        }
+        Command::Backup { out } => {
+            let w = context::open(cli)?;
+            let pass = context::passphrase("CENTIME_BACKUP_PASSPHRASE", "Backup passphrase: ", true)?;
+            w.backup(out, &pass)?;
+            print(cli.json, json!({ "backup": out.display().to_string(), "wallet": w.id().to_string() }), || {
+                format!("backup written to {}", out.display())
+            });
+            Ok(())
+        }
+        Command::Restore { from } => {
+            let dir = context::data_dir(cli)?;
+            let pass = context::passphrase("CENTIME_BACKUP_PASSPHRASE", "Backup passphrase: ", false)?;
+            let ks = context::keystore(cli, &dir, true)?;
+            let w = Wallet::restore(&dir, from, &pass, ks.as_ref())?;
+            print(cli.json, json!({ "wallet": w.id().to_string(), "restored": true }), || {
+                format!("restored wallet {} into {}", w.id(), dir.display())
+            });
+            Ok(())
+        }
+    }
+}
+
+fn period(p: PeriodArg) -> Period {
+    match p {
+        PeriodArg::Day => Period::Day,
+        PeriodArg::Week => Period::Week,
+        PeriodArg::Month => Period::Month,
+    }
+}
+
+fn parse_issuer(spec: &str) -> Result<Issuer> {
+    let (network, key) = spec
+        .split_once('=')
+        .ok_or_else(|| crate::fail(crate::EXIT_INPUT, format!("{spec:?} is not NETWORK=PUBKEY")))?;
+    Ok(Issuer { network: network.parse()?, public_key: key.parse()?, name: None })
+}
+
+fn init(cli: &Cli, issuers: &[String]) -> Result<()> {
+    let issuers = issuers.iter().map(|s| parse_issuer(s)).collect::<Result<Vec<_>>>()?;
+    let dir = context::data_dir(cli)?;
+    let ks = context::keystore(cli, &dir, true)?;
+    let w = Wallet::init(&dir, ks.as_ref(), &issuers)?;
+    print(
+        cli.json,
+        json!({ "wallet": w.id().to_string(), "dataDir": dir.display().to_string(), "keystore": ks.kind().as_str() }),
+        || format!("created wallet {} in {} (keys in the {} keystore)", w.id(), dir.display(), ks.kind().as_str()),
+    );
+    Ok(())
+}
+
+fn issuer(cli: &Cli, cmd: &IssuerCmd) -> Result<()> {
+    let mut w = context::open(cli)?;
+    match cmd {
+        IssuerCmd::Add { network, pubkey, name } => {
+            let i = Issuer { network: network.parse()?, public_key: pubkey.parse()?, name: name.clone() };
+            w.add_issuer(&i)?;
+            print(cli.json, json!({ "added": i }), || format!("trusting {} for {}", i.public_key, i.network));
+        }
+        IssuerCmd::List => {
+            let list = w.issuers()?;
+            print(cli.json, json!({ "issuers": list }), || {
+                list.iter()
+                    .map(|i| format!("{}  {}  {}", i.network, i.public_key, i.name.as_deref().unwrap_or("")))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            });
+        }
+        IssuerCmd::Remove { network } => {
+            w.remove_issuer(&network.parse()?)?;
+            print(cli.json, json!({ "removed": network }), || format!("no longer trusting {network}"));
+        }
+    }
+    Ok(())
+}
+
+fn balance(cli: &Cli) -> Result<()> {
+    let w = context::open(cli)?;
+    let b = w.balances()?;
+    let list: Vec<_> =
+        b.iter().map(|b| json!({ "network": b.network, "asset": b.asset, "amount": b.amount.to_string() })).collect();
+    print(cli.json, json!({ "balances": list }), || {
+        if b.is_empty() {
+            return "no balance yet: top up with `centime topup`".into();
+        }
+        b.iter().map(|b| format!("{} {}  ({})", b.amount, b.asset, b.network)).collect::<Vec<_>>().join("\n")
+    });
+    Ok(())
+}
+
+fn topup(cli: &Cli, credit: &str) -> Result<()> {
+    let text = input::value_or_file(credit)?;
+    let mut w = context::open(cli)?;
+    let t = w.topup(&text)?;
+    print(
+        cli.json,
+        json!({
+            "creditId": t.credit_id, "network": t.network, "asset": t.amount.asset,
+            "amount": t.amount.micros.to_string(), "balance": t.balance.to_string(),
+        }),
+        || format!("credited {} ({}); balance {} {}", t.amount, t.network, t.balance, t.amount.asset),
+    );
+    Ok(())
+}
+
+/// Asks the person at the terminal; without one, the payment needs `--yes`.
+pub fn confirm(q: &Quote, reason: &str) -> Result<bool> {
+    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+        return Ok(false);
+    }
+    let mut err = std::io::stderr();
+    writeln!(err, "\n  {}", q.origin)?;
+    if let Some(m) = &q.merchant_name {
+        writeln!(err, "  merchant   {m}")?;
+    }
+    writeln!(err, "  page       {}", q.description.as_deref().unwrap_or(&q.resource))?;
+    writeln!(err, "  price      {}", q.amount)?;
+    writeln!(err, "  balance    {} {} after paying", q.balance_after, q.amount.asset)?;
+    if let Some(left) = q.evaluation.allowance_left {
+        writeln!(err, "  allowance  {left} {} left for this site", q.amount.asset)?;
+    }
+    writeln!(err, "  why asked  {reason}")?;
+    write!(err, "Pay {}? [y/N] ", q.amount)?;
+    err.flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(matches!(line.trim(), "y" | "Y" | "yes" | "oui"))
+}
+
+/// Applies the rules (asking at the terminal when they say so) and pays.
+pub fn pay_with_rules(
+    w: &mut Wallet,
+    required: &centime_protocol::PaymentRequired,
+    yes: bool,
+    max: Option<centime_protocol::Micros>,
+    payment_id: Option<centime_protocol::PaymentId>,
+) -> Result<centime_core::Payment> {
+    let mut opts = PayOptions { approved: yes, max, payment_id };
+    if !yes && opts.payment_id.as_ref().is_none_or(|id| w.payment(id).is_err()) {
+        let q = w.quote(required)?;
+        if let Some(max) = max
+            && q.amount.micros > max
+        {
+            return Err(centime_core::Error::Refused(format!("{} is over your --max of {max}", q.amount)).into());
+        }
+        match &q.evaluation.decision {
+            Decision::Refuse(r) => return Err(centime_core::Error::Refused(r.clone()).into()),
+            Decision::Ask(reason) => {
+                if confirm(&q, reason)? {
+                    opts.approved = true;
+                } else if std::io::stdin().is_terminal() {
+                    return Err(crate::fail(crate::EXIT_APPROVAL, "declined"));
+                } else {
+                    return Err(centime_core::Error::NeedsApproval(format!(
+                        "{reason}; run on a terminal to be asked, or pass --yes"
+                    ))
+                    .into());
+                }
+            }
+            Decision::AutoPay => {}
+        }
+    }
+    Ok(w.pay(required, &opts)?)
+}
+
+fn pay(cli: &Cli, request: &str, yes: bool, max: Option<&str>, payment_id: Option<&str>) -> Result<()> {
+    let (required, _return) = input::payment_request(request)?;
+    let max = input::opt_amount(max, "--max")?;
+    let payment_id = input::payment_id(payment_id)?;
+    let mut w = context::open(cli)?;
+    let p = pay_with_rules(&mut w, &required, yes, max, payment_id)?;
+    print(
+        cli.json,
+        json!({
+            "paymentId": p.payment_id, "header": p.header, "network": p.network, "asset": p.amount.asset,
+            "amount": p.amount.micros.to_string(), "payTo": p.pay_to, "resource": p.resource,
+            "reused": p.reused, "automatic": p.automatic,
+        }),
+        || p.header.clone(),
+    );
+    if !cli.json {
+        eprintln!(
+            "{} {} to {} (payment {}){}",
+            if p.reused { "already paid" } else { "paid" },
+            p.amount,
+            p.origin,
+            p.payment_id,
+            if p.automatic { ", automatically by your rules" } else { "" }
+        );
+    }
+    Ok(())
+}
+
+fn filter(f: &FilterArgs) -> Result<HistoryFilter> {
+    Ok(HistoryFilter {
+        since: f.since.as_deref().map(centime_core::history::parse_time).transpose()?,
+        until: f.until.as_deref().map(centime_core::history::parse_time).transpose()?,
+        site: f.site.clone(),
+        kind: f.kind.as_deref().map(Kind::parse).transpose()?,
+        status: f.status.clone(),
+        search: f.search.clone(),
+    })
+}
+
+fn history(cli: &Cli, args: &HistoryArgs) -> Result<()> {
+    let f = filter(&args.filter)?;
+    let w = context::open(cli)?;
+    let page = w.history(&f, args.limit, args.cursor.as_deref())?;
+    if args.csv {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{}", centime_core::history::CSV_COLUMNS.join(","))?;
+        for e in &page.entries {
+            writeln!(out, "{}", centime_core::history::csv_row(e))?;
+        }
+        return Ok(());
+    }
+    print(cli.json, json!({ "entries": page.entries, "next": page.next }), || {
+        let mut lines: Vec<String> = page
+            .entries
+            .iter()
+            .map(|e| {
+                format!(
+                    "{:>6}  {}  {:<7} {:<11} {:>12} {}  {}",
+                    e.id,
+                    e.at,
+                    e.kind,
+                    e.status,
+                    e.amount.to_string(),
+                    e.asset,
+                    e.description.as_deref().or(e.site.as_deref()).unwrap_or("")
+                )
+            })
+            .collect();
+        if lines.is_empty() {
+            lines.push("no entries".into());
+        }
+        if let Some(n) = &page.next {
+            lines.push(format!("more: --cursor {n}"));
+        }
+        lines.join("\n")
+    });
+    Ok(())
+}
+
+fn rule_json(r: &SiteRule) -> serde_json::Value {
+    json!({
+        "origin": r.origin, "blocked": r.blocked, "autoPay": r.auto_pay,
+        "maxPerPayment": r.max_per_payment.map(|m| m.to_string()),
+        "budget": r.budget.map(|m| m.to_string()), "period": r.period.map(Period::as_str),
+    })
+}
+
+fn rule_text(r: &SiteRule) -> String {
+    let mut parts = vec![r.origin.clone()];
+    if r.blocked {
+        parts.push("blocked".into());
+    } else {
+        parts.push(if r.auto_pay { "auto-pay".into() } else { "ask".into() });
+        if let Some(m) = r.max_per_payment {
+            parts.push(format!("max {m} per payment"));
+        }
+        if let (Some(b), Some(p)) = (r.budget, r.period) {
+            parts.push(format!("budget {b} per {p}"));
+        }
+    }
+    parts.join("  ")
+}
+
+fn sites(cli: &Cli) -> Result<()> {
+    let w = context::open(cli)?;
+    let list = w.sites()?;
+    print(cli.json, json!({ "sites": list.iter().map(rule_json).collect::<Vec<_>>() }), || {
+        if list.is_empty() {
+            return "no site rules: every payment is asked".into();
+        }
+        list.iter().map(rule_text).collect::<Vec<_>>().join("\n")
+    });
+    Ok(())
+}
+
+fn site_change(cli: &Cli, origin: &str, change: &SiteChange) -> Result<()> {
+    let mut w = context::open(cli)?;
+    let r = w.update_site(origin, change)?;
+    print(cli.json, rule_json(&r), || rule_text(&r));
+    Ok(())
+}
+
+fn limits(cli: &Cli, change: &LimitsChange) -> Result<()> {
+    let mut w = context::open(cli)?;
+    let l = w.update_limits(change)?;
+    print(
+        cli.json,
+        json!({
+            "paused": l.paused, "autoPayUnder": l.auto_pay_under.to_string(),
+            "dailyCap": l.daily_cap.to_string(), "maxPerPayment": l.max_per_payment.to_string(),
+        }),
+        || {
+            format!(
+                "payments {}\nauto-pay under   {}\ndaily cap        {}\nmax per payment  {}",
+                if l.paused { "PAUSED" } else { "allowed" },
+                l.auto_pay_under,
+                l.daily_cap,
+                l.max_per_payment
+            )
+        },
+    );
+    Ok(())
+}
+
+fn export(cli: &Cli, format: ExportFormatArg, out: Option<&std::path::Path>, f: &FilterArgs) -> Result<()> {
+    let f = filter(f)?;
+    let w = context::open(cli)?;
+    let format = match format {
+        ExportFormatArg::Csv => ExportFormat::Csv,
+        ExportFormatArg::Json => ExportFormat::Json,
+    };
+    let mut none = |_: u64| true;
+    let n = match out {
+        Some(path) => {
+            let file = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+            let mut buf = std::io::BufWriter::new(file);
+            let n = w.export(&f, format, &mut buf, &mut none)?;
+            buf.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+            n
+        }
+        None => {
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            w.export(&f, format, &mut stdout, &mut none)?
+        }
+    };
+    if let Some(path) = out {
+        print(cli.json, json!({ "rows": n, "out": path.display().to_string() }), || {
+            format!("{n} rows written to {}", path.display())
+        });
+    }
+    Ok(())
+}

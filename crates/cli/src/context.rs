@@ -1,0 +1,75 @@
+//! Where the wallet is and how to unlock it: data directory, keystore, passphrases.
+
+use std::io::IsTerminal as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, Result};
+use centime_core::keystore::{FileKeyStore, KeyStore, KeystoreKind, OsKeyStore};
+use centime_core::sealed::Passphrase;
+use centime_core::{Error as CoreError, Wallet};
+
+use crate::args::{Cli, KeystoreArg};
+
+pub fn data_dir(cli: &Cli) -> Result<PathBuf> {
+    if let Some(d) = &cli.data_dir {
+        return Ok(d.clone());
+    }
+    directories::ProjectDirs::from("org", "Centime", "Centime")
+        .map(|p| p.data_dir().to_path_buf())
+        .context("no data directory: pass --data-dir or set CENTIME_DATA_DIR")
+}
+
+/// The keystore kind: the flag, else what the wallet was created with, else the OS keyring.
+fn kind(cli: &Cli, dir: &Path) -> KeystoreKind {
+    match cli.keystore {
+        Some(KeystoreArg::Os) => KeystoreKind::Os,
+        Some(KeystoreArg::File) => KeystoreKind::File,
+        None => stored_kind(dir).unwrap_or(KeystoreKind::Os),
+    }
+}
+
+fn stored_kind(dir: &Path) -> Option<KeystoreKind> {
+    let path = centime_core::db_path(dir);
+    if !path.exists() {
+        return None;
+    }
+    let kind = centime_core::store::peek_meta(&path, "keystore").ok().flatten()?;
+    KeystoreKind::parse(&kind).ok()
+}
+
+/// A passphrase from `var`, else from the terminal (twice when `confirm`).
+pub fn passphrase(var: &str, prompt: &str, confirm: bool) -> Result<Passphrase> {
+    if let Ok(p) = std::env::var(var) {
+        return Ok(Passphrase::new(p));
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(CoreError::PassphraseNeeded.into());
+    }
+    let p = rpassword::prompt_password(prompt).context("reading the passphrase")?;
+    if confirm {
+        let again = rpassword::prompt_password("Again: ").context("reading the passphrase")?;
+        if again != p {
+            return Err(CoreError::InvalidArgument("the two passphrases differ".into()).into());
+        }
+    }
+    Ok(Passphrase::new(p))
+}
+
+pub fn keystore(cli: &Cli, dir: &Path, creating: bool) -> Result<Box<dyn KeyStore>> {
+    Ok(match kind(cli, dir) {
+        KeystoreKind::Os => Box::new(OsKeyStore::new()?),
+        KeystoreKind::File => {
+            let prompt = if creating { "New keystore passphrase: " } else { "Keystore passphrase: " };
+            Box::new(FileKeyStore::new(dir, passphrase("CENTIME_PASSPHRASE", prompt, creating)?))
+        }
+    })
+}
+
+pub fn open(cli: &Cli) -> Result<Wallet> {
+    let dir = data_dir(cli)?;
+    if !centime_core::db_path(&dir).exists() {
+        return Err(CoreError::NotInitialized(dir.display().to_string()).into());
+    }
+    let ks = keystore(cli, &dir, false)?;
+    Ok(Wallet::open(&dir, ks.as_ref())?)
+}
