@@ -466,7 +466,7 @@ class Merchant:
         except Bad as e:
             raise Reject("malformed", str(e)) from e
         # Step 5: idempotency, before anything else is checked.
-        digest = hashlib.sha256(jcs(p)).digest()
+        digest = hashlib.sha256(token.encode("utf-8")).digest()
         first = cache.previous(claims["paymentId"], digest)
         if first is not None and now < first["validBefore"] + self.skew:
             return first

@@ -7,6 +7,8 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use crate::documents::{self, AuthorizationClaims};
@@ -14,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::ids::{PaymentId, PublicKey};
 use crate::jws::Compact;
 use crate::money::{Amount, Micros};
-use crate::wire::{PaymentPayload, PaymentRequired, SCHEME_EXACT};
+use crate::wire::{PaymentPayload, PaymentRequired, SCHEME_EXACT, Terms};
 
 /// Why a payment was refused. `code()` is the stable wire name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -142,7 +144,8 @@ impl Verified {
 ///
 /// `record` must be atomic: two requests carrying the same nonce at once must not both pass.
 pub trait ReplayCache: Send + Sync {
-    /// The first answer for `payment_id`, if it was given for the same payload `digest`.
+    /// The first answer for `payment_id`, if it was given for the same `digest`: the SHA-256 of
+    /// the authorization JWS (the signed payment; see [`authorization_digest`]).
     fn previous(&self, payment_id: &PaymentId, digest: &[u8; 32]) -> Option<Verified>;
     /// Records an accepted payment, or says why it is a replay.
     fn record(&self, verified: &Verified, digest: [u8; 32], forget_after: u64, now: u64) -> Result<(), Rejection>;
@@ -212,7 +215,7 @@ pub const DEFAULT_SKEW_SECONDS: u64 = 30;
 /// Checks payments against what one resource offered.
 pub struct Verifier {
     offered: PaymentRequired,
-    offered_canonical: Vec<Vec<u8>>,
+    offers: Vec<Offer>,
     clock: Arc<dyn Clock>,
     skew: u64,
 }
@@ -223,6 +226,14 @@ impl fmt::Debug for Verifier {
     }
 }
 
+/// One offered requirement, prepared once: its JSON, RFC 8785 form, acceptedHash and terms.
+struct Offer {
+    value: serde_json::Value,
+    canonical: Vec<u8>,
+    hash: String,
+    terms: Terms,
+}
+
 fn reject<T>(reason: Rejection, detail: impl Into<String>) -> Result<T> {
     Err(Error::reject(reason, detail))
 }
@@ -231,12 +242,15 @@ impl Verifier {
     /// `offered` is the 402 this merchant sent for the resource; every offer must be a valid
     /// Centime offer.
     pub fn new(offered: PaymentRequired, clock: Arc<dyn Clock>) -> Result<Self> {
-        let mut offered_canonical = Vec::with_capacity(offered.accepts.len());
+        let mut offers = Vec::with_capacity(offered.accepts.len());
         for req in &offered.accepts {
-            req.terms()?;
-            offered_canonical.push(documents::canonical_json(&req.to_value()?)?);
+            let terms = req.terms()?;
+            let value = req.to_value()?;
+            let canonical = documents::canonical_json(&value)?;
+            let hash = URL_SAFE_NO_PAD.encode(ring::digest::digest(&ring::digest::SHA256, &canonical));
+            offers.push(Offer { value, canonical, hash, terms });
         }
-        Ok(Verifier { offered, offered_canonical, clock, skew: DEFAULT_SKEW_SECONDS })
+        Ok(Verifier { offered, offers, clock, skew: DEFAULT_SKEW_SECONDS })
     }
 
     pub fn with_skew(mut self, seconds: u64) -> Self {
@@ -262,7 +276,7 @@ impl Verifier {
         let claims: AuthorizationClaims = crate::jws::from_json_object(compact.payload())
             .map_err(|e| Error::reject(Rejection::Malformed, format!("authorization claims: {e}")))?;
 
-        let digest = payload_digest(&payload)?;
+        let digest = authorization_digest(jws);
         // The same payload again: the first answer, while that answer's authorization is still
         // valid. Afterwards the payload goes through every check below and fails as expired.
         if let Some(first) = cache.previous(&claims.payment_id, &digest)
@@ -282,15 +296,24 @@ impl Verifier {
         if payload.accepted.get("scheme").and_then(|s| s.as_str()) != Some(SCHEME_EXACT) {
             return reject(Rejection::UnsupportedScheme, "only the exact scheme is accepted");
         }
-        let accepted_canonical = documents::canonical_json(&payload.accepted)?;
-        let Some(index) = self.offered_canonical.iter().position(|c| *c == accepted_canonical) else {
+        // `accepted` must be an offer: equal RFC 8785 forms. Equal JSON values have equal
+        // canonical forms, so the common case needs no canonicalization here; only a value
+        // that differs (e.g. `300.0` for `300`) is canonicalized to decide.
+        let index = match self.offers.iter().position(|o| o.value == payload.accepted) {
+            Some(i) => Some(i),
+            None => {
+                let accepted_canonical = documents::canonical_json(&payload.accepted)?;
+                self.offers.iter().position(|o| o.canonical == accepted_canonical)
+            }
+        };
+        let Some(offer) = index.map(|i| &self.offers[i]) else {
             return reject(Rejection::TermsMismatch, "`accepted` is not one of the offered requirements");
         };
-        if documents::accepted_hash(&payload.accepted)? != claims.accepted_hash {
+        // Same canonical bytes, same hash: the offer's, computed once.
+        if offer.hash != claims.accepted_hash {
             return reject(Rejection::TermsMismatch, "acceptedHash does not match `accepted`");
         }
-        let offer = &self.offered.accepts[index];
-        let terms = offer.terms()?;
+        let terms = &offer.terms;
         if claims.to != terms.pay_to {
             return reject(Rejection::RecipientMismatch, "the authorization pays someone else");
         }
@@ -330,11 +353,10 @@ impl Verifier {
     }
 }
 
-fn payload_digest(p: &PaymentPayload) -> Result<[u8; 32]> {
-    let v = serde_json::to_value(p).map_err(|e| Error::json("payment payload", e))?;
-    let bytes = documents::canonical_json(&v)?;
-    let d = ring::digest::digest(&ring::digest::SHA256, &bytes);
+/// The idempotency digest of a payment: SHA-256 of its authorization JWS, as received.
+pub fn authorization_digest(jws: &str) -> [u8; 32] {
+    let d = ring::digest::digest(&ring::digest::SHA256, jws.as_bytes());
     let mut out = [0u8; 32];
     out.copy_from_slice(d.as_ref());
-    Ok(out)
+    out
 }
