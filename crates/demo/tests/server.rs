@@ -29,9 +29,14 @@ impl Server {
     }
 
     fn start_on(dir: &Path, addr: &str) -> Server {
+        Self::start_with(dir, addr, &[])
+    }
+
+    fn start_with(dir: &Path, addr: &str, extra: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_centime-demo"))
             .args(["serve", "--addr", addr, "--data-dir"])
             .arg(dir)
+            .args(extra)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -512,6 +517,19 @@ fn a_restart_keeps_the_keys_the_ledger_and_the_replay_memory() {
             assert_eq!(mode & 0o777, 0o600, "{key}");
         }
     }
+}
+
+#[test]
+fn a_public_url_names_every_resource() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start_with(dir.path(), "127.0.0.1:0", &["--public-url", "https://magazine.example/"]);
+    let all = pages(&s);
+    assert!(all.iter().all(|(u, _, _)| u.starts_with("https://magazine.example/articles/")), "{all:?}");
+    let local = all[0].0.replace("https://magazine.example", &s.base);
+    assert_eq!(offer(&local).resource.url, all[0].0);
+    let r = client().get(s.url("/no/such/route")).send().unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    assert_eq!(json_of(r)["code"], "not_found");
 }
 
 #[test]
