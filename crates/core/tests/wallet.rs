@@ -1,0 +1,1021 @@
+//! Integration tests of the wallet core through its public API: top-ups and their refusals,
+//! payments and the rules, receipts and refunds, restarts, history, tamper evidence, backup.
+
+mod common;
+
+use std::sync::Arc;
+
+use centime_core::history::{ExportFormat, GroupBy, HistoryFilter};
+use centime_core::keystore::FileKeyStore;
+use centime_core::policy::Period;
+use centime_core::sealed::Passphrase;
+use centime_core::{Error, Kind, LimitsChange, PayOptions, SiteChange, Status, Wallet};
+use centime_protocol::jws::{RingSigner, Signer as _};
+use centime_protocol::{FixedClock, MemoryReplayCache, Micros, PaymentId, Verifier};
+use common::*;
+use serde_json::json;
+
+fn approved() -> PayOptions {
+    PayOptions { approved: true, ..PayOptions::default() }
+}
+
+fn with_id(id: &PaymentId) -> PayOptions {
+    PayOptions { approved: true, payment_id: Some(id.clone()), ..PayOptions::default() }
+}
+
+fn m(micros: i64) -> Micros {
+    Micros::from_micros(micros)
+}
+
+/// Runs `f`, expects it to fail, and checks that the database did not change.
+fn refused<T: std::fmt::Debug>(fx: &mut Fx, f: impl FnOnce(&mut Wallet) -> centime_core::Result<T>) -> Error {
+    let before = fx.snapshot();
+    let balance = fx.balance();
+    let err = f(&mut fx.w).expect_err("expected a refusal");
+    assert_eq!(fx.snapshot(), before, "the database changed after {err:?}");
+    assert_eq!(fx.balance(), balance);
+    fx.w.verify().unwrap();
+    err
+}
+
+// ---------------------------------------------------------------- top-ups
+
+#[test]
+fn topup_credits_once_and_balance_follows() {
+    let mut fx = Fx::new();
+    assert_eq!(fx.balance(), 0);
+    let t = fx.topup(2_500_000);
+    assert_eq!(t.amount, eur(2_500_000));
+    assert_eq!(t.balance, m(2_500_000));
+    assert_eq!(t.network, network());
+    let t = fx.topup(10_000); // 0.01
+    assert_eq!(t.balance, m(2_510_000));
+    assert_eq!(fx.balance(), 2_510_000);
+    let bal = fx.w.balances().unwrap();
+    assert_eq!(bal.len(), 1);
+    assert_eq!(bal[0].network, NETWORK);
+    let report = fx.w.verify().unwrap();
+    assert_eq!(report.journal_rows, 2);
+    assert_eq!(report.balances, 1);
+    assert_ledger_consistent(&fx.data_dir());
+
+    // A top-up link works like the bare JWS.
+    let note = credit_note(&fx.w.id(), "by-link", 1_000_000, T0);
+    let link = centime_protocol::deeplink::DeepLink::Topup { credit: note }.to_link().unwrap();
+    assert_eq!(fx.w.topup(&link).unwrap().balance, m(3_510_000));
+}
+
+#[test]
+fn topup_at_the_future_skew_limit_is_accepted() {
+    let mut fx = Fx::new();
+    let note = credit_note(&fx.w.id(), "edge", 1_000_000, T0 + 300);
+    fx.w.topup(&note).unwrap();
+    assert_eq!(fx.balance(), 1_000_000);
+}
+
+#[test]
+fn credit_note_refusals_change_nothing() {
+    let mut fx = Fx::new();
+    fx.topup(1_000_000);
+    let me = fx.w.id();
+    let other_wallet = RingSigner::from_seed(&[42; 32]).unwrap().public_key();
+    let other_issuer = RingSigner::from_seed(&OTHER_ISSUER_SEED).unwrap();
+    let redeemed = credit_note(&me, "already", 500_000, T0);
+    fx.w.topup(&redeemed).unwrap();
+
+    type Check = fn(&Error) -> bool;
+    let mut cases: Vec<(&str, String, Check, &str)> = Vec::new();
+    let mut add = |name: &'static str, input: String, check: Check, needle: &'static str| {
+        cases.push((name, input, check, needle));
+    };
+    let credit_refused: Check = |e| matches!(e, Error::CreditRefused(_));
+    let untrusted: Check = |e| matches!(e, Error::UntrustedIssuer(_));
+
+    // Claims naming the trusted issuer, signed by another key.
+    let forged = raw_credit_note(&other_issuer, &credit_json(&me, "forged", "100", "EUR", 2, T0));
+    add("bad signature", forged, credit_refused, "signature");
+    // A valid note whose signature was altered.
+    let good = credit_note(&me, "tampered", 100_000, T0);
+    let (head, sig) = good.rsplit_once('.').unwrap();
+    let mut sig: Vec<char> = sig.chars().collect();
+    sig[10] = if sig[10] == 'A' { 'B' } else { 'A' };
+    add("altered signature", format!("{head}.{}", sig.iter().collect::<String>()), credit_refused, "signature");
+    // A note from an issuer of a network this wallet does not trust.
+    let mut foreign = credit_json(&me, "foreign", "100", "EUR", 2, T0);
+    foreign["iss"] = json!(other_issuer.public_key());
+    foreign["network"] = json!("centime:elsewhere");
+    add("untrusted network", raw_credit_note(&other_issuer, &foreign), untrusted, "centime:elsewhere");
+    // The trusted network, but a key that is not its issuer's.
+    let mut impostor = credit_json(&me, "impostor", "100", "EUR", 2, T0);
+    impostor["iss"] = json!(other_issuer.public_key());
+    add("untrusted key", raw_credit_note(&other_issuer, &impostor), untrusted, "not the trusted key");
+    add("other wallet", credit_note(&other_wallet, "not-mine", 100_000, T0), credit_refused, "issued to wallet");
+    add("replayed", redeemed.clone(), |e| matches!(e, Error::AlreadyRedeemed(_)), "already");
+    add(
+        "replayed id, other amount",
+        credit_note(&me, "already", 900_000, T0),
+        |e| matches!(e, Error::AlreadyRedeemed(_)),
+        "already",
+    );
+    add("future", credit_note(&me, "future", 100_000, T0 + 301), credit_refused, "future");
+    add("far future", credit_note(&me, "future2", 100_000, T0 + 365 * DAY), credit_refused, "future");
+    let raw = |id: &str, value: &str, asset: &str, scale: i64| {
+        raw_credit_note(&issuer_signer(), &credit_json(&me, id, value, asset, scale, T0))
+    };
+    add("zero", raw("zero", "0", "EUR", 2), credit_refused, "zero");
+    add("zero at scale 6", raw("zero6", "0", "EUR", 6), credit_refused, "zero");
+    add("negative", raw("neg", "-100", "EUR", 2), credit_refused, "");
+    add("scale 7", raw("scale7", "1", "EUR", 7), credit_refused, "");
+    add("negative scale", raw("scale-1", "1", "EUR", -1), credit_refused, "");
+    add("fractional value", raw("frac", "1.5", "EUR", 2), credit_refused, "");
+    add("exponent value", raw("exp", "1e3", "EUR", 2), credit_refused, "");
+    add("leading zero", raw("lead", "0100", "EUR", 2), credit_refused, "");
+    add(
+        "value as number",
+        {
+            let mut c = credit_json(&me, "num", "100", "EUR", 2, T0);
+            c["value"] = json!(100);
+            raw_credit_note(&issuer_signer(), &c)
+        },
+        credit_refused,
+        "",
+    );
+    add("over the top-up limit", raw("huge", "1000001", "EUR", 2), credit_refused, "limit");
+    add("overflowing value", raw("overflow", "9999999999999999999", "EUR", 0), credit_refused, "");
+    add("lowercase asset", raw("lower", "100", "eur", 2), credit_refused, "");
+    add("four-letter asset", raw("four", "100", "EURO", 2), credit_refused, "");
+    add("empty asset", raw("empty", "100", "", 2), credit_refused, "");
+    add("bad credit id", raw("bad id!", "100", "EUR", 2), credit_refused, "creditId");
+    add("empty credit id", raw("", "100", "EUR", 2), credit_refused, "creditId");
+    add("not a JWS", "hello".into(), credit_refused, "");
+    add("empty input", "   ".into(), credit_refused, "");
+    add(
+        "a receipt, not a credit note",
+        receipt(&me, &PaymentId::random().unwrap(), "https://x.example/", 1, T0),
+        credit_refused,
+        "",
+    );
+    let pay_link =
+        centime_protocol::deeplink::DeepLink::Pay { required: Box::new(offer(NEWS, 100_000)), return_url: None }
+            .to_link()
+            .unwrap();
+    add("a payment link", pay_link, credit_refused, "payment link");
+    add(
+        "a broken link",
+        "centime://topup?nothing=1".into(),
+        |e| matches!(e, Error::Protocol(centime_protocol::Error::InvalidLink(_))),
+        "",
+    );
+
+    assert!(cases.len() >= 25, "{} cases", cases.len());
+    for (name, input, check, needle) in cases {
+        let err = refused(&mut fx, |w| w.topup(&input));
+        assert!(check(&err), "{name}: unexpected error {err:?}");
+        assert!(err.to_string().contains(needle), "{name}: {err} does not mention {needle:?}");
+        assert_eq!(err.code(), "invalid_input", "{name}");
+    }
+    assert_eq!(fx.balance(), 1_500_000);
+}
+
+#[test]
+fn removing_an_issuer_stops_its_notes() {
+    let mut fx = Fx::new();
+    fx.w.remove_issuer(&network()).unwrap();
+    let note = credit_note(&fx.w.id(), "after-removal", 100_000, T0);
+    let err = refused(&mut fx, |w| w.topup(&note));
+    assert!(matches!(err, Error::UntrustedIssuer(_)), "{err:?}");
+    fx.w.add_issuer(&test_issuer()).unwrap();
+    fx.w.topup(&note).unwrap();
+    assert_eq!(fx.w.issuers().unwrap(), vec![test_issuer()]);
+}
+
+// ---------------------------------------------------------------- payments
+
+const NEWS: &str = "https://news.example/articles/1";
+
+fn funded() -> Fx {
+    let mut fx = Fx::new();
+    fx.topup(10_000_000);
+    fx
+}
+
+#[test]
+fn default_rules_ask_and_do_not_debit() {
+    let mut fx = funded();
+    let req = offer(NEWS, 200_000);
+    let q = fx.w.quote(&req).unwrap();
+    assert!(matches!(q.evaluation.decision, centime_core::policy::Decision::Ask(_)));
+    assert_eq!(q.balance_after, m(9_800_000));
+    assert_eq!(q.origin, "https://news.example");
+    let err = refused(&mut fx, |w| w.pay(&req, &PayOptions::default()));
+    assert!(matches!(err, Error::NeedsApproval(_)), "{err:?}");
+    assert_eq!(err.code(), "needs_approval");
+}
+
+#[test]
+fn approved_payment_debits_and_verifies_for_the_merchant() {
+    let mut fx = funded();
+    let req = offer(NEWS, 200_000);
+    let p = fx.w.pay(&req, &approved()).unwrap();
+    assert!(!p.reused && !p.automatic);
+    assert_eq!(p.amount, eur(200_000));
+    assert_eq!(p.origin, "https://news.example");
+    assert_eq!(p.pay_to, PAY_TO);
+    assert_eq!(fx.balance(), 9_800_000);
+
+    let verifier = Verifier::new(req.clone(), Arc::new(FixedClock::new(T0 + 1))).unwrap();
+    let v = verifier.verify(&p.header, &MemoryReplayCache::new()).unwrap();
+    assert_eq!(v.payer(), &fx.w.id());
+    assert_eq!(v.payment_id(), &p.payment_id);
+    assert_eq!(v.amount, eur(200_000));
+
+    // The same payment id again: the same header, no second debit.
+    let before = fx.snapshot();
+    let again = fx.w.pay(&req, &with_id(&p.payment_id)).unwrap();
+    assert!(again.reused);
+    assert_eq!(again.header, p.header);
+    assert_eq!(again.payment_id, p.payment_id);
+    assert_eq!(fx.snapshot(), before);
+    assert_eq!(fx.balance(), 9_800_000);
+    // ... even without approval, and even after a restart.
+    fx.reopen();
+    let again = fx.w.pay(&req, &PayOptions { payment_id: Some(p.payment_id.clone()), ..Default::default() }).unwrap();
+    assert_eq!(again.header, p.header);
+    assert_eq!(fx.w.payment(&p.payment_id).unwrap().header, p.header);
+    assert_eq!(fx.balance(), 9_800_000);
+
+    // The same payment id for another request is a conflict.
+    for other in [offer("https://news.example/articles/2", 200_000), offer(NEWS, 300_000)] {
+        let err = refused(&mut fx, |w| w.pay(&other, &with_id(&p.payment_id)));
+        assert!(matches!(err, Error::PaymentIdConflict(_)), "{err:?}");
+    }
+    fx.w.verify().unwrap();
+    assert_ledger_consistent(&fx.data_dir());
+}
+
+#[test]
+fn a_chosen_payment_id_is_used_and_signed() {
+    let mut fx = funded();
+    let id: PaymentId = "pay_chosen_by_the_caller_01".parse().unwrap();
+    let req = offer(NEWS, 150_000);
+    let p = fx.w.pay(&req, &with_id(&id)).unwrap();
+    assert_eq!(p.payment_id, id);
+    assert!(!p.reused);
+    let v = Verifier::new(req, Arc::new(FixedClock::new(T0))).unwrap();
+    assert_eq!(v.verify(&p.header, &MemoryReplayCache::new()).unwrap().payment_id(), &id);
+}
+
+#[test]
+fn insufficient_funds_change_nothing() {
+    let mut fx = Fx::new();
+    fx.topup(1_000_000);
+    let err = refused(&mut fx, |w| w.pay(&offer(NEWS, 2_000_000), &approved()));
+    assert!(matches!(err, Error::InsufficientFunds { .. }), "{err:?}");
+    assert_eq!(err.code(), "insufficient_funds");
+    // An empty wallet too.
+    let mut empty = Fx::new();
+    let err = refused(&mut empty, |w| w.pay(&offer(NEWS, 1), &approved()));
+    assert!(matches!(err, Error::InsufficientFunds { .. }), "{err:?}");
+}
+
+#[test]
+fn bad_requests_change_nothing() {
+    let mut fx = funded();
+    let mut no_offers = offer(NEWS, 100_000);
+    no_offers.accepts.clear();
+    let mut ftp = offer(NEWS, 100_000);
+    ftp.resource.url = "ftp://news.example/a".into();
+    let mut other_net = offer(NEWS, 100_000);
+    other_net.accepts[0].network = "centime:unknown".into();
+    let mut scheme = offer(NEWS, 100_000);
+    scheme.accepts[0].scheme = "upto".into();
+    let expired = offer_with(NEWS, 100_000, 0);
+    let too_long = offer_with(NEWS, 100_000, 3601);
+    let mut zero = offer(NEWS, 100_000);
+    zero.accepts[0].amount = "0".into();
+    let mut precise = offer(NEWS, 100_000);
+    precise.accepts[0].extra.insert("assetScale".into(), json!(7));
+    let cases: Vec<(&str, centime_protocol::PaymentRequired, fn(&Error) -> bool)> = vec![
+        ("no offers", no_offers, |e| matches!(e, Error::BadRequest(_))),
+        ("non-http resource", ftp, |e| matches!(e, Error::BadRequest(_))),
+        ("untrusted network", other_net, |e| matches!(e, Error::NoPayableTerms(_))),
+        ("unknown scheme", scheme, |e| matches!(e, Error::NoPayableTerms(_))),
+        ("expired", expired, |e| matches!(e, Error::NoPayableTerms(_))),
+        ("window too long", too_long, |e| matches!(e, Error::NoPayableTerms(_))),
+        ("zero amount", zero, |e| matches!(e, Error::NoPayableTerms(_))),
+        ("scale 7", precise, |e| matches!(e, Error::NoPayableTerms(_))),
+    ];
+    for (name, req, check) in cases {
+        let err = refused(&mut fx, |w| w.pay(&req, &approved()));
+        assert!(check(&err), "{name}: {err:?}");
+        assert_eq!(err.code(), "invalid_input", "{name}");
+    }
+}
+
+#[test]
+fn allowance_auto_pays_under_budget_and_refuses_over_it() {
+    let mut fx = funded();
+    let rule =
+        fx.w.update_site(
+            "https://news.example/any/page",
+            &SiteChange { auto_pay: Some(true), budget: Some(Some((m(1_000_000), Period::Day))), ..Default::default() },
+        )
+        .unwrap();
+    assert_eq!(rule.origin, "https://news.example");
+    for i in 0..3 {
+        let p = fx.w.pay(&offer(&format!("https://news.example/a/{i}"), 300_000), &PayOptions::default()).unwrap();
+        assert!(p.automatic, "payment {i} should be automatic");
+    }
+    assert_eq!(fx.balance(), 9_100_000);
+    // 0.90 spent of 1.00: 0.30 more is over budget, approved or not.
+    for opts in [PayOptions::default(), approved()] {
+        let err = refused(&mut fx, |w| w.pay(&offer("https://news.example/a/9", 300_000), &opts));
+        assert!(matches!(err, Error::Refused(ref r) if r.contains("budget")), "{err:?}");
+        assert_eq!(err.code(), "refused");
+    }
+    // 0.10 still fits.
+    assert!(fx.w.pay(&offer("https://news.example/a/10", 100_000), &PayOptions::default()).unwrap().automatic);
+    // An approved payment on an auto-pay site is not "automatic".
+    fx.w.update_site(NEWS, &SiteChange { budget: Some(None), ..Default::default() }).unwrap();
+    assert!(!fx.w.pay(&offer("https://news.example/a/11", 100_000), &approved()).unwrap().automatic);
+    // Another site is still asked.
+    let err = refused(&mut fx, |w| w.pay(&offer("https://blog.example/x", 100_000), &PayOptions::default()));
+    assert!(matches!(err, Error::NeedsApproval(_)), "{err:?}");
+    // Over the auto-pay ceiling (0.50 by default) is asked even on an auto-pay site.
+    let err = refused(&mut fx, |w| w.pay(&offer("https://news.example/big", 600_000), &PayOptions::default()));
+    assert!(matches!(err, Error::NeedsApproval(_)), "{err:?}");
+    fx.w.pay(&offer("https://news.example/big", 600_000), &approved()).unwrap();
+    // A refund gives the budget back.
+    let mut fx2 = funded();
+    fx2.w
+        .update_site(
+            NEWS,
+            &SiteChange { auto_pay: Some(true), budget: Some(Some((m(500_000), Period::Week))), ..Default::default() },
+        )
+        .unwrap();
+    let p = fx2.w.pay(&offer(NEWS, 500_000), &PayOptions::default()).unwrap();
+    assert!(matches!(fx2.w.pay(&offer(NEWS, 100_000), &PayOptions::default()), Err(Error::Refused(_))));
+    fx2.w.record_rejected(&p.payment_id, "no").unwrap();
+    assert!(fx2.w.pay(&offer(NEWS, 100_000), &PayOptions::default()).unwrap().automatic);
+}
+
+#[test]
+fn budgets_renew_with_their_period() {
+    let mut fx = funded();
+    fx.w.update_limits(&LimitsChange { daily_cap: Some(m(100_000_000)), ..Default::default() }).unwrap();
+    fx.w.update_site(
+        NEWS,
+        &SiteChange { auto_pay: Some(true), budget: Some(Some((m(400_000), Period::Day))), ..Default::default() },
+    )
+    .unwrap();
+    fx.w.pay(&offer(NEWS, 400_000), &PayOptions::default()).unwrap();
+    assert!(matches!(fx.w.pay(&offer(NEWS, 100_000), &PayOptions::default()), Err(Error::Refused(_))));
+    fx.clock.set(T0 + DAY);
+    fx.w.pay(&offer(NEWS, 400_000), &PayOptions::default()).unwrap();
+}
+
+#[test]
+fn hard_ceiling_pause_block_max_and_daily_cap_refuse_even_when_approved() {
+    let mut fx = funded();
+    fx.topup(10_000_000);
+    fx.topup(10_000_000);
+    // The default ceiling for one payment is 5.00.
+    let err = refused(&mut fx, |w| w.pay(&offer(NEWS, 5_000_001), &approved()));
+    assert!(matches!(err, Error::Refused(_)), "{err:?}");
+    fx.w.update_site(NEWS, &SiteChange { auto_pay: Some(true), ..Default::default() }).unwrap();
+    let err = refused(&mut fx, |w| w.pay(&offer(NEWS, 6_000_000), &approved()));
+    assert!(matches!(err, Error::Refused(_)), "{err:?}");
+    fx.w.pay(&offer(NEWS, 5_000_000), &approved()).unwrap();
+
+    // A site's own per-payment maximum.
+    fx.w.update_site(NEWS, &SiteChange { max_per_payment: Some(Some(m(200_000))), ..Default::default() }).unwrap();
+    let err = refused(&mut fx, |w| w.pay(&offer(NEWS, 300_000), &approved()));
+    assert!(matches!(err, Error::Refused(ref r) if r.contains("site")), "{err:?}");
+    fx.w.update_site(NEWS, &SiteChange { max_per_payment: Some(None), ..Default::default() }).unwrap();
+
+    // Pause all.
+    fx.w.update_limits(&LimitsChange { paused: Some(true), ..Default::default() }).unwrap();
+    let err = refused(&mut fx, |w| w.pay(&offer(NEWS, 100_000), &approved()));
+    assert!(matches!(err, Error::Refused(ref r) if r.contains("paused")), "{err:?}");
+    fx.w.update_limits(&LimitsChange { paused: Some(false), ..Default::default() }).unwrap();
+
+    // Blocked.
+    fx.w.update_site(NEWS, &SiteChange { blocked: Some(true), ..Default::default() }).unwrap();
+    let err = refused(&mut fx, |w| w.pay(&offer(NEWS, 100_000), &approved()));
+    assert!(matches!(err, Error::Refused(ref r) if r.contains("blocked")), "{err:?}");
+    fx.w.update_site(NEWS, &SiteChange { blocked: Some(false), ..Default::default() }).unwrap();
+
+    // The caller's --max.
+    let err = refused(&mut fx, |w| {
+        w.pay(&offer(NEWS, 200_000), &PayOptions { approved: true, max: Some(m(100_000)), payment_id: None })
+    });
+    assert!(matches!(err, Error::Refused(ref r) if r.contains("max")), "{err:?}");
+    fx.w.pay(&offer(NEWS, 100_000), &PayOptions { approved: true, max: Some(m(100_000)), payment_id: None }).unwrap();
+
+    // The global daily cap (20.00 by default): 5.10 spent, 15.00 more would pass it.
+    fx.w.update_limits(&LimitsChange { max_per_payment: Some(m(50_000_000)), ..Default::default() }).unwrap();
+    let err = refused(&mut fx, |w| w.pay(&offer(NEWS, 15_000_000), &approved()));
+    assert!(matches!(err, Error::Refused(ref r) if r.contains("daily cap")), "{err:?}");
+    fx.w.pay(&offer(NEWS, 14_900_000), &approved()).unwrap();
+    // The next day the cap starts again.
+    fx.clock.set(T0 + DAY);
+    fx.w.pay(&offer(NEWS, 100_000), &approved()).unwrap();
+    fx.w.verify().unwrap();
+}
+
+#[test]
+fn rule_changes_are_validated() {
+    let mut fx = Fx::new();
+    assert!(matches!(
+        fx.w.update_site("ftp://x.example", &SiteChange { auto_pay: Some(true), ..Default::default() }),
+        Err(Error::InvalidArgument(_))
+    ));
+    assert!(matches!(
+        fx.w.update_site(NEWS, &SiteChange { budget: Some(Some((m(0), Period::Day))), ..Default::default() }),
+        Err(Error::InvalidArgument(_))
+    ));
+    assert!(matches!(
+        fx.w.update_limits(&LimitsChange { daily_cap: Some(m(-1)), ..Default::default() }),
+        Err(Error::InvalidArgument(_))
+    ));
+    assert!(matches!(
+        fx.w.update_limits(&LimitsChange { auto_pay_under: Some(m(-1)), ..Default::default() }),
+        Err(Error::InvalidArgument(_))
+    ));
+    let l = fx.w.limits().unwrap();
+    assert!(!l.paused);
+    assert!(fx.w.sites().unwrap().is_empty());
+}
+
+// ---------------------------------------------------------------- merchant responses
+
+#[test]
+fn settled_with_a_merchant_receipt() {
+    let mut fx = funded();
+    let me = fx.w.id();
+    let p = fx.w.pay(&offer(NEWS, 250_000), &approved()).unwrap();
+    let q = fx.w.pay(&offer("https://news.example/articles/2", 250_000), &approved()).unwrap();
+
+    // A receipt for another payment, a wrong amount, another payer, garbage: refused.
+    let bad = [
+        receipt(&me, &q.payment_id, "https://news.example/articles/2", 250_000, T0),
+        receipt(&me, &p.payment_id, NEWS, 200_000, T0),
+        receipt(&me, &p.payment_id, "https://news.example/articles/2", 250_000, T0),
+        receipt(&RingSigner::from_seed(&[1; 32]).unwrap().public_key(), &p.payment_id, NEWS, 250_000, T0),
+        "not.a.receipt".into(),
+        credit_note(&me, "a-credit", 250_000, T0),
+    ];
+    for r in bad {
+        let err = refused(&mut fx, |w| w.record_settled(&p.payment_id, &settlement(&me, Some(r.clone()))));
+        assert!(matches!(err, Error::BadReceipt(_)), "{err:?}");
+    }
+    let good = receipt(&me, &p.payment_id, NEWS, 250_000, T0);
+    assert_eq!(fx.w.record_settled(&p.payment_id, &settlement(&me, Some(good.clone()))).unwrap(), Status::Settled);
+    // Recording it again is harmless.
+    assert_eq!(fx.w.record_settled(&p.payment_id, &settlement(&me, Some(good))).unwrap(), Status::Settled);
+    let stored: Option<String> = fx
+        .db()
+        .query_row("SELECT receipt FROM payments WHERE payment_id = ?1", [p.payment_id.as_str()], |r| r.get(0))
+        .unwrap();
+    assert!(stored.is_some());
+    // A settled payment cannot be refunded.
+    let err = refused(&mut fx, |w| w.record_rejected(&p.payment_id, "too late"));
+    assert!(matches!(err, Error::BadTransition { .. }), "{err:?}");
+    // Settled without a receipt.
+    assert_eq!(fx.w.record_settled(&q.payment_id, &settlement(&me, None)).unwrap(), Status::Settled);
+    assert_eq!(fx.balance(), 9_500_000);
+    let unknown = PaymentId::random().unwrap();
+    let err = refused(&mut fx, |w| w.record_settled(&unknown, &settlement(&me, None)));
+    assert!(matches!(err, Error::UnknownPayment(_)), "{err:?}");
+    fx.w.verify().unwrap();
+}
+
+#[test]
+fn rejected_payment_is_refunded_once() {
+    let mut fx = funded();
+    let me = fx.w.id();
+    let p = fx.w.pay(&offer(NEWS, 700_000), &approved()).unwrap();
+    assert_eq!(fx.balance(), 9_300_000);
+    assert_eq!(fx.w.record_rejected(&p.payment_id, "insufficient_funds\nat merchant").unwrap(), Status::Rejected);
+    assert_eq!(fx.balance(), 10_000_000);
+    let refunds: Vec<(i64, String)> = {
+        let db = fx.db();
+        let mut s = db.prepare("SELECT amount, ref FROM journal WHERE kind = 'refund'").unwrap();
+        s.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<rusqlite::Result<_>>().unwrap()
+    };
+    assert_eq!(refunds, vec![(700_000, p.payment_id.to_string())]);
+    fx.w.verify().unwrap();
+    // Again: no second refund.
+    let before = fx.snapshot();
+    assert_eq!(fx.w.record_rejected(&p.payment_id, "again").unwrap(), Status::Rejected);
+    assert_eq!(fx.snapshot(), before);
+    // A failed settlement response is a rejection too.
+    let q = fx.w.pay(&offer("https://news.example/articles/3", 100_000), &approved()).unwrap();
+    let mut failed = settlement(&me, None);
+    failed.success = false;
+    failed.error_reason = Some("expired".into());
+    assert_eq!(fx.w.record_settled(&q.payment_id, &failed).unwrap(), Status::Rejected);
+    assert_eq!(fx.balance(), 10_000_000);
+    // Retrying the rejected payment id returns the stored payment; it does not pay again.
+    let again = fx.w.pay(&offer(NEWS, 700_000), &with_id(&p.payment_id)).unwrap();
+    assert!(again.reused);
+    assert_eq!(fx.balance(), 10_000_000);
+    fx.w.verify().unwrap();
+    assert_ledger_consistent(&fx.data_dir());
+}
+
+#[test]
+fn a_late_success_after_a_rejection_is_a_clear_error() {
+    let mut fx = funded();
+    let me = fx.w.id();
+    let p = fx.w.pay(&offer(NEWS, 100_000), &approved()).unwrap();
+    fx.w.record_rejected(&p.payment_id, "refused").unwrap();
+    let err = refused(&mut fx, |w| w.record_settled(&p.payment_id, &settlement(&me, None)));
+    assert!(matches!(err, Error::BadTransition { .. }), "{err:?}");
+}
+
+#[test]
+fn unconfirmed_payments_can_still_be_resolved() {
+    let mut fx = funded();
+    let me = fx.w.id();
+    let p = fx.w.pay(&offer(NEWS, 100_000), &approved()).unwrap();
+    let q = fx.w.pay(&offer("https://news.example/b", 100_000), &approved()).unwrap();
+    assert_eq!(fx.w.mark_unconfirmed(&p.payment_id, "timeout").unwrap(), Status::Unconfirmed);
+    assert_eq!(fx.w.mark_unconfirmed(&q.payment_id, "timeout").unwrap(), Status::Unconfirmed);
+    assert_eq!(fx.w.record_settled(&p.payment_id, &settlement(&me, None)).unwrap(), Status::Settled);
+    assert_eq!(fx.w.record_rejected(&q.payment_id, "no").unwrap(), Status::Rejected);
+    assert_eq!(fx.w.mark_unconfirmed(&q.payment_id, "late").unwrap(), Status::Rejected);
+    assert_eq!(fx.balance(), 9_900_000);
+    fx.w.verify().unwrap();
+}
+
+#[test]
+fn stale_pending_payment_becomes_unconfirmed_on_restart() {
+    let mut fx = funded();
+    let real_now = {
+        use centime_protocol::Clock as _;
+        centime_protocol::SystemClock.now()
+    };
+    // Paid two hours ago with a one-minute window: it can no longer be in flight.
+    fx.clock.set(real_now - 7200);
+    let stale = fx.w.pay(&offer_with(NEWS, 100_000, 60), &approved()).unwrap();
+    // Paid just now with an hour's window: still in flight.
+    fx.clock.set(real_now);
+    let fresh = fx.w.pay(&offer_with("https://news.example/b", 100_000, 3600), &approved()).unwrap();
+    let status = |fx: &Fx, id: &PaymentId| -> String {
+        fx.db().query_row("SELECT status FROM payments WHERE payment_id = ?1", [id.as_str()], |r| r.get(0)).unwrap()
+    };
+    assert_eq!(status(&fx, &stale.payment_id), "pending");
+
+    // A restart: `open` uses the system clock.
+    let dir = fx.data_dir();
+    let w = Wallet::open(&dir, fx.ks.as_ref()).unwrap();
+    assert_eq!(status(&fx, &stale.payment_id), "unconfirmed");
+    assert_eq!(status(&fx, &fresh.payment_id), "pending");
+    // Nothing was refunded: the outcome is unknown, the money stays debited.
+    assert_eq!(balance_of(&w), 9_800_000);
+    w.verify().unwrap();
+    let page =
+        w.history(&HistoryFilter { status: Some("unconfirmed".into()), ..Default::default() }, 10, None).unwrap();
+    assert_eq!(page.entries.len(), 1);
+    assert_eq!(page.entries[0].payment_id.as_deref(), Some(stale.payment_id.as_str()));
+    drop(w);
+    fx.reopen();
+    // The merchant's late answer still counts.
+    fx.w.record_rejected(&stale.payment_id, "expired").unwrap();
+    assert_eq!(fx.balance(), 9_900_000);
+    fx.w.verify().unwrap();
+}
+
+// ---------------------------------------------------------------- keystores and identity
+
+#[test]
+fn file_keystore_wallet_survives_restarts_and_refuses_wrong_passphrase() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("w");
+    let ks = || FileKeyStore::new(&data, Passphrase::new("correct horse battery".into()));
+    let id;
+    {
+        let mut w = Wallet::init(&data, &ks(), &[test_issuer()]).unwrap();
+        id = w.id();
+        w.set_clock(Arc::new(FixedClock::new(T0)));
+        w.topup(&credit_note(&id, "file-1", 3_000_000, T0)).unwrap();
+        let p = w.pay(&offer(NEWS, 1_000_000), &approved()).unwrap();
+        assert_eq!(balance_of(&w), 2_000_000);
+        assert!(!std::fs::read_to_string(data.join(centime_core::keystore::KEY_FILE)).unwrap().contains("BEGIN"));
+        drop(p);
+    }
+    let w = Wallet::open(&data, &ks()).unwrap();
+    assert_eq!(w.id(), id);
+    assert_eq!(balance_of(&w), 2_000_000);
+    w.verify().unwrap();
+    drop(w);
+    let wrong = FileKeyStore::new(&data, Passphrase::new("incorrect horse".into()));
+    assert!(matches!(Wallet::open(&data, &wrong), Err(Error::WrongPassphrase(_))));
+    // Another keystore kind, or a keystore without the key: a clear error, never a new identity.
+    let mem = MemKeyStore::new();
+    let err = Wallet::open(&data, mem.as_ref()).unwrap_err();
+    assert!(matches!(err, Error::KeyMissing(_)), "{err:?}");
+    std::fs::remove_file(data.join(centime_core::keystore::KEY_FILE)).unwrap();
+    let err = Wallet::open(&data, &ks()).unwrap_err();
+    assert!(matches!(err, Error::KeyMissing(_)), "{err:?}");
+    assert_eq!(err.code(), "keystore");
+    assert!(matches!(Wallet::init(&data, &ks(), &[]), Err(Error::AlreadyInitialized(_))));
+    assert!(matches!(Wallet::open(&dir.path().join("none"), &ks()), Err(Error::NotInitialized(_))));
+}
+
+#[test]
+fn a_key_of_another_wallet_is_refused() {
+    use centime_core::keystore::KeyStore as _;
+    let a = Fx::new();
+    let b = Fx::new();
+    let account_a = a.ks.accounts().pop().unwrap();
+    let account_b = b.ks.accounts().pop().unwrap();
+    let secrets_b = b.ks.load(&account_b).unwrap().unwrap();
+    a.ks.save(&account_a, &secrets_b).unwrap();
+    let err = Wallet::open(&a.data_dir(), a.ks.as_ref()).unwrap_err();
+    assert!(matches!(err, Error::KeyMismatch(_)), "{err:?}");
+    assert_eq!(err.code(), "keystore");
+}
+
+// ---------------------------------------------------------------- history
+
+/// Day 0: a top-up and two news payments; day 1: a blog payment, rejected; day 40: a
+/// settled news payment.
+fn history_fixture() -> (Fx, Vec<PaymentId>) {
+    let mut fx = Fx::new();
+    let me = fx.w.id();
+    fx.topup(20_000_000);
+    let a = fx.w.pay(&offer("https://news.example/a", 200_000), &approved()).unwrap();
+    let b = fx.w.pay(&offer("https://news.example/b", 300_000), &approved()).unwrap();
+    fx.clock.set(T0 + DAY);
+    let c = fx.w.pay(&offer("https://blog.example/x", 500_000), &approved()).unwrap();
+    fx.w.record_rejected(&c.payment_id, "refused").unwrap();
+    fx.clock.set(T0 + 40 * DAY);
+    let d = fx.w.pay(&offer("https://news.example/c_100%", 1_000_000), &approved()).unwrap();
+    fx.w.record_settled(&d.payment_id, &settlement(&me, None)).unwrap();
+    (fx, vec![a.payment_id, b.payment_id, c.payment_id, d.payment_id])
+}
+
+fn count(w: &Wallet, f: HistoryFilter) -> usize {
+    w.history(&f, 1000, None).unwrap().entries.len()
+}
+
+#[test]
+fn history_filters() {
+    let (fx, ids) = history_fixture();
+    let w = &fx.w;
+    let all = w.history(&HistoryFilter::default(), 100, None).unwrap();
+    assert_eq!(all.entries.len(), 6);
+    assert!(all.next.is_none());
+    assert!(all.entries.windows(2).all(|p| p[0].id > p[1].id), "newest first");
+    assert_eq!(all.entries[0].payment_id.as_deref(), Some(ids[3].as_str()));
+    assert_eq!(all.entries[0].amount, m(-1_000_000));
+    assert_eq!(all.entries[0].status, "settled");
+    assert_eq!(all.entries[0].at, "2027-01-04T12:00:00Z");
+
+    let f = |site: Option<&str>, kind: Option<Kind>, status: Option<&str>, search: Option<&str>| HistoryFilter {
+        site: site.map(str::to_owned),
+        kind,
+        status: status.map(str::to_owned),
+        search: search.map(str::to_owned),
+        ..Default::default()
+    };
+    assert_eq!(count(w, f(Some("https://news.example/anything"), None, None, None)), 3);
+    assert_eq!(count(w, f(Some("https://blog.example"), None, None, None)), 2, "payment and refund");
+    assert_eq!(count(w, f(Some("http://news.example"), None, None, None)), 0, "the scheme is part of the origin");
+    assert_eq!(count(w, f(None, Some(Kind::Payment), None, None)), 4);
+    assert_eq!(count(w, f(None, Some(Kind::Credit), None, None)), 1);
+    assert_eq!(count(w, f(None, Some(Kind::Refund), None, None)), 1);
+    assert_eq!(count(w, f(None, None, Some("settled"), None)), 1);
+    assert_eq!(count(w, f(None, None, Some("rejected"), None)), 1);
+    assert_eq!(count(w, f(None, None, Some("pending"), None)), 2);
+    assert_eq!(count(w, f(None, None, Some("posted"), None)), 2);
+    assert_eq!(count(w, f(Some(NEWS), Some(Kind::Payment), Some("pending"), None)), 2);
+    assert_eq!(count(w, f(None, None, None, Some("blog"))), 2);
+    assert_eq!(count(w, f(None, None, None, Some("Article at https://news.example/b"))), 1);
+    assert_eq!(count(w, f(None, None, None, Some("c_100%"))), 1);
+    assert_eq!(count(w, f(None, None, None, Some("%"))), 1, "LIKE wildcards are literal");
+    assert_eq!(count(w, f(None, None, None, Some("_"))), 1);
+    assert_eq!(count(w, f(None, None, None, Some("nothing like it"))), 0);
+    let t = |since: Option<u64>, until: Option<u64>| HistoryFilter {
+        since: since.map(|s| s as i64),
+        until: until.map(|u| u as i64),
+        ..Default::default()
+    };
+    assert_eq!(count(w, t(Some(T0 + DAY), None)), 3);
+    assert_eq!(count(w, t(None, Some(T0 + DAY))), 3);
+    assert_eq!(count(w, t(Some(T0 + DAY), Some(T0 + DAY + 1))), 2);
+    assert_eq!(count(w, t(Some(T0 + 41 * DAY), None)), 0);
+    let parsed = centime_core::history::parse_time("2026-11-26").unwrap();
+    assert_eq!(count(w, t(Some(parsed as u64), None)), 3);
+    assert!(matches!(w.history(&f(None, None, Some("lost"), None), 10, None), Err(Error::InvalidArgument(_))));
+    assert!(matches!(w.history(&HistoryFilter::default(), 10, Some("x")), Err(Error::InvalidArgument(_))));
+}
+
+#[test]
+fn history_totals() {
+    let (fx, _) = history_fixture();
+    let by = |g| {
+        fx.w.totals(&HistoryFilter::default(), g)
+            .unwrap()
+            .into_iter()
+            .map(|t| (t.key, t.spent.get(), t.payments))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        by(GroupBy::Site),
+        vec![("https://blog.example".into(), 0, 1), ("https://news.example".into(), 1_500_000, 3)]
+    );
+    assert_eq!(
+        by(GroupBy::Day),
+        vec![("2026-11-25".into(), 500_000, 2), ("2026-11-26".into(), 0, 1), ("2027-01-04".into(), 1_000_000, 1)]
+    );
+    assert_eq!(by(GroupBy::Month), vec![("2026-11".into(), 500_000, 3), ("2027-01".into(), 1_000_000, 1)]);
+    let news = fx.w.totals(&HistoryFilter { site: Some(NEWS.into()), ..Default::default() }, GroupBy::Month).unwrap();
+    assert_eq!(news.len(), 2);
+    assert_eq!(news[0].spent, m(500_000));
+}
+
+#[test]
+fn history_keyset_pagination_has_no_gaps_or_duplicates() {
+    let mut fx = Fx::new();
+    for _ in 0..30 {
+        fx.topup(1_000_000);
+    }
+    for i in 0..17 {
+        fx.clock.set(T0 + i * 60);
+        fx.w.pay(&offer(&format!("https://news.example/{i}"), 10_000), &approved()).unwrap();
+    }
+    let expected: Vec<i64> = (1..=47).rev().collect();
+    for limit in [1, 7, 10, 46, 47, 48] {
+        let mut seen = Vec::new();
+        let mut cursor: Option<String> = None;
+        let mut pages = 0;
+        loop {
+            let page = fx.w.history(&HistoryFilter::default(), limit, cursor.as_deref()).unwrap();
+            pages += 1;
+            assert!(page.entries.len() <= limit);
+            seen.extend(page.entries.iter().map(|e| e.id));
+            match page.next {
+                Some(n) => cursor = Some(n),
+                None => break,
+            }
+        }
+        assert_eq!(seen, expected, "limit {limit}");
+        assert_eq!(pages, expected.len().div_ceil(limit), "limit {limit}");
+    }
+    // With a filter, and new rows arriving between pages (they are newer: not in older pages).
+    let f = HistoryFilter { kind: Some(Kind::Payment), ..Default::default() };
+    let first = fx.w.history(&f, 5, None).unwrap();
+    fx.w.pay(&offer("https://news.example/late", 10_000), &approved()).unwrap();
+    let mut seen: Vec<i64> = first.entries.iter().map(|e| e.id).collect();
+    let mut cursor = first.next;
+    while let Some(c) = cursor {
+        let page = fx.w.history(&f, 5, Some(&c)).unwrap();
+        seen.extend(page.entries.iter().map(|e| e.id));
+        cursor = page.next;
+    }
+    assert_eq!(seen, (31..=47).rev().collect::<Vec<_>>());
+}
+
+#[test]
+fn export_csv_and_json() {
+    let (fx, _) = history_fixture();
+    let mut csv = Vec::new();
+    let mut calls = Vec::new();
+    let n =
+        fx.w.export(&HistoryFilter::default(), ExportFormat::Csv, &mut csv, &mut |k| {
+            calls.push(k);
+            true
+        })
+        .unwrap();
+    assert_eq!(n, 6);
+    assert_eq!(calls.last(), Some(&6));
+    let text = String::from_utf8(csv).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 7);
+    assert_eq!(lines[0], centime_core::history::CSV_COLUMNS.join(","));
+    assert!(lines[1].starts_with("1,2026-11-25T12:00:00Z,credit,posted,20.00,EUR,"), "{}", lines[1]);
+
+    let mut json_out = Vec::new();
+    let n =
+        fx.w.export(
+            &HistoryFilter { kind: Some(Kind::Payment), ..Default::default() },
+            ExportFormat::Json,
+            &mut json_out,
+            &mut |_| true,
+        )
+        .unwrap();
+    assert_eq!(n, 4);
+    let v: serde_json::Value = serde_json::from_slice(&json_out).unwrap();
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 4);
+    assert!(rows.iter().all(|r| r["kind"] == "payment" && r["amount"].is_string()));
+    assert!(rows.windows(2).all(|p| p[0]["id"].as_i64() < p[1]["id"].as_i64()), "oldest first");
+
+    // Empty exports are well formed.
+    let mut empty = Vec::new();
+    let none = HistoryFilter { search: Some("nothing".into()), ..Default::default() };
+    assert_eq!(fx.w.export(&none, ExportFormat::Json, &mut empty, &mut |_| true).unwrap(), 0);
+    assert_eq!(serde_json::from_slice::<serde_json::Value>(&empty).unwrap(), json!([]));
+}
+
+// ---------------------------------------------------------------- tamper evidence
+
+/// A wallet with a few rows of each kind, then `sql` run on its file by another connection
+/// with the protective triggers dropped.
+fn tampered(sql: &str) -> (Fx, Error) {
+    let mut fx = funded();
+    let me = fx.w.id();
+    fx.w.update_site(NEWS, &SiteChange { auto_pay: Some(true), ..Default::default() }).unwrap();
+    let p = fx.w.pay(&offer(NEWS, 100_000), &approved()).unwrap();
+    fx.w.record_settled(&p.payment_id, &settlement(&me, None)).unwrap();
+    fx.topup(1_000_000);
+    let q = fx.w.pay(&offer("https://news.example/2", 200_000), &approved()).unwrap();
+    fx.w.record_rejected(&q.payment_id, "no").unwrap();
+    fx.w.verify().unwrap();
+    // Rows: 1 credit, 2 payment, 3 credit, 4 payment, 5 refund.
+    let db = fx.db();
+    db.execute_batch(
+        "PRAGMA foreign_keys = OFF; DROP TRIGGER journal_no_update; DROP TRIGGER journal_no_delete;
+         DROP TRIGGER payments_documents_fixed;",
+    )
+    .unwrap();
+    db.execute_batch(sql).unwrap();
+    drop(db);
+    let err = fx.w.verify().unwrap_err();
+    assert_eq!(err.code(), "integrity", "{err:?}");
+    assert!(matches!(err, Error::Integrity(_)));
+    (fx, err)
+}
+
+#[test]
+fn verify_names_an_edited_journal_row() {
+    let (fx, err) = tampered("UPDATE journal SET amount = -1 WHERE id = 2");
+    assert!(err.to_string().contains("journal row 2 "), "{err}");
+    // A reopened wallet says the same.
+    let w = Wallet::open(&fx.data_dir(), fx.ks.as_ref()).unwrap();
+    assert!(w.verify().unwrap_err().to_string().contains("journal row 2 "));
+    for (sql, row) in [
+        ("UPDATE journal SET amount = 2000000 WHERE id = 3", "journal row 3 "),
+        ("UPDATE journal SET site = 'https://evil.example' WHERE id = 4", "journal row 4 "),
+        ("UPDATE journal SET at = at + 1 WHERE id = 5", "journal row 5 "),
+        ("UPDATE journal SET payment_id = 'pay_somebody_else_00' WHERE id = 2", "journal row 2 "),
+    ] {
+        let (_, err) = tampered(sql);
+        assert!(err.to_string().contains(row), "{sql}: {err}");
+    }
+}
+
+#[test]
+fn verify_detects_balance_edits_and_deleted_rows() {
+    let (_, err) = tampered("UPDATE balances SET balance = balance + 1");
+    assert!(err.to_string().contains("balance"), "{err}");
+    let (_, err) = tampered("DELETE FROM journal WHERE id = 3");
+    assert!(err.to_string().contains("journal row 3 is missing"), "{err}");
+    let (_, err) = tampered("DELETE FROM journal WHERE id = 5");
+    assert!(err.to_string().contains("ends at row 4"), "{err}");
+    let (_, err) = tampered("DELETE FROM journal WHERE id = 1");
+    assert!(err.to_string().contains("journal row 1 is missing"), "{err}");
+    // Moving a row: swap two payments' ids.
+    let (_, err) = tampered("UPDATE journal SET id = 99 WHERE id = 2; UPDATE journal SET id = 2 WHERE id = 4;");
+    assert!(err.to_string().contains("journal row"), "{err}");
+}
+
+#[test]
+fn verify_detects_rule_limit_and_document_edits() {
+    let (_, err) = tampered("UPDATE sites SET max_per_payment = 99000000");
+    assert!(err.to_string().contains("rule for https://news.example"), "{err}");
+    let (_, err) = tampered("UPDATE sites SET blocked = 1");
+    assert!(err.to_string().contains("rule"), "{err}");
+    let (_, err) = tampered("UPDATE limits SET daily_cap = 999000000");
+    assert!(err.to_string().contains("spending limits"), "{err}");
+    let (_, err) = tampered("UPDATE limits SET paused = 1");
+    assert!(err.to_string().contains("spending limits"), "{err}");
+    let (_, err) = tampered("UPDATE payments SET authorization = 'x.y.z' WHERE journal_id = 2");
+    assert!(err.to_string().contains("stored authorization"), "{err}");
+    let (_, err) = tampered("UPDATE credits SET note = 'x.y.z' WHERE journal_id = 1");
+    assert!(err.to_string().contains("credit note"), "{err}");
+    // A rejected payment with its refund row removed from the status side.
+    let (_, err) =
+        tampered("DROP TRIGGER payments_status_moves; UPDATE payments SET status = 'pending' WHERE journal_id = 4");
+    assert!(err.to_string().contains("refund"), "{err}");
+}
+
+#[test]
+fn tampered_rules_are_not_obeyed() {
+    let mut fx = funded();
+    fx.w.update_site(NEWS, &SiteChange { max_per_payment: Some(Some(m(100_000))), ..Default::default() }).unwrap();
+    fx.db().execute("UPDATE sites SET max_per_payment = 9000000", []).unwrap();
+    let before = fx.snapshot();
+    let err = fx.w.pay(&offer(NEWS, 200_000), &approved()).unwrap_err();
+    assert!(matches!(err, Error::Integrity(ref r) if r.contains("changed outside Centime")), "{err:?}");
+    assert_eq!(fx.snapshot(), before);
+    fx.db().execute("UPDATE limits SET max_per_payment = 900000000", []).unwrap();
+    let err = fx.w.pay(&offer("https://blog.example/", 200_000), &approved()).unwrap_err();
+    assert!(matches!(err, Error::Integrity(ref r) if r.contains("limits")), "{err:?}");
+    assert_eq!(fx.snapshot().journal, before.journal);
+}
+
+#[test]
+fn the_journal_refuses_updates_and_deletes() {
+    let fx = funded();
+    let db = fx.db();
+    assert!(db.execute("UPDATE journal SET amount = 1", []).is_err());
+    assert!(db.execute("DELETE FROM journal", []).is_err());
+    assert!(db.execute("UPDATE balances SET balance = -1", []).is_err(), "CHECK (balance >= 0)");
+    fx.w.verify().unwrap();
+}
+
+// ---------------------------------------------------------------- backup and restore
+
+#[test]
+fn backup_restore_round_trip_and_refusals() {
+    let mut fx = funded();
+    let me = fx.w.id();
+    fx.w.update_site(NEWS, &SiteChange { auto_pay: Some(true), ..Default::default() }).unwrap();
+    let p = fx.w.pay(&offer(NEWS, 400_000), &approved()).unwrap();
+    fx.w.record_settled(&p.payment_id, &settlement(&me, None)).unwrap();
+    let file = fx.dir.path().join("wallet.backup");
+    let pass = Passphrase::new("backup passphrase".into());
+    assert!(matches!(fx.w.backup(&file, &Passphrase::new("short".into())), Err(Error::WeakPassphrase(_))));
+    fx.w.backup(&file, &pass).unwrap();
+    let raw = std::fs::read_to_string(&file).unwrap();
+    assert!(!raw.contains("news.example"), "the backup is encrypted");
+
+    // Into a fresh directory with an empty keystore.
+    let target = tempfile::tempdir().unwrap();
+    let fresh = target.path().join("restored");
+    let ks2 = MemKeyStore::new();
+    let mut w = Wallet::restore(&fresh, &file, &pass, ks2.as_ref()).unwrap();
+    assert_eq!(w.id(), me);
+    assert_eq!(w.balances().unwrap(), fx.w.balances().unwrap());
+    assert_eq!(w.verify().unwrap(), fx.w.verify().unwrap());
+    assert_eq!(w.sites().unwrap(), fx.w.sites().unwrap());
+    assert_eq!(w.payment(&p.payment_id).unwrap().header, p.header);
+    // The restored wallet works, and reopens from its keystore.
+    w.set_clock(fx.clock.clone());
+    w.pay(&offer("https://news.example/after", 100_000), &approved()).unwrap();
+    drop(w);
+    let w = Wallet::open(&fresh, ks2.as_ref()).unwrap();
+    assert_eq!(balance_of(&w), 9_500_000);
+    w.verify().unwrap();
+
+    // A wrong passphrase or a damaged file: the current wallet in the target is untouched.
+    let existing = Fx::new();
+    let mut existing = existing;
+    existing.topup(1_230_000);
+    let before = existing.snapshot();
+    let files_before = list(&existing.data_dir());
+    let wrong = Wallet::restore(
+        &existing.data_dir(),
+        &file,
+        &Passphrase::new("not the passphrase".into()),
+        existing.ks.as_ref(),
+    );
+    assert!(matches!(wrong, Err(Error::WrongPassphrase(_))), "{wrong:?}");
+    let nowhere = target.path().join("never-created");
+    assert!(matches!(
+        Wallet::restore(&nowhere, &file, &Passphrase::new("not the passphrase".into()), ks2.as_ref()),
+        Err(Error::WrongPassphrase(_))
+    ));
+    assert!(!nowhere.exists());
+
+    let damaged = target.path().join("damaged.backup");
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("not JSON", b"{not json".to_vec()),
+        ("empty", Vec::new()),
+        ("truncated", raw.as_bytes()[..raw.len() / 2].to_vec()),
+        ("other format", raw.replace("centime-backup", "centime-other").into_bytes()),
+        ("fewer iterations", raw.replace("\"iterations\":600000", "\"iterations\":1000").into_bytes()),
+    ];
+    for (name, bytes) in cases {
+        std::fs::write(&damaged, &bytes).unwrap();
+        let r = Wallet::restore(&existing.data_dir(), &damaged, &pass, existing.ks.as_ref());
+        assert!(matches!(r, Err(Error::BadBackup(_))), "{name}: {r:?}");
+    }
+    // A flipped ciphertext byte: AES-GCM cannot tell it from a wrong passphrase.
+    let v: serde_json::Value = serde_json::from_str(&raw).unwrap();
+    let ct = v["ciphertext"].as_str().unwrap();
+    let flipped_ct = format!("{}{}", if ct.starts_with('A') { "B" } else { "A" }, &ct[1..]);
+    std::fs::write(&damaged, raw.replace(ct, &flipped_ct)).unwrap();
+    let r = Wallet::restore(&existing.data_dir(), &damaged, &pass, existing.ks.as_ref());
+    assert!(matches!(r, Err(Error::WrongPassphrase(_) | Error::BadBackup(_))), "{r:?}");
+
+    assert_eq!(existing.snapshot(), before);
+    assert_eq!(list(&existing.data_dir()), files_before);
+    existing.reopen();
+    assert_eq!(existing.balance(), 1_230_000);
+    existing.w.verify().unwrap();
+}
+
+fn list(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.ends_with("-shm") && !n.ends_with("-wal"))
+        .collect();
+    v.sort();
+    v
+}
