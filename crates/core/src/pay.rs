@@ -268,8 +268,17 @@ impl Wallet {
         let wallet_id = self.id;
         let tx = store::immediate(&mut self.conn)?;
         let p = stored_payment(&tx, payment_id)?.ok_or_else(|| Error::UnknownPayment(payment_id.to_string()))?;
-        if p.status == Status::Settled {
-            return Ok(Status::Settled);
+        match p.status {
+            Status::Settled => return Ok(Status::Settled),
+            // Already refunded: a late success must not leave it settled with its refund.
+            Status::Rejected => {
+                return Err(Error::BadTransition {
+                    id: payment_id.to_string(),
+                    status: "rejected".into(),
+                    to: "settled".into(),
+                });
+            }
+            Status::Pending | Status::Unconfirmed => {}
         }
         if let Some(receipt) = &response.receipt {
             let claims: ReceiptClaims = documents::open(receipt).map_err(|e| Error::BadReceipt(e.to_string()))?;
