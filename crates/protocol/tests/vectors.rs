@@ -764,3 +764,45 @@ fn every_rejection_code_has_a_negative_vector() {
     }
     assert_eq!(covered.len(), Rejection::ALL.len(), "a vector names an unknown code: {covered:?}");
 }
+
+/// `docs/protocol.md` quotes the reference vectors (§11) and lists every verification case (§12).
+#[test]
+fn the_spec_quotes_the_vectors() {
+    let spec_path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/protocol.md");
+    let spec = std::fs::read_to_string(&spec_path).unwrap();
+    let s = stored();
+    let a = &s["authorization.json"];
+    for key in [
+        "walletPublicKey",
+        "paymentRequiredJson",
+        "paymentRequired",
+        "acceptedJcs",
+        "acceptedHash",
+        "jwsHeaderJson",
+        "claimsJson",
+        "signingInput",
+        "signatureHex",
+        "jws",
+        "paymentSignatureJson",
+        "paymentSignature",
+        "payDeepLink",
+    ] {
+        assert!(spec.contains(a[key].as_str().unwrap()), "docs/protocol.md lacks authorization.json {key}");
+    }
+    for (file, keys) in [
+        ("credit_note.json", &["claimsJson", "jws", "topupDeepLink", "issuerPublicKey"][..]),
+        ("receipt.json", &["claimsJson", "jws", "paymentResponseJson", "paymentResponse", "merchantPublicKey"][..]),
+    ] {
+        for key in keys {
+            assert!(spec.contains(s[file][key].as_str().unwrap()), "docs/protocol.md lacks {file} {key}");
+        }
+    }
+    for (file, v) in &s {
+        if v["kind"] == "verification" {
+            assert!(spec.contains(&format!("`{file}`")), "docs/protocol.md does not list {file}");
+        }
+    }
+    for r in Rejection::ALL {
+        assert!(spec.contains(&format!("`{}`", r.code())), "docs/protocol.md does not name {}", r.code());
+    }
+}
