@@ -5,11 +5,12 @@ SHELL := /bin/bash
 
 CARGO ?= cargo
 CACHE ?= $(CURDIR)/.cache
+TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 PYENV := $(CACHE)/pyenv
 APT_BUILD := build-essential pkg-config libssl-dev libdbus-1-dev
 APT_TEST := dbus dbus-x11 gnome-keyring libsecret-tools sqlite3 python3-venv
 
-.PHONY: help deps run test lint unit vectors-check fuzz bench
+.PHONY: help deps run test lint unit vectors-check os-keystore fuzz bench
 
 help:
 	@echo "make run   - build and start Centime on the local demo issuer and magazine"
@@ -34,10 +35,14 @@ lint:
 unit:
 	@scripts/cargo-test.sh
 
+# Needs the CLI built by `unit`.
+os-keystore: unit
+	scripts/test-os-keystore.sh $(TARGET_DIR)/debug/centime
+
 vectors-check: deps
 	$(PYENV)/bin/python scripts/verify_vectors.py crates/protocol/tests/vectors
 
-test: deps lint unit vectors-check
+test: deps lint unit os-keystore vectors-check
 	@echo "make test: all green"
 
 fuzz:
