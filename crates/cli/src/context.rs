@@ -43,6 +43,12 @@ pub fn passphrase(var: &str, prompt: &str, confirm: bool) -> Result<Passphrase> 
         return Ok(Passphrase::new(p));
     }
     if !std::io::stdin().is_terminal() {
+        if var != "CENTIME_PASSPHRASE" {
+            return Err(crate::fail(
+                crate::EXIT_INPUT,
+                format!("a passphrase is needed: set {var} or run on a terminal"),
+            ));
+        }
         return Err(CoreError::PassphraseNeeded.into());
     }
     let p = rpassword::prompt_password(prompt).context("reading the passphrase")?;
@@ -71,5 +77,12 @@ pub fn open(cli: &Cli) -> Result<Wallet> {
         return Err(CoreError::NotInitialized(dir.display().to_string()).into());
     }
     let ks = keystore(cli, &dir, false)?;
-    Ok(Wallet::open(&dir, ks.as_ref())?)
+    Wallet::open(&dir, ks.as_ref()).map_err(|e| match e {
+        // The keystore's passphrase does not open it: the keystore is locked (exit 6). The same
+        // error from a backup file is invalid input (exit 5), so the class is decided here.
+        CoreError::WrongPassphrase(_) => {
+            crate::fail(crate::EXIT_KEYSTORE, format!("{e}; the keystore passphrase comes from CENTIME_PASSPHRASE"))
+        }
+        other => other.into(),
+    })
 }

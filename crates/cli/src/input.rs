@@ -8,11 +8,13 @@ use centime_protocol::{Micros, PaymentId, PaymentRequired};
 pub fn value_or_file(s: &str) -> Result<String> {
     match s.strip_prefix('@') {
         Some(path) => {
-            let meta = std::fs::metadata(path).with_context(|| format!("reading {path}"))?;
+            // A file the user names that cannot be read is invalid input (exit 5), not internal.
+            let unreadable = |e: std::io::Error| crate::fail(crate::EXIT_INPUT, format!("reading {path}: {e}"));
+            let meta = std::fs::metadata(path).map_err(unreadable)?;
             if meta.len() > 1 << 20 {
                 return Err(crate::fail(crate::EXIT_INPUT, format!("{path} is too large to be a request")));
             }
-            std::fs::read_to_string(path).with_context(|| format!("reading {path}"))
+            std::fs::read_to_string(path).map_err(unreadable)
         }
         None => Ok(s.to_owned()),
     }
