@@ -1,0 +1,388 @@
+//! What crosses IPC between Centime's desktop shell and its UI.
+//!
+//! These types are the contract: the Tauri commands return them, and the TypeScript in
+//! `ui/src/lib/backend/bindings.ts` is generated from them (`cargo run -p centime-app-models
+//! --bin gen-bindings`; a test fails when the committed file is stale). Every amount is a
+//! decimal string, never a number.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// An error as the UI receives it: a stable code and a message for people.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct AppErrorDto {
+    /// `internal`, `needs_approval`, `refused`, `insufficient_funds`, `invalid_input`,
+    /// `keystore`, `integrity`, `locked`, `no_wallet`, `network`, `site_unconfirmed`, `expired`.
+    pub code: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum KeystoreKindDto {
+    Os,
+    File,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum WalletState {
+    /// No wallet in the data directory: onboarding.
+    NoWallet,
+    /// A wallet protected by the file keystore: needs its passphrase.
+    Locked,
+    Ready,
+}
+
+/// The demo issuer `make run` starts, when the app runs on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoDto {
+    pub base_url: String,
+    pub network: String,
+    pub public_key: String,
+    pub test_card: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppStatus {
+    pub state: WalletState,
+    pub keystore: Option<KeystoreKindDto>,
+    /// Whether the OS keyring answered when probed (onboarding offers the file keystore if not).
+    pub os_keyring_available: bool,
+    /// Why the OS keyring is unavailable, in words.
+    pub os_keyring_problem: Option<String>,
+    pub wallet_id: Option<String>,
+    pub data_dir: String,
+    pub demo: Option<DemoDto>,
+    /// Set when `verify` failed on start: shown as a warning banner.
+    pub integrity_warning: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateWalletArgs {
+    pub keystore: KeystoreKindDto,
+    /// Required for the file keystore (at least 8 characters).
+    pub passphrase: Option<String>,
+    /// Trust the demo issuer (only offered in demo mode).
+    pub trust_demo_issuer: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MoneyDto {
+    /// Decimal string, e.g. "0.10", "0.005", "-1.20".
+    pub amount: String,
+    /// ISO 4217 code.
+    pub asset: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BalanceDto {
+    pub network: String,
+    pub amount: String,
+    pub asset: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EntryDto {
+    pub id: i64,
+    /// RFC 3339.
+    pub at: String,
+    /// `credit`, `payment`, `refund`, `adjustment`.
+    pub kind: String,
+    /// `pending`, `settled`, `rejected`, `unconfirmed`, `posted`.
+    pub status: String,
+    /// Signed decimal: payments are negative.
+    pub amount: String,
+    pub asset: String,
+    pub network: String,
+    pub site: Option<String>,
+    pub resource: Option<String>,
+    pub description: Option<String>,
+    pub payment_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Dashboard {
+    pub balances: Vec<BalanceDto>,
+    pub spent_today: Vec<MoneyDto>,
+    pub spent_this_month: Vec<MoneyDto>,
+    pub recent: Vec<EntryDto>,
+    pub unconfirmed: Vec<EntryDto>,
+    pub paused: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TopupDto {
+    pub credit_id: String,
+    pub network: String,
+    pub amount: String,
+    pub asset: String,
+    pub balance: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum PeriodDto {
+    Day,
+    Week,
+    Month,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum DecisionDto {
+    /// The rules let it pay without asking.
+    Auto,
+    /// The user must approve.
+    Ask,
+    /// A rule refuses it; approval cannot override.
+    Refuse,
+}
+
+/// A payment waiting for the user's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PromptDto {
+    pub id: String,
+    /// The site asking, `scheme://host[:port]`: shown prominently.
+    pub origin: String,
+    pub merchant_name: Option<String>,
+    pub page_title: Option<String>,
+    pub resource: String,
+    pub price: String,
+    pub asset: String,
+    pub network: String,
+    pub balance: String,
+    pub balance_after: String,
+    /// What is left of the site's budget in its period, before this payment.
+    pub allowance_left: Option<String>,
+    pub allowance_period: Option<PeriodDto>,
+    pub decision: DecisionDto,
+    /// The rule that made it ask (or refuse).
+    pub reason: String,
+    /// Unix seconds after which the prompt is void.
+    pub expires_at: i64,
+    /// Where the browser goes after paying (per-fee link flow).
+    pub return_url: Option<String>,
+    /// `link` (a `centime://pay` link, confirmed with the site) or `typed` (a URL opened in the app).
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AlwaysAllowDto {
+    pub budget: String,
+    pub period: PeriodDto,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ApproveArgs {
+    pub prompt_id: String,
+    /// Also allow this site to charge without asking up to a budget.
+    pub always_allow: Option<AlwaysAllowDto>,
+}
+
+/// What became of a payment the user approved (or the rules made).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentResultDto {
+    pub payment_id: String,
+    pub origin: String,
+    pub amount: String,
+    pub asset: String,
+    /// `settled`, `rejected`, `unconfirmed`.
+    pub status: String,
+    pub message: String,
+    /// The return URL opened in the browser, if any.
+    pub opened_return_url: Option<String>,
+    /// The paid page was opened in the reader window (which has no access to the wallet).
+    pub shown_in_reader: bool,
+    pub automatic: bool,
+}
+
+/// The result of opening a URL typed into "Open a priced page".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum OpenResultDto {
+    /// The page is free (or already paid): it is shown in the reader.
+    Free { url: String },
+    /// The page costs money and the user must answer.
+    Prompt { prompt: PromptDto },
+    /// The rules paid it automatically.
+    Paid { result: PaymentResultDto },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SiteDto {
+    pub origin: String,
+    pub blocked: bool,
+    pub auto_pay: bool,
+    pub max_per_payment: Option<String>,
+    pub budget: Option<String>,
+    pub period: Option<PeriodDto>,
+    /// Spent in the current period, per asset the site charged in.
+    pub spent_in_period: Vec<MoneyDto>,
+    /// Left of the budget in the current period, per asset.
+    pub remaining: Vec<MoneyDto>,
+}
+
+/// A change to a site's rule; absent fields stay as they are.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct SiteChangeDto {
+    pub origin: String,
+    pub auto_pay: Option<bool>,
+    pub blocked: Option<bool>,
+    /// `Some("")` clears the limit.
+    pub max_per_payment: Option<String>,
+    /// `Some("")` clears the budget.
+    pub budget: Option<String>,
+    pub period: Option<PeriodDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct LimitsDto {
+    pub paused: bool,
+    pub auto_pay_under: String,
+    pub daily_cap: String,
+    pub max_per_payment: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct LimitsChangeDto {
+    pub auto_pay_under: Option<String>,
+    pub daily_cap: Option<String>,
+    pub max_per_payment: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct IssuerDto {
+    pub network: String,
+    pub public_key: String,
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryFilterDto {
+    /// RFC 3339 or YYYY-MM-DD, inclusive.
+    pub since: Option<String>,
+    /// RFC 3339 or YYYY-MM-DD, exclusive.
+    pub until: Option<String>,
+    pub site: Option<String>,
+    pub kind: Option<String>,
+    pub status: Option<String>,
+    pub search: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryPageDto {
+    pub entries: Vec<EntryDto>,
+    pub next: Option<String>,
+}
+
+/// Names of the events the shell emits to the main window.
+pub mod events {
+    /// Payload: `PromptDto`. A payment request arrived (deep link) and waits for an answer.
+    pub const PAYMENT_PROMPT: &str = "payment-prompt";
+    /// Payload: `PaymentResultDto`. A payment was made (automatically or approved).
+    pub const PAYMENT_MADE: &str = "payment-made";
+    /// Payload: none. Balances or history changed: refresh.
+    pub const WALLET_CHANGED: &str = "wallet-changed";
+    /// Payload: `AppErrorDto`. A deep link was refused before any prompt.
+    pub const LINK_REFUSED: &str = "link-refused";
+}
+
+/// Every Tauri command the shell exposes, in the order of `ui/src/lib/backend/commands.ts`.
+pub const COMMANDS: &[&str] = &[
+    "app_status",
+    "create_wallet",
+    "unlock",
+    "dashboard",
+    "set_paused",
+    "topup_demo",
+    "redeem_credit",
+    "open_priced_page",
+    "pending_prompts",
+    "approve_prompt",
+    "decline_prompt",
+    "history",
+    "sites",
+    "update_site",
+    "remove_site",
+    "limits",
+    "update_limits",
+    "issuers",
+    "add_issuer",
+    "remove_issuer",
+    "backup_wallet",
+    "restore_wallet",
+];
+
+/// The TypeScript declarations of every type above, in one file.
+pub fn typescript() -> String {
+    let cfg = ts_rs::Config::default();
+    let decls = [
+        AppErrorDto::decl(&cfg),
+        KeystoreKindDto::decl(&cfg),
+        WalletState::decl(&cfg),
+        DemoDto::decl(&cfg),
+        AppStatus::decl(&cfg),
+        CreateWalletArgs::decl(&cfg),
+        MoneyDto::decl(&cfg),
+        BalanceDto::decl(&cfg),
+        EntryDto::decl(&cfg),
+        Dashboard::decl(&cfg),
+        TopupDto::decl(&cfg),
+        PeriodDto::decl(&cfg),
+        DecisionDto::decl(&cfg),
+        PromptDto::decl(&cfg),
+        AlwaysAllowDto::decl(&cfg),
+        ApproveArgs::decl(&cfg),
+        PaymentResultDto::decl(&cfg),
+        OpenResultDto::decl(&cfg),
+        SiteDto::decl(&cfg),
+        SiteChangeDto::decl(&cfg),
+        LimitsDto::decl(&cfg),
+        LimitsChangeDto::decl(&cfg),
+        IssuerDto::decl(&cfg),
+        HistoryFilterDto::decl(&cfg),
+        HistoryPageDto::decl(&cfg),
+    ];
+    let mut out =
+        String::from("// Generated from crates/app-models by `make bindings`. Do not edit: change the Rust types.\n\n");
+    for d in decls {
+        out.push_str("export ");
+        out.push_str(&d);
+        out.push_str("\n\n");
+    }
+    out.push_str("export const EVENTS = {\n");
+    for (k, v) in [
+        ("paymentPrompt", events::PAYMENT_PROMPT),
+        ("paymentMade", events::PAYMENT_MADE),
+        ("walletChanged", events::WALLET_CHANGED),
+        ("linkRefused", events::LINK_REFUSED),
+    ] {
+        out.push_str(&format!("  {k}: \"{v}\",\n"));
+    }
+    out.push_str("} as const;\n\nexport const COMMANDS = [\n");
+    for c in COMMANDS {
+        out.push_str(&format!("  \"{c}\",\n"));
+    }
+    out.push_str("] as const;\n");
+    out
+}

@@ -1,0 +1,196 @@
+// Generated from crates/app-models by `make bindings`. Do not edit: change the Rust types.
+
+export type AppErrorDto = { 
+/**
+ * `internal`, `needs_approval`, `refused`, `insufficient_funds`, `invalid_input`,
+ * `keystore`, `integrity`, `locked`, `no_wallet`, `network`, `site_unconfirmed`, `expired`.
+ */
+code: string, message: string, };
+
+export type KeystoreKindDto = "os" | "file";
+
+export type WalletState = "no_wallet" | "locked" | "ready";
+
+export type DemoDto = { baseUrl: string, network: string, publicKey: string, testCard: string, };
+
+export type AppStatus = { state: WalletState, keystore: KeystoreKindDto | null, 
+/**
+ * Whether the OS keyring answered when probed (onboarding offers the file keystore if not).
+ */
+osKeyringAvailable: boolean, 
+/**
+ * Why the OS keyring is unavailable, in words.
+ */
+osKeyringProblem: string | null, walletId: string | null, dataDir: string, demo: DemoDto | null, 
+/**
+ * Set when `verify` failed on start: shown as a warning banner.
+ */
+integrityWarning: string | null, };
+
+export type CreateWalletArgs = { keystore: KeystoreKindDto, 
+/**
+ * Required for the file keystore (at least 8 characters).
+ */
+passphrase: string | null, 
+/**
+ * Trust the demo issuer (only offered in demo mode).
+ */
+trustDemoIssuer: boolean, };
+
+export type MoneyDto = { 
+/**
+ * Decimal string, e.g. "0.10", "0.005", "-1.20".
+ */
+amount: string, 
+/**
+ * ISO 4217 code.
+ */
+asset: string, };
+
+export type BalanceDto = { network: string, amount: string, asset: string, };
+
+export type EntryDto = { id: bigint, 
+/**
+ * RFC 3339.
+ */
+at: string, 
+/**
+ * `credit`, `payment`, `refund`, `adjustment`.
+ */
+kind: string, 
+/**
+ * `pending`, `settled`, `rejected`, `unconfirmed`, `posted`.
+ */
+status: string, 
+/**
+ * Signed decimal: payments are negative.
+ */
+amount: string, asset: string, network: string, site: string | null, resource: string | null, description: string | null, paymentId: string | null, };
+
+export type Dashboard = { balances: Array<BalanceDto>, spentToday: Array<MoneyDto>, spentThisMonth: Array<MoneyDto>, recent: Array<EntryDto>, unconfirmed: Array<EntryDto>, paused: boolean, };
+
+export type TopupDto = { creditId: string, network: string, amount: string, asset: string, balance: string, };
+
+export type PeriodDto = "day" | "week" | "month";
+
+export type DecisionDto = "auto" | "ask" | "refuse";
+
+export type PromptDto = { id: string, 
+/**
+ * The site asking, `scheme://host[:port]`: shown prominently.
+ */
+origin: string, merchantName: string | null, pageTitle: string | null, resource: string, price: string, asset: string, network: string, balance: string, balanceAfter: string, 
+/**
+ * What is left of the site's budget in its period, before this payment.
+ */
+allowanceLeft: string | null, allowancePeriod: PeriodDto | null, decision: DecisionDto, 
+/**
+ * The rule that made it ask (or refuse).
+ */
+reason: string, 
+/**
+ * Unix seconds after which the prompt is void.
+ */
+expiresAt: bigint, 
+/**
+ * Where the browser goes after paying (per-fee link flow).
+ */
+returnUrl: string | null, 
+/**
+ * `link` (a `centime://pay` link, confirmed with the site) or `typed` (a URL opened in the app).
+ */
+source: string, };
+
+export type AlwaysAllowDto = { budget: string, period: PeriodDto, };
+
+export type ApproveArgs = { promptId: string, 
+/**
+ * Also allow this site to charge without asking up to a budget.
+ */
+alwaysAllow: AlwaysAllowDto | null, };
+
+export type PaymentResultDto = { paymentId: string, origin: string, amount: string, asset: string, 
+/**
+ * `settled`, `rejected`, `unconfirmed`.
+ */
+status: string, message: string, 
+/**
+ * The return URL opened in the browser, if any.
+ */
+openedReturnUrl: string | null, 
+/**
+ * The paid page was opened in the reader window (which has no access to the wallet).
+ */
+shownInReader: boolean, automatic: boolean, };
+
+export type OpenResultDto = { "kind": "free", url: string, } | { "kind": "prompt", prompt: PromptDto, } | { "kind": "paid", result: PaymentResultDto, };
+
+export type SiteDto = { origin: string, blocked: boolean, autoPay: boolean, maxPerPayment: string | null, budget: string | null, period: PeriodDto | null, 
+/**
+ * Spent in the current period, per asset the site charged in.
+ */
+spentInPeriod: Array<MoneyDto>, 
+/**
+ * Left of the budget in the current period, per asset.
+ */
+remaining: Array<MoneyDto>, };
+
+export type SiteChangeDto = { origin: string, autoPay: boolean | null, blocked: boolean | null, 
+/**
+ * `Some("")` clears the limit.
+ */
+maxPerPayment: string | null, 
+/**
+ * `Some("")` clears the budget.
+ */
+budget: string | null, period: PeriodDto | null, };
+
+export type LimitsDto = { paused: boolean, autoPayUnder: string, dailyCap: string, maxPerPayment: string, };
+
+export type LimitsChangeDto = { autoPayUnder: string | null, dailyCap: string | null, maxPerPayment: string | null, };
+
+export type IssuerDto = { network: string, publicKey: string, name: string | null, };
+
+export type HistoryFilterDto = { 
+/**
+ * RFC 3339 or YYYY-MM-DD, inclusive.
+ */
+since: string | null, 
+/**
+ * RFC 3339 or YYYY-MM-DD, exclusive.
+ */
+until: string | null, site: string | null, kind: string | null, status: string | null, search: string | null, };
+
+export type HistoryPageDto = { entries: Array<EntryDto>, next: string | null, };
+
+export const EVENTS = {
+  paymentPrompt: "payment-prompt",
+  paymentMade: "payment-made",
+  walletChanged: "wallet-changed",
+  linkRefused: "link-refused",
+} as const;
+
+export const COMMANDS = [
+  "app_status",
+  "create_wallet",
+  "unlock",
+  "dashboard",
+  "set_paused",
+  "topup_demo",
+  "redeem_credit",
+  "open_priced_page",
+  "pending_prompts",
+  "approve_prompt",
+  "decline_prompt",
+  "history",
+  "sites",
+  "update_site",
+  "remove_site",
+  "limits",
+  "update_limits",
+  "issuers",
+  "add_issuer",
+  "remove_issuer",
+  "backup_wallet",
+  "restore_wallet",
+] as const;
