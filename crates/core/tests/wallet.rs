@@ -1,6 +1,9 @@
 //! Integration tests of the wallet core through its public API: top-ups and their refusals,
 //! payments and the rules, receipts and refunds, restarts, history, tamper evidence, backup.
 
+// Helpers outside #[test] functions unwrap too: a panic is a failed assertion here.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::sync::Arc;
@@ -295,7 +298,8 @@ fn bad_requests_change_nothing() {
     zero.accepts[0].amount = "0".into();
     let mut precise = offer(NEWS, 100_000);
     precise.accepts[0].extra.insert("assetScale".into(), json!(7));
-    let cases: Vec<(&str, centime_protocol::PaymentRequired, fn(&Error) -> bool)> = vec![
+    type Case = (&'static str, centime_protocol::PaymentRequired, fn(&Error) -> bool);
+    let cases: Vec<Case> = vec![
         ("no offers", no_offers, |e| matches!(e, Error::BadRequest(_))),
         ("non-http resource", ftp, |e| matches!(e, Error::BadRequest(_))),
         ("untrusted network", other_net, |e| matches!(e, Error::NoPayableTerms(_))),
@@ -699,8 +703,8 @@ fn history_filters() {
     assert_eq!(count(w, f(None, None, None, Some("_"))), 1);
     assert_eq!(count(w, f(None, None, None, Some("nothing like it"))), 0);
     let t = |since: Option<u64>, until: Option<u64>| HistoryFilter {
-        since: since.map(|s| s as i64),
-        until: until.map(|u| u as i64),
+        since: since.map(|s| i64::try_from(s).unwrap()),
+        until: until.map(|u| i64::try_from(u).unwrap()),
         ..Default::default()
     };
     assert_eq!(count(w, t(Some(T0 + DAY), None)), 3);
@@ -708,7 +712,7 @@ fn history_filters() {
     assert_eq!(count(w, t(Some(T0 + DAY), Some(T0 + DAY + 1))), 2);
     assert_eq!(count(w, t(Some(T0 + 41 * DAY), None)), 0);
     let parsed = centime_core::history::parse_time("2026-11-26").unwrap();
-    assert_eq!(count(w, t(Some(parsed as u64), None)), 3);
+    assert_eq!(count(w, t(Some(u64::try_from(parsed).unwrap()), None)), 3);
     assert!(matches!(w.history(&f(None, None, Some("lost"), None), 10, None), Err(Error::InvalidArgument(_))));
     assert!(matches!(w.history(&HistoryFilter::default(), 10, Some("x")), Err(Error::InvalidArgument(_))));
 }

@@ -258,10 +258,13 @@ pub fn raw_db(data_dir: &Path) -> Connection {
     Connection::open(centime_core::db_path(data_dir)).unwrap()
 }
 
+/// id, at, kind, network, asset, amount, payment id, ref, MAC.
+pub type JournalRow = (i64, i64, String, String, String, i64, Option<String>, Option<String>, Vec<u8>);
+
 /// Everything that money depends on, to assert that a refusal changed nothing.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DbSnapshot {
-    pub journal: Vec<(i64, i64, String, String, String, i64, Option<String>, Option<String>, Vec<u8>)>,
+    pub journal: Vec<JournalRow>,
     pub balances: Vec<(String, String, i64)>,
     pub credits: Vec<(String, String, i64)>,
     pub payments: Vec<(String, i64, String)>,
