@@ -121,6 +121,15 @@ impl Wallet {
                 });
             }
         };
+        // The file keystore keeps one wallet's keys in the data directory: the current keys go
+        // aside with the current database, or the wallet moved aside could never be opened again.
+        let key_file = data_dir.join(crate::keystore::KEY_FILE);
+        if keystore.kind() == crate::keystore::KeystoreKind::File && key_file.exists() {
+            let aside = data_dir.join(format!("keys.before-restore-{}.centime", file.created_at.max(0)));
+            std::fs::copy(&key_file, &aside)
+                .map_err(|e| Error::io("keeping the current keys aside", e))
+                .inspect_err(|_| remove_db_files(&tmp))?;
+        }
         keystore.save(&account, &secrets).inspect_err(|_| remove_db_files(&tmp))?;
 
         let target = db_path(data_dir);
