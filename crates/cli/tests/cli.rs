@@ -707,3 +707,181 @@ fn usage_errors_exit_2() {
     let o = w.run(&["--keystore", "cloud", "balance"]);
     expect_code(&o, 2, "--keystore cloud");
 }
+
+/// A tiny merchant on 127.0.0.1: `/free` is free; `/article` asks 0.20 and serves the page
+/// with a signed receipt once paid; `/refuses` asks 0.30 and refuses every payment.
+fn merchant() -> String {
+    use std::io::{BufRead as _, BufReader, Write as _};
+
+    use centime_protocol::documents::ReceiptClaims;
+    use centime_protocol::{PaymentRequired, SettlementResponse};
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let origin = base.clone();
+    std::thread::spawn(move || {
+        let key = centime_protocol::jws::RingSigner::from_seed(&[9; 32]).unwrap();
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
+            let mut signature = None;
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).unwrap() == 0 || h.trim().is_empty() {
+                    break;
+                }
+                if let Some((k, v)) = h.split_once(':')
+                    && k.trim().eq_ignore_ascii_case("payment-signature")
+                {
+                    signature = Some(v.trim().to_owned());
+                }
+            }
+            let price = if path == "/refuses" { 300_000 } else { 200_000 };
+            let url = format!("{origin}{path}");
+            let (status, headers, body) = match (path.as_str(), signature) {
+                ("/free", _) => ("200 OK", vec![], "free text".to_owned()),
+                (_, None) => {
+                    let h = header(&request(&url, price));
+                    ("402 Payment Required", vec![("PAYMENT-REQUIRED", h)], "{}".to_owned())
+                }
+                ("/refuses", Some(_)) => {
+                    let mut r: PaymentRequired = request(&url, price);
+                    r.error = Some("invalid_signature".into());
+                    ("402 Payment Required", vec![("PAYMENT-REQUIRED", header(&r))], "{}".to_owned())
+                }
+                (_, Some(sig)) => {
+                    let p = PaymentPayload::from_header(&sig).unwrap();
+                    let auth: centime_protocol::documents::AuthorizationClaims =
+                        centime_protocol::documents::open(&p.payload.authorization).unwrap();
+                    let receipt = centime_protocol::documents::sign(
+                        &key,
+                        &ReceiptClaims {
+                            iss: key.public_key(),
+                            resource_url: url.clone(),
+                            payer: auth.from,
+                            payment_id: auth.payment_id.clone(),
+                            value: auth.value.clone(),
+                            asset: auth.asset,
+                            asset_scale: auth.asset_scale,
+                            issued_at: now(),
+                            transaction: "tx-1".into(),
+                        },
+                    )
+                    .unwrap();
+                    let s = SettlementResponse {
+                        success: true,
+                        error_reason: None,
+                        transaction: "tx-1".into(),
+                        network: NETWORK.into(),
+                        payer: auth.from.to_string(),
+                        amount: Some(auth.value),
+                        receipt: Some(receipt),
+                        other: Default::default(),
+                    };
+                    ("200 OK", vec![("PAYMENT-RESPONSE", s.to_header().unwrap())], "the article".to_owned())
+                }
+            };
+            let mut out = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
+            for (k, v) in headers {
+                out.push_str(&format!("{k}: {v}\r\n"));
+            }
+            out.push_str("\r\n");
+            out.push_str(&body);
+            let _ = stream.write_all(out.as_bytes());
+        }
+    });
+    base
+}
+
+#[test]
+fn fetch_pays_under_the_rules_and_records_the_answer() {
+    let w = TestWallet::new();
+    w.topup("f1", 1_000_000);
+    let base = merchant();
+
+    // Free: nothing paid.
+    let o = w.cmd().args(["--json", "fetch", &format!("{base}/free")]).output().unwrap();
+    expect_code(&o, 0, "fetch free");
+    assert_eq!(stdout(&o), "free text");
+    let summary: Value = serde_json::from_str(stderr(&o).trim()).unwrap();
+    assert_eq!(summary["paid"], false);
+
+    // A 402 with no rule for the site and no terminal: exit 3, nothing paid.
+    w.fails(&["fetch", &format!("{base}/article")], 3, "needs your approval");
+    assert_eq!(w.eur(), "1.00");
+
+    // Paid with --yes: the page on stdout, the receipt checked, the payment settled.
+    let out = w.tmp.path().join("page.txt");
+    let o =
+        w.cmd().args(["--json", "fetch", &format!("{base}/article"), "--yes", "--output"]).arg(&out).output().unwrap();
+    expect_code(&o, 0, "fetch paid");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "the article");
+    let summary: Value = serde_json::from_str(stderr(&o).trim()).unwrap();
+    assert_eq!(summary["paid"], true);
+    assert_eq!(summary["status"], "settled");
+    assert_eq!(summary["amount"], "0.20");
+    assert_eq!(summary["balance"], "0.80");
+    let settled = w.history(&["--status", "settled"]);
+    assert_eq!(settled.len(), 1);
+    assert_eq!(settled[0]["resource"], format!("{base}/article"));
+
+    // --max below the price: refused, exit 3.
+    w.fails(&["fetch", &format!("{base}/article"), "--yes", "--max", "0.10"], 3, "over your --max of 0.10");
+
+    // A merchant that refuses the payment: exit 5, the money credited back.
+    let err = w.fails(&["fetch", &format!("{base}/refuses"), "--yes"], 5, "refused payment");
+    assert!(err.contains("invalid_signature") && err.contains("credited back"), "{err}");
+    assert_eq!(w.eur(), "0.80");
+    assert_eq!(w.history(&["--status", "rejected"]).len(), 1);
+    let refunds = w.history(&["--kind", "refund"]);
+    assert_eq!(refunds.len(), 1);
+    assert_eq!(refunds[0]["amount"], "0.30");
+
+    // Bad URLs and unreachable servers.
+    w.fails(&["fetch", "ftp://news.example/a"], 5, "is not an http(s) URL");
+    w.fails(&["fetch", "not a url"], 5, "is not a URL");
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    w.fails(&["fetch", &format!("http://{closed}/x"), "--timeout", "2"], 1, "could not connect");
+    w.fails(&["fetch", &format!("{base}/free"), "--header", "PAYMENT-SIGNATURE: x"], 5, "set by centime");
+    assert_eq!(w.json(&["verify"])["ok"], true);
+}
+
+#[test]
+fn restore_over_another_wallet_keeps_it_recoverable() {
+    let a = TestWallet::new();
+    a.topup("a1", 1_250_000);
+    let b = TestWallet::new();
+    b.topup("b1", 400_000);
+    let backup = b.tmp.path().join("b.backup");
+    let o =
+        b.cmd().env("CENTIME_BACKUP_PASSPHRASE", BACKUP_PASS).args(["backup", "--out"]).arg(&backup).output().unwrap();
+    expect_code(&o, 0, "backup b");
+
+    // B's backup restored into A's directory: B is there now.
+    let o = a
+        .cmd()
+        .env("CENTIME_BACKUP_PASSPHRASE", BACKUP_PASS)
+        .args(["restore", "--from"])
+        .arg(&backup)
+        .output()
+        .unwrap();
+    expect_code(&o, 0, "restore b over a");
+    assert_eq!(a.json(&["id"])["wallet"], b.id.as_str());
+    assert_eq!(a.eur(), "0.40");
+
+    // A was moved aside, never deleted: its database and its keys, which still open it.
+    let names: Vec<String> = files(&a.data).into_iter().map(|(n, _)| n).collect();
+    let db = names.iter().find(|n| n.starts_with("wallet.before-restore-")).unwrap_or_else(|| panic!("{names:?}"));
+    let keys = names.iter().find(|n| n.starts_with("keys.") && *n != "keys.centime");
+    let keys = keys.unwrap_or_else(|| panic!("wallet A's keys were not kept: {names:?}"));
+    let back = tempfile::tempdir().unwrap();
+    std::fs::copy(a.data.join(db), back.path().join("wallet.sqlite3")).unwrap();
+    std::fs::copy(a.data.join(keys), back.path().join("keys.centime")).unwrap();
+    let recovered = TestWallet { data: back.path().to_owned(), tmp: back, id: a.id.clone() };
+    assert_eq!(recovered.json(&["id"])["wallet"], a.id.as_str());
+    assert_eq!(recovered.eur(), "1.25");
+    assert_eq!(recovered.json(&["verify"])["ok"], true);
+}
