@@ -885,3 +885,59 @@ fn restore_over_another_wallet_keeps_it_recoverable() {
     assert_eq!(recovered.eur(), "1.25");
     assert_eq!(recovered.json(&["verify"])["ok"], true);
 }
+
+/// `n` copies of `centime --data-dir DATA --json <args>` started at once; their outputs.
+fn concurrently(w: &TestWallet, n: usize, args: &[String]) -> Vec<std::process::Output> {
+    let children: Vec<_> = (0..n)
+        .map(|_| {
+            StdCommand::new(assert_cmd::cargo::cargo_bin("centime"))
+                .env_remove("CENTIME_DATA_DIR")
+                .env("CENTIME_KEYSTORE", "file")
+                .env("CENTIME_PASSPHRASE", PASS)
+                .arg("--data-dir")
+                .arg(&w.data)
+                .arg("--json")
+                .args(args)
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    children.into_iter().map(|c| c.wait_with_output().unwrap()).collect()
+}
+
+#[test]
+fn concurrent_processes_never_pay_twice_or_past_a_cap() {
+    let w = TestWallet::new();
+    w.topup("c1", 5_000_000);
+
+    // Six processes, one payment id: one debit, six identical headers.
+    let h = header(&request(&format!("{NEWS}/same"), 300_000));
+    let args: Vec<String> =
+        ["pay", &h, "--yes", "--payment-id", "pay_concurrent_000000001"].iter().map(|s| (*s).to_owned()).collect();
+    let outs = concurrently(&w, 6, &args);
+    let mut headers = BTreeSet::new();
+    for o in &outs {
+        expect_code(o, 0, "concurrent retry");
+        let v: Value = serde_json::from_slice(&o.stdout).unwrap();
+        headers.insert(s(&v["header"]).to_owned());
+    }
+    assert_eq!(headers.len(), 1);
+    assert_eq!(w.eur(), "4.70");
+    assert_eq!(w.history(&["--kind", "payment"]).len(), 1);
+
+    // A daily cap of 1.00 (0.30 spent): six payments of 0.30 at once, at most two pass.
+    w.json(&["limits", "--daily-cap", "1"]);
+    let outs =
+        concurrently(&w, 6, &["pay".to_owned(), header(&request(&format!("{NEWS}/cap"), 300_000)), "--yes".to_owned()]);
+    let paid = outs.iter().filter(|o| o.status.code() == Some(0)).count();
+    for o in outs.iter().filter(|o| o.status.code() != Some(0)) {
+        expect_code(o, 3, "over the cap");
+        assert!(stderr(o).contains("daily cap"), "{}", stderr(o));
+    }
+    assert_eq!(paid, 2);
+    assert_eq!(w.eur(), "4.10");
+    assert_eq!(w.json(&["verify"])["ok"], true);
+}
