@@ -1,0 +1,56 @@
+//! The crate's one error type.
+
+use centime_core::ErrorClass;
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    #[error(transparent)]
+    Wallet(#[from] centime_core::Error),
+    #[error(transparent)]
+    Protocol(#[from] centime_protocol::Error),
+    #[error("{url}: {detail}")]
+    Http { url: String, detail: String },
+    #[error("{0}")]
+    BadInput(String),
+    #[error("{asked_by} asked to be paid for a page of {named}: refused")]
+    OriginMismatch { asked_by: String, named: String },
+    #[error("the site did not confirm this price: {0}")]
+    SiteUnconfirmed(String),
+    #[error("{origin} refused payment {payment_id} ({code}); {amount} credited back")]
+    RefusedByMerchant { origin: String, payment_id: String, code: String, amount: String },
+    #[error(
+        "payment {payment_id} of {amount} is unconfirmed: {reason}. Retry it with its payment id (never charged \
+         twice); it is listed under unconfirmed payments"
+    )]
+    Unconfirmed { payment_id: String, amount: String, reason: String },
+}
+
+impl Error {
+    /// The wallet's error class, for exit codes; network trouble is `Internal`.
+    pub fn class(&self) -> ErrorClass {
+        match self {
+            Error::Wallet(e) => e.class(),
+            Error::Protocol(_)
+            | Error::BadInput(_)
+            | Error::OriginMismatch { .. }
+            | Error::SiteUnconfirmed(_)
+            | Error::RefusedByMerchant { .. } => ErrorClass::InvalidInput,
+            Error::Http { .. } | Error::Unconfirmed { .. } => ErrorClass::Internal,
+        }
+    }
+
+    /// A stable code for the app.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Wallet(e) => e.code(),
+            Error::Protocol(_) | Error::BadInput(_) | Error::OriginMismatch { .. } => "invalid_input",
+            Error::SiteUnconfirmed(_) => "site_unconfirmed",
+            Error::RefusedByMerchant { .. } => "refused_by_merchant",
+            Error::Http { .. } => "network",
+            Error::Unconfirmed { .. } => "unconfirmed",
+        }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

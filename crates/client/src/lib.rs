@@ -1,0 +1,325 @@
+//! Centime's x402 client, shared by the `centime` CLI and the desktop app.
+//!
+//! [`Client::probe`] GETs a URL (following redirects before any payment) and returns the page
+//! or the site's payment request; [`Client::confirm_link`] checks a `centime://pay` link's terms
+//! against the site's own 402; [`Client::deliver`] sends a payment the wallet has committed and
+//! records what the merchant answered: settled with its receipt, refused and credited back, or
+//! unconfirmed. A payment is only ever sent to the origin that asked for it.
+
+mod error;
+
+use std::io::Read as _;
+use std::time::Duration;
+
+use centime_core::policy::origin_of;
+use centime_core::{Payment, Wallet};
+use centime_protocol::wire::{PAYMENT_REQUIRED, PAYMENT_RESPONSE, PAYMENT_SIGNATURE};
+use centime_protocol::{PaymentRequired, SettlementResponse};
+use reqwest::StatusCode;
+use reqwest::blocking::Response;
+use reqwest::header::{ACCEPT, HeaderMap, LOCATION};
+use url::Url;
+
+pub use error::{Error, Result};
+pub use reqwest::header;
+
+const MAX_REDIRECTS: usize = 5;
+/// Largest response body read.
+pub const MAX_BODY: u64 = 64 << 20;
+/// Attempts to deliver a payment before it is left unconfirmed.
+const SEND_ATTEMPTS: u32 = 3;
+
+/// What a URL answered before any payment.
+#[derive(Debug)]
+pub enum Probe {
+    /// Not priced (or a non-402 success): the body.
+    Free { url: Url, body: Vec<u8>, content_type: Option<String> },
+    /// A 402 with the site's own requirements; `url` is where it was answered (after redirects).
+    Priced { url: Url, required: Box<PaymentRequired> },
+}
+
+/// What became of a delivered payment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Accepted with a receipt the wallet checked.
+    Settled,
+    /// Served, but the answer could not be confirmed (no or bad receipt): the reason.
+    Unconfirmed(String),
+}
+
+/// A page read again for free on the strength of an earlier payment.
+#[derive(Debug)]
+pub struct Entitled {
+    pub payment: Payment,
+    pub body: Vec<u8>,
+    pub content_type: Option<String>,
+}
+
+#[derive(Debug)]
+pub struct Delivered {
+    pub outcome: Outcome,
+    pub body: Vec<u8>,
+    pub content_type: Option<String>,
+}
+
+/// An HTTP client with Centime's limits: bounded redirects (before paying only), timeouts,
+/// bounded bodies.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::blocking::Client,
+    retry_pause: Duration,
+}
+
+fn describe(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "the server did not answer in time".into()
+    } else if e.is_connect() {
+        "could not connect to the server".into()
+    } else {
+        e.to_string()
+    }
+}
+
+fn http_err(url: &Url, detail: impl Into<String>) -> Error {
+    Error::Http { url: url.to_string(), detail: detail.into() }
+}
+
+fn content_type(resp: &Response) -> Option<String> {
+    resp.headers().get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(str::to_owned)
+}
+
+fn read_body(url: &Url, resp: Response) -> Result<Vec<u8>> {
+    let mut body = Vec::new();
+    resp.take(MAX_BODY + 1).read_to_end(&mut body).map_err(|e| http_err(url, format!("reading the response: {e}")))?;
+    if u64::try_from(body.len()).unwrap_or(u64::MAX) > MAX_BODY {
+        return Err(http_err(url, "the response is larger than 64 MiB"));
+    }
+    Ok(body)
+}
+
+/// The requirements of a 402: the header if present, else the JSON body.
+fn requirements(url: &Url, resp: Response) -> Result<PaymentRequired> {
+    if let Some(h) = resp.headers().get(PAYMENT_REQUIRED) {
+        let h = h.to_str().map_err(|_| Error::BadInput("the PAYMENT-REQUIRED header is not text".into()))?;
+        return Ok(PaymentRequired::from_header(h)?);
+    }
+    let body = read_body(url, resp)?;
+    Ok(PaymentRequired::from_json_body(&body)?)
+}
+
+/// The rejection code a merchant gives with a 402 to a paid request, if any.
+fn rejection_code(url: &Url, resp: Response) -> Option<String> {
+    if let Some(code) = resp
+        .headers()
+        .get(PAYMENT_REQUIRED)
+        .and_then(|h| h.to_str().ok())
+        .and_then(|h| PaymentRequired::from_header(h).ok())
+        .and_then(|p| p.error)
+    {
+        return Some(code);
+    }
+    let body = read_body(url, resp).ok()?;
+    let v: serde_json::Value = serde_json::from_slice(&body).ok()?;
+    v.get("error").and_then(|e| e.as_str()).map(|s| s.chars().filter(|c| !c.is_control()).take(64).collect())
+}
+
+impl Client {
+    pub fn new(timeout: Duration) -> Result<Self> {
+        let http = reqwest::blocking::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(timeout)
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
+            .user_agent(concat!("centime/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Error::Http { url: String::new(), detail: format!("starting the HTTP client: {e}") })?;
+        Ok(Client { http, retry_pause: Duration::from_millis(500) })
+    }
+
+    /// GET `url`, following at most 5 redirects (only ever before a payment).
+    pub fn probe(&self, url: &Url, extra: &HeaderMap) -> Result<Probe> {
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(Error::BadInput(format!("{url} is not an http(s) URL")));
+        }
+        let mut url = url.clone();
+        for _ in 0..=MAX_REDIRECTS {
+            let resp = self
+                .http
+                .get(url.clone())
+                .headers(extra.clone())
+                .header(ACCEPT, "application/json, text/plain;q=0.9, */*;q=0.8")
+                .send()
+                .map_err(|e| http_err(&url, describe(&e)))?;
+            let status = resp.status();
+            if status.is_redirection() {
+                let loc = resp
+                    .headers()
+                    .get(LOCATION)
+                    .and_then(|l| l.to_str().ok())
+                    .ok_or_else(|| http_err(&url, "a redirect without a Location"))?;
+                let next = url.join(loc).map_err(|_| http_err(&url, "a redirect to a bad URL"))?;
+                if !matches!(next.scheme(), "http" | "https") {
+                    return Err(http_err(&url, "a redirect to a non-http URL, refused"));
+                }
+                url = next;
+                continue;
+            }
+            if status == StatusCode::PAYMENT_REQUIRED {
+                let required = requirements(&url, resp)?;
+                let asked_by = origin_of(url.as_str())?;
+                let named = origin_of(&required.resource.url)
+                    .map_err(|_| Error::BadInput("the 402 names a resource that is not an http(s) URL".into()))?;
+                if named != asked_by {
+                    return Err(Error::OriginMismatch { asked_by, named });
+                }
+                return Ok(Probe::Priced { url, required: Box::new(required) });
+            }
+            if !status.is_success() {
+                return Err(http_err(&url, format!("the server answered {status}")));
+            }
+            let content_type = content_type(&resp);
+            let body = read_body(&url, resp)?;
+            return Ok(Probe::Free { url, body, content_type });
+        }
+        Err(http_err(&url, format!("more than {MAX_REDIRECTS} redirects")))
+    }
+
+    /// Checks a payment link's request against the site's own 402 for `resource.url`: the
+    /// site must offer the same payTo, amount, asset and network. Returns the site's own
+    /// request (what will be paid) and the URL that answered.
+    pub fn confirm_link(&self, linked: &PaymentRequired) -> Result<(Url, PaymentRequired)> {
+        let url = Url::parse(&linked.resource.url)
+            .map_err(|_| Error::SiteUnconfirmed("the link names no valid page".into()))?;
+        let (answered, site) = match self.probe(&url, &HeaderMap::new())? {
+            Probe::Priced { url, required } => (url, *required),
+            Probe::Free { .. } => return Err(Error::SiteUnconfirmed("the page is free: nothing to pay".into())),
+        };
+        let same = |a: &centime_protocol::PaymentRequirements, b: &centime_protocol::PaymentRequirements| {
+            a.scheme == b.scheme
+                && a.network == b.network
+                && a.pay_to == b.pay_to
+                && a.asset == b.asset
+                && match (a.terms(), b.terms()) {
+                    (Ok(x), Ok(y)) => x.price == y.price,
+                    _ => false,
+                }
+        };
+        let confirmed = linked.accepts.iter().any(|l| site.accepts.iter().any(|s| same(l, s)));
+        if !confirmed {
+            return Err(Error::SiteUnconfirmed(format!(
+                "{} does not offer the payee, price, asset and network the link names",
+                origin_of(answered.as_str())?
+            )));
+        }
+        // Pay what the site offers for what the link named, not the link's own copy.
+        let mut required = site;
+        required.accepts.retain(|s| linked.accepts.iter().any(|l| same(l, s)));
+        Ok((answered, required))
+    }
+
+    /// Re-sends a settled payment still within its entitlement; `Some(body)` when the site
+    /// serves the page for it.
+    pub fn read_entitled(
+        &self,
+        wallet: &Wallet,
+        url: &Url,
+        extra: &HeaderMap,
+        required: &PaymentRequired,
+    ) -> Result<Option<Entitled>> {
+        let Some(p) = wallet.entitlement(&required.resource.url)? else { return Ok(None) };
+        let resp = self
+            .http
+            .get(url.clone())
+            .headers(extra.clone())
+            .header(PAYMENT_SIGNATURE, &p.header)
+            .send()
+            .map_err(|e| http_err(url, describe(&e)))?;
+        if !resp.status().is_success() {
+            return Ok(None);
+        }
+        let ct = content_type(&resp);
+        let body = read_body(url, resp)?;
+        Ok(Some(Entitled { payment: p, body, content_type: ct }))
+    }
+
+    /// Sends a committed payment to `url` (no redirects) and records the merchant's answer.
+    /// Network failures are retried with the same payment (never a second debit); if the
+    /// answer stays unknown the payment is left unconfirmed.
+    pub fn deliver(&self, wallet: &mut Wallet, url: &Url, extra: &HeaderMap, p: &Payment) -> Result<Delivered> {
+        if origin_of(url.as_str())? != p.origin {
+            return Err(Error::OriginMismatch { asked_by: origin_of(url.as_str())?, named: p.origin.clone() });
+        }
+        let mut last_problem = String::new();
+        for attempt in 0..SEND_ATTEMPTS {
+            if attempt > 0 {
+                std::thread::sleep(self.retry_pause * (1 << attempt));
+            }
+            let resp =
+                match self.http.get(url.clone()).headers(extra.clone()).header(PAYMENT_SIGNATURE, &p.header).send() {
+                    Ok(r) => r,
+                    Err(e) => {
+                        last_problem = describe(&e);
+                        continue;
+                    }
+                };
+            let status = resp.status();
+            if status.is_success() {
+                let settlement = resp
+                    .headers()
+                    .get(PAYMENT_RESPONSE)
+                    .and_then(|h| h.to_str().ok())
+                    .map(SettlementResponse::from_header)
+                    .transpose();
+                let outcome = match settlement {
+                    Ok(Some(s)) => match wallet.record_settled(&p.payment_id, &s) {
+                        Ok(_) => Outcome::Settled,
+                        Err(e) => {
+                            let why = format!("the merchant's receipt was refused: {e}");
+                            wallet.mark_unconfirmed(&p.payment_id, &why)?;
+                            Outcome::Unconfirmed(why)
+                        }
+                    },
+                    Ok(None) => {
+                        let why = "the merchant served the page without a receipt".to_owned();
+                        wallet.mark_unconfirmed(&p.payment_id, &why)?;
+                        Outcome::Unconfirmed(why)
+                    }
+                    Err(e) => {
+                        let why = format!("unreadable PAYMENT-RESPONSE: {e}");
+                        wallet.mark_unconfirmed(&p.payment_id, &why)?;
+                        Outcome::Unconfirmed(why)
+                    }
+                };
+                let content_type = content_type(&resp);
+                let body = read_body(url, resp)?;
+                return Ok(Delivered { outcome, body, content_type });
+            }
+            if status == StatusCode::PAYMENT_REQUIRED {
+                match rejection_code(url, resp) {
+                    Some(code) => {
+                        wallet.record_rejected(&p.payment_id, &code)?;
+                        return Err(Error::RefusedByMerchant {
+                            origin: p.origin.clone(),
+                            payment_id: p.payment_id.to_string(),
+                            code,
+                            amount: p.amount.to_string(),
+                        });
+                    }
+                    None => {
+                        last_problem = "the merchant asked for payment again without saying why".into();
+                        break;
+                    }
+                }
+            }
+            last_problem = format!("the server answered {status}");
+            if !status.is_server_error() {
+                break;
+            }
+        }
+        wallet.mark_unconfirmed(&p.payment_id, &last_problem)?;
+        Err(Error::Unconfirmed {
+            payment_id: p.payment_id.to_string(),
+            amount: p.amount.to_string(),
+            reason: last_problem,
+        })
+    }
+}
