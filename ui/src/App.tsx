@@ -1,0 +1,131 @@
+import { useRef, useState } from "react";
+import { ApprovalPrompt } from "./components/ApprovalPrompt";
+import { ErrorNote } from "./components/ErrorNote";
+import { Toasts } from "./components/Toasts";
+import { usePreferences } from "./lib/preferences";
+import { useWallet } from "./lib/wallet";
+import { Dashboard } from "./screens/Dashboard";
+import { Onboarding } from "./screens/Onboarding";
+import { OpenPage } from "./screens/OpenPage";
+import { SCREENS, type Screen } from "./screens/screens";
+import { Settings } from "./screens/Settings";
+import { Sites } from "./screens/Sites";
+import { Topup } from "./screens/Topup";
+import { Unlock } from "./screens/Unlock";
+
+function Logo() {
+  return (
+    <svg className="logo" viewBox="0 0 32 32" aria-hidden="true" focusable="false">
+      <circle cx="16" cy="16" r="15" />
+      <path d="M21 11.5a6.5 6.5 0 1 0 0 9" />
+    </svg>
+  );
+}
+
+function Shell() {
+  const { t } = usePreferences();
+  const wallet = useWallet();
+  const [screen, setScreen] = useState<Screen>("dashboard");
+  const main = useRef<HTMLElement>(null);
+
+  // Moving to a screen moves focus to it, for keyboard and screen-reader users.
+  const go = (s: Screen) => {
+    setScreen(s);
+    window.requestAnimationFrame(() => main.current?.focus());
+  };
+
+  const labels: Record<Screen, string> = {
+    dashboard: t("nav.dashboard"),
+    topup: t("nav.topup"),
+    open: t("nav.open"),
+    sites: t("nav.sites"),
+    settings: t("nav.settings"),
+  };
+
+  return (
+    <div className="shell">
+      <a className="skip" href="#main">
+        {t("app.skip")}
+      </a>
+      <nav className="sidebar" aria-label={t("nav.label")}>
+        <div className="brand">
+          <Logo />
+          <span>{t("app.name")}</span>
+        </div>
+        <ul>
+          {SCREENS.map((s) => (
+            <li key={s}>
+              <button
+                type="button"
+                className="nav-item"
+                aria-current={screen === s ? "page" : undefined}
+                onClick={() => go(s)}
+              >
+                {labels[s]}
+              </button>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main id="main" ref={main} className="content" tabIndex={-1} data-screen={screen}>
+        {wallet.status?.integrityWarning && (
+          <ErrorNote title={t("dashboard.integrityTitle")} error={wallet.status.integrityWarning} />
+        )}
+        {wallet.linkError && (
+          <ErrorNote
+            title={t("linkRefused.title")}
+            error={wallet.linkError}
+            onDismiss={wallet.dismissLinkError}
+            dismissLabel={t("common.dismiss")}
+          />
+        )}
+        {screen === "dashboard" && <Dashboard go={go} />}
+        {screen === "topup" && <Topup />}
+        {screen === "open" && <OpenPage />}
+        {screen === "sites" && <Sites />}
+        {screen === "settings" && <Settings />}
+      </main>
+    </div>
+  );
+}
+
+export function App() {
+  const { t } = usePreferences();
+  const wallet = useWallet();
+  const { status, startError, prompts } = wallet;
+  const current = prompts[0];
+
+  let body;
+  if (startError) {
+    body = (
+      <main id="main" className="welcome">
+        <div className="card welcome-card">
+          <ErrorNote title={t("app.startFailed")} error={startError} />
+          <div className="actions">
+            <button type="button" onClick={wallet.retryStart}>
+              {t("app.retry")}
+            </button>
+          </div>
+        </div>
+      </main>
+    );
+  } else if (!status) {
+    body = (
+      <main id="main" className="welcome">
+        <p className="muted">{t("app.loading")}</p>
+      </main>
+    );
+  } else if (status.state === "no_wallet") body = <Onboarding status={status} />;
+  else if (status.state === "locked") body = <Unlock />;
+  else body = <Shell />;
+
+  return (
+    <>
+      {body}
+      {status?.state === "ready" && current && (
+        <ApprovalPrompt key={current.id} prompt={current} waiting={prompts.length - 1} />
+      )}
+      <Toasts />
+    </>
+  );
+}

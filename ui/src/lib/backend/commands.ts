@@ -1,0 +1,49 @@
+// One typed function per IPC command. The argument names are the contract with the Rust side:
+// Tauri maps these camelCase keys to the commands' snake_case parameters.
+import { invoke } from "@tauri-apps/api/core";
+import type {
+  AppStatus,
+  ApproveArgs,
+  CreateWalletArgs,
+  Dashboard,
+  HistoryFilterDto,
+  HistoryPageDto,
+  IssuerDto,
+  LimitsChangeDto,
+  LimitsDto,
+  OpenResultDto,
+  PaymentResultDto,
+  PromptDto,
+  SiteChangeDto,
+  SiteDto,
+  TopupDto,
+} from "./bindings";
+
+export const appStatus = () => invoke<AppStatus>("app_status");
+export const createWallet = (args: CreateWalletArgs) => invoke<AppStatus>("create_wallet", { args });
+export const unlock = (passphrase: string) => invoke<AppStatus>("unlock", { passphrase });
+export const dashboard = () => invoke<Dashboard>("dashboard");
+export const setPaused = (paused: boolean) => invoke<Dashboard>("set_paused", { paused });
+export const topupDemo = (amount: string, asset: string) =>
+  invoke<TopupDto>("topup_demo", { amount, asset });
+export const redeemCredit = (text: string) => invoke<TopupDto>("redeem_credit", { text });
+export const openPricedPage = (url: string) => invoke<OpenResultDto>("open_priced_page", { url });
+export const pendingPrompts = () => invoke<PromptDto[]>("pending_prompts");
+export const approvePrompt = (args: ApproveArgs) =>
+  invoke<PaymentResultDto>("approve_prompt", { args });
+export const declinePrompt = (promptId: string) => invoke<null>("decline_prompt", { promptId });
+export const history = (filter: HistoryFilterDto, cursor: string | null, limit: number) =>
+  invoke<HistoryPageDto>("history", { filter, cursor, limit });
+export const sites = () => invoke<SiteDto[]>("sites");
+export const updateSite = (change: SiteChangeDto) => invoke<SiteDto>("update_site", { change });
+export const removeSite = (origin: string) => invoke<null>("remove_site", { origin });
+export const limits = () => invoke<LimitsDto>("limits");
+export const updateLimits = (change: LimitsChangeDto) =>
+  invoke<LimitsDto>("update_limits", { change });
+export const issuers = () => invoke<IssuerDto[]>("issuers");
+export const addIssuer = (issuer: IssuerDto) => invoke<IssuerDto[]>("add_issuer", { issuer });
+export const removeIssuer = (network: string) => invoke<IssuerDto[]>("remove_issuer", { network });
+export const backupWallet = (path: string, passphrase: string) =>
+  invoke<null>("backup_wallet", { path, passphrase });
+export const restoreWallet = (path: string, passphrase: string) =>
+  invoke<AppStatus>("restore_wallet", { path, passphrase });

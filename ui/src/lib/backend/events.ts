@@ -1,0 +1,27 @@
+import { listen, type UnlistenFn } from "@tauri-apps/api/event";
+import { EVENTS, type AppErrorDto, type PaymentResultDto, type PromptDto } from "./bindings";
+
+export interface BackendEventHandlers {
+  onPrompt: (prompt: PromptDto) => void;
+  onPaymentMade: (result: PaymentResultDto) => void;
+  onWalletChanged: () => void;
+  onLinkRefused: (error: AppErrorDto) => void;
+}
+
+/** Subscribes to every backend event; the returned function unsubscribes them all. */
+export function subscribe(handlers: BackendEventHandlers): () => void {
+  const pending: Promise<UnlistenFn>[] = [
+    listen<PromptDto>(EVENTS.paymentPrompt, (e) => handlers.onPrompt(e.payload)),
+    listen<PaymentResultDto>(EVENTS.paymentMade, (e) => handlers.onPaymentMade(e.payload)),
+    listen<unknown>(EVENTS.walletChanged, () => handlers.onWalletChanged()),
+    listen<AppErrorDto>(EVENTS.linkRefused, (e) => handlers.onLinkRefused(e.payload)),
+  ];
+  let active = true;
+  return () => {
+    if (!active) return;
+    active = false;
+    for (const p of pending) {
+      p.then((unlisten) => unlisten()).catch(() => undefined);
+    }
+  };
+}

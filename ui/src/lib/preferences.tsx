@@ -1,0 +1,96 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useState } from "react";
+import type { ReactNode } from "react";
+import { detectLocale, intlTag, translate, type Locale, type MessageKey, type Vars } from "../i18n";
+import { decimalSeparator, formatDecimal, formatMoney } from "./money";
+import { formatDateTime } from "./time";
+
+export type LocalePref = "system" | Locale;
+export type ThemePref = "system" | "light" | "dark";
+
+const LOCALE_KEY = "centime.locale";
+const THEME_KEY = "centime.theme";
+
+function stored<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
+  try {
+    const v = window.localStorage.getItem(key);
+    return v !== null && (allowed as readonly string[]).includes(v) ? (v as T) : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+function store(key: string, value: string) {
+  try {
+    window.localStorage.setItem(key, value);
+  } catch {
+    // Storage can be unavailable; the choice then lasts for this session only.
+  }
+}
+
+export interface Preferences {
+  locale: Locale;
+  localePref: LocalePref;
+  setLocalePref: (p: LocalePref) => void;
+  themePref: ThemePref;
+  setThemePref: (p: ThemePref) => void;
+  t: (key: MessageKey, vars?: Vars) => string;
+  money: (amount: string, asset: string) => string;
+  /** A decimal without currency, e.g. a limit whose asset is implied. */
+  decimal: (amount: string) => string;
+  /** A decimal string as the user would type it here ("0,50" in French), to prefill inputs. */
+  amountInput: (amount: string) => string;
+  dateTime: (iso: string) => string;
+}
+
+const PreferencesContext = createContext<Preferences | null>(null);
+
+export function PreferencesProvider({ children }: { children: ReactNode }) {
+  const systemTag = typeof navigator === "undefined" ? undefined : navigator.language;
+  const [localePref, setLocalePrefState] = useState<LocalePref>(() =>
+    stored<LocalePref>(LOCALE_KEY, ["system", "en", "fr"], "system"),
+  );
+  const [themePref, setThemePrefState] = useState<ThemePref>(() =>
+    stored<ThemePref>(THEME_KEY, ["system", "light", "dark"], "system"),
+  );
+  const locale: Locale = localePref === "system" ? detectLocale(systemTag) : localePref;
+
+  useEffect(() => {
+    document.documentElement.lang = locale;
+  }, [locale]);
+  useEffect(() => {
+    document.documentElement.dataset.theme = themePref;
+  }, [themePref]);
+
+  const setLocalePref = useCallback((p: LocalePref) => {
+    store(LOCALE_KEY, p);
+    setLocalePrefState(p);
+  }, []);
+  const setThemePref = useCallback((p: ThemePref) => {
+    store(THEME_KEY, p);
+    setThemePrefState(p);
+  }, []);
+
+  const value = useMemo<Preferences>(() => {
+    const tag = intlTag(locale, systemTag);
+    return {
+      locale,
+      localePref,
+      setLocalePref,
+      themePref,
+      setThemePref,
+      t: (key, vars) => translate(locale, key, vars),
+      money: (amount, asset) => formatMoney(amount, asset, tag),
+      decimal: (amount) => formatDecimal(amount, tag),
+      amountInput: (amount) => amount.replace(".", decimalSeparator(tag)),
+      dateTime: (iso) => formatDateTime(iso, tag),
+    };
+  }, [locale, localePref, setLocalePref, themePref, setThemePref, systemTag]);
+
+  return <PreferencesContext.Provider value={value}>{children}</PreferencesContext.Provider>;
+}
+
+export function usePreferences(): Preferences {
+  const p = useContext(PreferencesContext);
+  if (!p) throw new Error("usePreferences outside PreferencesProvider");
+  return p;
+}

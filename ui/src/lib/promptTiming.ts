@@ -1,0 +1,27 @@
+/** How long "Pay" stays disabled after the prompt is shown or the window regains focus. */
+export const PAY_DELAY_MS = 1000;
+
+export interface PromptPhase {
+  /** Whole seconds until Pay can be pressed (0 once it can). */
+  payInSeconds: number;
+  payEnabled: boolean;
+  /** Seconds left before the request is void. */
+  secondsLeft: number;
+  expired: boolean;
+}
+
+/**
+ * The prompt's state at `nowMs`: Pay unlocks PAY_DELAY_MS after `armedAtMs`, and everything
+ * ends at `expiresAtSec` (Unix seconds).
+ */
+export function promptPhase(nowMs: number, armedAtMs: number, expiresAtSec: number): PromptPhase {
+  const waitMs = Math.max(0, armedAtMs + PAY_DELAY_MS - nowMs);
+  const leftMs = expiresAtSec * 1000 - nowMs;
+  const expired = leftMs <= 0;
+  return {
+    payInSeconds: Math.ceil(waitMs / 1000),
+    payEnabled: waitMs === 0 && !expired,
+    secondsLeft: Math.max(0, Math.ceil(leftMs / 1000)),
+    expired,
+  };
+}

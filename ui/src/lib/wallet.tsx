@@ -1,0 +1,171 @@
+import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
+import type { ReactNode } from "react";
+import {
+  backend,
+  subscribe,
+  toAppError,
+  type AppErrorDto,
+  type AppStatus,
+  type Dashboard,
+  type PaymentResultDto,
+  type PromptDto,
+} from "./backend";
+import { paymentText } from "./paymentText";
+import { usePreferences } from "./preferences";
+
+export interface Toast {
+  id: number;
+  kind: "info" | "error";
+  text: string;
+}
+
+export interface Wallet {
+  status: AppStatus | null;
+  startError: AppErrorDto | null;
+  dashboard: Dashboard | null;
+  dashboardError: AppErrorDto | null;
+  prompts: PromptDto[];
+  toasts: Toast[];
+  linkError: AppErrorDto | null;
+  retryStart: () => void;
+  setStatus: (s: AppStatus) => void;
+  setDashboard: (d: Dashboard) => void;
+  refresh: () => Promise<void>;
+  pushPrompt: (p: PromptDto) => void;
+  dropPrompt: (id: string) => void;
+  notify: (text: string, kind?: Toast["kind"]) => void;
+  dismissToast: (id: number) => void;
+  dismissLinkError: () => void;
+}
+
+const WalletContext = createContext<Wallet | null>(null);
+
+export function WalletProvider({ children }: { children: ReactNode }) {
+  const [status, setStatus] = useState<AppStatus | null>(null);
+  const [startError, setStartError] = useState<AppErrorDto | null>(null);
+  const [dashboard, setDashboard] = useState<Dashboard | null>(null);
+  const [dashboardError, setDashboardError] = useState<AppErrorDto | null>(null);
+  const [prompts, setPrompts] = useState<PromptDto[]>([]);
+  const [toasts, setToasts] = useState<Toast[]>([]);
+  const [linkError, setLinkError] = useState<AppErrorDto | null>(null);
+  const [attempt, setAttempt] = useState(0);
+  const nextToast = useRef(1);
+  const prefs = usePreferences();
+  const prefsRef = useRef(prefs);
+  const statusRef = useRef(status);
+  useEffect(() => {
+    prefsRef.current = prefs;
+    statusRef.current = status;
+  });
+  const ready = status?.state === "ready";
+
+  const notify = useCallback((text: string, kind: Toast["kind"] = "info") => {
+    const id = nextToast.current++;
+    setToasts((ts) => [...ts.slice(-3), { id, kind, text }]);
+    window.setTimeout(() => setToasts((ts) => ts.filter((x) => x.id !== id)), 8000);
+  }, []);
+
+  const refresh = useCallback(
+    () =>
+      backend.dashboard().then(
+        (d) => {
+          setDashboard(d);
+          setDashboardError(null);
+        },
+        (e: unknown) => setDashboardError(toAppError(e)),
+      ),
+    [],
+  );
+
+  const pushPrompt = useCallback((p: PromptDto) => {
+    setPrompts((ps) => (ps.some((x) => x.id === p.id) ? ps : [...ps, p]));
+  }, []);
+  const dropPrompt = useCallback((id: string) => {
+    setPrompts((ps) => ps.filter((x) => x.id !== id));
+  }, []);
+
+  const handlePayment = useCallback(
+    (r: PaymentResultDto) => {
+      notify(paymentText(r, prefsRef.current), r.status === "rejected" ? "error" : "info");
+      void refresh();
+    },
+    [refresh, notify],
+  );
+
+  // Start: where the wallet stands.
+  useEffect(() => {
+    let live = true;
+    backend.appStatus().then(
+      (s) => live && (setStatus(s), setStartError(null)),
+      (e) => live && setStartError(toAppError(e)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [attempt]);
+
+  // Once ready: the numbers, and any prompt that was raised before the window listened.
+  useEffect(() => {
+    if (!ready) return;
+    void refresh();
+    backend.pendingPrompts().then(
+      (ps) => ps.forEach(pushPrompt),
+      () => undefined,
+    );
+  }, [ready, refresh, pushPrompt]);
+
+  useEffect(
+    () =>
+      subscribe({
+        onPrompt: pushPrompt,
+        onPaymentMade: handlePayment,
+        onWalletChanged: () => {
+          backend.appStatus().then(setStatus, () => undefined);
+          if (statusRef.current?.state === "ready") void refresh();
+        },
+        onLinkRefused: setLinkError,
+      }),
+    [pushPrompt, handlePayment, refresh],
+  );
+
+  const value = useMemo<Wallet>(
+    () => ({
+      status,
+      startError,
+      dashboard,
+      dashboardError,
+      prompts,
+      toasts,
+      linkError,
+      retryStart: () => setAttempt((a) => a + 1),
+      setStatus,
+      setDashboard,
+      refresh,
+      pushPrompt,
+      dropPrompt,
+      notify,
+      dismissToast: (id) => setToasts((ts) => ts.filter((x) => x.id !== id)),
+      dismissLinkError: () => setLinkError(null),
+    }),
+    [
+      status,
+      startError,
+      dashboard,
+      dashboardError,
+      prompts,
+      toasts,
+      linkError,
+      refresh,
+      pushPrompt,
+      dropPrompt,
+      notify,
+    ],
+  );
+  return <WalletContext.Provider value={value}>{children}</WalletContext.Provider>;
+}
+
+export function useWallet(): Wallet {
+  const w = useContext(WalletContext);
+  if (!w) throw new Error("useWallet outside WalletProvider");
+  return w;
+}

@@ -1,0 +1,322 @@
+import { useEffect, useState } from "react";
+import type { FormEvent } from "react";
+import { ErrorNote } from "../components/ErrorNote";
+import { AmountField, Field, SelectField } from "../components/Field";
+import { LOCALES } from "../i18n";
+import { normalizeAmountInput } from "../lib/amount";
+import {
+  backend,
+  toAppError,
+  type AppErrorDto,
+  type IssuerDto,
+  type LimitsDto,
+} from "../lib/backend";
+import { usePreferences, type LocalePref, type ThemePref } from "../lib/preferences";
+import { useWallet } from "../lib/wallet";
+
+/** Runs an action with a busy flag and a translated error; returns whether it succeeded. */
+function useAction() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<AppErrorDto | null>(null);
+  async function run(action: () => Promise<void>): Promise<boolean> {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+      return true;
+    } catch (e) {
+      setError(toAppError(e));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { busy, error, run, setError };
+}
+
+function LimitsForm({ limits, onSaved }: { limits: LimitsDto; onSaved: (l: LimitsDto) => void }) {
+  const { t, amountInput } = usePreferences();
+  const { notify } = useWallet();
+  const [autoPayUnder, setAutoPayUnder] = useState(amountInput(limits.autoPayUnder));
+  const [dailyCap, setDailyCap] = useState(amountInput(limits.dailyCap));
+  const [maxPerPayment, setMaxPerPayment] = useState(amountInput(limits.maxPerPayment));
+  const action = useAction();
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    await action.run(async () => {
+      onSaved(
+        await backend.updateLimits({
+          autoPayUnder: normalizeAmountInput(autoPayUnder),
+          dailyCap: normalizeAmountInput(dailyCap),
+          maxPerPayment: normalizeAmountInput(maxPerPayment),
+        }),
+      );
+      notify(t("settings.limitsSaved"));
+    });
+  }
+
+  return (
+    <form className="stack" onSubmit={submit} noValidate>
+      <div className="row">
+        <AmountField
+          label={t("settings.autoPayUnder")}
+          value={autoPayUnder}
+          onChange={(e) => setAutoPayUnder(e.target.value)}
+        />
+        <AmountField
+          label={t("settings.dailyCap")}
+          value={dailyCap}
+          onChange={(e) => setDailyCap(e.target.value)}
+        />
+        <AmountField
+          label={t("settings.maxPerPayment")}
+          value={maxPerPayment}
+          onChange={(e) => setMaxPerPayment(e.target.value)}
+        />
+      </div>
+      {action.error && <ErrorNote title={t("settings.failed")} error={action.error} />}
+      <div className="actions actions-start">
+        <button type="submit" className="button-primary" disabled={action.busy}>
+          {action.busy ? t("common.saving") : t("common.save")}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function Limits() {
+  const { t } = usePreferences();
+  const [limits, setLimits] = useState<LimitsDto | null>(null);
+  const [error, setError] = useState<AppErrorDto | null>(null);
+  useEffect(() => {
+    backend.limits().then(setLimits, (e) => setError(toAppError(e)));
+  }, []);
+  return (
+    <section className="card" aria-labelledby="limits-h">
+      <h2 id="limits-h">{t("settings.limits")}</h2>
+      <p className="small muted">{t("settings.limitsHelp")}</p>
+      {error && <ErrorNote title={t("settings.loadFailed")} error={error} />}
+      {limits && <LimitsForm limits={limits} onSaved={setLimits} />}
+    </section>
+  );
+}
+
+function Issuers() {
+  const { t } = usePreferences();
+  const { notify } = useWallet();
+  const [list, setList] = useState<IssuerDto[] | null>(null);
+  const [network, setNetwork] = useState("");
+  const [publicKey, setPublicKey] = useState("");
+  const [name, setName] = useState("");
+  const action = useAction();
+  const { setError } = action;
+
+  useEffect(() => {
+    backend.issuers().then(setList, (e) => setError(toAppError(e)));
+  }, [setError]);
+
+  async function add(e: FormEvent) {
+    e.preventDefault();
+    const ok = await action.run(async () => {
+      setList(
+        await backend.addIssuer({
+          network: network.trim(),
+          publicKey: publicKey.trim(),
+          name: name.trim() === "" ? null : name.trim(),
+        }),
+      );
+    });
+    if (ok) {
+      notify(t("settings.issuerAdded"));
+      setNetwork("");
+      setPublicKey("");
+      setName("");
+    }
+  }
+
+  return (
+    <section className="card" aria-labelledby="issuers-h">
+      <h2 id="issuers-h">{t("settings.issuers")}</h2>
+      <p className="small muted">{t("settings.issuersHelp")}</p>
+      {list?.length === 0 && <p className="muted">{t("settings.noIssuers")}</p>}
+      {list && list.length > 0 && (
+        <ul className="issuers">
+          {list.map((i) => (
+            <li key={i.network} className="issuer">
+              <div className="issuer-text">
+                <span className="strong block">{i.name ?? i.network}</span>
+                <span className="small muted block">{i.network}</span>
+                <span className="small mono muted block break">{i.publicKey}</span>
+              </div>
+              <button
+                type="button"
+                disabled={action.busy}
+                onClick={() =>
+                  void action.run(async () => setList(await backend.removeIssuer(i.network)))
+                }
+              >
+                {t("settings.removeIssuer", { name: i.name ?? i.network })}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+      <form className="stack" onSubmit={add}>
+        <div className="row">
+          <Field
+            label={t("settings.issuerNetwork")}
+            value={network}
+            required
+            onChange={(e) => setNetwork(e.target.value)}
+          />
+          <Field
+            label={t("settings.issuerName")}
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+          />
+        </div>
+        <Field
+          label={t("settings.issuerKey")}
+          value={publicKey}
+          required
+          className="mono"
+          spellCheck={false}
+          onChange={(e) => setPublicKey(e.target.value)}
+        />
+        {action.error && <ErrorNote title={t("settings.failed")} error={action.error} />}
+        <div className="actions actions-start">
+          <button type="submit" disabled={action.busy}>
+            {t("settings.addIssuer")}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function FileAction({ kind }: { kind: "backup" | "restore" }) {
+  const { t } = usePreferences();
+  const { notify, setStatus, refresh } = useWallet();
+  const [path, setPath] = useState("");
+  const [passphrase, setPassphrase] = useState("");
+  const [missing, setMissing] = useState(false);
+  const action = useAction();
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (path.trim() === "" || passphrase === "") {
+      setMissing(true);
+      return;
+    }
+    const p = path.trim();
+    const ok = await action.run(async () => {
+      if (kind === "backup") {
+        await backend.backupWallet(p, passphrase);
+        notify(t("settings.backupDone", { path: p }));
+      } else {
+        setStatus(await backend.restoreWallet(p, passphrase));
+        notify(t("settings.restoreDone"));
+        void refresh();
+      }
+    });
+    if (ok) setPassphrase("");
+  }
+
+  const k = kind === "backup" ? "backup" : "restore";
+  return (
+    <form className="stack sub" onSubmit={submit} noValidate>
+      <h3>{t(`settings.${k}Title`)}</h3>
+      <p className="small muted">{t(`settings.${k}Help`)}</p>
+      <div className="row">
+        <Field
+          label={t("settings.backupPath")}
+          value={path}
+          className="mono"
+          spellCheck={false}
+          onChange={(e) => {
+            setPath(e.target.value);
+            setMissing(false);
+          }}
+        />
+        <Field
+          label={t("settings.backupPassphrase")}
+          type="password"
+          autoComplete={kind === "backup" ? "new-password" : "current-password"}
+          value={passphrase}
+          error={missing ? t("settings.needPathAndPassphrase") : null}
+          onChange={(e) => {
+            setPassphrase(e.target.value);
+            setMissing(false);
+          }}
+        />
+      </div>
+      {action.error && <ErrorNote title={t("settings.failed")} error={action.error} />}
+      <div className="actions actions-start">
+        <button
+          type="submit"
+          className={kind === "restore" ? "button-danger" : undefined}
+          disabled={action.busy}
+        >
+          {t(`settings.${k}Submit`)}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function Appearance() {
+  const { t, localePref, setLocalePref, themePref, setThemePref } = usePreferences();
+  return (
+    <section className="card" aria-labelledby="appearance-h">
+      <h2 id="appearance-h">{t("settings.appearance")}</h2>
+      <div className="row">
+        <SelectField
+          label={t("settings.language")}
+          value={localePref}
+          onChange={(e) => setLocalePref(e.target.value as LocalePref)}
+        >
+          <option value="system">{t("settings.languageSystem")}</option>
+          {LOCALES.map((l) => (
+            <option key={l} value={l} lang={l}>
+              {t(`lang.${l}`)}
+            </option>
+          ))}
+        </SelectField>
+        <SelectField
+          label={t("settings.theme")}
+          value={themePref}
+          onChange={(e) => setThemePref(e.target.value as ThemePref)}
+        >
+          <option value="system">{t("settings.themeSystem")}</option>
+          <option value="light">{t("settings.themeLight")}</option>
+          <option value="dark">{t("settings.themeDark")}</option>
+        </SelectField>
+      </div>
+    </section>
+  );
+}
+
+export function Settings() {
+  const { t } = usePreferences();
+  const { status } = useWallet();
+  return (
+    <>
+      <div className="screen-head">
+        <h1>{t("settings.title")}</h1>
+      </div>
+      <Appearance />
+      <Limits />
+      <Issuers />
+      <section className="card" aria-labelledby="data-h">
+        <h2 id="data-h">{t("settings.data")}</h2>
+        <p className="small muted">{t("settings.dataDir")}</p>
+        <p className="mono break" data-testid="data-dir">
+          {status?.dataDir}
+        </p>
+        <FileAction kind="backup" />
+        <FileAction kind="restore" />
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,2 @@
+export const SCREENS = ["dashboard", "topup", "open", "sites", "settings"] as const;
+export type Screen = (typeof SCREENS)[number];
