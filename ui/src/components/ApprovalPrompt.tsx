@@ -1,6 +1,12 @@
 import { useEffect, useId, useRef, useState } from "react";
 import type { KeyboardEvent } from "react";
-import { backend, toAppError, type AppErrorDto, type PeriodDto, type PromptDto } from "../lib/backend";
+import {
+  backend,
+  toAppError,
+  type AppErrorDto,
+  type PeriodDto,
+  type PromptDto,
+} from "../lib/backend";
 import { normalizeAmountInput, looksLikeAmount } from "../lib/amount";
 import { usePreferences } from "../lib/preferences";
 import { paymentText } from "../lib/paymentText";
@@ -134,7 +140,9 @@ export function ApprovalPrompt({ prompt, waiting }: { prompt: PromptDto; waiting
       <header className="prompt-head">
         <p className="prompt-kicker" id={titleId}>
           {t("prompt.title")}
-          {waiting > 0 && <span className="prompt-more"> · {t("prompt.more", { count: waiting })}</span>}
+          {waiting > 0 && (
+            <span className="prompt-more"> · {t("prompt.more", { count: waiting })}</span>
+          )}
         </p>
         <p className="prompt-origin">{prompt.origin}</p>
         <p className="prompt-asks">
@@ -183,11 +191,7 @@ export function ApprovalPrompt({ prompt, waiting }: { prompt: PromptDto; waiting
       {!refused && (
         <fieldset className="always">
           <label className="check">
-            <input
-              type="checkbox"
-              checked={always}
-              onChange={(e) => setAlways(e.target.checked)}
-            />
+            <input type="checkbox" checked={always} onChange={(e) => setAlways(e.target.checked)} />
             <span>{t("prompt.alwaysAllow")}</span>
           </label>
           <div className="always-row">

@@ -24,7 +24,8 @@ export function EntryList({ entries, label }: { entries: EntryDto[]; label: stri
             <div className="entry-main">
               <span className="entry-title">{e.site ?? kind}</span>
               <span className="entry-sub">
-                {e.description ?? e.resource ?? kind} · <time dateTime={e.at}>{dateTime(e.at)}</time>
+                {e.description ?? e.resource ?? kind} ·{" "}
+                <time dateTime={e.at}>{dateTime(e.at)}</time>
               </span>
             </div>
             <div className="entry-side">

@@ -14,7 +14,7 @@ export function ErrorNote({
 }) {
   const message = typeof error === "string" ? error : error.message;
   return (
-    <div className="note note-error" role="alert">
+    <div className="note note-error note-row" role="alert">
       <p>
         <strong>{title}</strong> {message}
       </p>

@@ -15,9 +15,15 @@ function useDescribed(hint?: string | null, error?: string | null) {
   return { id, hintId, errorId, describedBy };
 }
 
-function Notes({ hint, error, hintId, errorId }: Described & { hintId?: string; errorId?: string }) {
+function Notes({
+  hint,
+  error,
+  hintId,
+  errorId,
+}: Described & { hintId?: string; errorId?: string }) {
+  if (!hint && !error) return null;
   return (
-    <>
+    <div className="notes">
       {hint && (
         <p id={hintId} className="hint">
           {hint}
@@ -28,7 +34,7 @@ function Notes({ hint, error, hintId, errorId }: Described & { hintId?: string; 
           {error}
         </p>
       )}
-    </>
+    </div>
   );
 }
 

@@ -31,7 +31,8 @@ export const en = {
     "Centime pays for articles and pages a few cents at a time, only as you allow. Create your wallet to begin.",
   "onboarding.keystoreLegend": "Where to keep your wallet key",
   "onboarding.keystoreOs": "In this computer's keyring (recommended)",
-  "onboarding.keystoreOsHelp": "Your system keeps the key safe. There is no passphrase to remember.",
+  "onboarding.keystoreOsHelp":
+    "Your system keeps the key safe. There is no passphrase to remember.",
   "onboarding.keyringUnavailable":
     "This computer's keyring is not available, so Centime cannot keep your key there.",
   "onboarding.keyringProblem": "Reason: {problem}",

@@ -39,7 +39,8 @@ export const fr: Messages = {
     "Le trousseau de cet ordinateur n'est pas disponible : Centime ne peut pas y garder votre clé.",
   "onboarding.keyringProblem": "Raison : {problem}",
   "onboarding.keystoreFile": "Dans un fichier protégé par une phrase secrète",
-  "onboarding.keystoreFileHelp": "Vous saisirez cette phrase secrète à chaque démarrage de Centime.",
+  "onboarding.keystoreFileHelp":
+    "Vous saisirez cette phrase secrète à chaque démarrage de Centime.",
   "onboarding.passphrase": "Phrase secrète",
   "onboarding.passphraseConfirm": "Saisissez-la de nouveau",
   "onboarding.passphraseHint":
@@ -54,7 +55,8 @@ export const fr: Messages = {
   "onboarding.dataDir": "Votre portefeuille sera gardé dans {dir}.",
 
   "unlock.title": "Déverrouiller votre portefeuille",
-  "unlock.intro": "La clé de votre portefeuille est dans un fichier protégé par votre phrase secrète.",
+  "unlock.intro":
+    "La clé de votre portefeuille est dans un fichier protégé par votre phrase secrète.",
   "unlock.passphrase": "Phrase secrète",
   "unlock.submit": "Déverrouiller",
   "unlock.working": "Déverrouillage…",

@@ -30,5 +30,9 @@ export function detectLocale(tag: string | undefined): Locale {
  * its conventions), otherwise a plain tag for the language.
  */
 export function intlTag(locale: Locale, systemTag: string | undefined): string {
-  return systemTag && detectLocale(systemTag) === locale ? systemTag : locale === "fr" ? "fr-FR" : "en-GB";
+  return systemTag && detectLocale(systemTag) === locale
+    ? systemTag
+    : locale === "fr"
+      ? "fr-FR"
+      : "en-GB";
 }

@@ -23,8 +23,10 @@ export function parseDecimal(amount: string): ParsedDecimal | null {
 /** The number of fraction digits the currency normally shows (2 for EUR, 0 for JPY). */
 function currencyDigits(asset: string, locale: string): number | null {
   try {
-    return new Intl.NumberFormat(locale, { style: "currency", currency: asset }).resolvedOptions()
-      .maximumFractionDigits ?? 2;
+    return (
+      new Intl.NumberFormat(locale, { style: "currency", currency: asset }).resolvedOptions()
+        .maximumFractionDigits ?? 2
+    );
   } catch {
     return null;
   }
@@ -67,10 +69,10 @@ export function formatMoney(amount: string, asset: string, locale: string): stri
   return formatParts(p, locale, asset, digits);
 }
 
-/** A decimal string for the locale without a currency (e.g. to prefill an input). */
-export function formatDecimal(amount: string, locale: string): string {
+/** A decimal string for the locale without a currency, with at least `minDigits` decimals. */
+export function formatDecimal(amount: string, locale: string, minDigits = 0): string {
   const p = parseDecimal(amount);
-  return p ? formatParts(p, locale, null, 0) : amount;
+  return p ? formatParts(p, locale, null, minDigits) : amount;
 }
 
 /** Whether a decimal string is below zero, without turning it into a number. */

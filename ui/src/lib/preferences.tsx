@@ -80,7 +80,7 @@ export function PreferencesProvider({ children }: { children: ReactNode }) {
       setThemePref,
       t: (key, vars) => translate(locale, key, vars),
       money: (amount, asset) => formatMoney(amount, asset, tag),
-      decimal: (amount) => formatDecimal(amount, tag),
+      decimal: (amount) => formatDecimal(amount, tag, 2),
       amountInput: (amount) => amount.replace(".", decimalSeparator(tag)),
       dateTime: (iso) => formatDateTime(iso, tag),
     };

@@ -2,7 +2,13 @@ import { useState } from "react";
 import type { FormEvent } from "react";
 import { ErrorNote } from "../components/ErrorNote";
 import { Field } from "../components/Field";
-import { backend, toAppError, type AppErrorDto, type AppStatus, type KeystoreKindDto } from "../lib/backend";
+import {
+  backend,
+  toAppError,
+  type AppErrorDto,
+  type AppStatus,
+  type KeystoreKindDto,
+} from "../lib/backend";
 import { usePreferences } from "../lib/preferences";
 import { useWallet } from "../lib/wallet";
 
@@ -108,7 +114,9 @@ export function Onboarding({ status }: { status: AppStatus }) {
               autoComplete="new-password"
               value={passphrase}
               hint={t("onboarding.passphraseHint")}
-              error={submitted && problem === "tooShort" ? t("onboarding.passphraseTooShort") : null}
+              error={
+                submitted && problem === "tooShort" ? t("onboarding.passphraseTooShort") : null
+              }
               onChange={(e) => setPassphrase(e.target.value)}
             />
             <Field
@@ -116,7 +124,9 @@ export function Onboarding({ status }: { status: AppStatus }) {
               type="password"
               autoComplete="new-password"
               value={confirmation}
-              error={submitted && problem === "mismatch" ? t("onboarding.passphraseMismatch") : null}
+              error={
+                submitted && problem === "mismatch" ? t("onboarding.passphraseMismatch") : null
+              }
               onChange={(e) => setConfirmation(e.target.value)}
             />
           </div>

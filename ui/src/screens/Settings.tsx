@@ -146,7 +146,7 @@ function Issuers() {
             <li key={i.network} className="issuer">
               <div className="issuer-text">
                 <span className="strong block">{i.name ?? i.network}</span>
-                <span className="small muted block">{i.network}</span>
+                {i.name && <span className="small muted block">{i.network}</span>}
                 <span className="small mono muted block break">{i.publicKey}</span>
               </div>
               <button

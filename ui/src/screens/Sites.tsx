@@ -61,7 +61,11 @@ function SiteEditor({
   }
 
   return (
-    <form className="stack editor" onSubmit={submit} aria-label={t("sites.editTitle", { origin: site.origin })}>
+    <form
+      className="stack editor"
+      onSubmit={submit}
+      aria-label={t("sites.editTitle", { origin: site.origin })}
+    >
       <div className="row">
         <AmountField
           label={t("sites.maxPerPayment")}
@@ -169,7 +173,10 @@ function SiteCard({
           <dt>{t("sites.budget")}</dt>
           <dd>
             {site.budget && site.period
-              ? t("sites.budgetValue", { amount: decimal(site.budget), period: t(`period.${site.period}`) })
+              ? t("sites.budgetValue", {
+                  amount: decimal(site.budget),
+                  period: t(`period.${site.period}`),
+                })
               : site.budget
                 ? decimal(site.budget)
                 : t("sites.noLimit")}
@@ -207,7 +214,12 @@ function SiteCard({
           </button>
           {confirming ? (
             <>
-              <button type="button" className="button-danger" onClick={() => void remove()} disabled={busy}>
+              <button
+                type="button"
+                className="button-danger"
+                onClick={() => void remove()}
+                disabled={busy}
+              >
                 {t("sites.confirmRemove", { origin: site.origin })}
               </button>
               <button type="button" onClick={() => setConfirming(false)}>

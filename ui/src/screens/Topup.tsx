@@ -3,7 +3,13 @@ import type { FormEvent } from "react";
 import { ErrorNote } from "../components/ErrorNote";
 import { AmountField, Field, SelectField } from "../components/Field";
 import { normalizeAmountInput } from "../lib/amount";
-import { backend, toAppError, type AppErrorDto, type AppStatus, type TopupDto } from "../lib/backend";
+import {
+  backend,
+  toAppError,
+  type AppErrorDto,
+  type AppStatus,
+  type TopupDto,
+} from "../lib/backend";
 import { usePreferences } from "../lib/preferences";
 import { useWallet } from "../lib/wallet";
 

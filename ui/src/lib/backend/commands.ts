@@ -20,7 +20,8 @@ import type {
 } from "./bindings";
 
 export const appStatus = () => invoke<AppStatus>("app_status");
-export const createWallet = (args: CreateWalletArgs) => invoke<AppStatus>("create_wallet", { args });
+export const createWallet = (args: CreateWalletArgs) =>
+  invoke<AppStatus>("create_wallet", { args });
 export const unlock = (passphrase: string) => invoke<AppStatus>("unlock", { passphrase });
 export const dashboard = () => invoke<Dashboard>("dashboard");
 export const setPaused = (paused: boolean) => invoke<Dashboard>("set_paused", { paused });

@@ -1,0 +1,65 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { DICTIONARIES, LOCALES, detectLocale, interpolate, intlTag, translate } from ".";
+import { en } from "./en";
+
+const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+
+describe("dictionaries", () => {
+  const reference = Object.keys(en).sort();
+
+  it.each(LOCALES)("%s has exactly the English keys", (locale) => {
+    expect(Object.keys(DICTIONARIES[locale]).sort()).toEqual(reference);
+  });
+
+  it.each(LOCALES)("%s has no empty string and the same placeholders as English", (locale) => {
+    const dict = DICTIONARIES[locale];
+    for (const key of reference) {
+      const value = dict[key as keyof typeof en];
+      expect(value.trim(), key).not.toBe("");
+      expect(placeholders(value), key).toEqual(placeholders(en[key as keyof typeof en]));
+    }
+  });
+
+  it("every key used in the source exists", () => {
+    // t("some.key") and translate(locale, "some.key") literals across src/.
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const name of readdirSync(dir)) {
+        const path = join(dir, name);
+        if (statSync(path).isDirectory()) walk(path);
+        else if (/\.tsx?$/.test(name) && !name.includes(".test.")) files.push(path);
+      }
+    };
+    walk(join(import.meta.dirname, ".."));
+    const used = new Set<string>();
+    for (const f of files) {
+      const src = readFileSync(f, "utf8");
+      for (const m of src.matchAll(/\bt\(\s*"([\w.]+)"/g)) used.add(m[1] as string);
+      for (const m of src.matchAll(/translate\(\s*\w+,\s*"([\w.]+)"/g)) used.add(m[1] as string);
+    }
+    expect(used.size).toBeGreaterThan(50);
+    for (const key of used) expect(reference, key).toContain(key);
+  });
+});
+
+describe("translation helpers", () => {
+  it("interpolates and keeps unknown placeholders visible", () => {
+    expect(interpolate("Pay {amount} to {origin}", { amount: "1 €" })).toBe("Pay 1 € to {origin}");
+    expect(translate("fr", "prompt.pay", { amount: "0,05 €" })).toBe("Payer 0,05 €");
+  });
+  it("detects French from the system tag, English otherwise", () => {
+    expect(detectLocale("fr-FR")).toBe("fr");
+    expect(detectLocale("fr")).toBe("fr");
+    expect(detectLocale("FR-ca")).toBe("fr");
+    expect(detectLocale("en-US")).toBe("en");
+    expect(detectLocale("de-DE")).toBe("en");
+    expect(detectLocale(undefined)).toBe("en");
+  });
+  it("formats with the system's own conventions when they match the language", () => {
+    expect(intlTag("fr", "fr-CA")).toBe("fr-CA");
+    expect(intlTag("fr", "en-US")).toBe("fr-FR");
+    expect(intlTag("en", "en-US")).toBe("en-US");
+  });
+});

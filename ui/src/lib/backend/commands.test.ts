@@ -1,0 +1,105 @@
+// @vitest-environment happy-dom
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { afterEach, describe, expect, it } from "vitest";
+import { COMMANDS } from "./bindings";
+import * as commands from "./commands";
+import { toAppError } from "./errors";
+
+afterEach(() => clearMocks());
+
+function record() {
+  const calls: { cmd: string; args: unknown }[] = [];
+  mockIPC((cmd, args) => {
+    calls.push({ cmd, args });
+    return null;
+  });
+  return calls;
+}
+
+describe("IPC commands", () => {
+  it("send the argument names the Rust commands expect", async () => {
+    const calls = record();
+    const filter = { since: null, until: null, site: null, kind: null, status: null, search: null };
+    const change = { autoPayUnder: "0.05", dailyCap: null, maxPerPayment: null };
+    const site = {
+      origin: "https://a.example",
+      autoPay: true,
+      blocked: null,
+      maxPerPayment: "",
+      budget: "2",
+      period: "month" as const,
+    };
+    const issuer = { network: "demo", publicKey: "pk", name: null };
+    await commands.appStatus();
+    await commands.createWallet({
+      keystore: "file",
+      passphrase: "p4ssphrase",
+      trustDemoIssuer: true,
+    });
+    await commands.unlock("secret");
+    await commands.dashboard();
+    await commands.setPaused(true);
+    await commands.topupDemo("5", "EUR");
+    await commands.redeemCredit("centime://topup?x");
+    await commands.openPricedPage("https://a.example/p");
+    await commands.pendingPrompts();
+    await commands.approvePrompt({ promptId: "p1", alwaysAllow: { budget: "2", period: "week" } });
+    await commands.declinePrompt("p2");
+    await commands.history(filter, null, 50);
+    await commands.sites();
+    await commands.updateSite(site);
+    await commands.removeSite("https://a.example");
+    await commands.limits();
+    await commands.updateLimits(change);
+    await commands.issuers();
+    await commands.addIssuer(issuer);
+    await commands.removeIssuer("demo");
+    await commands.backupWallet("/tmp/b", "pw");
+    await commands.restoreWallet("/tmp/b", "pw");
+
+    expect(calls).toEqual([
+      { cmd: "app_status", args: {} },
+      {
+        cmd: "create_wallet",
+        args: { args: { keystore: "file", passphrase: "p4ssphrase", trustDemoIssuer: true } },
+      },
+      { cmd: "unlock", args: { passphrase: "secret" } },
+      { cmd: "dashboard", args: {} },
+      { cmd: "set_paused", args: { paused: true } },
+      { cmd: "topup_demo", args: { amount: "5", asset: "EUR" } },
+      { cmd: "redeem_credit", args: { text: "centime://topup?x" } },
+      { cmd: "open_priced_page", args: { url: "https://a.example/p" } },
+      { cmd: "pending_prompts", args: {} },
+      {
+        cmd: "approve_prompt",
+        args: { args: { promptId: "p1", alwaysAllow: { budget: "2", period: "week" } } },
+      },
+      { cmd: "decline_prompt", args: { promptId: "p2" } },
+      { cmd: "history", args: { filter, cursor: null, limit: 50 } },
+      { cmd: "sites", args: {} },
+      { cmd: "update_site", args: { change: site } },
+      { cmd: "remove_site", args: { origin: "https://a.example" } },
+      { cmd: "limits", args: {} },
+      { cmd: "update_limits", args: { change } },
+      { cmd: "issuers", args: {} },
+      { cmd: "add_issuer", args: { issuer } },
+      { cmd: "remove_issuer", args: { network: "demo" } },
+      { cmd: "backup_wallet", args: { path: "/tmp/b", passphrase: "pw" } },
+      { cmd: "restore_wallet", args: { path: "/tmp/b", passphrase: "pw" } },
+    ]);
+    // Every command of the generated contract has its function, and no other is called.
+    expect(new Set(calls.map((c) => c.cmd))).toEqual(new Set(COMMANDS));
+  });
+
+  it("rejections carry the backend's {code, message}", async () => {
+    mockIPC(() => {
+      throw { code: "invalid_input", message: "amount: 1,234 is not a decimal" };
+    });
+    const e = await commands.topupDemo("1,234", "EUR").catch((err: unknown) => err);
+    expect(toAppError(e)).toEqual({
+      code: "invalid_input",
+      message: "amount: 1,234 is not a decimal",
+    });
+    expect(toAppError("boom")).toEqual({ code: "internal", message: "boom" });
+  });
+});
