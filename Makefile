@@ -7,10 +7,12 @@ CARGO ?= cargo
 CACHE ?= $(CURDIR)/.cache
 TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 PYENV := $(CACHE)/pyenv
-APT_BUILD := build-essential pkg-config libssl-dev libdbus-1-dev
-APT_TEST := dbus dbus-x11 gnome-keyring libsecret-tools sqlite3 python3-venv
+APT_BUILD := build-essential pkg-config curl wget file libssl-dev libdbus-1-dev libwebkit2gtk-4.1-dev \
+  libxdo-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libgtk-3-dev
+APT_TEST := dbus dbus-x11 gnome-keyring libsecret-tools sqlite3 python3-venv xvfb xauth imagemagick x11-utils \
+  xdotool webkit2gtk-driver chromium fonts-dejavu-core fonts-liberation
 
-.PHONY: help deps run test lint unit vectors-check os-keystore fuzz bench
+.PHONY: help deps run test lint unit vectors-check os-keystore ui ui-test bindings fuzz bench
 
 help:
 	@echo "make run   - build and start Centime on the local demo issuer and magazine"
@@ -28,11 +30,22 @@ deps:
 run: deps
 	@scripts/run.sh
 
-lint:
+# The front end, built: src-tauri embeds ui/dist, so every cargo build of the workspace needs it.
+ui: deps
+	@scripts/ui-build.sh
+
+# Regenerates the TypeScript bindings from crates/app-models (a test fails when they are stale).
+bindings:
+	$(CARGO) run -q -p centime-app-models --bin gen-bindings -- ui/src/lib/backend/bindings.ts
+
+ui-test: ui
+	@scripts/ui-test.sh
+
+lint: ui
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
 
-unit:
+unit: ui
 	@scripts/cargo-test.sh
 
 # Needs the CLI built by `unit`.
@@ -42,7 +55,7 @@ os-keystore: unit
 vectors-check: deps
 	$(PYENV)/bin/python scripts/verify_vectors.py crates/protocol/tests/vectors
 
-test: deps lint unit os-keystore vectors-check
+test: deps lint unit os-keystore vectors-check ui-test
 	@echo "make test: all green"
 
 fuzz:

@@ -42,6 +42,8 @@ pub struct DemoDto {
     pub network: String,
     pub public_key: String,
     pub test_card: String,
+    /// Currencies the demo issuer sells.
+    pub assets: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -90,6 +92,7 @@ pub struct BalanceDto {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct EntryDto {
+    #[ts(type = "number")]
     pub id: i64,
     /// RFC 3339.
     pub at: String,
@@ -169,6 +172,7 @@ pub struct PromptDto {
     /// The rule that made it ask (or refuse).
     pub reason: String,
     /// Unix seconds after which the prompt is void.
+    #[ts(type = "number")]
     pub expires_at: i64,
     /// Where the browser goes after paying (per-fee link flow).
     pub return_url: Option<String>,

@@ -169,27 +169,27 @@ pub(crate) fn append(tx: &Transaction<'_>, key: &[u8; 32], e: &NewEntry<'_>) -> 
         e.doc_hash.as_ref().map(|h| h.as_slice()),
     )
     .mac(key);
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO journal (id, at, kind, network, asset, amount, site, resource, title, counterparty,
                               payment_id, ref, doc_hash, mac)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-        params![
-            id,
-            e.at,
-            e.kind.as_str(),
-            e.network,
-            e.asset.as_str(),
-            e.amount.get(),
-            e.site,
-            e.resource,
-            e.title,
-            e.counterparty,
-            e.payment_id,
-            e.reference,
-            e.doc_hash.as_ref().map(|h| h.as_slice()),
-            mac.as_slice()
-        ],
-    )?;
+    )?
+    .execute(params![
+        id,
+        e.at,
+        e.kind.as_str(),
+        e.network,
+        e.asset.as_str(),
+        e.amount.get(),
+        e.site,
+        e.resource,
+        e.title,
+        e.counterparty,
+        e.payment_id,
+        e.reference,
+        e.doc_hash.as_ref().map(|h| h.as_slice()),
+        mac.as_slice()
+    ])?;
     let current: Option<i64> = tx
         .query_row(
             "SELECT balance FROM balances WHERE network = ?1 AND asset = ?2",
@@ -204,17 +204,17 @@ pub(crate) fn append(tx: &Transaction<'_>, key: &[u8; 32], e: &NewEntry<'_>) -> 
             available: Micros::from_micros(current.unwrap_or(0)).to_string(),
         });
     }
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO balances (network, asset, balance) VALUES (?1, ?2, ?3)
          ON CONFLICT (network, asset) DO UPDATE SET balance = excluded.balance",
-        params![e.network, e.asset.as_str(), new_balance.get()],
-    )?;
+    )?
+    .execute(params![e.network, e.asset.as_str(), new_balance.get()])?;
     let head = head_input(id, &mac).mac(key);
-    tx.execute(
+    tx.prepare_cached(
         "INSERT INTO meta (key, value) VALUES ('journal_head', ?1)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        params![format!("{id}:{}", hex(&head))],
-    )?;
+    )?
+    .execute(params![format!("{id}:{}", hex(&head))])?;
     Ok(id)
 }
 
@@ -273,8 +273,10 @@ pub(crate) fn verify_chain(conn: &rusqlite::Connection, key: &[u8; 32]) -> Resul
         expected_id += 1;
     }
     let last = expected_id - 1;
-    let head: Option<String> =
-        conn.query_row("SELECT value FROM meta WHERE key = 'journal_head'", [], |r| r.get(0)).optional()?;
+    let head: Option<String> = conn
+        .prepare_cached("SELECT value FROM meta WHERE key = 'journal_head'")?
+        .query_row([], |r| r.get(0))
+        .optional()?;
     let want = if last == 0 { None } else { Some(format!("{last}:{}", hex(&head_input(last, &prev).mac(key)))) };
     if head != want {
         return Err(Error::Integrity(format!(

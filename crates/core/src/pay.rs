@@ -222,21 +222,21 @@ impl Wallet {
         let request_json = serde_json::to_string(required).map_err(|e| Error::Integrity(e.to_string()))?;
         let accepted_json =
             serde_json::to_string(&accepted.to_value()?).map_err(|e| Error::Integrity(e.to_string()))?;
-        tx.execute(
+        tx.prepare_cached(
             "INSERT INTO payments (payment_id, journal_id, request, accepted, authorization, header, valid_before,
                                    status, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8)",
-            params![
-                payment_id.as_str(),
-                jid,
-                request_json,
-                accepted_json,
-                authorization,
-                header,
-                i64::try_from(claims.valid_before).unwrap_or(i64::MAX),
-                now
-            ],
-        )?;
+        )?
+        .execute(params![
+            payment_id.as_str(),
+            jid,
+            request_json,
+            accepted_json,
+            authorization,
+            header,
+            i64::try_from(claims.valid_before).unwrap_or(i64::MAX),
+            now
+        ])?;
         add_event(
             &tx,
             payment_id.as_str(),
@@ -415,10 +415,8 @@ impl Wallet {
 }
 
 fn add_event(conn: &Connection, id: &str, at: i64, status: Status, detail: Option<&str>) -> Result<()> {
-    conn.execute(
-        "INSERT INTO payment_events (payment_id, at, status, detail) VALUES (?1, ?2, ?3, ?4)",
-        params![id, at, status.as_str(), detail],
-    )?;
+    conn.prepare_cached("INSERT INTO payment_events (payment_id, at, status, detail) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![id, at, status.as_str(), detail])?;
     Ok(())
 }
 
@@ -431,11 +429,12 @@ fn set_status(
     detail: Option<&str>,
     at: i64,
 ) -> Result<()> {
-    let n = conn.execute(
-        "UPDATE payments SET status = ?1, receipt = COALESCE(?2, receipt), detail = ?3, updated_at = ?4
+    let n = conn
+        .prepare_cached(
+            "UPDATE payments SET status = ?1, receipt = COALESCE(?2, receipt), detail = ?3, updated_at = ?4
          WHERE payment_id = ?5 AND status = ?6",
-        params![to.as_str(), receipt, detail, at, id, from.as_str()],
-    )?;
+        )?
+        .execute(params![to.as_str(), receipt, detail, at, id, from.as_str()])?;
     if n != 1 {
         return Err(Error::BadTransition { id: id.into(), status: from.as_str().into(), to: to.as_str().into() });
     }

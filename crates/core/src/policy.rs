@@ -222,23 +222,60 @@ pub(crate) fn check_site_mac(key: &[u8; 32], rule: &SiteRule, mac: &[u8]) -> Res
 
 pub(crate) fn save_site(conn: &Connection, key: &[u8; 32], rule: &SiteRule) -> Result<()> {
     let mac = rule.mac_input().mac(key);
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO sites (origin, blocked, auto_pay, max_per_payment, budget, period, updated_at, mac)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (origin) DO UPDATE SET blocked = excluded.blocked, auto_pay = excluded.auto_pay,
            max_per_payment = excluded.max_per_payment, budget = excluded.budget, period = excluded.period,
            updated_at = excluded.updated_at, mac = excluded.mac",
-        params![
-            rule.origin,
-            i64::from(rule.blocked),
-            i64::from(rule.auto_pay),
-            rule.max_per_payment.map(Micros::get),
-            rule.budget.map(Micros::get),
-            rule.period.map(Period::as_str),
-            rule.updated_at,
-            mac.as_slice()
-        ],
-    )?;
+    )?
+    .execute(params![
+        rule.origin,
+        i64::from(rule.blocked),
+        i64::from(rule.auto_pay),
+        rule.max_per_payment.map(Micros::get),
+        rule.budget.map(Micros::get),
+        rule.period.map(Period::as_str),
+        rule.updated_at,
+        mac.as_slice()
+    ])?;
+    seal_sites(conn, key)
+}
+
+/// The MAC over the whole set of site rules (origins and their MACs), kept in
+/// `meta.sites_digest`: a rule deleted outside Centime (say, a block) is detected.
+fn sites_digest(conn: &Connection, key: &[u8; 32]) -> Result<String> {
+    let mut stmt = conn.prepare_cached("SELECT origin, mac FROM sites ORDER BY origin")?;
+    let mut rows = stmt.query([])?;
+    let mut input = MacInput::default().text(Some("centime-sites-v1"));
+    while let Some(r) = rows.next()? {
+        let origin: String = r.get(0)?;
+        let mac: Vec<u8> = r.get(1)?;
+        input = input.text(Some(&origin)).bytes(Some(&mac));
+    }
+    Ok(crate::journal::hex(&input.mac(key)))
+}
+
+/// Records the digest of the current set of rules (after any change to it).
+pub(crate) fn seal_sites(conn: &Connection, key: &[u8; 32]) -> Result<()> {
+    let digest = sites_digest(conn, key)?;
+    conn.prepare_cached(
+        "INSERT INTO meta (key, value) VALUES ('sites_digest', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute(params![digest])?;
+    Ok(())
+}
+
+/// Checks that no rule was added or removed outside Centime.
+pub(crate) fn check_sites(conn: &Connection, key: &[u8; 32]) -> Result<()> {
+    let stored: Option<String> =
+        conn.query_row("SELECT value FROM meta WHERE key = 'sites_digest'", [], |r| r.get(0)).optional()?;
+    let empty = MacInput::default().text(Some("centime-sites-v1")).mac(key);
+    let stored = stored.unwrap_or_else(|| crate::journal::hex(&empty));
+    if stored != sites_digest(conn, key)? {
+        return Err(Error::Integrity("site rules were added or deleted outside Centime".into()));
+    }
     Ok(())
 }
 
@@ -265,37 +302,37 @@ pub(crate) fn load_limits(conn: &Connection, key: &[u8; 32]) -> Result<Limits> {
 
 pub(crate) fn save_limits(conn: &Connection, key: &[u8; 32], l: &Limits) -> Result<()> {
     let mac = l.mac_input().mac(key);
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO limits (id, paused, auto_pay_under, daily_cap, max_per_payment, mac)
          VALUES (1, ?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (id) DO UPDATE SET paused = excluded.paused, auto_pay_under = excluded.auto_pay_under,
            daily_cap = excluded.daily_cap, max_per_payment = excluded.max_per_payment, mac = excluded.mac",
-        params![
-            i64::from(l.paused),
-            l.auto_pay_under.get(),
-            l.daily_cap.get(),
-            l.max_per_payment.get(),
-            mac.as_slice()
-        ],
-    )?;
+    )?
+    .execute(params![
+        i64::from(l.paused),
+        l.auto_pay_under.get(),
+        l.daily_cap.get(),
+        l.max_per_payment.get(),
+        mac.as_slice()
+    ])?;
     Ok(())
 }
 
 /// Net spending (payments minus refunds) in `asset` since `since`, on one site or all.
 pub(crate) fn spent_since(conn: &Connection, asset: &str, site: Option<&str>, since: i64) -> Result<Micros> {
     let total: i64 = match site {
-        Some(site) => conn.query_row(
-            "SELECT COALESCE(SUM(amount), 0) FROM journal
+        Some(site) => conn
+            .prepare_cached(
+                "SELECT COALESCE(SUM(amount), 0) FROM journal
              WHERE site = ?1 AND at >= ?2 AND asset = ?3 AND kind IN ('payment', 'refund')",
-            params![site, since, asset],
-            |r| r.get(0),
-        )?,
-        None => conn.query_row(
-            "SELECT COALESCE(SUM(amount), 0) FROM journal
+            )?
+            .query_row(params![site, since, asset], |r| r.get(0))?,
+        None => conn
+            .prepare_cached(
+                "SELECT COALESCE(SUM(amount), 0) FROM journal
              WHERE asset = ?1 AND at >= ?2 AND kind IN ('payment', 'refund')",
-            params![asset, since],
-            |r| r.get(0),
-        )?,
+            )?
+            .query_row(params![asset, since], |r| r.get(0))?,
     };
     // Payments are negative in the journal; a refund of an older payment can make the period
     // net positive, which counts as nothing spent.
@@ -305,6 +342,7 @@ pub(crate) fn spent_since(conn: &Connection, asset: &str, site: Option<&str>, si
 /// Evaluates the rules for paying `price` to `origin` at `now`.
 pub(crate) fn evaluate(conn: &Connection, key: &[u8; 32], origin: &str, price: Amount, now: i64) -> Result<Evaluation> {
     let limits = load_limits(conn, key)?;
+    check_sites(conn, key)?;
     let rule = load_site(conn, key, origin)?;
     let asset = price.asset.as_str();
     let spent_today = spent_since(conn, asset, None, Period::Day.start(now))?;

@@ -32,6 +32,7 @@ fn positive(what: &str, m: Micros) -> Result<Micros> {
 
 impl Wallet {
     pub fn sites(&self) -> Result<Vec<SiteRule>> {
+        policy::check_sites(&self.conn, self.key())?;
         let mut stmt = self.conn.prepare(
             "SELECT origin, blocked, auto_pay, max_per_payment, budget, period, updated_at, mac FROM sites ORDER BY origin",
         )?;
@@ -85,8 +86,10 @@ impl Wallet {
 
     pub fn remove_site(&mut self, site: &str) -> Result<()> {
         let origin = policy::origin_of(site)?;
+        let key = *self.key();
         let tx = store::immediate(&mut self.conn)?;
         tx.execute("DELETE FROM sites WHERE origin = ?1", params![origin])?;
+        policy::seal_sites(&tx, &key)?;
         tx.commit()?;
         Ok(())
     }

@@ -47,7 +47,10 @@ pub struct Balance {
 }
 
 pub(crate) fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
-    Ok(conn.query_row("SELECT value FROM meta WHERE key = ?1", params![key], |r| r.get(0)).optional()?)
+    Ok(conn
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row(params![key], |r| r.get(0))
+        .optional()?)
 }
 
 fn random_account() -> Result<String> {
@@ -100,7 +103,7 @@ impl Wallet {
             ("account", account),
             ("created_at", now.to_string()),
         ] {
-            tx.execute("INSERT INTO meta (key, value) VALUES (?1, ?2)", params![k, v])?;
+            tx.prepare_cached("INSERT INTO meta (key, value) VALUES (?1, ?2)")?.execute(params![k, v])?;
         }
         policy::save_limits(&tx, secrets.mac_key(), &Limits::default())?;
         for i in issuers {
@@ -173,7 +176,7 @@ impl Wallet {
 
     pub fn remove_issuer(&mut self, network: &Network) -> Result<()> {
         let tx = store::immediate(&mut self.conn)?;
-        let n = tx.execute("DELETE FROM issuers WHERE network = ?1", params![network.as_str()])?;
+        let n = tx.prepare_cached("DELETE FROM issuers WHERE network = ?1")?.execute(params![network.as_str()])?;
         tx.commit()?;
         if n == 0 {
             return Err(Error::InvalidArgument(format!("no trusted issuer for {network}")));
@@ -234,10 +237,10 @@ fn insert_issuer(conn: &Connection, i: &Issuer, now: i64) -> Result<()> {
     {
         return Err(Error::InvalidArgument("an issuer name is at most 64 printable characters".into()));
     }
-    conn.execute(
+    conn.prepare_cached(
         "INSERT INTO issuers (network, public_key, name, added_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (network) DO UPDATE SET public_key = excluded.public_key, name = excluded.name",
-        params![i.network.as_str(), i.public_key.to_string(), i.name, now],
-    )?;
+    )?
+    .execute(params![i.network.as_str(), i.public_key.to_string(), i.name, now])?;
     Ok(())
 }

@@ -42,7 +42,6 @@ function dec(v: bigint): string {
   const frac = (a % SCALE).toString().padStart(6, "0").replace(/0+$/, "").padEnd(2, "0");
   return `${neg ? "-" : ""}${a / SCALE}.${frac}`;
 }
-const asBig = (n: number) => n as unknown as bigint; // JSON gives numbers where ts-rs says bigint
 
 let balance = micro(config.balance ?? "0");
 let paused = false;
@@ -73,6 +72,7 @@ const status: AppStatus = {
           network: NETWORK,
           publicKey: "demo-issuer-key",
           testCard: "4242 4242 4242 4242",
+          assets: ["EUR", "USD"],
         },
   integrityWarning: config.integrityWarning ?? null,
 };
@@ -117,7 +117,7 @@ function entry(
   description: string | null,
 ): EntryDto {
   return {
-    id: asBig(entryId++),
+    id: entryId++,
     at: new Date(Date.UTC(2026, 10, 24, 9, 30 + entryId)).toISOString(),
     kind,
     status: st,
@@ -167,7 +167,7 @@ function prompt(url: string): PromptDto {
     reason: refuse
       ? "This site is blocked in your site rules."
       : "0.05 EUR is above your automatic limit of 0.01 EUR.",
-    expiresAt: asBig(Math.floor(Date.now() / 1000) + (url.includes("expire") ? 3 : 300)),
+    expiresAt: Math.floor(Date.now() / 1000) + (url.includes("expire") ? 3 : 300),
     returnUrl: null,
     source: "typed",
   };

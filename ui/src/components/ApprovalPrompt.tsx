@@ -11,7 +11,7 @@ import { normalizeAmountInput, looksLikeAmount } from "../lib/amount";
 import { usePreferences } from "../lib/preferences";
 import { paymentText } from "../lib/paymentText";
 import { promptPhase } from "../lib/promptTiming";
-import { formatCountdown, unixSeconds } from "../lib/time";
+import { formatCountdown } from "../lib/time";
 import { useWallet } from "../lib/wallet";
 import { AmountField, SelectField } from "./Field";
 import { ErrorNote } from "./ErrorNote";
@@ -37,7 +37,7 @@ export function ApprovalPrompt({ prompt, waiting }: { prompt: PromptDto; waiting
   const [budgetError, setBudgetError] = useState<string | null>(null);
 
   const refused = prompt.decision === "refuse";
-  const phase = promptPhase(now, armedAt, unixSeconds(prompt.expiresAt));
+  const phase = promptPhase(now, armedAt, prompt.expiresAt);
   const price = money(prompt.price, prompt.asset);
 
   useEffect(() => {

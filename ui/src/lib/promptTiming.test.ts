@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { PAY_DELAY_MS, promptPhase } from "./promptTiming";
-import { formatCountdown, unixSeconds } from "./time";
+import { formatCountdown } from "./time";
 
 const T0 = 1_700_000_000_000;
 
@@ -38,9 +38,5 @@ describe("time helpers", () => {
     expect(formatCountdown(65)).toBe("1:05");
     expect(formatCountdown(0.2)).toBe("0:01");
     expect(formatCountdown(-3)).toBe("0:00");
-  });
-  it("accepts Unix seconds as number or bigint", () => {
-    expect(unixSeconds(12n)).toBe(12);
-    expect(unixSeconds(12)).toBe(12);
   });
 });

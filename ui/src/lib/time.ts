@@ -1,8 +1,3 @@
-/** Unix seconds arrive as a JSON number even where the generated type says bigint. */
-export function unixSeconds(value: bigint | number): number {
-  return typeof value === "bigint" ? Number(value) : value;
-}
-
 export function formatDateTime(iso: string, locale: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;

@@ -31,8 +31,7 @@ function useTopupResult() {
 
 function DemoTopup({ demo }: { demo: NonNullable<AppStatus["demo"]> }) {
   const { t } = usePreferences();
-  const { dashboard } = useWallet();
-  const assets = Array.from(new Set(["EUR", ...(dashboard?.balances.map((b) => b.asset) ?? [])]));
+  const assets = demo.assets.length > 0 ? demo.assets : ["EUR"];
   const [amount, setAmount] = useState("");
   const [asset, setAsset] = useState(assets[0] ?? "EUR");
   const [busy, setBusy] = useState(false);

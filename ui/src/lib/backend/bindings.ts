@@ -11,7 +11,11 @@ export type KeystoreKindDto = "os" | "file";
 
 export type WalletState = "no_wallet" | "locked" | "ready";
 
-export type DemoDto = { baseUrl: string, network: string, publicKey: string, testCard: string, };
+export type DemoDto = { baseUrl: string, network: string, publicKey: string, testCard: string, 
+/**
+ * Currencies the demo issuer sells.
+ */
+assets: Array<string>, };
 
 export type AppStatus = { state: WalletState, keystore: KeystoreKindDto | null, 
 /**
@@ -49,7 +53,7 @@ asset: string, };
 
 export type BalanceDto = { network: string, amount: string, asset: string, };
 
-export type EntryDto = { id: bigint, 
+export type EntryDto = { id: number, 
 /**
  * RFC 3339.
  */
@@ -91,7 +95,7 @@ reason: string,
 /**
  * Unix seconds after which the prompt is void.
  */
-expiresAt: bigint, 
+expiresAt: number, 
 /**
  * Where the browser goes after paying (per-fee link flow).
  */

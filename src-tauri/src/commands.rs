@@ -1,0 +1,383 @@
+//! The Tauri commands: thin async wrappers; the work runs in `spawn_blocking` because
+//! SQLite, the keyring and HTTP block.
+
+use std::sync::Arc;
+
+use centime_app_models::{
+    AppStatus, ApproveArgs, CreateWalletArgs, Dashboard, HistoryFilterDto, HistoryPageDto, IssuerDto, KeystoreKindDto,
+    LimitsChangeDto, LimitsDto, MoneyDto, OpenResultDto, PaymentResultDto, PromptDto, SiteChangeDto, SiteDto, TopupDto,
+    WalletState,
+};
+use centime_core::history::HistoryFilter;
+use centime_core::keystore::{FileKeyStore, KeyStore, OsKeyStore};
+use centime_core::policy::Period;
+use centime_core::sealed::Passphrase;
+use centime_core::{Issuer, Kind, LimitsChange, SiteChange, Wallet};
+use centime_protocol::Micros;
+use tauri::{AppHandle, State};
+
+use crate::convert;
+use crate::error::{AppError, AppResult};
+use crate::payments;
+use crate::state::{self, AppState};
+
+type St<'a> = State<'a, Arc<AppState>>;
+
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> AppResult<T> + Send + 'static) -> AppResult<T> {
+    tauri::async_runtime::spawn_blocking(f).await.map_err(|e| AppError::Internal(format!("task failed: {e}")))?
+}
+
+fn status(state: &AppState) -> AppStatus {
+    let stored = state.stored_keystore();
+    let open = state.wallet();
+    let wallet_id = open.as_ref().map(|w| w.id().to_string());
+    let ready = open.is_some();
+    drop(open);
+    let probe = state::probe_os_keyring();
+    AppStatus {
+        state: match (ready, stored) {
+            (true, _) => WalletState::Ready,
+            (false, Some(_)) => WalletState::Locked,
+            (false, None) => WalletState::NoWallet,
+        },
+        keystore: stored,
+        os_keyring_available: probe.is_ok(),
+        os_keyring_problem: probe.err().or_else(|| state.open_problem()),
+        wallet_id,
+        data_dir: state.data_dir.display().to_string(),
+        demo: state.demo.clone(),
+        integrity_warning: state.integrity_warning(),
+    }
+}
+
+fn amount(s: &str) -> AppResult<Micros> {
+    Ok(Micros::parse_user(s)?)
+}
+
+fn opt_amount(s: Option<&String>) -> AppResult<Option<Option<Micros>>> {
+    match s.map(|s| s.trim()) {
+        None => Ok(None),
+        Some("") => Ok(Some(None)),
+        Some(s) => Ok(Some(Some(amount(s)?))),
+    }
+}
+
+#[tauri::command]
+pub async fn app_status(state: St<'_>) -> AppResult<AppStatus> {
+    let s = state.inner().clone();
+    blocking(move || Ok(status(&s))).await
+}
+
+#[tauri::command]
+pub async fn create_wallet(state: St<'_>, args: CreateWalletArgs) -> AppResult<AppStatus> {
+    let s = state.inner().clone();
+    blocking(move || {
+        if s.stored_keystore().is_some() {
+            return Err(AppError::AlreadyExists);
+        }
+        let ks: Box<dyn KeyStore> = match args.keystore {
+            KeystoreKindDto::Os => Box::new(OsKeyStore::new()?),
+            KeystoreKindDto::File => {
+                let pass = Passphrase::new(args.passphrase.clone().unwrap_or_default());
+                pass.check_new()?;
+                Box::new(FileKeyStore::new(&s.data_dir, pass))
+            }
+        };
+        let mut issuers = Vec::new();
+        if args.trust_demo_issuer
+            && let Some(d) = &s.demo
+        {
+            issuers.push(Issuer {
+                network: d.network.parse()?,
+                public_key: d.public_key.parse()?,
+                name: Some("Centime demo issuer".into()),
+            });
+        }
+        let w = Wallet::init(&s.data_dir, ks.as_ref(), &issuers)?;
+        *s.wallet() = Some(w);
+        s.set_integrity_warning(None);
+        Ok(status(&s))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn unlock(state: St<'_>, passphrase: String) -> AppResult<AppStatus> {
+    let s = state.inner().clone();
+    blocking(move || {
+        let ks = FileKeyStore::new(&s.data_dir, Passphrase::new(passphrase));
+        s.open_with(&ks)?;
+        Ok(status(&s))
+    })
+    .await
+}
+
+fn dashboard_of(w: &Wallet) -> AppResult<Dashboard> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(0))
+        .unwrap_or(0);
+    let spent = |since: i64| -> AppResult<Vec<MoneyDto>> {
+        let f = HistoryFilter { since: Some(since), ..Default::default() };
+        let mut by_asset: Vec<MoneyDto> = Vec::new();
+        for t in w.totals(&f, centime_core::history::GroupBy::Month)? {
+            by_asset.push(MoneyDto { amount: t.spent.to_string(), asset: t.asset.to_string() });
+        }
+        Ok(by_asset)
+    };
+    let recent = w.history(&HistoryFilter::default(), 10, None)?;
+    let unconfirmed =
+        w.history(&HistoryFilter { status: Some("unconfirmed".into()), ..Default::default() }, 50, None)?;
+    Ok(Dashboard {
+        balances: w.balances()?.iter().map(convert::balance).collect(),
+        spent_today: spent(Period::Day.start(now))?,
+        spent_this_month: spent(Period::Month.start(now))?,
+        recent: recent.entries.iter().map(convert::entry).collect(),
+        unconfirmed: unconfirmed.entries.iter().map(convert::entry).collect(),
+        paused: w.limits()?.paused,
+    })
+}
+
+#[tauri::command]
+pub async fn dashboard(state: St<'_>) -> AppResult<Dashboard> {
+    let s = state.inner().clone();
+    blocking(move || s.with_wallet(|w| dashboard_of(w))).await
+}
+
+#[tauri::command]
+pub async fn set_paused(app: AppHandle, state: St<'_>, paused: bool) -> AppResult<Dashboard> {
+    let s = state.inner().clone();
+    let d = blocking(move || {
+        s.with_wallet(|w| {
+            w.update_limits(&LimitsChange { paused: Some(paused), ..Default::default() })?;
+            dashboard_of(w)
+        })
+    })
+    .await?;
+    crate::tray::refresh(&app);
+    Ok(d)
+}
+
+#[tauri::command]
+pub async fn topup_demo(app: AppHandle, state: St<'_>, amount: String, asset: String) -> AppResult<TopupDto> {
+    let s = state.inner().clone();
+    let t = blocking(move || {
+        let demo = s.demo.clone().ok_or_else(|| AppError::Demo("no demo issuer is running".into()))?;
+        let id = s.with_wallet(|w| Ok(w.id().to_string()))?;
+        let credit = crate::demo::buy_credit(&demo, &id, &amount, &asset)?;
+        s.with_wallet(|w| Ok(convert::topup(&w.topup(&credit)?)))
+    })
+    .await?;
+    crate::tray::refresh(&app);
+    Ok(t)
+}
+
+#[tauri::command]
+pub async fn redeem_credit(app: AppHandle, state: St<'_>, text: String) -> AppResult<TopupDto> {
+    let s = state.inner().clone();
+    let t = blocking(move || s.with_wallet(|w| Ok(convert::topup(&w.topup(&text)?)))).await?;
+    crate::tray::refresh(&app);
+    Ok(t)
+}
+
+#[tauri::command]
+pub async fn open_priced_page(app: AppHandle, state: St<'_>, url: String) -> AppResult<OpenResultDto> {
+    let s = state.inner().clone();
+    let a = app.clone();
+    let r = blocking(move || payments::open_priced_page(&a, &s, &url)).await?;
+    crate::tray::refresh(&app);
+    Ok(r)
+}
+
+#[tauri::command]
+pub async fn pending_prompts(state: St<'_>) -> AppResult<Vec<PromptDto>> {
+    Ok(payments::pending(state.inner()))
+}
+
+#[tauri::command]
+pub async fn approve_prompt(app: AppHandle, state: St<'_>, args: ApproveArgs) -> AppResult<PaymentResultDto> {
+    let s = state.inner().clone();
+    let a = app.clone();
+    let r = blocking(move || payments::approve(&a, &s, &args.prompt_id, args.always_allow)).await;
+    crate::tray::refresh(&app);
+    r
+}
+
+#[tauri::command]
+pub async fn decline_prompt(state: St<'_>, prompt_id: String) -> AppResult<()> {
+    state.prompts().remove(&prompt_id);
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn history(
+    state: St<'_>,
+    filter: HistoryFilterDto,
+    cursor: Option<String>,
+    limit: u32,
+) -> AppResult<HistoryPageDto> {
+    let s = state.inner().clone();
+    blocking(move || {
+        let f = HistoryFilter {
+            since: filter.since.as_deref().map(centime_core::history::parse_time).transpose()?,
+            until: filter.until.as_deref().map(centime_core::history::parse_time).transpose()?,
+            site: filter.site.filter(|x| !x.trim().is_empty()),
+            kind: filter.kind.as_deref().filter(|k| !k.is_empty()).map(Kind::parse).transpose()?,
+            status: filter.status.filter(|x| !x.is_empty()),
+            search: filter.search,
+        };
+        s.with_wallet(|w| {
+            let page = w.history(&f, usize::try_from(limit).unwrap_or(50), cursor.as_deref())?;
+            Ok(HistoryPageDto { entries: page.entries.iter().map(convert::entry).collect(), next: page.next })
+        })
+    })
+    .await
+}
+
+fn site_dto(w: &Wallet, r: &centime_core::policy::SiteRule) -> AppResult<SiteDto> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(0))
+        .unwrap_or(0);
+    let since = r.period.map_or(Period::Month.start(now), |p| p.start(now));
+    let f = HistoryFilter { since: Some(since), site: Some(r.origin.clone()), ..Default::default() };
+    let totals = w.totals(&f, centime_core::history::GroupBy::Site)?;
+    let spent: Vec<MoneyDto> =
+        totals.iter().map(|t| MoneyDto { amount: t.spent.to_string(), asset: t.asset.to_string() }).collect();
+    let remaining = match r.budget {
+        Some(b) if totals.is_empty() => vec![MoneyDto { amount: b.to_string(), asset: "EUR".into() }],
+        Some(b) => totals
+            .iter()
+            .map(|t| MoneyDto {
+                amount: Micros::from_micros(b.get().saturating_sub(t.spent.get()).max(0)).to_string(),
+                asset: t.asset.to_string(),
+            })
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(convert::site(r, spent, remaining))
+}
+
+#[tauri::command]
+pub async fn sites(state: St<'_>) -> AppResult<Vec<SiteDto>> {
+    let s = state.inner().clone();
+    blocking(move || s.with_wallet(|w| w.sites()?.iter().map(|r| site_dto(w, r)).collect())).await
+}
+
+#[tauri::command]
+pub async fn update_site(state: St<'_>, change: SiteChangeDto) -> AppResult<SiteDto> {
+    let s = state.inner().clone();
+    blocking(move || {
+        let budget = match opt_amount(change.budget.as_ref())? {
+            None => None,
+            Some(None) => Some(None),
+            Some(Some(b)) => Some(Some((b, change.period.map_or(Period::Month, convert::period_in)))),
+        };
+        let c = SiteChange {
+            max_per_payment: opt_amount(change.max_per_payment.as_ref())?,
+            budget,
+            auto_pay: change.auto_pay,
+            blocked: change.blocked,
+        };
+        s.with_wallet(|w| {
+            let r = w.update_site(&change.origin, &c)?;
+            site_dto(w, &r)
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn remove_site(state: St<'_>, origin: String) -> AppResult<()> {
+    let s = state.inner().clone();
+    blocking(move || s.with_wallet(|w| Ok(w.remove_site(&origin)?))).await
+}
+
+#[tauri::command]
+pub async fn limits(state: St<'_>) -> AppResult<LimitsDto> {
+    let s = state.inner().clone();
+    blocking(move || s.with_wallet(|w| Ok(convert::limits(&w.limits()?)))).await
+}
+
+#[tauri::command]
+pub async fn update_limits(state: St<'_>, change: LimitsChangeDto) -> AppResult<LimitsDto> {
+    let s = state.inner().clone();
+    blocking(move || {
+        let c = LimitsChange {
+            paused: None,
+            auto_pay_under: change.auto_pay_under.as_deref().map(amount).transpose()?,
+            daily_cap: change.daily_cap.as_deref().map(amount).transpose()?,
+            max_per_payment: change.max_per_payment.as_deref().map(amount).transpose()?,
+        };
+        s.with_wallet(|w| Ok(convert::limits(&w.update_limits(&c)?)))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn issuers(state: St<'_>) -> AppResult<Vec<IssuerDto>> {
+    let s = state.inner().clone();
+    blocking(move || s.with_wallet(|w| Ok(w.issuers()?.iter().map(convert::issuer).collect()))).await
+}
+
+#[tauri::command]
+pub async fn add_issuer(state: St<'_>, issuer: IssuerDto) -> AppResult<Vec<IssuerDto>> {
+    let s = state.inner().clone();
+    blocking(move || {
+        let i = Issuer {
+            network: issuer.network.trim().parse()?,
+            public_key: issuer.public_key.trim().parse()?,
+            name: issuer.name.filter(|n| !n.trim().is_empty()),
+        };
+        s.with_wallet(|w| {
+            w.add_issuer(&i)?;
+            Ok(w.issuers()?.iter().map(convert::issuer).collect())
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn remove_issuer(state: St<'_>, network: String) -> AppResult<Vec<IssuerDto>> {
+    let s = state.inner().clone();
+    blocking(move || {
+        let n = network.parse()?;
+        s.with_wallet(|w| {
+            w.remove_issuer(&n)?;
+            Ok(w.issuers()?.iter().map(convert::issuer).collect())
+        })
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn backup_wallet(state: St<'_>, path: String, passphrase: String) -> AppResult<()> {
+    let s = state.inner().clone();
+    blocking(move || s.with_wallet(|w| Ok(w.backup(std::path::Path::new(&path), &Passphrase::new(passphrase))?))).await
+}
+
+#[tauri::command]
+pub async fn restore_wallet(state: St<'_>, path: String, passphrase: String) -> AppResult<AppStatus> {
+    let s = state.inner().clone();
+    blocking(move || {
+        // Restore into the keystore this wallet uses; a new install uses the OS keyring when
+        // there is one, else the file keystore protected by the same passphrase.
+        let use_file = match s.stored_keystore() {
+            Some(KeystoreKindDto::File) => true,
+            Some(KeystoreKindDto::Os) => false,
+            None => state::probe_os_keyring().is_err(),
+        };
+        let ks: Box<dyn KeyStore> = if use_file {
+            Box::new(FileKeyStore::new(&s.data_dir, Passphrase::new(passphrase.clone())))
+        } else {
+            Box::new(OsKeyStore::new()?)
+        };
+        // Close the current wallet before its file is moved aside.
+        *s.wallet() = None;
+        let w = Wallet::restore(&s.data_dir, std::path::Path::new(&path), &Passphrase::new(passphrase), ks.as_ref())?;
+        *s.wallet() = Some(w);
+        s.set_integrity_warning(None);
+        Ok(status(&s))
+    })
+    .await
+}

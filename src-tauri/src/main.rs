@@ -1,0 +1,142 @@
+//! Centime's desktop app: a hardened Tauri shell over centime-core.
+//!
+//! One window (`main`) may call commands; the reader window, which shows paid pages, has no
+//! capability and so no IPC. Deep links (`centime://`) reach the running instance through
+//! single-instance, and are confirmed with the site before any prompt.
+
+// A GUI binary on Windows should not open a console.
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+mod commands;
+mod convert;
+mod demo;
+mod error;
+mod payments;
+mod reader;
+mod state;
+mod tray;
+
+use std::sync::Arc;
+
+use centime_app_models::events;
+use tauri::{AppHandle, Emitter as _, Manager as _};
+use tauri_plugin_deep_link::DeepLinkExt as _;
+
+use crate::state::AppState;
+
+/// A desktop notification; failures (no notification daemon) are not worth stopping for.
+pub fn notify(app: &AppHandle, body: &str) {
+    use tauri_plugin_notification::NotificationExt as _;
+    let _ = app.notification().builder().title("Centime").body(body).show();
+}
+
+fn data_dir() -> std::path::PathBuf {
+    if let Some(d) = std::env::var_os("CENTIME_DATA_DIR") {
+        return d.into();
+    }
+    directories::ProjectDirs::from("org", "Centime", "Centime")
+        .map(|p| p.data_dir().to_path_buf())
+        .unwrap_or_else(|| std::path::PathBuf::from("centime-data"))
+}
+
+/// Handles a `centime://` link off the UI thread.
+fn on_link(app: &AppHandle, link: String) {
+    let app = app.clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        let state = app.state::<Arc<AppState>>().inner().clone();
+        match payments::handle_link(&app, &state, &link) {
+            Ok(Some(prompt)) => payments::raise(&app, &prompt),
+            Ok(None) => tray::refresh(&app),
+            Err(e) => {
+                if let Some(w) = app.get_webview_window("main") {
+                    let _ = w.show();
+                    let _ = w.set_focus();
+                }
+                let _ = app.emit_to("main", events::LINK_REFUSED, e.dto());
+            }
+        }
+    });
+}
+
+fn links_in(args: &[String]) -> Vec<String> {
+    args.iter().filter(|a| a.starts_with("centime:")).cloned().collect()
+}
+
+fn main() {
+    let demo_url = std::env::var("CENTIME_DEMO_URL").unwrap_or_else(|_| demo::DEFAULT_DEMO_URL.to_owned());
+    let demo = demo::discover(&demo_url);
+    let state = match AppState::new(data_dir(), demo) {
+        Ok(s) => Arc::new(s),
+        Err(e) => {
+            #[allow(clippy::print_stderr)]
+            {
+                eprintln!("centime-app: {e}");
+            }
+            std::process::exit(1);
+        }
+    };
+    state.open_at_start();
+
+    let result = tauri::Builder::default()
+        // First, so that a second instance hands its arguments (a link) over and exits.
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            if let Some(w) = app.get_webview_window("main") {
+                let _ = w.show();
+                let _ = w.set_focus();
+            }
+            for link in links_in(&argv) {
+                on_link(app, link);
+            }
+        }))
+        .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_opener::init())
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_status,
+            commands::create_wallet,
+            commands::unlock,
+            commands::dashboard,
+            commands::set_paused,
+            commands::topup_demo,
+            commands::redeem_credit,
+            commands::open_priced_page,
+            commands::pending_prompts,
+            commands::approve_prompt,
+            commands::decline_prompt,
+            commands::history,
+            commands::sites,
+            commands::update_site,
+            commands::remove_site,
+            commands::limits,
+            commands::update_limits,
+            commands::issuers,
+            commands::add_issuer,
+            commands::remove_issuer,
+            commands::backup_wallet,
+            commands::restore_wallet,
+        ])
+        .setup(|app| {
+            tray::build(app.handle())?;
+            let handle = app.handle().clone();
+            app.deep_link().on_open_url(move |event| {
+                for url in event.urls() {
+                    on_link(&handle, url.to_string());
+                }
+            });
+            // A link the app was started with.
+            let args: Vec<String> = std::env::args().collect();
+            for link in links_in(&args) {
+                on_link(app.handle(), link);
+            }
+            Ok(())
+        })
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        #[allow(clippy::print_stderr)]
+        {
+            eprintln!("centime-app: {e}");
+        }
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,249 @@
+//! Payment requests in the app: building prompts, paying approved ones, showing the result.
+//!
+//! A request comes from a URL typed into "Open a priced page" (the core fetches it) or from a
+//! `centime://pay` link (untrusted: confirmed with the site's own 402 first, and its return
+//! address must be on the site's origin).
+
+use std::sync::Arc;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use centime_app_models::{AlwaysAllowDto, DecisionDto, OpenResultDto, PaymentResultDto, PromptDto, events};
+use centime_client::{Outcome, Probe, header::HeaderMap};
+use centime_core::policy::{Decision, origin_of};
+use centime_core::{PayOptions, Payment, SiteChange};
+use centime_protocol::PaymentRequired;
+use centime_protocol::deeplink::DeepLink;
+use tauri::{AppHandle, Emitter as _, Manager as _};
+use url::Url;
+
+use crate::convert;
+use crate::error::{AppError, AppResult};
+use crate::reader;
+use crate::state::{AppState, PendingPrompt};
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+/// Builds the prompt for `required` as answered at `url`.
+fn prompt_for(
+    state: &AppState,
+    required: PaymentRequired,
+    url: Url,
+    return_url: Option<Url>,
+    source: &str,
+) -> AppResult<PendingPrompt> {
+    let quote = state.with_wallet(|w| Ok(w.quote(&required)?))?;
+    let offer = required
+        .accepts
+        .iter()
+        .find(|o| o.pay_to == quote.pay_to && o.network == quote.network.as_str())
+        .ok_or_else(|| AppError::Internal("the chosen offer vanished".into()))?;
+    let window = i64::try_from(offer.max_timeout_seconds).unwrap_or(i64::MAX).clamp(1, 3600);
+    let (decision, reason) = match &quote.evaluation.decision {
+        Decision::AutoPay => (DecisionDto::Auto, "your rules allow this site to charge this without asking".to_owned()),
+        Decision::Ask(r) => (DecisionDto::Ask, r.clone()),
+        Decision::Refuse(r) => (DecisionDto::Refuse, r.clone()),
+    };
+    let id = centime_protocol::PaymentId::random()?.to_string();
+    let dto = PromptDto {
+        id: id.clone(),
+        origin: quote.origin.clone(),
+        merchant_name: quote.merchant_name.clone(),
+        page_title: quote.description.clone(),
+        resource: quote.resource.clone(),
+        price: quote.amount.micros.to_string(),
+        asset: quote.amount.asset.to_string(),
+        network: quote.network.to_string(),
+        balance: quote.balance.to_string(),
+        balance_after: quote.balance_after.to_string(),
+        allowance_left: quote.evaluation.allowance_left.map(|m| m.to_string()),
+        allowance_period: quote.evaluation.rule.as_ref().and_then(|r| r.period).map(convert::period),
+        decision,
+        reason,
+        expires_at: now().saturating_add(window),
+        return_url: return_url.as_ref().map(Url::to_string),
+        source: source.to_owned(),
+    };
+    Ok(PendingPrompt { dto, required, url, return_url })
+}
+
+/// "Open a priced page": fetch the URL; free pages go to the reader, priced ones to a prompt
+/// (or are paid at once when the user's rules say so).
+pub fn open_priced_page(app: &AppHandle, state: &Arc<AppState>, url: &str) -> AppResult<OpenResultDto> {
+    let url = Url::parse(url.trim()).map_err(|e| AppError::Invalid(format!("{url:?} is not a URL ({e})")))?;
+    match state.client.probe(&url, &HeaderMap::new())? {
+        Probe::Free { url, body, .. } => {
+            reader::show(app, &url, &body)?;
+            Ok(OpenResultDto::Free { url: url.to_string() })
+        }
+        Probe::Priced { url, required } => {
+            let entitled = {
+                let guard = state.wallet();
+                match guard.as_ref() {
+                    Some(w) => state.client.read_entitled(w, &url, &HeaderMap::new(), &required)?,
+                    None => None,
+                }
+            };
+            if let Some(e) = entitled {
+                reader::show(app, &url, &e.body)?;
+                return Ok(OpenResultDto::Free { url: url.to_string() });
+            }
+            let prompt = prompt_for(state, *required, url, None, "typed")?;
+            if prompt.dto.decision == DecisionDto::Auto {
+                let result = pay(app, state, prompt, None, false)?;
+                return Ok(OpenResultDto::Paid { result });
+            }
+            let dto = prompt.dto.clone();
+            state.prompts().insert(dto.id.clone(), prompt);
+            Ok(OpenResultDto::Prompt { prompt: dto })
+        }
+    }
+}
+
+/// A `centime://` link: top-ups are redeemed; payment requests are confirmed with the site
+/// and raise a prompt (or are paid when the rules allow it).
+pub fn handle_link(app: &AppHandle, state: &Arc<AppState>, link: &str) -> AppResult<Option<PromptDto>> {
+    match DeepLink::parse(link)? {
+        DeepLink::Topup { credit } => {
+            let t = state.with_wallet(|w| Ok(w.topup(&credit)?))?;
+            let _ = app.emit(events::WALLET_CHANGED, ());
+            crate::notify(app, &format!("Top-up of {} received; balance {} {}", t.amount, t.balance, t.amount.asset));
+            Ok(None)
+        }
+        DeepLink::Pay { required, return_url } => {
+            let site = origin_of(&required.resource.url)
+                .map_err(|_| AppError::Invalid("the link names a page that is not an http(s) URL".into()))?;
+            if let Some(r) = &return_url
+                && origin_of(r.as_str()).ok().as_deref() != Some(site.as_str())
+            {
+                return Err(AppError::ReturnElsewhere(site));
+            }
+            let (url, confirmed) = state.client.confirm_link(&required)?;
+            let prompt = prompt_for(state, confirmed, url, return_url, "link")?;
+            if prompt.dto.decision == DecisionDto::Auto {
+                pay(app, state, prompt, None, false)?;
+                return Ok(None);
+            }
+            let dto = prompt.dto.clone();
+            state.prompts().insert(dto.id.clone(), prompt);
+            Ok(Some(dto))
+        }
+    }
+}
+
+/// Pays an approved prompt.
+pub fn approve(
+    app: &AppHandle,
+    state: &Arc<AppState>,
+    prompt_id: &str,
+    always: Option<AlwaysAllowDto>,
+) -> AppResult<PaymentResultDto> {
+    let prompt = state.prompts().remove(prompt_id).ok_or(AppError::UnknownPrompt)?;
+    if now() >= prompt.dto.expires_at {
+        return Err(AppError::Expired);
+    }
+    pay(app, state, prompt, always, true)
+}
+
+fn pay(
+    app: &AppHandle,
+    state: &Arc<AppState>,
+    prompt: PendingPrompt,
+    always: Option<AlwaysAllowDto>,
+    approved: bool,
+) -> AppResult<PaymentResultDto> {
+    let (payment, delivered) = state.with_wallet(|w| {
+        if let Some(a) = &always {
+            let budget = centime_protocol::Micros::parse_user(&a.budget)?;
+            w.update_site(
+                &prompt.dto.origin,
+                &SiteChange {
+                    budget: Some(Some((budget, convert::period_in(a.period)))),
+                    auto_pay: Some(true),
+                    blocked: Some(false),
+                    ..Default::default()
+                },
+            )?;
+        }
+        let payment = w.pay(&prompt.required, &PayOptions { approved, ..Default::default() })?;
+        let delivered = state.client.deliver(w, &prompt.url, &HeaderMap::new(), &payment);
+        Ok((payment, delivered))
+    })?;
+    let _ = app.emit(events::WALLET_CHANGED, ());
+    let delivered = delivered?;
+    let status = match &delivered.outcome {
+        Outcome::Settled => "settled",
+        Outcome::Unconfirmed(_) => "unconfirmed",
+    };
+    let message = match &delivered.outcome {
+        Outcome::Settled => format!("Paid {} to {}", payment.amount, payment.origin),
+        Outcome::Unconfirmed(why) => format!("Paid {} to {}, but {why}", payment.amount, payment.origin),
+    };
+    let mut result = PaymentResultDto {
+        payment_id: payment.payment_id.to_string(),
+        origin: payment.origin.clone(),
+        amount: payment.amount.micros.to_string(),
+        asset: payment.amount.asset.to_string(),
+        status: status.into(),
+        message,
+        opened_return_url: None,
+        shown_in_reader: false,
+        automatic: payment.automatic,
+    };
+    match &prompt.return_url {
+        Some(ret) => {
+            let opened = open_return(app, ret, &payment)?;
+            result.opened_return_url = Some(opened);
+        }
+        None => {
+            reader::show(app, &prompt.url, &delivered.body)?;
+            result.shown_in_reader = true;
+        }
+    }
+    if payment.automatic {
+        crate::notify(app, &format!("Paid {} to {} automatically, by your rules", payment.amount, payment.origin));
+    }
+    let _ = app.emit(events::PAYMENT_MADE, result.clone());
+    Ok(result)
+}
+
+/// Opens the site's return address in the browser with the payment in its fragment, so the
+/// page's script can retry with it (the per-fee link flow).
+fn open_return(app: &AppHandle, ret: &Url, payment: &Payment) -> AppResult<String> {
+    use tauri_plugin_opener::OpenerExt as _;
+    let json = STANDARD
+        .decode(&payment.header)
+        .map_err(|e| AppError::Internal(format!("stored payment is not base64: {e}")))?;
+    let mut url = ret.clone();
+    url.set_fragment(Some(&format!("payment={}", URL_SAFE_NO_PAD.encode(json))));
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(AppError::Invalid("only http(s) return addresses are opened".into()));
+    }
+    app.opener().open_url(url.as_str(), None::<&str>).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok(ret.to_string())
+}
+
+/// Unanswered prompts, dropping the expired ones.
+pub fn pending(state: &AppState) -> Vec<PromptDto> {
+    let t = now();
+    let mut prompts = state.prompts();
+    prompts.retain(|_, p| p.dto.expires_at > t);
+    let mut list: Vec<PromptDto> = prompts.values().map(|p| p.dto.clone()).collect();
+    list.sort_by_key(|p| p.expires_at);
+    list
+}
+
+/// Shows the main window and raises a prompt in it.
+pub fn raise(app: &AppHandle, prompt: &PromptDto) {
+    if let Some(w) = app.get_webview_window("main") {
+        let _ = w.show();
+        let _ = w.unminimize();
+        let _ = w.set_focus();
+    }
+    let _ = app.emit_to("main", events::PAYMENT_PROMPT, prompt.clone());
+}
