@@ -3,7 +3,9 @@
 # shows how to use the wallet against it. Ctrl-C stops the server.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+scripts/ui-build.sh >/dev/null
 cargo build --locked -p centime-cli -p centime-demo
+cargo build --locked -p centime-app --features custom-protocol
 target_dir=${CARGO_TARGET_DIR:-target}
 bin="$(realpath "$target_dir")/debug"
 addr=${CENTIME_DEMO_ADDR:-127.0.0.1:8402}
@@ -40,4 +42,10 @@ cat <<TXT
 
   Ctrl-C stops the demo server.
 TXT
-wait $server
+if [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
+  echo "  Starting the Centime app (wallet in its default data directory; the demo issuer is offered at onboarding)."
+  CENTIME_DEMO_URL="$base" "$bin/centime-app" || true
+else
+  echo "  No display: the desktop app is not started (run under a desktop session, or use the CLI above)."
+  wait $server
+fi

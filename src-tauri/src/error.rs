@@ -21,8 +21,6 @@ pub enum AppError {
     Expired,
     #[error("this payment request is no longer waiting (answered or expired)")]
     UnknownPrompt,
-    #[error("the return address must be on the site that asked for payment ({0})")]
-    ReturnElsewhere(String),
     #[error("the demo issuer is not available: {0}")]
     Demo(String),
     #[error("{0}")]
@@ -36,7 +34,7 @@ impl AppError {
         match self {
             AppError::Wallet(e) => e.code(),
             AppError::Client(e) => e.code(),
-            AppError::Protocol(_) | AppError::Invalid(_) | AppError::ReturnElsewhere(_) => "invalid_input",
+            AppError::Protocol(_) | AppError::Invalid(_) => "invalid_input",
             AppError::NoWallet => "no_wallet",
             AppError::Locked => "locked",
             AppError::AlreadyExists => "invalid_input",

@@ -10,7 +10,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use centime_app_models::{AlwaysAllowDto, DecisionDto, OpenResultDto, PaymentResultDto, PromptDto, events};
 use centime_client::{Outcome, Probe, header::HeaderMap};
-use centime_core::policy::{Decision, origin_of};
+use centime_core::policy::Decision;
 use centime_core::{PayOptions, Payment, SiteChange};
 use centime_protocol::PaymentRequired;
 use centime_protocol::deeplink::DeepLink;
@@ -116,15 +116,8 @@ pub fn handle_link(app: &AppHandle, state: &Arc<AppState>, link: &str) -> AppRes
             Ok(None)
         }
         DeepLink::Pay { required, return_url } => {
-            let site = origin_of(&required.resource.url)
-                .map_err(|_| AppError::Invalid("the link names a page that is not an http(s) URL".into()))?;
-            if let Some(r) = &return_url
-                && origin_of(r.as_str()).ok().as_deref() != Some(site.as_str())
-            {
-                return Err(AppError::ReturnElsewhere(site));
-            }
-            let (url, confirmed) = state.client.confirm_link(&required)?;
-            let prompt = prompt_for(state, confirmed, url, return_url, "link")?;
+            let link = state.client.prepare_pay_link(&required, return_url.as_ref())?;
+            let prompt = prompt_for(state, link.required, link.url, link.return_url, "link")?;
             if prompt.dto.decision == DecisionDto::Auto {
                 pay(app, state, prompt, None, false)?;
                 return Ok(None);

@@ -15,6 +15,8 @@ pub enum Error {
     BadInput(String),
     #[error("{asked_by} asked to be paid for a page of {named}: refused")]
     OriginMismatch { asked_by: String, named: String },
+    #[error("the return address must be on the site that asked for payment ({0})")]
+    ReturnElsewhere(String),
     #[error("the site did not confirm this price: {0}")]
     SiteUnconfirmed(String),
     #[error("{origin} refused payment {payment_id} ({code}); {amount} credited back")]
@@ -35,6 +37,7 @@ impl Error {
             | Error::BadInput(_)
             | Error::OriginMismatch { .. }
             | Error::SiteUnconfirmed(_)
+            | Error::ReturnElsewhere(_)
             | Error::RefusedByMerchant { .. } => ErrorClass::InvalidInput,
             Error::Http { .. } | Error::Unconfirmed { .. } => ErrorClass::Internal,
         }
@@ -44,7 +47,9 @@ impl Error {
     pub fn code(&self) -> &'static str {
         match self {
             Error::Wallet(e) => e.code(),
-            Error::Protocol(_) | Error::BadInput(_) | Error::OriginMismatch { .. } => "invalid_input",
+            Error::Protocol(_) | Error::BadInput(_) | Error::OriginMismatch { .. } | Error::ReturnElsewhere(_) => {
+                "invalid_input"
+            }
             Error::SiteUnconfirmed(_) => "site_unconfirmed",
             Error::RefusedByMerchant { .. } => "refused_by_merchant",
             Error::Http { .. } => "network",

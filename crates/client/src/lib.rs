@@ -62,6 +62,16 @@ pub struct Delivered {
     pub content_type: Option<String>,
 }
 
+/// A payment link checked against its site: what to pay, where, and where to go after.
+#[derive(Debug, Clone)]
+pub struct LinkRequest {
+    /// Where the site answered its 402: the payment goes there and nowhere else.
+    pub url: Url,
+    /// The site's own request, narrowed to the offers the link named.
+    pub required: PaymentRequired,
+    pub return_url: Option<Url>,
+}
+
 /// An HTTP client with Centime's limits: bounded redirects (before paying only), timeouts,
 /// bounded bodies.
 #[derive(Debug, Clone)]
@@ -214,6 +224,20 @@ impl Client {
         let mut required = site;
         required.accepts.retain(|s| linked.accepts.iter().any(|l| same(l, s)));
         Ok((answered, required))
+    }
+
+    /// Checks a `centime://pay` link: its return address must be on the page's origin, and the
+    /// site's own 402 must offer the terms the link names ([`Client::confirm_link`]).
+    pub fn prepare_pay_link(&self, linked: &PaymentRequired, return_url: Option<&Url>) -> Result<LinkRequest> {
+        let site = origin_of(&linked.resource.url)
+            .map_err(|_| Error::BadInput("the link names a page that is not an http(s) URL".into()))?;
+        if let Some(r) = return_url
+            && origin_of(r.as_str()).ok().as_deref() != Some(site.as_str())
+        {
+            return Err(Error::ReturnElsewhere(site));
+        }
+        let (url, required) = self.confirm_link(linked)?;
+        Ok(LinkRequest { url, required, return_url: return_url.cloned() })
     }
 
     /// Re-sends a settled payment still within its entitlement; `Some(body)` when the site

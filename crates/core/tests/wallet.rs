@@ -908,6 +908,25 @@ fn verify_detects_rule_limit_and_document_edits() {
 }
 
 #[test]
+fn a_rule_deleted_outside_centime_is_detected_and_not_obeyed() {
+    // A blocked site whose rule is deleted must not become payable (it would only be "asked").
+    let (_, err) = tampered("DELETE FROM sites");
+    assert!(err.to_string().contains("added or deleted"), "{err}");
+    let mut fx = funded();
+    fx.w.update_site(NEWS, &SiteChange { blocked: Some(true), ..Default::default() }).unwrap();
+    fx.db().execute("DELETE FROM sites", []).unwrap();
+    let before = fx.snapshot();
+    let err = fx.w.pay(&offer(NEWS, 100_000), &approved()).unwrap_err();
+    assert!(matches!(err, Error::Integrity(ref r) if r.contains("added or deleted")), "{err:?}");
+    assert_eq!(fx.snapshot(), before);
+    // Removing a rule through the wallet keeps the set sealed.
+    let mut fx = funded();
+    fx.w.update_site(NEWS, &SiteChange { blocked: Some(true), ..Default::default() }).unwrap();
+    fx.w.remove_site(NEWS).unwrap();
+    fx.w.verify().unwrap();
+}
+
+#[test]
 fn tampered_rules_are_not_obeyed() {
     let mut fx = funded();
     fx.w.update_site(NEWS, &SiteChange { max_per_payment: Some(Some(m(100_000))), ..Default::default() }).unwrap();
