@@ -43,6 +43,11 @@ test("open a priced page → prompt → Pay after the delay → paid", async ({ 
   await expect(
     page.getByRole("status").filter({ hasText: "Paid €0.05 to https://news.example." }),
   ).toBeVisible();
+  // The command's reply and the payment-made event tell the same payment: one notice.
+  await page.waitForTimeout(300);
+  await expect(
+    page.getByRole("status").filter({ hasText: "Paid €0.05 to https://news.example." }),
+  ).toHaveCount(1);
   expect(await app.calls("approve_prompt")).toEqual([
     { args: { promptId: "prompt-1", alwaysAllow: null } },
   ]);

@@ -265,7 +265,10 @@ function handle(cmd: string, a: Record<string, unknown>): unknown {
       const p = prompts.get(args.promptId);
       if (!p) throw { code: "expired", message: "This payment request has expired." };
       prompts.delete(p.id);
-      return pay(p, false);
+      const result = pay(p, false);
+      // Like the real backend: every payment is also announced by a payment-made event.
+      setTimeout(() => window.__centime.emit("payment-made", result), 0);
+      return result;
     }
     case "decline_prompt":
       prompts.delete(a.promptId as string);

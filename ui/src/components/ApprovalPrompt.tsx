@@ -9,7 +9,6 @@ import {
 } from "../lib/backend";
 import { normalizeAmountInput, looksLikeAmount } from "../lib/amount";
 import { usePreferences } from "../lib/preferences";
-import { paymentText } from "../lib/paymentText";
 import { promptPhase } from "../lib/promptTiming";
 import { formatCountdown } from "../lib/time";
 import { useWallet } from "../lib/wallet";
@@ -21,8 +20,7 @@ const FOCUSABLE = "button:not([disabled]), input:not([disabled]), select:not([di
 
 /** A modal that traps focus; Escape declines. */
 export function ApprovalPrompt({ prompt, waiting }: { prompt: PromptDto; waiting: number }) {
-  const prefs = usePreferences();
-  const { t, money } = prefs;
+  const { t, money } = usePreferences();
   const wallet = useWallet();
   const dialog = useRef<HTMLDialogElement>(null);
   const declineButton = useRef<HTMLButtonElement>(null);
@@ -81,8 +79,7 @@ export function ApprovalPrompt({ prompt, waiting }: { prompt: PromptDto; waiting
     try {
       const result = await backend.approvePrompt({ promptId: prompt.id, alwaysAllow });
       wallet.dropPrompt(prompt.id);
-      wallet.notify(paymentText(result, prefs), result.status === "rejected" ? "error" : "info");
-      void wallet.refresh();
+      wallet.announcePayment(result);
     } catch (e) {
       setError(toAppError(e));
       setBusy(false);

@@ -62,4 +62,10 @@ describe("translation helpers", () => {
     expect(intlTag("fr", "en-US")).toBe("fr-FR");
     expect(intlTag("en", "en-US")).toBe("en-US");
   });
+  it('ignores a system tag Intl would reject (the POSIX locale reports "C")', () => {
+    expect(intlTag("en", "C")).toBe("en-GB");
+    expect(intlTag("en", "c")).toBe("en-GB");
+    expect(intlTag("en", "en_US")).toBe("en-GB");
+    expect(() => new Intl.NumberFormat(intlTag("en", "C"))).not.toThrow();
+  });
 });

@@ -26,11 +26,23 @@ export function detectLocale(tag: string | undefined): Locale {
 }
 
 /**
+ * Whether Intl accepts `tag`. A system in the POSIX locale (`LANG=C.UTF-8`) reports "C" as its
+ * language in WebKitGTK, which Intl.NumberFormat rejects with a RangeError.
+ */
+function isLanguageTag(tag: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * The tag handed to Intl: the system's own tag when it is in the chosen language (fr-CA keeps
  * its conventions), otherwise a plain tag for the language.
  */
 export function intlTag(locale: Locale, systemTag: string | undefined): string {
-  return systemTag && detectLocale(systemTag) === locale
+  return systemTag && isLanguageTag(systemTag) && detectLocale(systemTag) === locale
     ? systemTag
     : locale === "fr"
       ? "fr-FR"

@@ -42,6 +42,9 @@ export interface Wallet {
   pushPrompt: (p: PromptDto) => void;
   dropPrompt: (id: string) => void;
   notify: (text: string, kind?: Toast["kind"]) => void;
+  /** Tells the user about a payment once, however many times it is reported (the command's
+   * reply and the backend's payment-made event both carry it), and refreshes the numbers. */
+  announcePayment: (result: PaymentResultDto) => void;
   dismissToast: (id: number) => void;
   dismissLinkError: () => void;
 }
@@ -92,8 +95,11 @@ export function WalletProvider({ children }: { children: ReactNode }) {
     setPrompts((ps) => ps.filter((x) => x.id !== id));
   }, []);
 
+  const announced = useRef(new Set<string>());
   const handlePayment = useCallback(
     (r: PaymentResultDto) => {
+      if (announced.current.has(r.paymentId)) return;
+      announced.current.add(r.paymentId);
       notify(paymentText(r, prefsRef.current), r.status === "rejected" ? "error" : "info");
       void refresh();
     },
@@ -152,6 +158,7 @@ export function WalletProvider({ children }: { children: ReactNode }) {
       pushPrompt,
       dropPrompt,
       notify,
+      announcePayment: handlePayment,
       dismissToast: (id) => setToasts((ts) => ts.filter((x) => x.id !== id)),
       dismissLinkError: () => setLinkError(null),
     }),
@@ -167,6 +174,7 @@ export function WalletProvider({ children }: { children: ReactNode }) {
       pushPrompt,
       dropPrompt,
       notify,
+      handlePayment,
     ],
   );
   return <WalletContext.Provider value={value}>{children}</WalletContext.Provider>;
