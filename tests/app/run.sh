@@ -1,0 +1,169 @@
+#!/usr/bin/env bash
+# The real Centime app, driven end to end over WebDriver, under Xvfb.
+#
+#   tests/app/run.sh                  the end-to-end flow (flow.mjs); part of `make test`
+#   tests/app/run.sh screenshots.mjs  every screen to docs/screenshots/ (`make screenshots`)
+#   tests/app/run.sh bench.mjs        cold start and idle memory (scripts/bench-app-start.sh)
+#
+# It builds the front end and the app with the front end embedded (the `custom-protocol`
+# feature), and centime-demo, unless CENTIME_APP_SKIP_BUILD=1 (then CENTIME_APP_BIN and
+# CENTIME_DEMO_BIN, or the binaries in the target dir, must exist). CENTIME_APP_PROFILE=release
+# builds and drives the release binaries. It installs tauri-driver 2 into ~/.cargo/bin when
+# missing, and the node modules of tests/app (npm ci) when stale.
+#
+# Then, on its own: Xvfb on a free display; a private D-Bus session (dbus-run-session) with
+# gnome-keyring unlocked (the app keeps its wallet key in the OS keyring) and a recording
+# notification server (notifyd.py); centime-demo on an ephemeral port; a fake `xdg-open` that
+# records what the app opens in "the browser"; tauri-driver on free ports; fresh XDG and wallet
+# directories. Everything is stopped on exit. The exit status is the script's.
+#
+# Needs (Debian): xvfb, dbus, gnome-keyring, webkit2gtk-driver, python3-dbus, python3-gi, node.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+
+if [ "${1:-}" = "--in-session" ]; then
+  shift
+  in_session=1
+else
+  in_session=0
+fi
+
+script=${1:-flow.mjs}
+[ $# -gt 0 ] && shift
+
+log() { printf 'app-e2e: %s\n' "$*" >&2; }
+
+if [ "$in_session" = 0 ]; then
+  target_dir=${CARGO_TARGET_DIR:-$root/target}
+  profile=${CENTIME_APP_PROFILE:-debug}
+  export CENTIME_APP_BIN=${CENTIME_APP_BIN:-$target_dir/$profile/centime-app}
+  export CENTIME_DEMO_BIN=${CENTIME_DEMO_BIN:-$target_dir/$profile/centime-demo}
+
+  if [ "${CENTIME_APP_SKIP_BUILD:-0}" != 1 ]; then
+    log "building the front end and the app (embedded front end, $profile)"
+    "$root/scripts/ui-build.sh" >/dev/null
+    release=()
+    [ "$profile" = release ] && release=(--release)
+    (cd "$root" && cargo build --locked "${release[@]}" -p centime-app -p centime-demo \
+      --features centime-app/custom-protocol)
+  fi
+  for bin in "$CENTIME_APP_BIN" "$CENTIME_DEMO_BIN"; do
+    [ -x "$bin" ] || { log "missing $bin (build it, or unset CENTIME_APP_SKIP_BUILD)"; exit 1; }
+  done
+
+  export PATH="$HOME/.cargo/bin:$PATH"
+  if ! command -v tauri-driver >/dev/null; then
+    log "installing tauri-driver 2"
+    cargo install tauri-driver --locked --version '^2'
+  fi
+  for tool in Xvfb dbus-run-session gnome-keyring-daemon WebKitWebDriver node; do
+    command -v "$tool" >/dev/null || { log "missing $tool (make deps)"; exit 1; }
+  done
+  /usr/bin/python3 -c 'import dbus, gi' 2>/dev/null \
+    || { log "missing python3-dbus / python3-gi (apt-get install python3-dbus python3-gi)"; exit 1; }
+
+  stamp=$here/node_modules/.centime-lock.sha256
+  want=$(sha256sum "$here/package-lock.json" | cut -d' ' -f1)
+  if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
+    log "npm ci (tests/app)"
+    # --ignore-scripts: the WebDriver packages would otherwise try to download browser drivers.
+    (cd "$here" && npm ci --no-audit --no-fund --ignore-scripts >/dev/null)
+    echo "$want" >"$stamp"
+  fi
+
+  work=$(mktemp -d "${TMPDIR:-/tmp}/centime-app-e2e.XXXXXX")
+  export CENTIME_E2E_WORK=$work
+  xvfb_pid=
+  cleanup() {
+    local rc=$?
+    if [ -n "$xvfb_pid" ]; then kill -TERM "$xvfb_pid" 2>/dev/null || true; wait "$xvfb_pid" 2>/dev/null || true; fi
+    if [ "$rc" != 0 ]; then
+      log "failed ($rc); logs:"
+      for f in "$work"/*.log; do [ -s "$f" ] && { echo "--- $f" >&2; tail -n 40 "$f" >&2; }; done
+    fi
+    [ "${CENTIME_E2E_KEEP:-0}" = 1 ] && log "kept $work" || rm -rf "$work"
+    exit "$rc"
+  }
+  trap cleanup EXIT
+  trap 'exit 130' INT TERM
+
+  # Xvfb picks a free display and writes its number to fd 3.
+  exec 3>"$work/display"
+  Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
+  xvfb_pid=$!
+  exec 3>&-
+  for _ in $(seq 100); do [ -s "$work/display" ] && break; sleep 0.05; done
+  [ -s "$work/display" ] || { log "Xvfb did not start"; exit 1; }
+  export DISPLAY=":$(head -n1 "$work/display")"
+  log "Xvfb on $DISPLAY; work dir $work"
+
+  dbus-run-session -- "$0" --in-session "$script" "$@"
+  exit $?
+fi
+
+# ---- inside the private D-Bus session ---------------------------------------------------------
+work=$CENTIME_E2E_WORK
+pids=()
+stop_all() {
+  # Reverse order; SIGTERM only (tauri-driver must not be SIGKILLed: it would orphan
+  # WebKitWebDriver, which keeps pipes open).
+  local i
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
+    kill -TERM "${pids[$i]}" 2>/dev/null || true
+    wait "${pids[$i]}" 2>/dev/null || true
+  done
+  # The keyring daemon forks away from us; stop it by the pid it announced.
+  if [ -n "${GNOME_KEYRING_PID:-}" ]; then kill -TERM "$GNOME_KEYRING_PID" 2>/dev/null || true; fi
+}
+trap stop_all EXIT
+
+# The POSIX locale, whatever the caller's: the UI then formats in en-GB ("€2.50").
+export LANG=C.UTF-8
+unset LC_ALL LANGUAGE
+export HOME=$work/home XDG_DATA_HOME=$work/xdg-data XDG_CONFIG_HOME=$work/xdg-config \
+  XDG_CACHE_HOME=$work/xdg-cache XDG_RUNTIME_DIR=$work/xdg-run
+mkdir -p "$HOME" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_RUNTIME_DIR"
+chmod 700 "$XDG_RUNTIME_DIR"
+
+# The OS keyring, unlocked (a fresh login keyring with a throwaway password).
+eval "$(printf 'centime-e2e' | gnome-keyring-daemon --unlock --components=secrets)"
+export GNOME_KEYRING_CONTROL GNOME_KEYRING_PID
+
+# Notifications are recorded, one JSON object a line.
+export CENTIME_E2E_NOTIFICATIONS=$work/notifications.jsonl
+/usr/bin/python3 "$here/notifyd.py" "$CENTIME_E2E_NOTIFICATIONS" >"$work/notifyd.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do grep -q ready "$work/notifyd.log" 2>/dev/null && break; sleep 0.05; done
+grep -q ready "$work/notifyd.log" || { echo "the notification recorder did not start" >&2; exit 1; }
+
+# "The browser": return URLs the app opens are recorded instead.
+mkdir -p "$work/bin"
+export CENTIME_E2E_OPENED=$work/opened.txt
+for opener in xdg-open gio gnome-open kde-open wslview; do
+  printf '#!/bin/sh\n[ "$1" = open ] && shift\nprintf "%%s\\n" "$1" >> "%s"\n' "$CENTIME_E2E_OPENED" >"$work/bin/$opener"
+  chmod +x "$work/bin/$opener"
+done
+export PATH="$work/bin:$PATH"
+
+# The demo issuer and magazine, on an ephemeral port.
+"$CENTIME_DEMO_BIN" serve --addr 127.0.0.1:0 --data-dir "$work/demo" >"$work/demo.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do grep -q '^listening on' "$work/demo.log" 2>/dev/null && break; sleep 0.05; done
+CENTIME_DEMO_URL=$(grep -m1 -o 'http://[^ ]*' "$work/demo.log" || true)
+[ -n "$CENTIME_DEMO_URL" ] || { echo "centime-demo did not start" >&2; exit 1; }
+export CENTIME_DEMO_URL
+export CENTIME_DATA_DIR=$work/wallet
+
+free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+export TAURI_DRIVER_PORT=$(free_port)
+native_port=$(free_port)
+tauri-driver --port "$TAURI_DRIVER_PORT" --native-port "$native_port" >"$work/tauri-driver.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$TAURI_DRIVER_PORT") 2>/dev/null && break
+  sleep 0.05
+done
+
+node "$here/$script" "$@"

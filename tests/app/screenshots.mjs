@@ -1,0 +1,204 @@
+// Screenshots of every screen of the real app (WebDriver screenshots of each window's web view),
+// in English and French, light and dark: docs/screenshots/<screen>-<locale>-<theme>.png.
+// Run through tests/app/run.sh screenshots.mjs (see scripts/screenshots.sh).
+import { mkdirSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import {
+  DEMO,
+  button,
+  check,
+  click,
+  fill,
+  gone,
+  installErrorHook,
+  pageErrors,
+  payLinkFor,
+  secondInstance,
+  shown,
+  sleep,
+  startApp,
+  step,
+  switchToWindow,
+  textOf,
+} from "./lib.mjs";
+
+const OUT = resolve(process.argv[2] ?? resolve(import.meta.dirname, "../../docs/screenshots"));
+mkdirSync(OUT, { recursive: true });
+const DIALOG = "//dialog[@open]";
+const VARIANTS = [
+  { locale: "en", theme: "light" },
+  { locale: "en", theme: "dark" },
+  { locale: "fr", theme: "light" },
+  { locale: "fr", theme: "dark" },
+];
+const SCREENS = ["dashboard", "topup", "open", "sites", "settings"];
+const shots = [];
+
+const browser = await startApp();
+let failed = false;
+
+async function shot(name) {
+  await sleep(250); // let transitions and fonts settle
+  const png = await browser.takeScreenshot();
+  const file = `${OUT}/${name}.png`;
+  writeFileSync(file, Buffer.from(png, "base64"));
+  shots.push(name);
+  console.log(`  shot ${name}.png`);
+}
+
+async function setPrefs({ locale, theme }) {
+  await browser.execute(
+    (l, t) => {
+      localStorage.setItem("centime.locale", l);
+      localStorage.setItem("centime.theme", t);
+      window.__centimeReloading = true;
+      setTimeout(() => location.reload(), 0);
+    },
+    locale,
+    theme,
+  );
+  await browser.waitUntil(
+    async () =>
+      browser
+        .execute(
+          (l, t) =>
+            !window.__centimeReloading &&
+            document.documentElement.lang === l &&
+            document.documentElement.dataset.theme === t &&
+            document.querySelector("h1") !== null,
+          locale,
+          theme,
+        )
+        .catch(() => false),
+    { timeout: 15_000, timeoutMsg: `the app did not come back in ${locale}/${theme}` },
+  );
+  await installErrorHook(browser);
+}
+
+const navTo = async (screen) => {
+  await click(browser, `(//nav//button[contains(@class, "nav-item")])[${SCREENS.indexOf(screen) + 1}]`);
+  await sleep(150);
+};
+const tag = (v) => `${v.locale}-${v.theme}`;
+
+async function openTyped(url) {
+  await navTo("open");
+  const input = await shown(browser, `//main//form//input[@type="url" or @type="text"]`);
+  await input.clearValue();
+  await input.setValue(url);
+  await click(browser, `//main//form//button[@type="submit"]`);
+}
+
+try {
+  const main = await browser.getWindowHandle();
+  await shown(browser, "//h1", 30_000);
+
+  step("onboarding");
+  for (const v of VARIANTS) {
+    await setPrefs(v);
+    await shown(browser, `//button[@type="submit"]`);
+    await shot(`onboarding-${tag(v)}`);
+  }
+  await setPrefs(VARIANTS[0]);
+  await button(browser, "Create my wallet");
+  await shown(browser, `//*[@data-testid]|//h1[normalize-space(.)="Your wallet"]`, 30_000);
+
+  step("top-up (English, light, with its confirmation)");
+  await navTo("topup");
+  await fill(browser, "Amount", "5");
+  await click(browser, `//main//form//button[normalize-space(.)="Top up"]`);
+  await textOf(browser, `//main//*[@role="status"]`, "Your balance is now €5.00.", 30_000);
+  await shot(`topup-done-${tag(VARIANTS[0])}`);
+
+  step("approval prompts, one per variant (declined but the first)");
+  const pages = [
+    "the-page-is-the-unit/1",
+    "a-penny-for-a-letter/1",
+    "four-hundred-and-two/1",
+    "tokens-meters-and-coin-slots/1",
+  ];
+  for (const [i, v] of VARIANTS.entries()) {
+    await setPrefs(v);
+    await openTyped(`${DEMO}/articles/${pages[i]}`);
+    const pay = await shown(browser, `${DIALOG}//button[contains(@class, "button-primary")]`, 30_000);
+    await shot(`prompt-arming-${tag(v)}`);
+    await browser.waitUntil(async () => pay.isEnabled(), { timeout: 5000 });
+    await shot(`prompt-${tag(v)}`);
+    if (i === 0) {
+      await pay.click();
+      await gone(browser, DIALOG, 30_000);
+      await switchToWindow(browser, /reader\.html/);
+      await shown(browser, "//h1", 10_000);
+      await shot("reader");
+      await browser.switchToWindow(main);
+    } else {
+      await click(browser, `${DIALOG}//footer//button[not(contains(@class, "button-primary"))]`);
+      await gone(browser, DIALOG);
+    }
+  }
+
+  step("always allow, then an automatic payment");
+  await setPrefs(VARIANTS[0]);
+  await openTyped(`${DEMO}/articles/the-page-is-the-unit/2`);
+  await click(browser, `${DIALOG}//label[contains(., "Always allow this site up to")]//input[@type="checkbox"]`);
+  await fill(browser, "Allowance", "1,00", DIALOG);
+  const pay2 = await shown(browser, `${DIALOG}//button[contains(@class, "button-primary")]`);
+  await browser.waitUntil(async () => pay2.isEnabled(), { timeout: 5000 });
+  await shot(`prompt-always-allow-${tag(VARIANTS[0])}`);
+  await pay2.click();
+  await gone(browser, DIALOG, 30_000);
+  await browser.switchToWindow(main);
+  await openTyped(`${DEMO}/articles/the-page-is-the-unit/3`);
+  await textOf(browser, `//*[@data-testid="open-outcome"]`, "automatically", 30_000);
+  await shot(`open-paid-automatically-${tag(VARIANTS[0])}`);
+
+  step("a refused link");
+  const link = (await payLinkFor(`${DEMO}/articles/a-penny-for-a-letter/2`)).replace(
+    /req=([^&]+)/,
+    (_, req) => {
+      const json = JSON.parse(Buffer.from(req, "base64url").toString());
+      json.accepts[0].amount = "3"; // a price the site does not confirm
+      return `req=${Buffer.from(JSON.stringify(json)).toString("base64url")}`;
+    },
+  );
+  await navTo("dashboard");
+  await secondInstance([link]);
+  await shown(browser, `//main//*[@role="alert"]`, 30_000);
+  await shot(`link-refused-${tag(VARIANTS[0])}`);
+
+  step("every screen in every variant");
+  for (const v of VARIANTS) {
+    await setPrefs(v);
+    for (const s of SCREENS) {
+      await navTo(s);
+      if (s === "dashboard") await shown(browser, `//*[@data-testid="balance-EUR"]`);
+      if (s === "sites" || s === "settings") await shown(browser, `//main//*[contains(@class, "card")]`, 10_000);
+      await shot(`${s}-${tag(v)}`);
+    }
+  }
+  const errors = await pageErrors(browser);
+  check(errors.length === 0, `no page errors (${JSON.stringify(errors)})`);
+  writeFileSync(`${OUT}/README.md`, readme());
+  console.log(`${shots.length} screenshots in ${OUT}`);
+} catch (e) {
+  failed = true;
+  console.error(`screenshots FAILED: ${e.stack ?? e}`);
+  await browser.saveScreenshot(`${OUT}/_failure.png`).catch(() => {});
+} finally {
+  await browser.deleteSession().catch(() => {});
+}
+process.exit(failed ? 1 : 0);
+
+function readme() {
+  return `# Screenshots of the real app
+
+Taken by \`make screenshots\` (scripts/screenshots.sh → tests/app/run.sh screenshots.mjs): the
+Centime desktop app built with its embedded front end, under Xvfb, against a local
+\`centime-demo\`, driven over WebDriver (tauri-driver + WebKitWebDriver). Each image is the web
+view of a window (no window decorations: there is no window manager under Xvfb).
+
+Names are \`<screen>-<locale>-<theme>.png\`.
+
+${shots.map((s) => `- [${s}](${s}.png)`).join("\n")}
+`;
+}
