@@ -63,3 +63,8 @@ fuzz:
 
 bench:
 	$(CARGO) bench --workspace --locked
+
+# Every screen of the real app (EN/FR, light/dark) under Xvfb, into docs/screenshots/.
+.PHONY: screenshots
+screenshots: deps ui
+	@scripts/screenshots.sh
