@@ -1,6 +1,9 @@
 //! Payment links are untrusted: each forged or unsafe link is refused before any prompt, and
 //! nothing is debited. The "site" is a small HTTP server in the test answering its own 402.
 
+// Helpers outside #[test] functions unwrap too: a panic there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::net::TcpListener;
 use std::sync::Mutex;
