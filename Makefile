@@ -10,9 +10,9 @@ PYENV := $(CACHE)/pyenv
 APT_BUILD := build-essential pkg-config curl wget file libssl-dev libdbus-1-dev libwebkit2gtk-4.1-dev \
   libxdo-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libgtk-3-dev
 APT_TEST := dbus dbus-x11 gnome-keyring libsecret-tools sqlite3 python3-venv xvfb xauth imagemagick x11-utils \
-  xdotool webkit2gtk-driver chromium fonts-dejavu-core fonts-liberation
+  xdotool webkit2gtk-driver chromium fonts-dejavu-core fonts-liberation python3-dbus python3-gi
 
-.PHONY: help deps run test lint unit vectors-check os-keystore ui ui-test bindings fuzz bench
+.PHONY: help deps run test lint unit vectors-check os-keystore ui ui-test app-e2e bindings fuzz bench
 
 help:
 	@echo "make run   - build and start Centime on the local demo issuer and magazine"
@@ -52,10 +52,14 @@ unit: ui
 os-keystore: unit
 	scripts/test-os-keystore.sh $(TARGET_DIR)/debug/centime
 
+# The real app end to end under Xvfb (tauri-driver + WebKitWebDriver, centime-demo).
+app-e2e: deps ui
+	@tests/app/run.sh
+
 vectors-check: deps
 	$(PYENV)/bin/python scripts/verify_vectors.py crates/protocol/tests/vectors
 
-test: deps lint unit os-keystore vectors-check ui-test
+test: deps lint unit os-keystore vectors-check ui-test app-e2e
 	@echo "make test: all green"
 
 fuzz:

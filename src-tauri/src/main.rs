@@ -79,13 +79,12 @@ fn main() {
 
     let result = tauri::Builder::default()
         // First, so that a second instance hands its arguments (a link) over and exits.
-        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+        // Its deep-link feature passes a second instance's links to the deep-link plugin
+        // (`on_open_url` below); handling them here too would pay a link twice.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
             if let Some(w) = app.get_webview_window("main") {
                 let _ = w.show();
                 let _ = w.set_focus();
-            }
-            for link in links_in(&argv) {
-                on_link(app, link);
             }
         }))
         .plugin(tauri_plugin_deep_link::init())
