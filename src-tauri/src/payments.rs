@@ -65,6 +65,14 @@ fn prompt_for(
         allowance_period: quote.evaluation.rule.as_ref().and_then(|r| r.period).map(convert::period),
         decision,
         reason,
+        reason_code: quote.evaluation.reason.code.to_owned(),
+        reason_params: quote
+            .evaluation
+            .reason
+            .params
+            .iter()
+            .map(|(name, value)| ReasonParamDto { name: (*name).to_owned(), value: value.clone() })
+            .collect(),
         expires_at: now().saturating_add(window),
         return_url: return_url.as_ref().map(Url::to_string),
         source: source.to_owned(),
@@ -100,7 +108,7 @@ pub fn open_priced_page(app: &AppHandle, state: &Arc<AppState>, url: &str) -> Ap
             }
             let dto = prompt.dto.clone();
             state.prompts().insert(dto.id.clone(), prompt);
-            Ok(OpenResultDto::Prompt { prompt: dto })
+            Ok(OpenResultDto::Prompt { prompt: Box::new(dto) })
         }
     }
 }

@@ -18,7 +18,7 @@ test("open a priced page → prompt → Pay after the delay → paid", async ({ 
   await expect(dialog).toContainText("Why cents add up");
   await expect(dialog).toContainText("€3.15"); // balance after
   await expect(dialog).toContainText("€1.65 this month"); // allowance left
-  await expect(dialog).toContainText("0.05 EUR is above your automatic limit");
+  await expect(dialog).toContainText("€0.05 is over your automatic-payment ceiling of €0.01");
 
   const pay = dialog.getByRole("button", { name: /^Pay/ });
   await expect(pay).toBeDisabled();
@@ -103,7 +103,7 @@ test("always allow with an empty budget asks for one", async ({ app }) => {
 test("a refused request shows why, with no Pay button", async ({ app }) => {
   const dialog = await openPriced(app, "https://blog.example/refuse");
   await expect(dialog).toContainText("Centime will not pay this request.");
-  await expect(dialog).toContainText("This site is blocked in your site rules.");
+  await expect(dialog).toContainText("https://news.example is blocked in your site rules.");
   await expect(dialog.getByRole("button", { name: /^Pay/ })).toHaveCount(0);
   await expect(dialog.getByRole("checkbox")).toHaveCount(0);
   await app.shot("prompt-refused");

@@ -169,8 +169,14 @@ pub struct PromptDto {
     pub allowance_left: Option<String>,
     pub allowance_period: Option<PeriodDto>,
     pub decision: DecisionDto,
-    /// The rule that made it ask (or refuse).
+    /// The rule that made it ask (or refuse), in English.
     pub reason: String,
+    /// The same as a code to translate: `paused`, `blocked`, `over_max_per_payment`,
+    /// `over_daily_cap`, `over_site_max`, `over_site_budget`, `over_auto_pay`,
+    /// `ask_each_payment`, `no_rule`, `auto_pay`.
+    pub reason_code: String,
+    /// Its parameters (amounts are decimal strings in `asset`; `period` is day/week/month).
+    pub reason_params: Vec<ReasonParamDto>,
     /// Unix seconds after which the prompt is void.
     #[ts(type = "number")]
     pub expires_at: i64,
@@ -178,6 +184,12 @@ pub struct PromptDto {
     pub return_url: Option<String>,
     /// `link` (a `centime://pay` link, confirmed with the site) or `typed` (a URL opened in the app).
     pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ReasonParamDto {
+    pub name: String,
+    pub value: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -220,7 +232,7 @@ pub enum OpenResultDto {
     /// The page is free (or already paid): it is shown in the reader.
     Free { url: String },
     /// The page costs money and the user must answer.
-    Prompt { prompt: PromptDto },
+    Prompt { prompt: Box<PromptDto> },
     /// The rules paid it automatically.
     Paid { result: PaymentResultDto },
 }
@@ -354,6 +366,7 @@ pub fn typescript() -> String {
         TopupDto::decl(&cfg),
         PeriodDto::decl(&cfg),
         DecisionDto::decl(&cfg),
+        ReasonParamDto::decl(&cfg),
         PromptDto::decl(&cfg),
         AlwaysAllowDto::decl(&cfg),
         ApproveArgs::decl(&cfg),

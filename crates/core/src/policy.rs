@@ -170,6 +170,7 @@ pub enum Decision {
 #[serde(rename_all = "camelCase")]
 pub struct Evaluation {
     pub decision: Decision,
+    pub reason: Reason,
     pub origin: String,
     pub rule: Option<SiteRule>,
     pub spent_today: Micros,
@@ -354,15 +355,34 @@ pub(crate) fn evaluate(conn: &Connection, key: &[u8; 32], origin: &str, price: A
         None => (None, None),
     };
     let p = price.micros;
-    let decision = decide(&limits, rule.as_ref(), p, price, spent_today, site_spent, allowance_left)?;
+    let (decision, reason) = decide(&limits, rule.as_ref(), p, price, spent_today, site_spent, allowance_left)?;
     Ok(Evaluation {
         decision,
+        reason,
         origin: origin.to_owned(),
         rule,
         spent_today,
         site_spent_in_period: site_spent,
         allowance_left,
     })
+}
+
+/// Why the rules decided as they did, in a form a UI can translate: a stable code and its
+/// parameters (amounts as decimal strings, in `asset`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reason {
+    /// `paused`, `blocked`, `over_max_per_payment`, `over_daily_cap`, `over_site_max`,
+    /// `over_site_budget`, `over_auto_pay`, `ask_each_payment`, `no_rule`, `auto_pay`.
+    pub code: &'static str,
+    pub params: Vec<(&'static str, String)>,
+}
+
+fn ask(code: &'static str, text: String, params: Vec<(&'static str, String)>) -> (Decision, Reason) {
+    (Decision::Ask(text), Reason { code, params })
+}
+
+fn refuse(code: &'static str, text: String, params: Vec<(&'static str, String)>) -> (Decision, Reason) {
+    (Decision::Refuse(text), Reason { code, params })
 }
 
 fn decide(
@@ -373,52 +393,77 @@ fn decide(
     spent_today: Micros,
     site_spent: Option<Micros>,
     allowance_left: Option<Micros>,
-) -> Result<Decision> {
+) -> Result<(Decision, Reason)> {
     let asset = price.asset;
+    let a = asset.to_string();
     if limits.paused {
-        return Ok(Decision::Refuse("payments are paused".into()));
+        return Ok(refuse("paused", "payments are paused".into(), vec![]));
     }
     if let Some(r) = rule
         && r.blocked
     {
-        return Ok(Decision::Refuse(format!("{} is blocked", r.origin)));
+        return Ok(refuse("blocked", format!("{} is blocked", r.origin), vec![("origin", r.origin.clone())]));
     }
     if p > limits.max_per_payment {
-        return Ok(Decision::Refuse(format!(
-            "{price} is over the {} {asset} limit for a single payment",
-            limits.max_per_payment
-        )));
+        return Ok(refuse(
+            "over_max_per_payment",
+            format!("{price} is over the {} {asset} limit for a single payment", limits.max_per_payment),
+            vec![("price", p.to_string()), ("max", limits.max_per_payment.to_string()), ("asset", a)],
+        ));
     }
-    if spent_today.checked_add(p)? > limits.daily_cap {
-        return Ok(Decision::Refuse(format!(
-            "it would take today's spending to {} {asset}, over the daily cap of {} {asset}",
-            spent_today.checked_add(p)?,
-            limits.daily_cap
-        )));
+    let total = spent_today.checked_add(p)?;
+    if total > limits.daily_cap {
+        return Ok(refuse(
+            "over_daily_cap",
+            format!(
+                "it would take today's spending to {total} {asset}, over the daily cap of {} {asset}",
+                limits.daily_cap
+            ),
+            vec![("total", total.to_string()), ("cap", limits.daily_cap.to_string()), ("asset", a)],
+        ));
     }
     if let Some(r) = rule {
         if let Some(max) = r.max_per_payment.filter(|m| p > *m) {
-            return Ok(Decision::Refuse(format!("{price} is over this site's limit of {max} {asset} per payment")));
+            return Ok(refuse(
+                "over_site_max",
+                format!("{price} is over this site's limit of {max} {asset} per payment"),
+                vec![("price", p.to_string()), ("max", max.to_string()), ("asset", a)],
+            ));
         }
         if let (Some(left), Some(spent), Some(budget), Some(period)) = (allowance_left, site_spent, r.budget, r.period)
             && p > left
         {
-            return Ok(Decision::Refuse(format!(
-                "this site's budget is {budget} {asset} per {period}; {spent} {asset} already spent, {left} {asset} left"
-            )));
+            return Ok(refuse(
+                "over_site_budget",
+                format!(
+                    "this site's budget is {budget} {asset} per {period}; {spent} {asset} already spent, {left} {asset} left"
+                ),
+                vec![
+                    ("budget", budget.to_string()),
+                    ("period", period.to_string()),
+                    ("spent", spent.to_string()),
+                    ("left", left.to_string()),
+                    ("asset", a),
+                ],
+            ));
         }
         if r.auto_pay {
             if p <= limits.auto_pay_under {
-                return Ok(Decision::AutoPay);
+                return Ok((Decision::AutoPay, Reason { code: "auto_pay", params: vec![] }));
             }
-            return Ok(Decision::Ask(format!(
-                "{price} is over your auto-pay ceiling of {} {asset}",
-                limits.auto_pay_under
-            )));
+            return Ok(ask(
+                "over_auto_pay",
+                format!("{price} is over your auto-pay ceiling of {} {asset}", limits.auto_pay_under),
+                vec![("price", p.to_string()), ("ceiling", limits.auto_pay_under.to_string()), ("asset", a)],
+            ));
         }
-        return Ok(Decision::Ask(format!("{} may charge you only after you approve each payment", r.origin)));
+        return Ok(ask(
+            "ask_each_payment",
+            format!("{} may charge you only after you approve each payment", r.origin),
+            vec![("origin", r.origin.clone())],
+        ));
     }
-    Ok(Decision::Ask("you have no rule for this site yet: each payment is asked".into()))
+    Ok(ask("no_rule", "you have no rule for this site yet: each payment is asked".into(), vec![]))
 }
 
 #[cfg(test)]
@@ -452,7 +497,7 @@ mod tests {
     fn decisions() {
         let l = Limits::default();
         let d = |rule: Option<&SiteRule>, p: i64, spent: i64| {
-            decide(&l, rule, Micros::from_micros(p), eur(p), Micros::from_micros(spent), None, None).unwrap()
+            decide(&l, rule, Micros::from_micros(p), eur(p), Micros::from_micros(spent), None, None).unwrap().0
         };
         assert!(matches!(d(None, 100_000, 0), Decision::Ask(_)));
         let mut r = SiteRule::new("https://a.example".into());
@@ -465,7 +510,7 @@ mod tests {
         assert!(matches!(d(Some(&r), 1, 0), Decision::Refuse(_)));
         let paused = Limits { paused: true, ..l };
         assert!(matches!(
-            decide(&paused, None, Micros::from_micros(1), eur(1), Micros::ZERO, None, None).unwrap(),
+            decide(&paused, None, Micros::from_micros(1), eur(1), Micros::ZERO, None, None).unwrap().0,
             Decision::Refuse(_)
         ));
     }

@@ -165,8 +165,16 @@ function prompt(url: string): PromptDto {
     allowancePeriod: url.includes("allowance") ? "month" : null,
     decision: refuse ? "refuse" : "ask",
     reason: refuse
-      ? "This site is blocked in your site rules."
-      : "0.05 EUR is above your automatic limit of 0.01 EUR.",
+      ? "https://news.example is blocked"
+      : "0.05 EUR is over your auto-pay ceiling of 0.01 EUR",
+    reasonCode: refuse ? "blocked" : "over_auto_pay",
+    reasonParams: refuse
+      ? [{ name: "origin", value: "https://news.example" }]
+      : [
+          { name: "price", value: price },
+          { name: "ceiling", value: "0.01" },
+          { name: "asset", value: ASSET },
+        ],
     expiresAt: Math.floor(Date.now() / 1000) + (url.includes("expire") ? 3 : 300),
     returnUrl: null,
     source: "typed",

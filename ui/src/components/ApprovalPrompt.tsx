@@ -10,6 +10,7 @@ import {
 import { normalizeAmountInput, looksLikeAmount } from "../lib/amount";
 import { usePreferences } from "../lib/preferences";
 import { promptPhase } from "../lib/promptTiming";
+import { reasonText } from "../lib/reason";
 import { formatCountdown } from "../lib/time";
 import { useWallet } from "../lib/wallet";
 import { AmountField, SelectField } from "./Field";
@@ -178,7 +179,8 @@ export function ApprovalPrompt({ prompt, waiting }: { prompt: PromptDto; waiting
       <div className={`note ${refused ? "note-error" : "note-info"}`}>
         {refused && <p className="strong">{t("prompt.refused")}</p>}
         <p>
-          <strong>{refused ? t("prompt.whyRefused") : t("prompt.why")}:</strong> {prompt.reason}
+          <strong>{refused ? t("prompt.whyRefused") : t("prompt.why")}:</strong>{" "}
+          {reasonText(prompt, t, money)}
         </p>
         <p className="muted small">
           {t(prompt.source === "link" ? "prompt.source.link" : "prompt.source.typed")}

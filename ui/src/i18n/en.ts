@@ -145,6 +145,18 @@ export const en = {
   "prompt.failed": "The payment did not go through.",
   "prompt.more": "{count} more waiting",
 
+  "reason.paused": "Payments are paused.",
+  "reason.blocked": "{origin} is blocked in your site rules.",
+  "reason.over_max_per_payment": "{price} is over your limit of {max} for a single payment.",
+  "reason.over_daily_cap":
+    "It would take today's spending to {total}, over your daily cap of {cap}.",
+  "reason.over_site_max": "{price} is over this site's limit of {max} per payment.",
+  "reason.over_site_budget":
+    "This site's allowance is {budget} per {period}; {spent} already spent, {left} left.",
+  "reason.over_auto_pay": "{price} is over your automatic-payment ceiling of {ceiling}.",
+  "reason.ask_each_payment": "{origin} may charge you only after you approve each payment.",
+  "reason.no_rule": "You have no rule for this site yet, so each payment is asked.",
+  "reason.auto_pay": "Your rules let this site charge this without asking.",
   "period.day": "day",
   "period.week": "week",
   "period.month": "month",

@@ -155,6 +155,20 @@ export const fr: Messages = {
   "prompt.failed": "Le paiement n'a pas abouti.",
   "prompt.more": "{count} autre(s) en attente",
 
+  "reason.paused": "Les paiements sont suspendus.",
+  "reason.blocked": "{origin} est bloqué dans vos règles.",
+  "reason.over_max_per_payment": "{price} dépasse votre plafond de {max} par paiement.",
+  "reason.over_daily_cap":
+    "Vos dépenses du jour passeraient à {total}, au-delà de votre plafond quotidien de {cap}.",
+  "reason.over_site_max": "{price} dépasse la limite de ce site, {max} par paiement.",
+  "reason.over_site_budget":
+    "Le budget de ce site est de {budget} par {period} ; {spent} déjà dépensés, il reste {left}.",
+  "reason.over_auto_pay": "{price} dépasse votre plafond de paiement automatique de {ceiling}.",
+  "reason.ask_each_payment":
+    "{origin} ne peut vous facturer qu'après votre accord pour chaque paiement.",
+  "reason.no_rule":
+    "Vous n'avez pas encore de règle pour ce site : chaque paiement vous est demandé.",
+  "reason.auto_pay": "Vos règles autorisent ce site à facturer ce montant sans demander.",
   "period.day": "jour",
   "period.week": "semaine",
   "period.month": "mois",

@@ -79,6 +79,8 @@ export type PeriodDto = "day" | "week" | "month";
 
 export type DecisionDto = "auto" | "ask" | "refuse";
 
+export type ReasonParamDto = { name: string, value: string, };
+
 export type PromptDto = { id: string, 
 /**
  * The site asking, `scheme://host[:port]`: shown prominently.
@@ -89,9 +91,19 @@ origin: string, merchantName: string | null, pageTitle: string | null, resource:
  */
 allowanceLeft: string | null, allowancePeriod: PeriodDto | null, decision: DecisionDto, 
 /**
- * The rule that made it ask (or refuse).
+ * The rule that made it ask (or refuse), in English.
  */
 reason: string, 
+/**
+ * The same as a code to translate: `paused`, `blocked`, `over_max_per_payment`,
+ * `over_daily_cap`, `over_site_max`, `over_site_budget`, `over_auto_pay`,
+ * `ask_each_payment`, `no_rule`, `auto_pay`.
+ */
+reasonCode: string, 
+/**
+ * Its parameters (amounts are decimal strings in `asset`; `period` is day/week/month).
+ */
+reasonParams: Array<ReasonParamDto>, 
 /**
  * Unix seconds after which the prompt is void.
  */
