@@ -8,7 +8,9 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use centime_app_models::{AlwaysAllowDto, DecisionDto, OpenResultDto, PaymentResultDto, PromptDto, events};
+use centime_app_models::{
+    AlwaysAllowDto, DecisionDto, OpenResultDto, PaymentResultDto, PromptDto, ReasonParamDto, events,
+};
 use centime_client::{Outcome, Probe, header::HeaderMap};
 use centime_core::policy::Decision;
 use centime_core::{PayOptions, Payment, SiteChange};
