@@ -7,6 +7,7 @@
 //! the desktop app are thin shells over it; it knows nothing of either.
 
 pub mod backup;
+pub mod crash;
 mod error;
 pub mod history;
 mod integrity;

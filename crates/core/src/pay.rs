@@ -244,7 +244,9 @@ impl Wallet {
             Status::Pending,
             if automatic { Some("paid automatically") } else { None },
         )?;
+        crate::crash::point(crate::crash::PAY_BEFORE_COMMIT);
         tx.commit()?;
+        crate::crash::point(crate::crash::PAY_AFTER_COMMIT);
         Ok(Payment {
             payment_id,
             header,
@@ -295,6 +297,7 @@ impl Wallet {
             }
         }
         set_status(&tx, payment_id.as_str(), p.status, Status::Settled, response.receipt.as_deref(), None, now)?;
+        crate::crash::point(crate::crash::SETTLE_BEFORE_COMMIT);
         tx.commit()?;
         Ok(Status::Settled)
     }
@@ -336,6 +339,7 @@ impl Wallet {
             },
         )?;
         set_status(&tx, payment_id.as_str(), p.status, Status::Rejected, None, Some(&reason), now)?;
+        crate::crash::point(crate::crash::REFUND_BEFORE_COMMIT);
         tx.commit()?;
         Ok(Status::Rejected)
     }
@@ -358,6 +362,18 @@ impl Wallet {
         stored_payment(&self.conn, payment_id)?
             .ok_or_else(|| Error::UnknownPayment(payment_id.to_string()))?
             .into_payment(true)
+    }
+
+    /// Payments whose outcome the wallet does not know (pending or unconfirmed), oldest first:
+    /// each can be sent again to its merchant with the same authorization, never a second debit.
+    pub fn unresolved_payments(&self) -> Result<Vec<Payment>> {
+        let ids: Vec<String> = {
+            let mut stmt = self.conn.prepare(
+                "SELECT payment_id FROM payments WHERE status IN ('pending', 'unconfirmed') ORDER BY journal_id",
+            )?;
+            stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+        };
+        ids.iter().map(|id| self.payment(&id.parse()?)).collect()
     }
 
     /// The latest settled payment for exactly `resource` whose entitlement (the offer's

@@ -106,6 +106,7 @@ impl Wallet {
         tx.prepare_cached("INSERT INTO credits (network, credit_id, journal_id, note) VALUES (?1, ?2, ?3, ?4)")?
             .execute(params![claims.network.as_str(), claims.credit_id, jid, jws])?;
         let balance = Wallet::balance_of(&tx, claims.network.as_str(), amount.asset.as_str())?;
+        crate::crash::point(crate::crash::TOPUP_BEFORE_COMMIT);
         tx.commit()?;
         Ok(Topup { credit_id: claims.credit_id, network: claims.network, amount, balance })
     }
