@@ -8,30 +8,12 @@ use std::io::Write as _;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result};
-use centime_client::header::{HeaderMap, HeaderName, HeaderValue};
 use centime_client::{Client, Outcome, Probe};
 use centime_core::Wallet;
-use centime_protocol::wire::PAYMENT_SIGNATURE;
 use serde_json::json;
 
 use crate::args::{Cli, FetchArgs};
 use crate::{EXIT_INPUT, EXIT_INTERNAL, context, fail, input};
-
-fn headers(list: &[String]) -> Result<HeaderMap> {
-    let mut map = HeaderMap::new();
-    for h in list {
-        let (k, v) = h.split_once(':').ok_or_else(|| fail(EXIT_INPUT, format!("--header {h:?} is not K:V")))?;
-        let name = HeaderName::from_bytes(k.trim().as_bytes())
-            .map_err(|_| fail(EXIT_INPUT, format!("{:?} is not a header name", k.trim())))?;
-        if name.as_str().eq_ignore_ascii_case(PAYMENT_SIGNATURE) {
-            return Err(fail(EXIT_INPUT, "PAYMENT-SIGNATURE is set by centime, not by --header"));
-        }
-        let value = HeaderValue::from_str(v.trim())
-            .map_err(|_| fail(EXIT_INPUT, format!("the value of {:?} is not a valid header value", k.trim())))?;
-        map.append(name, value);
-    }
-    Ok(map)
-}
 
 fn deliver(a: &FetchArgs, body: &[u8]) -> Result<()> {
     match &a.output {
@@ -107,7 +89,7 @@ pub fn run(cli: &Cli, a: &FetchArgs) -> Result<()> {
     }
     let max = input::opt_amount(a.max.as_deref(), "--max")?;
     let payment_id = input::payment_id(a.payment_id.as_deref())?;
-    let extra = headers(&a.headers)?;
+    let extra = input::headers(&a.headers)?;
     let mut w = context::open(cli)?;
     let client = Client::new(Duration::from_secs(a.timeout.max(1))).map_err(|e| cli_error(e, &url))?;
 

@@ -1,23 +1,38 @@
-//! Reading what users paste: payment requests, credit notes, amounts.
+//! Reading what users type or paste: payment requests, credit notes, amounts, payment ids and
+//! `--header` values. Every refusal is invalid input (exit 5) with its own message.
+
+use std::io::Read as _;
 
 use anyhow::{Context as _, Result};
+use centime_client::header::{HeaderMap, HeaderName, HeaderValue};
 use centime_protocol::deeplink::DeepLink;
+use centime_protocol::wire::PAYMENT_SIGNATURE;
 use centime_protocol::{Micros, PaymentId, PaymentRequired};
 
-/// `@FILE` reads the file; anything else is the value itself.
+use crate::{EXIT_INPUT, fail};
+
+/// Largest file `@FILE` reads: a request or a credit note is a few KiB.
+pub const MAX_INPUT_FILE: u64 = 1 << 20;
+
+/// `@FILE` reads the file (at most [`MAX_INPUT_FILE`] bytes of UTF-8); anything else is the
+/// value itself.
 pub fn value_or_file(s: &str) -> Result<String> {
-    match s.strip_prefix('@') {
-        Some(path) => {
-            // A file the user names that cannot be read is invalid input (exit 5), not internal.
-            let unreadable = |e: std::io::Error| crate::fail(crate::EXIT_INPUT, format!("reading {path}: {e}"));
-            let meta = std::fs::metadata(path).map_err(unreadable)?;
-            if meta.len() > 1 << 20 {
-                return Err(crate::fail(crate::EXIT_INPUT, format!("{path} is too large to be a request")));
-            }
-            std::fs::read_to_string(path).map_err(unreadable)
-        }
-        None => Ok(s.to_owned()),
+    let Some(path) = s.strip_prefix('@') else { return Ok(s.to_owned()) };
+    // A file the user names that cannot be read is invalid input (exit 5), not internal.
+    let unreadable = |e: std::io::Error| fail(EXIT_INPUT, format!("reading {path}: {e}"));
+    let too_large = || fail(EXIT_INPUT, format!("{path} is larger than {MAX_INPUT_FILE} bytes: not a request"));
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    if file.metadata().map_err(unreadable)?.len() > MAX_INPUT_FILE {
+        return Err(too_large());
     }
+    // A pipe or a device (`@/dev/stdin`, `@/dev/zero`) has no length to check: read one byte
+    // past the limit at most.
+    let mut bytes = Vec::new();
+    file.take(MAX_INPUT_FILE + 1).read_to_end(&mut bytes).map_err(unreadable)?;
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > MAX_INPUT_FILE {
+        return Err(too_large());
+    }
+    String::from_utf8(bytes).map_err(|_| fail(EXIT_INPUT, format!("{path} is not UTF-8 text")))
 }
 
 /// A payment request as a PAYMENT-REQUIRED header value, its JSON, or a `centime://pay` link.
@@ -27,7 +42,7 @@ pub fn payment_request(s: &str) -> Result<(PaymentRequired, Option<url::Url>)> {
     if t.starts_with("centime:") {
         return match DeepLink::parse(t)? {
             DeepLink::Pay { required, return_url } => Ok((*required, return_url)),
-            DeepLink::Topup { .. } => Err(crate::fail(crate::EXIT_INPUT, "this is a top-up link; use `centime topup`")),
+            DeepLink::Topup { .. } => Err(fail(EXIT_INPUT, "this is a top-up link; use `centime topup`")),
         };
     }
     if t.starts_with('{') {
@@ -46,4 +61,21 @@ pub fn opt_amount(s: Option<&str>, what: &str) -> Result<Option<Micros>> {
 
 pub fn payment_id(s: Option<&str>) -> Result<Option<PaymentId>> {
     Ok(s.map(str::parse).transpose()?)
+}
+
+/// `centime fetch --header K:V`, each given once or more; PAYMENT-SIGNATURE is centime's own.
+pub fn headers(list: &[String]) -> Result<HeaderMap> {
+    let mut map = HeaderMap::new();
+    for h in list {
+        let (k, v) = h.split_once(':').ok_or_else(|| fail(EXIT_INPUT, format!("--header {h:?} is not K:V")))?;
+        let name = HeaderName::from_bytes(k.trim().as_bytes())
+            .map_err(|_| fail(EXIT_INPUT, format!("{:?} is not a header name", k.trim())))?;
+        if name.as_str().eq_ignore_ascii_case(PAYMENT_SIGNATURE) {
+            return Err(fail(EXIT_INPUT, "PAYMENT-SIGNATURE is set by centime, not by --header"));
+        }
+        let value = HeaderValue::from_str(v.trim())
+            .map_err(|_| fail(EXIT_INPUT, format!("the value of {:?} is not a valid header value", k.trim())))?;
+        map.append(name, value);
+    }
+    Ok(map)
 }

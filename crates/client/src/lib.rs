@@ -6,6 +6,7 @@
 //! records what the merchant answered: settled with its receipt, refused and credited back, or
 //! unconfirmed. A payment is only ever sent to the origin that asked for it.
 
+pub mod answer;
 mod error;
 
 use std::io::Read as _;
@@ -13,8 +14,8 @@ use std::time::Duration;
 
 use centime_core::policy::origin_of;
 use centime_core::{Payment, Wallet};
+use centime_protocol::PaymentRequired;
 use centime_protocol::wire::{PAYMENT_REQUIRED, PAYMENT_RESPONSE, PAYMENT_SIGNATURE};
-use centime_protocol::{PaymentRequired, SettlementResponse};
 use reqwest::StatusCode;
 use reqwest::blocking::Response;
 use reqwest::header::{ACCEPT, HeaderMap, LOCATION};
@@ -107,30 +108,13 @@ fn read_body(url: &Url, resp: Response) -> Result<Vec<u8>> {
     Ok(body)
 }
 
-/// The requirements of a 402: the header if present, else the JSON body.
-fn requirements(url: &Url, resp: Response) -> Result<PaymentRequired> {
-    if let Some(h) = resp.headers().get(PAYMENT_REQUIRED) {
-        let h = h.to_str().map_err(|_| Error::BadInput("the PAYMENT-REQUIRED header is not text".into()))?;
-        return Ok(PaymentRequired::from_header(h)?);
-    }
-    let body = read_body(url, resp)?;
-    Ok(PaymentRequired::from_json_body(&body)?)
-}
-
-/// The rejection code a merchant gives with a 402 to a paid request, if any.
+/// The rejection code a merchant gives with a 402 to a paid request, if any (the body is read
+/// only when the header says nothing).
 fn rejection_code(url: &Url, resp: Response) -> Option<String> {
-    if let Some(code) = resp
-        .headers()
-        .get(PAYMENT_REQUIRED)
-        .and_then(|h| h.to_str().ok())
-        .and_then(|h| PaymentRequired::from_header(h).ok())
-        .and_then(|p| p.error)
-    {
+    if let Some(code) = resp.headers().get(PAYMENT_REQUIRED).and_then(answer::rejection_code_in_header) {
         return Some(code);
     }
-    let body = read_body(url, resp).ok()?;
-    let v: serde_json::Value = serde_json::from_slice(&body).ok()?;
-    v.get("error").and_then(|e| e.as_str()).map(|s| s.chars().filter(|c| !c.is_control()).take(64).collect())
+    answer::rejection_code_in_body(&read_body(url, resp).ok()?)
 }
 
 impl Client {
@@ -174,13 +158,9 @@ impl Client {
                 continue;
             }
             if status == StatusCode::PAYMENT_REQUIRED {
-                let required = requirements(&url, resp)?;
-                let asked_by = origin_of(url.as_str())?;
-                let named = origin_of(&required.resource.url)
-                    .map_err(|_| Error::BadInput("the 402 names a resource that is not an http(s) URL".into()))?;
-                if named != asked_by {
-                    return Err(Error::OriginMismatch { asked_by, named });
-                }
+                let header = resp.headers().get(PAYMENT_REQUIRED).cloned();
+                let body = if header.is_none() { Some(read_body(&url, resp)?) } else { None };
+                let required = answer::payment_required(&url, header.as_ref(), body.as_deref())?;
                 return Ok(Probe::Priced { url, required: Box::new(required) });
             }
             if !status.is_success() {
@@ -203,39 +183,14 @@ impl Client {
             Probe::Priced { url, required } => (url, *required),
             Probe::Free { .. } => return Err(Error::SiteUnconfirmed("the page is free: nothing to pay".into())),
         };
-        let same = |a: &centime_protocol::PaymentRequirements, b: &centime_protocol::PaymentRequirements| {
-            a.scheme == b.scheme
-                && a.network == b.network
-                && a.pay_to == b.pay_to
-                && a.asset == b.asset
-                && match (a.terms(), b.terms()) {
-                    (Ok(x), Ok(y)) => x.price == y.price,
-                    _ => false,
-                }
-        };
-        let confirmed = linked.accepts.iter().any(|l| site.accepts.iter().any(|s| same(l, s)));
-        if !confirmed {
-            return Err(Error::SiteUnconfirmed(format!(
-                "{} does not offer the payee, price, asset and network the link names",
-                origin_of(answered.as_str())?
-            )));
-        }
-        // Pay what the site offers for what the link named, not the link's own copy.
-        let mut required = site;
-        required.accepts.retain(|s| linked.accepts.iter().any(|l| same(l, s)));
+        let required = answer::confirm_terms(linked, site, &answered)?;
         Ok((answered, required))
     }
 
     /// Checks a `centime://pay` link: its return address must be on the page's origin, and the
     /// site's own 402 must offer the terms the link names ([`Client::confirm_link`]).
     pub fn prepare_pay_link(&self, linked: &PaymentRequired, return_url: Option<&Url>) -> Result<LinkRequest> {
-        let site = origin_of(&linked.resource.url)
-            .map_err(|_| Error::BadInput("the link names a page that is not an http(s) URL".into()))?;
-        if let Some(r) = return_url
-            && origin_of(r.as_str()).ok().as_deref() != Some(site.as_str())
-        {
-            return Err(Error::ReturnElsewhere(site));
-        }
+        answer::check_link_return(linked, return_url)?;
         let (url, required) = self.confirm_link(linked)?;
         Ok(LinkRequest { url, required, return_url: return_url.cloned() })
     }
@@ -287,12 +242,7 @@ impl Client {
                 };
             let status = resp.status();
             if status.is_success() {
-                let settlement = resp
-                    .headers()
-                    .get(PAYMENT_RESPONSE)
-                    .and_then(|h| h.to_str().ok())
-                    .map(SettlementResponse::from_header)
-                    .transpose();
+                let settlement = answer::settlement(resp.headers().get(PAYMENT_RESPONSE));
                 let outcome = match settlement {
                     Ok(Some(s)) => match wallet.record_settled(&p.payment_id, &s) {
                         Ok(_) => Outcome::Settled,
