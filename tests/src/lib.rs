@@ -330,6 +330,16 @@ impl Output {
     }
 }
 
+impl From<std::process::Output> for Output {
+    fn from(out: std::process::Output) -> Output {
+        Output {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
 impl std::fmt::Display for Output {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "exit {}\n--- stdout\n{}\n--- stderr\n{}", self.code, self.stdout, self.stderr)
@@ -374,23 +384,25 @@ impl Wallet {
         self.dir.path()
     }
 
-    /// Runs `centime --json ARGS` with the file keystore, no terminal.
-    pub fn run(&self, args: &[&str]) -> Result<Output> {
-        let out = Command::new(bin("centime")?)
-            .arg("--json")
+    /// `centime --json ARGS` with the file keystore and no terminal, not started yet (for tests
+    /// that set more of its environment, feed its stdin or kill it).
+    pub fn command(&self, args: &[&str]) -> Result<Command> {
+        let mut cmd = Command::new(bin("centime")?);
+        cmd.arg("--json")
             .args(args)
             .env("CENTIME_DATA_DIR", self.dir.path())
             .env("CENTIME_KEYSTORE", "file")
             .env("CENTIME_PASSPHRASE", PASSPHRASE)
             .env_remove("CENTIME_BACKUP_PASSPHRASE")
-            .stdin(Stdio::null())
-            .output()
-            .with_context(|| format!("running centime {args:?}"))?;
-        Ok(Output {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        })
+            .env_remove("CENTIME_CRASH_AT")
+            .stdin(Stdio::null());
+        Ok(cmd)
+    }
+
+    /// Runs `centime --json ARGS` with the file keystore, no terminal.
+    pub fn run(&self, args: &[&str]) -> Result<Output> {
+        let out = self.command(args)?.output().with_context(|| format!("running centime {args:?}"))?;
+        Ok(Output::from(out))
     }
 
     /// Runs a command that must succeed and print JSON.

@@ -59,11 +59,22 @@ pub enum Command {
         #[arg(long, value_name = "AMOUNT")]
         max: Option<String>,
         /// Reuse a payment id: a retry returns the same payment, never a second debit
-        #[arg(long, value_name = "ID")]
+        #[arg(long, value_name = "ID", conflicts_with = "batch")]
         payment_id: Option<String>,
+        /// REQUEST is a file (or - for stdin) of requests, one per line, each optionally followed
+        /// by a tab and a payment id; prints one JSON line per request and never prompts
+        #[arg(long)]
+        batch: bool,
     },
     /// GET a URL, paying its price under your rules if it answers 402
     Fetch(FetchArgs),
+    /// Ask merchants about payments whose outcome is unknown (pending after a crash, or
+    /// unconfirmed), sending each again with the same authorization: never a second debit
+    Resolve {
+        /// Seconds before giving up on each server
+        #[arg(long, default_value_t = 30)]
+        timeout: u64,
+    },
     /// Spending history, newest first
     History(HistoryArgs),
     /// Site rules

@@ -24,10 +24,12 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Issuer(cmd) => issuer(cli, cmd),
         Command::Balance => balance(cli),
         Command::Topup { credit } => topup(cli, credit),
-        Command::Pay { request, yes, max, payment_id } => {
+        Command::Pay { request, yes, max, batch: true, .. } => crate::batch::run(cli, request, *yes, max.as_deref()),
+        Command::Pay { request, yes, max, payment_id, batch: false } => {
             pay(cli, request, *yes, max.as_deref(), payment_id.as_deref())
         }
         Command::Fetch(args) => crate::fetch::run(cli, args),
+        Command::Resolve { timeout } => crate::fetch::resolve(cli, *timeout),
         Command::History(args) => history(cli, args),
         Command::Sites => sites(cli),
         Command::Allow { origin, max_per_payment, budget, per, auto, ask } => {

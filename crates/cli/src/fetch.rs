@@ -8,7 +8,7 @@ use std::io::Write as _;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result};
-use centime_client::{Client, Outcome, Probe};
+use centime_client::{Client, Outcome, Probe, Resolved};
 use centime_core::Wallet;
 use serde_json::json;
 
@@ -123,4 +123,54 @@ pub fn run(cli: &Cli, a: &FetchArgs) -> Result<()> {
     };
     deliver(a, &delivered.body)?;
     report_paid(cli, &w, &p, &outcome)
+}
+
+/// `centime resolve`: every payment whose outcome is unknown, asked again of its merchant.
+pub fn resolve(cli: &Cli, timeout: u64) -> Result<()> {
+    let mut w = context::open(cli)?;
+    let wallet_error = |e: centime_client::Error| match e {
+        centime_client::Error::Wallet(w) => w.into(),
+        other => anyhow::Error::from(other),
+    };
+    let client = Client::new(Duration::from_secs(timeout.max(1))).map_err(wallet_error)?;
+    let resolved = client.resolve(&mut w).map_err(wallet_error)?;
+    let mut still_unknown = 0usize;
+    let rows: Vec<serde_json::Value> = resolved
+        .iter()
+        .map(|r| {
+            let (status, detail) = match &r.outcome {
+                Resolved::Settled => ("settled", None),
+                Resolved::Refused { code } => ("rejected", Some(format!("refused ({code}), credited back"))),
+                Resolved::Unconfirmed(why) => {
+                    still_unknown += 1;
+                    ("unconfirmed", Some(why.clone()))
+                }
+            };
+            json!({
+                "paymentId": r.payment.payment_id, "origin": r.payment.origin, "resource": r.payment.resource,
+                "amount": r.payment.amount.micros.to_string(), "asset": r.payment.amount.asset,
+                "status": status, "detail": detail,
+            })
+        })
+        .collect();
+    crate::output::print(cli.json, json!({ "resolved": rows, "unconfirmed": still_unknown }), || {
+        if rows.is_empty() {
+            return "no payment with an unknown outcome".to_owned();
+        }
+        rows.iter()
+            .map(|r| {
+                format!(
+                    "{} {} {} {}: {}{}",
+                    r["paymentId"].as_str().unwrap_or_default(),
+                    r["amount"].as_str().unwrap_or_default(),
+                    r["asset"].as_str().unwrap_or_default(),
+                    r["origin"].as_str().unwrap_or_default(),
+                    r["status"].as_str().unwrap_or_default(),
+                    r["detail"].as_str().map(|d| format!(" — {d}")).unwrap_or_default()
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    Ok(())
 }

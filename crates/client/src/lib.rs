@@ -63,6 +63,23 @@ pub struct Delivered {
     pub content_type: Option<String>,
 }
 
+/// What [`Client::resolve`] learnt of one payment.
+#[derive(Debug)]
+pub struct Resolution {
+    pub payment: Payment,
+    pub outcome: Resolved,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolved {
+    /// The merchant holds it (now recorded, with its receipt).
+    Settled,
+    /// The merchant said it never took it: credited back.
+    Refused { code: String },
+    /// Still unknown: why.
+    Unconfirmed(String),
+}
+
 /// A payment link checked against its site: what to pay, where, and where to go after.
 #[derive(Debug, Clone)]
 pub struct LinkRequest {
@@ -106,6 +123,17 @@ fn read_body(url: &Url, resp: Response) -> Result<Vec<u8>> {
         return Err(http_err(url, "the response is larger than 64 MiB"));
     }
     Ok(body)
+}
+
+/// Whether a refusal leaves open that the merchant holds the payment: a replayed nonce or a
+/// reused payment id always does (the authorization was seen before); an expiry does when this
+/// authorization may have been sent before.
+fn refusal_is_ambiguous(code: &str, sent_before: bool) -> bool {
+    match code {
+        "replayed_nonce" | "payment_id_conflict" => true,
+        "expired" => sent_before,
+        _ => false,
+    }
 }
 
 /// The rejection code a merchant gives with a 402 to a paid request, if any (the body is read
@@ -240,6 +268,7 @@ impl Client {
                         continue;
                     }
                 };
+            centime_core::crash::point(centime_core::crash::DELIVER_ANSWERED);
             let status = resp.status();
             if status.is_success() {
                 let settlement = answer::settlement(resp.headers().get(PAYMENT_RESPONSE));
@@ -269,6 +298,17 @@ impl Client {
             }
             if status == StatusCode::PAYMENT_REQUIRED {
                 match rejection_code(url, resp) {
+                    // This authorization may have reached the merchant before (a retry, a lost
+                    // answer, a crash): "already seen" or "too late" then says nothing about
+                    // whether the first send was accepted, so nothing is credited back.
+                    Some(code) if refusal_is_ambiguous(&code, p.reused || attempt > 0) => {
+                        last_problem = format!(
+                            "the merchant answered `{code}` to a payment it may already have accepted; \
+                             ask {} about payment {}",
+                            p.origin, p.payment_id
+                        );
+                        break;
+                    }
                     Some(code) => {
                         wallet.record_rejected(&p.payment_id, &code)?;
                         return Err(Error::RefusedByMerchant {
@@ -295,5 +335,30 @@ impl Client {
             amount: p.amount.to_string(),
             reason: last_problem,
         })
+    }
+
+    /// Sends every payment whose outcome the wallet does not know (pending, e.g. after a crash,
+    /// or unconfirmed) to its merchant again, with the same authorization, and records each
+    /// answer. The merchant answers a known authorization with its first answer, so this never
+    /// pays twice; one payment's trouble does not stop the others.
+    pub fn resolve(&self, wallet: &mut Wallet) -> Result<Vec<Resolution>> {
+        let mut out = Vec::new();
+        for p in wallet.unresolved_payments()? {
+            let outcome = match Url::parse(&p.resource) {
+                Err(e) => Resolved::Unconfirmed(format!("its page address is not a URL: {e}")),
+                Ok(url) => match self.deliver(wallet, &url, &HeaderMap::new(), &p) {
+                    Ok(d) => match d.outcome {
+                        Outcome::Settled => Resolved::Settled,
+                        Outcome::Unconfirmed(why) => Resolved::Unconfirmed(why),
+                    },
+                    Err(Error::RefusedByMerchant { code, .. }) => Resolved::Refused { code },
+                    Err(Error::Unconfirmed { reason, .. }) => Resolved::Unconfirmed(reason),
+                    Err(e @ Error::Wallet(_)) => return Err(e),
+                    Err(e) => Resolved::Unconfirmed(e.to_string()),
+                },
+            };
+            out.push(Resolution { payment: p, outcome });
+        }
+        Ok(out)
     }
 }

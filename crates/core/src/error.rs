@@ -27,7 +27,21 @@ pub enum Error {
     Protocol(#[from] ProtocolError),
 
     #[error("database error: {0}")]
-    Db(#[from] rusqlite::Error),
+    Db(rusqlite::Error),
+    #[error(
+        "the wallet's database is in use by another program and stayed locked for {0} s: nothing was changed. Close that program, or try again"
+    )]
+    Busy(u64),
+    #[error(
+        "the disk holding the wallet is full, or a file size limit was reached: nothing was written. Free some space and try again"
+    )]
+    DiskFull,
+    #[error("the wallet's data cannot be written ({0}): nothing was changed. Check the data directory's permissions")]
+    ReadOnly(String),
+    #[error("the wallet's database could not be read or written ({0}): nothing was committed. Check the disk, then try again")]
+    DiskIo(String),
+    #[error("the wallet's database file is damaged ({0}); restore it from a backup with `centime restore`")]
+    Corrupt(String),
     #[error("{context}: {source}")]
     Io { context: String, source: std::io::Error },
     #[error(
@@ -133,13 +147,27 @@ impl Error {
             | DamagedKeystore(_)
             | KeystoreKindMismatch { .. }
             | PassphraseNeeded => ErrorClass::Keystore,
-            Integrity(_) => ErrorClass::Integrity,
-            Db(_) | Io { .. } | NewerSchema { .. } | BadTransition { .. } => ErrorClass::Internal,
+            Integrity(_) | Corrupt(_) => ErrorClass::Integrity,
+            Db(_)
+            | Busy(_)
+            | DiskFull
+            | ReadOnly(_)
+            | DiskIo(_)
+            | Io { .. }
+            | NewerSchema { .. }
+            | BadTransition { .. } => ErrorClass::Internal,
         }
     }
 
     /// A short stable code for JSON errors and the app.
     pub fn code(&self) -> &'static str {
+        match self {
+            Error::Busy(_) => return "busy",
+            Error::DiskFull => return "disk_full",
+            Error::ReadOnly(_) => return "read_only",
+            Error::DiskIo(_) => return "disk_io",
+            _ => {}
+        }
         match self.class() {
             ErrorClass::Internal => "internal",
             ErrorClass::NeedsApproval => "needs_approval",
@@ -153,6 +181,22 @@ impl Error {
 
     pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io { context: context.into(), source }
+    }
+}
+
+/// SQLite's failures that the user can act on get their own message; the rest stay `Db`.
+impl From<rusqlite::Error> for Error {
+    fn from(e: rusqlite::Error) -> Self {
+        use rusqlite::ErrorCode as C;
+        let rusqlite::Error::SqliteFailure(f, _) = &e else { return Error::Db(e) };
+        match f.code {
+            C::DatabaseBusy | C::DatabaseLocked => Error::Busy(crate::store::BUSY_TIMEOUT.as_secs()),
+            C::DiskFull => Error::DiskFull,
+            C::ReadOnly | C::CannotOpen | C::PermissionDenied => Error::ReadOnly(e.to_string()),
+            C::SystemIoFailure => Error::DiskIo(e.to_string()),
+            C::DatabaseCorrupt | C::NotADatabase => Error::Corrupt(e.to_string()),
+            _ => Error::Db(e),
+        }
     }
 }
 

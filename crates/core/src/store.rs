@@ -15,7 +15,7 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// How long a writer waits for another process's transaction before giving up. Long enough
 /// that concurrent payments queue instead of failing with "database is locked".
-const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub const DB_FILE: &str = "wallet.sqlite3";
 

@@ -1,0 +1,96 @@
+//! `centime pay --batch`: many payments from one process, one request per line. A script that
+//! pays per API call keeps one wallet open instead of unlocking the keystore for every call.
+//!
+//! Each line is a request as `centime pay` takes it, optionally followed by a tab and a
+//! payment id; empty lines and lines starting with `#` are skipped. Every line gets one JSON
+//! line on stdout, a payment or an error with its exit code; the rules are never prompted for
+//! (a line they would ask about fails with exit 3 unless `--yes`).
+
+use std::io::{BufRead as _, Write as _};
+
+use anyhow::{Context as _, Result};
+use centime_cli::{exit_code, fail, input};
+use centime_core::{Error as CoreError, PayOptions};
+use serde_json::json;
+
+use crate::args::Cli;
+use crate::context;
+
+/// The largest line read: a request is a few KB; a runaway file is refused, not buffered.
+const MAX_LINE: usize = 1 << 20;
+
+pub fn run(cli: &Cli, source: &str, yes: bool, max: Option<&str>) -> Result<()> {
+    let max = input::opt_amount(max, "--max")?;
+    let reader: Box<dyn std::io::BufRead> = if source == "-" {
+        Box::new(std::io::stdin().lock())
+    } else {
+        let path = source.strip_prefix('@').unwrap_or(source);
+        Box::new(std::io::BufReader::new(
+            std::fs::File::open(path).map_err(|e| fail(centime_cli::EXIT_INPUT, format!("reading {path}: {e}")))?,
+        ))
+    };
+    let mut w = context::open(cli)?;
+    let mut out = std::io::stdout().lock();
+    let (mut paid, mut reused, mut failed) = (0u64, 0u64, 0u64);
+    let mut first_failure: Option<u8> = None;
+    let mut n = 0u64;
+    for line in reader.split(b'\n') {
+        n += 1;
+        let line = line.context("reading the batch")?;
+        if line.len() > MAX_LINE {
+            return Err(fail(centime_cli::EXIT_INPUT, format!("line {n} is longer than {MAX_LINE} bytes")));
+        }
+        let line =
+            String::from_utf8(line).map_err(|_| fail(centime_cli::EXIT_INPUT, format!("line {n} is not UTF-8")))?;
+        let line = line.trim_end_matches('\r');
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let result = pay_line(&mut w, line, yes, max);
+        let value = match result {
+            Ok(p) => {
+                if p.reused {
+                    reused += 1;
+                } else {
+                    paid += 1;
+                }
+                json!({
+                    "line": n, "paymentId": p.payment_id, "header": p.header, "network": p.network,
+                    "asset": p.amount.asset, "amount": p.amount.micros.to_string(), "payTo": p.pay_to,
+                    "resource": p.resource, "reused": p.reused, "automatic": p.automatic,
+                })
+            }
+            Err(e) => {
+                failed += 1;
+                let code = exit_code(&e);
+                first_failure.get_or_insert(code);
+                let kind = e.downcast_ref::<CoreError>().map_or("error", CoreError::code);
+                json!({ "line": n, "error": kind, "message": format!("{e:#}"), "exit": code })
+            }
+        };
+        writeln!(out, "{value}")?;
+        out.flush()?;
+    }
+    eprintln!("{paid} paid, {reused} already paid, {failed} failed");
+    match first_failure {
+        Some(code) => {
+            Err(fail(code, format!("{failed} of {} payment(s) failed; see each line's error", paid + reused + failed)))
+        }
+        None => Ok(()),
+    }
+}
+
+fn pay_line(
+    w: &mut centime_core::Wallet,
+    line: &str,
+    yes: bool,
+    max: Option<centime_protocol::Micros>,
+) -> Result<centime_core::Payment> {
+    let (request, id) = match line.split_once('\t') {
+        Some((r, id)) => (r, Some(id.trim())),
+        None => (line, None),
+    };
+    let (required, _return) = input::payment_request(request.trim())?;
+    let payment_id = input::payment_id(id)?;
+    Ok(w.pay(&required, &PayOptions { approved: yes, max, payment_id })?)
+}
