@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::journal;
+use crate::stored::{self, Stored};
 use crate::wallet::Wallet;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -45,9 +46,12 @@ impl Wallet {
         }
         let balances: i64 = conn.query_row("SELECT COUNT(*) FROM balances", [], |r| r.get(0))?;
 
-        // Every payment row belongs to its journal row, with the authorization it hashed.
+        // Every payment row belongs to its journal row, with the authorization it hashed. The
+        // authorization is rebuilt from storage (compressed against the request, ADR 0010), so
+        // an edit to either shows here.
+        let wallet_id = self.id.to_string();
         let mut stmt = conn.prepare(
-            "SELECT p.payment_id, p.authorization, p.status, j.doc_hash, j.payment_id, j.kind,
+            "SELECT p.payment_id, p.request, p.authorization, p.status, j.doc_hash, j.payment_id, j.kind,
                     (SELECT COUNT(*) FROM journal r WHERE r.kind = 'refund' AND r.ref = p.payment_id)
              FROM payments p LEFT JOIN journal j ON j.id = p.journal_id",
         )?;
@@ -56,17 +60,24 @@ impl Wallet {
         while let Some(r) = rows.next()? {
             payments += 1;
             let id: String = r.get(0)?;
-            let auth: String = r.get(1)?;
-            let status: String = r.get(2)?;
-            let hash: Option<Vec<u8>> = r.get(3)?;
-            let jpid: Option<String> = r.get(4)?;
-            let kind: Option<String> = r.get(5)?;
-            let refunds: i64 = r.get(6)?;
+            let request: Stored = r.get(1)?;
+            let auth: Stored = r.get(2)?;
+            let status: String = r.get(3)?;
+            let hash: Option<Vec<u8>> = r.get(4)?;
+            let jpid: Option<String> = r.get(5)?;
+            let kind: Option<String> = r.get(6)?;
+            let refunds: i64 = r.get(7)?;
             if kind.as_deref() != Some("payment") || jpid.as_deref() != Some(id.as_str()) {
                 return Err(Error::Integrity(format!("payment {id} does not match its journal row")));
             }
-            if hash.as_deref() != Some(journal::sha256(auth.as_bytes()).as_slice()) {
-                return Err(Error::Integrity(format!("the stored authorization of payment {id} was changed")));
+            let ctx = stored::Context { wallet_id: &wallet_id, payment_id: &id };
+            let auth = stored::unpack_request(&request, ctx)
+                .and_then(|request| stored::unpack_jws(&auth, ctx, &[request.as_bytes()]));
+            let intact = auth.is_some_and(|a| hash.as_deref() == Some(journal::sha256(a.as_bytes()).as_slice()));
+            if !intact {
+                return Err(Error::Integrity(format!(
+                    "the stored authorization of payment {id} (or the request it is stored with) was changed"
+                )));
             }
             let want_refunds = i64::from(status == "rejected");
             if refunds != want_refunds {

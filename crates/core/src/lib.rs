@@ -13,11 +13,13 @@ pub mod history;
 mod integrity;
 mod journal;
 pub mod keystore;
+mod migrate;
 mod pay;
 pub mod policy;
 mod rules;
 pub mod sealed;
 pub mod store;
+mod stored;
 mod topup;
 mod wallet;
 

@@ -6,8 +6,10 @@
 
 use centime_protocol::documents::{self, ReceiptClaims};
 use centime_protocol::payment::{authorization_claims, sign_payload};
-use centime_protocol::wire::PaymentRequirements;
-use centime_protocol::{Amount, Micros, Network, PaymentId, PaymentRequired, SettlementResponse, Terms};
+use centime_protocol::wire::{AuthorizationEnvelope, PaymentRequirements, X402_VERSION};
+use centime_protocol::{
+    Amount, Micros, Network, PaymentId, PaymentPayload, PaymentRequired, SettlementResponse, Terms,
+};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -15,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::journal::{self, Kind, NewEntry};
 use crate::policy::{self, Decision, Evaluation};
 use crate::store;
+use crate::stored::{self, Stored};
 use crate::wallet::Wallet;
 
 /// Longest validity window the wallet will sign, whatever the merchant asks.
@@ -158,9 +161,7 @@ impl Wallet {
         if let Some(id) = &opts.payment_id
             && let Some(p) = stored_payment(&tx, id)?
         {
-            let stored: serde_json::Value = serde_json::from_str(&p.accepted)
-                .map_err(|e| Error::Integrity(format!("stored accepted terms are not JSON: {e}")))?;
-            let stored = documents::canonical_json(&stored)?;
+            let stored = documents::canonical_json(&p.accepted()?.to_value()?)?;
             let mut same_terms = false;
             for offer in &required.accepts {
                 same_terms |= documents::canonical_json(&offer.to_value()?)? == stored;
@@ -220,30 +221,23 @@ impl Wallet {
             },
         )?;
         let request_json = serde_json::to_string(required).map_err(|e| Error::Integrity(e.to_string()))?;
-        let accepted_json =
-            serde_json::to_string(&accepted.to_value()?).map_err(|e| Error::Integrity(e.to_string()))?;
-        tx.prepare_cached(
-            "INSERT INTO payments (payment_id, journal_id, request, accepted, authorization, header, valid_before,
-                                   status, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', ?8)",
-        )?
-        .execute(params![
-            payment_id.as_str(),
-            jid,
-            request_json,
-            accepted_json,
-            authorization,
-            header,
-            i64::try_from(claims.valid_before).unwrap_or(i64::MAX),
-            now
-        ])?;
-        add_event(
+        insert_payment(
             &tx,
-            payment_id.as_str(),
-            now,
-            Status::Pending,
-            if automatic { Some("paid automatically") } else { None },
+            &PaymentRow {
+                wallet_id: &wallet_id.to_string(),
+                journal_id: jid,
+                payment_id: payment_id.as_str(),
+                request_json: &request_json,
+                offer: i,
+                authorization,
+                valid_before: i64::try_from(claims.valid_before).unwrap_or(i64::MAX),
+                status: Status::Pending,
+                receipt: None,
+                detail: None,
+                at: now,
+            },
         )?;
+        add_event(&tx, jid, now, Status::Pending, if automatic { Some("paid automatically") } else { None })?;
         crate::crash::point(crate::crash::PAY_BEFORE_COMMIT);
         tx.commit()?;
         crate::crash::point(crate::crash::PAY_AFTER_COMMIT);
@@ -296,7 +290,11 @@ impl Wallet {
                 return Err(Error::BadReceipt("the receipt does not describe this payment".into()));
             }
         }
-        set_status(&tx, payment_id.as_str(), p.status, Status::Settled, response.receipt.as_deref(), None, now)?;
+        let receipt = match &response.receipt {
+            Some(r) => Some(p.pack_receipt(&wallet_id.to_string(), r)?),
+            None => None,
+        };
+        set_status(&tx, p.journal_id, p.status, Status::Settled, receipt, None, now)?;
         crate::crash::point(crate::crash::SETTLE_BEFORE_COMMIT);
         tx.commit()?;
         Ok(Status::Settled)
@@ -338,7 +336,7 @@ impl Wallet {
                 doc_hash: None,
             },
         )?;
-        set_status(&tx, payment_id.as_str(), p.status, Status::Rejected, None, Some(&reason), now)?;
+        set_status(&tx, p.journal_id, p.status, Status::Rejected, None, Some(&reason), now)?;
         crate::crash::point(crate::crash::REFUND_BEFORE_COMMIT);
         tx.commit()?;
         Ok(Status::Rejected)
@@ -352,7 +350,7 @@ impl Wallet {
         if p.status != Status::Pending {
             return Ok(p.status);
         }
-        set_status(&tx, payment_id.as_str(), p.status, Status::Unconfirmed, None, Some(detail), now)?;
+        set_status(&tx, p.journal_id, p.status, Status::Unconfirmed, None, Some(detail), now)?;
         tx.commit()?;
         Ok(Status::Unconfirmed)
     }
@@ -380,34 +378,33 @@ impl Wallet {
     /// `entitlementSeconds`) still runs: re-sending it reads the page again for free.
     pub fn entitlement(&self, resource: &str) -> Result<Option<Payment>> {
         let Ok(site) = policy::origin_of(resource) else { return Ok(None) };
-        let row: Option<(String, String, i64)> = self
+        let row: Option<(String, i64)> = self
             .conn
             .query_row(
-                "SELECT p.payment_id, p.accepted, j.at FROM journal j JOIN payments p ON p.journal_id = j.id
+                "SELECT p.payment_id, j.at FROM journal j JOIN payments p ON p.journal_id = j.id
                  WHERE j.site = ?1 AND j.resource = ?2 AND j.kind = 'payment' AND p.status = 'settled'
                  ORDER BY j.id DESC LIMIT 1",
                 params![site, resource],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        let Some((id, accepted, at)) = row else { return Ok(None) };
-        let accepted: serde_json::Value =
-            serde_json::from_str(&accepted).map_err(|e| Error::Integrity(format!("stored terms: {e}")))?;
-        let seconds = accepted.pointer("/extra/entitlementSeconds").and_then(serde_json::Value::as_i64).unwrap_or(0);
+        let Some((id, at)) = row else { return Ok(None) };
+        let id: PaymentId = id.parse()?;
+        let Some(p) = stored_payment(&self.conn, &id)? else { return Ok(None) };
+        let seconds = p.accepted()?.extra.get("entitlementSeconds").and_then(serde_json::Value::as_i64).unwrap_or(0);
         if at.saturating_add(seconds) <= self.now() {
             return Ok(None);
         }
-        let id: PaymentId = id.parse()?;
-        self.payment(&id).map(Some)
+        p.into_payment(true).map(Some)
     }
 
     /// Pending payments whose authorization has expired cannot still be in flight: their
     /// outcome is unknown, and they are listed as unconfirmed for the user.
     pub(crate) fn resolve_stale_pending(&mut self) -> Result<()> {
         let now = self.now();
-        let stale: Vec<String> = {
+        let stale: Vec<i64> = {
             let mut stmt =
-                self.conn.prepare("SELECT payment_id FROM payments WHERE status = 'pending' AND valid_before < ?1")?;
+                self.conn.prepare("SELECT journal_id FROM payments WHERE status = 'pending' AND valid_before < ?1")?;
             stmt.query_map(params![now], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
         };
         if stale.is_empty() {
@@ -417,7 +414,7 @@ impl Wallet {
         for id in stale {
             set_status(
                 &tx,
-                &id,
+                id,
                 Status::Pending,
                 Status::Unconfirmed,
                 None,
@@ -430,37 +427,98 @@ impl Wallet {
     }
 }
 
-fn add_event(conn: &Connection, id: &str, at: i64, status: Status, detail: Option<&str>) -> Result<()> {
-    conn.prepare_cached("INSERT INTO payment_events (payment_id, at, status, detail) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![id, at, status.as_str(), detail])?;
+fn add_event(conn: &Connection, journal_id: i64, at: i64, status: Status, detail: Option<&str>) -> Result<()> {
+    conn.prepare_cached("INSERT INTO payment_events (journal_id, at, status, detail) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![journal_id, at, status.as_str(), detail])?;
     Ok(())
 }
 
 fn set_status(
     conn: &Connection,
-    id: &str,
+    journal_id: i64,
     from: Status,
     to: Status,
-    receipt: Option<&str>,
+    receipt: Option<Stored>,
     detail: Option<&str>,
     at: i64,
 ) -> Result<()> {
     let n = conn
         .prepare_cached(
             "UPDATE payments SET status = ?1, receipt = COALESCE(?2, receipt), detail = ?3, updated_at = ?4
-         WHERE payment_id = ?5 AND status = ?6",
+         WHERE journal_id = ?5 AND status = ?6",
         )?
-        .execute(params![to.as_str(), receipt, detail, at, id, from.as_str()])?;
+        .execute(params![to.as_str(), receipt, detail, at, journal_id, from.as_str()])?;
     if n != 1 {
-        return Err(Error::BadTransition { id: id.into(), status: from.as_str().into(), to: to.as_str().into() });
+        return Err(Error::BadTransition {
+            id: format!("#{journal_id}"),
+            status: from.as_str().into(),
+            to: to.as_str().into(),
+        });
     }
-    add_event(conn, id, at, to, detail)
+    add_event(conn, journal_id, at, to, detail)
 }
 
+/// A payment row about to be written, its documents as they were signed and received.
+#[derive(Debug, Clone)]
+pub(crate) struct PaymentRow<'a> {
+    /// The wallet's public key, base64url: part of what the documents are compressed against.
+    pub wallet_id: &'a str,
+    pub journal_id: i64,
+    pub payment_id: &'a str,
+    pub request_json: &'a str,
+    /// Index of the accepted offer in the request's `accepts`.
+    pub offer: usize,
+    pub authorization: &'a str,
+    pub valid_before: i64,
+    pub status: Status,
+    pub receipt: Option<&'a str>,
+    pub detail: Option<&'a str>,
+    pub at: i64,
+}
+
+/// Writes a payment row, each document once (ADR 0010). The caller appends its events.
+pub(crate) fn insert_payment(conn: &Connection, row: &PaymentRow<'_>) -> Result<()> {
+    let ctx = stored::Context { wallet_id: row.wallet_id, payment_id: row.payment_id };
+    let request = stored::pack_request(row.request_json, ctx);
+    let authorization = stored::pack_jws(row.authorization, ctx, &[row.request_json.as_bytes()]);
+    let receipt = row.receipt.map(|r| {
+        let claims = stored::jws_claims(row.authorization);
+        stored::pack_jws(r, ctx, &[row.request_json.as_bytes(), &claims])
+    });
+    conn.prepare_cached(
+        "INSERT INTO payments (journal_id, payment_id, request, authorization, offer, valid_before, status, receipt,
+                               detail, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        row.journal_id,
+        row.payment_id,
+        request,
+        authorization,
+        i64::try_from(row.offer).unwrap_or(i64::MAX),
+        row.valid_before,
+        row.status.as_str(),
+        receipt,
+        row.detail,
+        row.at
+    ])?;
+    Ok(())
+}
+
+/// A payment as stored, its documents decoded.
 pub(crate) struct StoredPayment {
+    pub journal_id: i64,
     pub payment_id: PaymentId,
-    pub header: String,
-    pub accepted: String,
+    /// The request JSON, exactly as stored.
+    pub request_json: String,
+    pub request: PaymentRequired,
+    pub offer: usize,
+    /// The compact authorization JWS.
+    pub authorization: String,
+    #[allow(dead_code)] // read by the entry details (next commit)
+    receipt: Option<Stored>,
+    #[allow(dead_code)]
+    wallet_id: String,
     pub network: Network,
     pub amount: Amount,
     pub pay_to: String,
@@ -470,10 +528,55 @@ pub(crate) struct StoredPayment {
 }
 
 impl StoredPayment {
+    /// The offer this payment accepted, verbatim from its request.
+    pub fn accepted(&self) -> Result<&PaymentRequirements> {
+        self.request.accepts.get(self.offer).ok_or_else(|| {
+            Error::Integrity(format!("stored payment {} names an offer its request does not hold", self.payment_id))
+        })
+    }
+
+    #[allow(dead_code)]
+    fn context(&self) -> stored::Context<'_> {
+        stored::Context { wallet_id: &self.wallet_id, payment_id: self.payment_id.as_str() }
+    }
+
+    /// The merchant's receipt (compact JWS), when the payment settled with one.
+    #[allow(dead_code)]
+    pub fn receipt(&self) -> Result<Option<String>> {
+        let Some(r) = &self.receipt else { return Ok(None) };
+        let claims = stored::jws_claims(&self.authorization);
+        stored::unpack_jws(r, self.context(), &[self.request_json.as_bytes(), &claims])
+            .map(Some)
+            .ok_or_else(|| stored::damaged("receipt", self.payment_id.as_str()))
+    }
+
+    fn pack_receipt(&self, wallet_id: &str, receipt: &str) -> Result<Stored> {
+        let ctx = stored::Context { wallet_id, payment_id: self.payment_id.as_str() };
+        let claims = stored::jws_claims(&self.authorization);
+        Ok(stored::pack_jws(receipt, ctx, &[self.request_json.as_bytes(), &claims]))
+    }
+
+    /// The `PAYMENT-SIGNATURE` header, rebuilt from the request, the offer and the
+    /// authorization exactly as `sign_payload` first built it.
+    pub fn header(&self) -> Result<String> {
+        let accepted = self.accepted()?;
+        let mut payload = PaymentPayload {
+            x402_version: X402_VERSION,
+            resource: self.request.resource.clone(),
+            accepted: accepted.to_value()?,
+            payload: AuthorizationEnvelope { authorization: self.authorization.clone(), other: Default::default() },
+            extensions: Default::default(),
+            other: Default::default(),
+        };
+        payload.set_extension_payment_id(&self.payment_id);
+        Ok(payload.to_header()?)
+    }
+
     fn into_payment(self, reused: bool) -> Result<Payment> {
+        let header = self.header()?;
         Ok(Payment {
             payment_id: self.payment_id,
-            header: self.header,
+            header,
             network: self.network,
             amount: self.amount,
             pay_to: self.pay_to,
@@ -496,34 +599,61 @@ pub(crate) fn parse_status(s: &str) -> Result<Status> {
 }
 
 pub(crate) fn stored_payment(conn: &Connection, id: &PaymentId) -> Result<Option<StoredPayment>> {
-    let row = conn
-        .query_row(
-            "SELECT p.header, p.accepted, p.status, j.network, j.asset, j.amount, j.counterparty, j.resource, j.site
-             FROM payments p JOIN journal j ON j.id = p.journal_id WHERE p.payment_id = ?1",
-            params![id.as_str()],
-            |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, String>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
-                    r.get::<_, i64>(5)?,
-                    r.get::<_, Option<String>>(6)?,
-                    r.get::<_, Option<String>>(7)?,
-                    r.get::<_, Option<String>>(8)?,
-                ))
-            },
-        )
+    let jid: Option<i64> = conn
+        .prepare_cached("SELECT journal_id FROM payments WHERE payment_id = ?1")?
+        .query_row(params![id.as_str()], |r| r.get(0))
         .optional()?;
-    let Some((header, accepted, status, network, asset, amount, pay_to, resource, site)) = row else {
+    match jid {
+        Some(jid) => stored_payment_at(conn, jid),
+        None => Ok(None),
+    }
+}
+
+/// The payment whose debit is journal row `journal_id`.
+pub(crate) fn stored_payment_at(conn: &Connection, journal_id: i64) -> Result<Option<StoredPayment>> {
+    let row = conn
+        .prepare_cached(
+            "SELECT p.payment_id, p.request, p.authorization, p.offer, p.status, p.receipt,
+                    j.network, j.asset, j.amount, j.counterparty, j.resource, j.site,
+                    (SELECT value FROM meta WHERE key = 'wallet_id')
+             FROM payments p JOIN journal j ON j.id = p.journal_id WHERE p.journal_id = ?1",
+        )?
+        .query_row(params![journal_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Stored>(1)?,
+                r.get::<_, Stored>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, Option<Stored>>(5)?,
+                (r.get::<_, String>(6)?, r.get::<_, String>(7)?, r.get::<_, i64>(8)?),
+                (r.get::<_, Option<String>>(9)?, r.get::<_, Option<String>>(10)?, r.get::<_, Option<String>>(11)?),
+                r.get::<_, Option<String>>(12)?,
+            ))
+        })
+        .optional()?;
+    let Some((id, request, authorization, offer, status, receipt, (network, asset, amount), texts, wallet_id)) = row
+    else {
         return Ok(None);
     };
+    let (pay_to, resource, site) = texts;
     let bad = |what: &str| Error::Integrity(format!("stored payment {id} has an invalid {what}"));
+    let payment_id: PaymentId = id.parse().map_err(|_| bad("payment id"))?;
+    let wallet_id = wallet_id.unwrap_or_default();
+    let ctx = stored::Context { wallet_id: &wallet_id, payment_id: &id };
+    let request_json = stored::unpack_request(&request, ctx).ok_or_else(|| stored::damaged("request", &id))?;
+    let authorization = stored::unpack_jws(&authorization, ctx, &[request_json.as_bytes()])
+        .ok_or_else(|| stored::damaged("authorization", &id))?;
+    let request: PaymentRequired = serde_json::from_str(&request_json).map_err(|_| bad("request"))?;
     Ok(Some(StoredPayment {
-        payment_id: id.clone(),
-        header,
-        accepted,
+        journal_id,
+        payment_id,
+        request_json,
+        request,
+        offer: usize::try_from(offer).map_err(|_| bad("offer"))?,
+        authorization,
+        receipt,
+        wallet_id,
         network: network.parse().map_err(|_| bad("network"))?,
         amount: Amount::new(Micros::from_micros(amount).checked_neg()?, asset.parse().map_err(|_| bad("asset"))?),
         pay_to: pay_to.unwrap_or_default(),

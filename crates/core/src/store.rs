@@ -7,8 +7,13 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
-/// Migrations in order; migration N (1-based) brings the schema to `user_version` N.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_ledger.sql")];
+/// Migrations in order; migration N (1-based) brings the schema to `user_version` N. A line
+/// `-- centime:repack-payments` in a migration runs [`crate::migrate::repack_payments`] there
+/// (work SQL alone cannot do, such as compressing documents).
+const MIGRATIONS: &[&str] =
+    &[include_str!("../migrations/0001_ledger.sql"), include_str!("../migrations/0002_payments_once.sql")];
+
+const REPACK_PAYMENTS: &str = "-- centime:repack-payments";
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -50,7 +55,14 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         return Err(Error::NewerSchema { found, known: SCHEMA_VERSION });
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(found).unwrap_or(0)) {
-        tx.execute_batch(sql)?;
+        match sql.split_once(REPACK_PAYMENTS) {
+            Some((before, after)) => {
+                tx.execute_batch(before)?;
+                crate::migrate::repack_payments(&tx)?;
+                tx.execute_batch(after)?;
+            }
+            None => tx.execute_batch(sql)?,
+        }
         tx.pragma_update(None, "user_version", i64::try_from(i + 1).unwrap_or(i64::MAX))?;
     }
     tx.commit()?;

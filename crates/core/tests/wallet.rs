@@ -477,11 +477,12 @@ fn settled_with_a_merchant_receipt() {
     assert_eq!(fx.w.record_settled(&p.payment_id, &settlement(&me, Some(good.clone()))).unwrap(), Status::Settled);
     // Recording it again is harmless.
     assert_eq!(fx.w.record_settled(&p.payment_id, &settlement(&me, Some(good))).unwrap(), Status::Settled);
-    let stored: Option<String> = fx
+    // Stored compressed (ADR 0010): present in the row.
+    let stored: rusqlite::types::Value = fx
         .db()
         .query_row("SELECT receipt FROM payments WHERE payment_id = ?1", [p.payment_id.as_str()], |r| r.get(0))
         .unwrap();
-    assert!(stored.is_some());
+    assert_ne!(stored, rusqlite::types::Value::Null);
     // A settled payment cannot be refunded.
     let err = refused(&mut fx, |w| w.record_rejected(&p.payment_id, "too late"));
     assert!(matches!(err, Error::BadTransition { .. }), "{err:?}");
