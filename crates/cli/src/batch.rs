@@ -90,7 +90,8 @@ fn pay_line(
         Some((r, id)) => (r, Some(id.trim())),
         None => (line, None),
     };
-    let (required, _return) = input::payment_request(request.trim())?;
+    // A link is paid only once its site confirms the terms, as by `centime pay`.
+    let required = crate::commands::confirmed_request(input::given_request(request.trim())?)?;
     let payment_id = input::payment_id(id)?;
     Ok(w.pay(&required, &PayOptions { approved: yes, max, payment_id })?)
 }

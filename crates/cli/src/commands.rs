@@ -244,11 +244,41 @@ pub fn pay_with_rules(
     Ok(w.pay(required, &opts)?)
 }
 
+/// How long `pay` waits for the site a payment link names.
+const LINK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// What paying `given` means: a pasted request as it is; a `centime://pay` link only once the
+/// site it names offers the same terms in its own 402 (any page can craft a link naming
+/// someone else's site with its own payTo), and then the site's terms, not the link's copy.
+pub fn confirmed_request(given: input::GivenRequest) -> Result<centime_protocol::PaymentRequired> {
+    use centime_client::{Client, Error as E};
+    let (linked, return_url) = match given {
+        input::GivenRequest::Request(r) => return Ok(r),
+        input::GivenRequest::Link { required, return_url } => (required, return_url),
+    };
+    let to_cli = |e: E| -> anyhow::Error {
+        match e {
+            E::Wallet(w) => w.into(),
+            other => {
+                let code = match other.class() {
+                    centime_core::ErrorClass::InvalidInput => crate::EXIT_INPUT,
+                    _ => crate::EXIT_INTERNAL,
+                };
+                crate::fail(code, other.to_string())
+            }
+        }
+    };
+    let client = Client::new(LINK_TIMEOUT).map_err(to_cli)?;
+    Ok(client.prepare_pay_link(&linked, return_url.as_ref()).map_err(to_cli)?.required)
+}
+
 fn pay(cli: &Cli, request: &str, yes: bool, max: Option<&str>, payment_id: Option<&str>) -> Result<()> {
-    let (required, _return) = input::payment_request(request)?;
+    let given = input::given_request(request)?;
     let max = input::opt_amount(max, "--max")?;
     let payment_id = input::payment_id(payment_id)?;
     let mut w = context::open(cli)?;
+    // The wallet opens first: a link is confirmed over the network only for a wallet that can pay.
+    let required = confirmed_request(given)?;
     let p = pay_with_rules(&mut w, &required, yes, max, payment_id)?;
     print(
         cli.json,

@@ -35,20 +35,38 @@ pub fn value_or_file(s: &str) -> Result<String> {
     String::from_utf8(bytes).map_err(|_| fail(EXIT_INPUT, format!("{path} is not UTF-8 text")))
 }
 
+/// A payment request as the user gave it.
+#[derive(Debug)]
+pub enum GivenRequest {
+    /// A PAYMENT-REQUIRED header value or its JSON, copied from a merchant's answer.
+    Request(PaymentRequired),
+    /// A `centime://pay` link: any web page can craft one, so its terms are only paid once the
+    /// site it names confirms them (centime-client's `prepare_pay_link`).
+    Link { required: PaymentRequired, return_url: Option<url::Url> },
+}
+
 /// A payment request as a PAYMENT-REQUIRED header value, its JSON, or a `centime://pay` link.
-pub fn payment_request(s: &str) -> Result<(PaymentRequired, Option<url::Url>)> {
+pub fn given_request(s: &str) -> Result<GivenRequest> {
     let text = value_or_file(s)?;
     let t = text.trim();
     if t.starts_with("centime:") {
         return match DeepLink::parse(t)? {
-            DeepLink::Pay { required, return_url } => Ok((*required, return_url)),
+            DeepLink::Pay { required, return_url } => Ok(GivenRequest::Link { required: *required, return_url }),
             DeepLink::Topup { .. } => Err(fail(EXIT_INPUT, "this is a top-up link; use `centime topup`")),
         };
     }
     if t.starts_with('{') {
-        return Ok((PaymentRequired::from_json_body(t.as_bytes())?, None));
+        return Ok(GivenRequest::Request(PaymentRequired::from_json_body(t.as_bytes())?));
     }
-    Ok((PaymentRequired::from_header(t)?, None))
+    Ok(GivenRequest::Request(PaymentRequired::from_header(t)?))
+}
+
+/// [`given_request`] as the request and, for a link, its return address.
+pub fn payment_request(s: &str) -> Result<(PaymentRequired, Option<url::Url>)> {
+    Ok(match given_request(s)? {
+        GivenRequest::Request(r) => (r, None),
+        GivenRequest::Link { required, return_url } => (required, return_url),
+    })
 }
 
 pub fn amount(s: &str, what: &str) -> Result<Micros> {

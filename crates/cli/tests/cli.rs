@@ -174,11 +174,14 @@ fn pay_every_form_approval_max_and_retry() {
     assert_eq!(p["resource"], format!("{NEWS}/a/2"));
     assert_eq!(w.eur(), "2.70");
 
-    // A centime://pay link.
-    let req3 = request(&format!("{NEWS}/a/3"), 50_000);
+    // A centime://pay link: paid once the site it names offers the same terms (the test
+    // merchant asks 0.20 for its pages).
+    let base = merchant();
+    let req3 = request(&format!("{base}/a/3"), 200_000);
     let p = w.json(&["pay", &pay_link(&req3), "--yes"]);
-    assert_eq!(p["resource"], format!("{NEWS}/a/3"));
-    assert_eq!(p["amount"], "0.05");
+    assert_eq!(p["resource"], format!("{base}/a/3"));
+    assert_eq!(p["amount"], "0.20");
+    assert_eq!(w.eur(), "2.50");
 
     // @FILE, in text mode: the header on stdout, a summary on stderr.
     let req4 = request(&format!("{NEWS}/a/4"), 10_000);
@@ -190,7 +193,7 @@ fn pay_every_form_approval_max_and_retry() {
     let payload = PaymentPayload::from_header(printed.trim()).unwrap();
     assert_eq!(payload.resource.url, format!("{NEWS}/a/4"));
     assert!(stderr(&o).contains("paid 0.01"), "{}", stderr(&o));
-    assert_eq!(w.eur(), "2.64");
+    assert_eq!(w.eur(), "2.49");
 
     // --max: a price above it is refused (exit 3) even with --yes.
     let req5 = request(&format!("{NEWS}/a/5"), 300_000);
@@ -198,7 +201,7 @@ fn pay_every_form_approval_max_and_retry() {
     w.fails(&["pay", &header(&req5), "--max", "0.25"], 3, "over your --max of 0.25");
     let p = w.json(&["pay", &header(&req5), "--yes", "--max", "0.30"]);
     assert_eq!(p["amount"], "0.30");
-    assert_eq!(w.eur(), "2.34");
+    assert_eq!(w.eur(), "2.19");
 
     // --payment-id: a retry returns the same header and never debits twice.
     let id = "pay_cli_retry_0000000001";
@@ -206,7 +209,7 @@ fn pay_every_form_approval_max_and_retry() {
     let first = w.json(&["pay", &header(&req6), "--yes", "--payment-id", id]);
     assert_eq!(first["paymentId"], id);
     assert_eq!(first["reused"], false);
-    assert_eq!(w.eur(), "1.94");
+    assert_eq!(w.eur(), "1.79");
     let again = w.json(&["pay", &header(&req6), "--yes", "--payment-id", id]);
     assert_eq!(again["header"], first["header"]);
     assert_eq!(again["paymentId"], id);
@@ -214,14 +217,14 @@ fn pay_every_form_approval_max_and_retry() {
     // Without --yes too: the payment was approved the first time.
     let third = w.json(&["pay", &header(&req6), "--payment-id", id]);
     assert_eq!(third["header"], first["header"]);
-    assert_eq!(w.eur(), "1.94");
+    assert_eq!(w.eur(), "1.79");
     let debits: Vec<Value> = w.history(&["--kind", "payment"]).into_iter().filter(|e| e["paymentId"] == id).collect();
     assert_eq!(debits.len(), 1, "{debits:?}");
     assert_eq!(debits[0]["amount"], "-0.40");
     // The same id for another request is refused.
     w.fails(&["pay", &header(&req5), "--yes", "--payment-id", id], 5, "was already used for another request");
     w.fails(&["pay", &header(&req6), "--yes", "--payment-id", "short"], 5, "is not a payment id");
-    assert_eq!(w.eur(), "1.94");
+    assert_eq!(w.eur(), "1.79");
 
     // Six payments, one debit each; the ledger verifies.
     assert_eq!(w.history(&["--kind", "payment"]).len(), 6);

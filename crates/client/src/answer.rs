@@ -3,7 +3,7 @@
 //! in the client and in the fuzz targets (fuzz/fuzz_targets/client_answer.rs).
 
 use centime_core::policy::origin_of;
-use centime_protocol::{PaymentRequired, PaymentRequirements, SettlementResponse};
+use centime_protocol::{Amount, PaymentRequired, PaymentRequirements, SettlementResponse};
 use reqwest::header::HeaderValue;
 use url::Url;
 
@@ -35,8 +35,29 @@ pub fn payment_required(url: &Url, header: Option<&HeaderValue>, body: Option<&[
 
 /// A rejection code as the wallet records and shows it: printable ASCII, at most
 /// [`MAX_CODE_CHARS`] characters (a merchant must not reach the terminal with escapes).
-fn clean_code(code: &str) -> String {
+pub(crate) fn clean_code(code: &str) -> String {
     code.chars().filter(|c| c.is_ascii_graphic() || *c == ' ').take(MAX_CODE_CHARS).collect()
+}
+
+/// A header value a merchant chose, as the wallet may show it: printable ASCII, at most 200
+/// characters.
+pub fn printable(value: &HeaderValue) -> String {
+    value.as_bytes().iter().filter(|b| b.is_ascii_graphic()).take(200).map(|b| char::from(*b)).collect()
+}
+
+/// What to tell the user when a merchant answers a paid request with a new 402 that gives no
+/// refusal code: the price it asks now when it is not the one paid (a price changed between
+/// the wallet's two requests), else that it asked again.
+pub fn asked_again(url: &Url, header: Option<&HeaderValue>, body: Option<&[u8]>, paid: &Amount) -> String {
+    let prices: Vec<Amount> = payment_required(url, header, body)
+        .map(|r| r.accepts.iter().filter_map(|a| a.terms().ok()).map(|t| t.price).collect())
+        .unwrap_or_default();
+    match prices.first() {
+        Some(now) if !prices.contains(paid) => {
+            format!("the merchant now asks {now} instead of the {paid} paid; not paid again")
+        }
+        _ => "the merchant asked for payment again without saying why; not paid again".to_owned(),
+    }
 }
 
 /// The rejection code in the `PAYMENT-REQUIRED` header a merchant sends with a 402 to a paid

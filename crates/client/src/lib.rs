@@ -13,8 +13,9 @@ use std::io::Read as _;
 use std::time::Duration;
 
 use centime_core::policy::origin_of;
-use centime_core::{Payment, Wallet};
+use centime_core::{Payment, Status, Wallet};
 use centime_protocol::PaymentRequired;
+use centime_protocol::wire::MAX_BODY_LEN as MAX_402_BODY;
 use centime_protocol::wire::{PAYMENT_REQUIRED, PAYMENT_RESPONSE, PAYMENT_SIGNATURE};
 use reqwest::StatusCode;
 use reqwest::blocking::Response;
@@ -104,7 +105,13 @@ fn describe(e: &reqwest::Error) -> String {
     } else if e.is_connect() {
         "could not connect to the server".into()
     } else {
-        e.to_string()
+        // reqwest's own text ("error sending request for url (…)") hides why; the innermost
+        // cause says it, e.g. hyper's "message head is too large" for a megabyte of headers.
+        let mut cause: &dyn std::error::Error = e;
+        while let Some(next) = cause.source() {
+            cause = next;
+        }
+        format!("the server's answer could not be read: {cause}")
     }
 }
 
@@ -125,6 +132,22 @@ fn read_body(url: &Url, resp: Response) -> Result<Vec<u8>> {
     Ok(body)
 }
 
+/// The body of a 402, which carries at most a payment request: read up to the protocol's
+/// limit, not the 64 MiB a page may have.
+fn read_402_body(url: &Url, resp: Response) -> Result<Vec<u8>> {
+    let declared = resp.content_length();
+    let limit = MAX_402_BODY as u64;
+    let mut body = Vec::new();
+    resp.take(limit + 1).read_to_end(&mut body).map_err(|e| http_err(url, format!("reading the response: {e}")))?;
+    if body.len() > MAX_402_BODY {
+        return Err(Error::BadInput(match declared {
+            Some(n) => format!("the 402 body is {n} bytes, over the limit of {MAX_402_BODY}"),
+            None => format!("the 402 body is over the limit of {MAX_402_BODY} bytes"),
+        }));
+    }
+    Ok(body)
+}
+
 /// Whether a refusal leaves open that the merchant holds the payment: a replayed nonce or a
 /// reused payment id always does (the authorization was seen before); an expiry does when this
 /// authorization may have been sent before.
@@ -134,15 +157,6 @@ fn refusal_is_ambiguous(code: &str, sent_before: bool) -> bool {
         "expired" => sent_before,
         _ => false,
     }
-}
-
-/// The rejection code a merchant gives with a 402 to a paid request, if any (the body is read
-/// only when the header says nothing).
-fn rejection_code(url: &Url, resp: Response) -> Option<String> {
-    if let Some(code) = resp.headers().get(PAYMENT_REQUIRED).and_then(answer::rejection_code_in_header) {
-        return Some(code);
-    }
-    answer::rejection_code_in_body(&read_body(url, resp).ok()?)
 }
 
 impl Client {
@@ -187,7 +201,7 @@ impl Client {
             }
             if status == StatusCode::PAYMENT_REQUIRED {
                 let header = resp.headers().get(PAYMENT_REQUIRED).cloned();
-                let body = if header.is_none() { Some(read_body(&url, resp)?) } else { None };
+                let body = if header.is_none() { Some(read_402_body(&url, resp)?) } else { None };
                 let required = answer::payment_required(&url, header.as_ref(), body.as_deref())?;
                 return Ok(Probe::Priced { url, required: Box::new(required) });
             }
@@ -274,7 +288,17 @@ impl Client {
                 let settlement = answer::settlement(resp.headers().get(PAYMENT_RESPONSE));
                 let outcome = match settlement {
                     Ok(Some(s)) => match wallet.record_settled(&p.payment_id, &s) {
-                        Ok(_) => Outcome::Settled,
+                        Ok(Status::Settled) => Outcome::Settled,
+                        // `success: false`: the merchant says it did not take the payment, and
+                        // the wallet has credited it back; reporting the page as paid would lie.
+                        Ok(_) => {
+                            return Err(Error::RefusedByMerchant {
+                                origin: p.origin.clone(),
+                                payment_id: p.payment_id.to_string(),
+                                code: answer::clean_code(s.error_reason.as_deref().unwrap_or("settlement_failed")),
+                                amount: p.amount.to_string(),
+                            });
+                        }
                         Err(e) => {
                             let why = format!("the merchant's receipt was refused: {e}");
                             wallet.mark_unconfirmed(&p.payment_id, &why)?;
@@ -297,7 +321,12 @@ impl Client {
                 return Ok(Delivered { outcome, body, content_type });
             }
             if status == StatusCode::PAYMENT_REQUIRED {
-                match rejection_code(url, resp) {
+                // The rejection code in the header, else in the body (read only then).
+                let header = resp.headers().get(PAYMENT_REQUIRED).cloned();
+                let header_code = header.as_ref().and_then(answer::rejection_code_in_header);
+                let body = if header_code.is_none() { read_402_body(url, resp).ok() } else { None };
+                let code = header_code.or_else(|| body.as_deref().and_then(answer::rejection_code_in_body));
+                match code {
                     // This authorization may have reached the merchant before (a retry, a lost
                     // answer, a crash): "already seen" or "too late" then says nothing about
                     // whether the first send was accepted, so nothing is credited back.
@@ -318,11 +347,22 @@ impl Client {
                             amount: p.amount.to_string(),
                         });
                     }
+                    // A new 402 with no refusal: the merchant may hold the authorization it was
+                    // sent, so it stays debited; a new price is never paid without a new approval.
                     None => {
-                        last_problem = "the merchant asked for payment again without saying why".into();
+                        last_problem = answer::asked_again(url, header.as_ref(), body.as_deref(), &p.amount);
                         break;
                     }
                 }
+            }
+            if status.is_redirection() {
+                // Never followed: a payment goes only to the origin that asked for it.
+                let to = resp.headers().get(LOCATION).map(answer::printable);
+                last_problem = format!(
+                    "the merchant answered the payment with a redirect to {}, not followed",
+                    to.as_deref().unwrap_or("nowhere")
+                );
+                break;
             }
             last_problem = format!("the server answered {status}");
             if !status.is_server_error() {

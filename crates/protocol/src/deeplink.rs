@@ -80,7 +80,13 @@ impl DeepLink {
                 let json = URL_SAFE_NO_PAD
                     .decode(req.trim_end_matches('='))
                     .map_err(|e| Error::Base64 { what: "link req", detail: e.to_string() })?;
-                let required = PaymentRequired::from_json_body(&json)?;
+                // The request is read like a 402 body, but the error must name the link's
+                // `req`: the user was handed a link, not a merchant's answer.
+                let required = PaymentRequired::from_json_body(&json).map_err(|e| match e {
+                    Error::Json { detail, .. } => Error::Json { what: "link req", detail },
+                    Error::TooLarge { len, limit, .. } => Error::TooLarge { what: "link req", len, limit },
+                    other => other,
+                })?;
                 let return_url = take("return").map(check_return_url).transpose()?;
                 Ok(DeepLink::Pay { required: Box::new(required), return_url })
             }
