@@ -38,7 +38,9 @@ pub enum Error {
     DiskFull,
     #[error("the wallet's data cannot be written ({0}): nothing was changed. Check the data directory's permissions")]
     ReadOnly(String),
-    #[error("the wallet's database could not be read or written ({0}): nothing was committed. Check the disk, then try again")]
+    #[error(
+        "the wallet's database could not be written ({0}): the disk may be full or failing. Nothing was committed; free some space or check the disk, then try again"
+    )]
     DiskIo(String),
     #[error("the wallet's database file is damaged ({0}); restore it from a backup with `centime restore`")]
     Corrupt(String),
