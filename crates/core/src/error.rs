@@ -111,6 +111,13 @@ pub enum Error {
     #[error("{0}")]
     InvalidArgument(String),
 
+    // history
+    #[error("no history entry {0}")]
+    UnknownEntry(i64),
+    /// The caller's progress callback asked to stop (an export).
+    #[error("cancelled")]
+    Cancelled,
+
     // integrity
     #[error("integrity check failed: {0}")]
     Integrity(String),
@@ -137,6 +144,8 @@ impl Error {
             | WrongPassphrase(_)
             | WeakPassphrase(_)
             | UnknownPayment(_)
+            | UnknownEntry(_)
+            | Cancelled
             | AlreadyInitialized(_)
             | NotInitialized(_) => ErrorClass::InvalidInput,
             Refused(_) => ErrorClass::Refused,
@@ -168,6 +177,7 @@ impl Error {
             Error::DiskFull => return "disk_full",
             Error::ReadOnly(_) => return "read_only",
             Error::DiskIo(_) => return "disk_io",
+            Error::Cancelled => return "cancelled",
             _ => {}
         }
         match self.class() {

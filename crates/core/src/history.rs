@@ -1,6 +1,7 @@
 //! Spending history: filtered pages, totals, and streamed export.
 
 use std::io::Write;
+use std::ops::ControlFlow;
 
 use centime_protocol::{Asset, Micros};
 use rusqlite::types::Value;
@@ -9,7 +10,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::error::{Error, Result};
-use crate::journal::Kind;
+use crate::journal::{DAY, Kind};
 use crate::wallet::Wallet;
 
 pub const MAX_PAGE: usize = 1000;
@@ -56,14 +57,22 @@ pub struct Page {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GroupBy {
     Site,
+    /// UTC days, `2026-11-24`.
     Day,
+    /// UTC months, `2026-11`.
     Month,
+    /// One total per month and site: `key` is the month, `site` the site.
+    MonthSite,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Total {
+    /// The site, day or month (for `MonthSite`, the month). Empty for entries without a site.
     pub key: String,
+    /// For `MonthSite`: the site of this month's total.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
     pub asset: Asset,
     /// Net spent: payments minus refunds.
     pub spent: Micros,
@@ -91,7 +100,8 @@ pub fn parse_time(s: &str) -> Result<i64> {
         .map_err(|_| Error::InvalidArgument(format!("{s:?} is not a date (2026-11-24) or an RFC 3339 time")))
 }
 
-const SELECT: &str = "SELECT j.id, j.at, j.kind, COALESCE(p.status, 'posted'), j.amount, j.asset, j.network, j.site,
+pub(crate) const SELECT: &str =
+    "SELECT j.id, j.at, j.kind, COALESCE(p.status, 'posted'), j.amount, j.asset, j.network, j.site,
         j.resource, j.title, j.payment_id
  FROM journal j LEFT JOIN payments p ON p.journal_id = j.id";
 
@@ -127,13 +137,20 @@ impl HistoryFilter {
         if let Some(k) = self.kind {
             args.push(Value::Text(k.as_str().into()));
             conds.push(format!("j.kind = ?{}", args.len()));
+            if k != Kind::Payment {
+                // The very condition of the partial index `journal_kind_at`, so that SQLite uses it.
+                conds.push("j.kind <> 'payment'".into());
+            }
         }
         if let Some(st) = &self.status {
             match st.as_str() {
                 "posted" => conds.push("p.status IS NULL".into()),
-                "pending" | "settled" | "rejected" | "unconfirmed" => {
+                "settled" => conds.push("p.status = 'settled'".into()),
+                "pending" | "rejected" | "unconfirmed" => {
                     args.push(Value::Text(st.clone()));
                     conds.push(format!("p.status = ?{}", args.len()));
+                    // The condition of the partial index `payments_status`.
+                    conds.push("p.status <> 'settled'".into());
                 }
                 other => {
                     return Err(Error::InvalidArgument(format!(
@@ -143,6 +160,9 @@ impl HistoryFilter {
             }
         }
         if let Some(q) = self.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            // A substring search (LIKE), not a full-text index: it reads the rows the other
+            // conditions leave, newest first, and stops at a full page; its worst case (a rare
+            // word) reads the whole journal (ADR 0011, BENCHMARKS.md).
             args.push(Value::Text(like_escape(q)));
             let n = args.len();
             conds.push(format!(
@@ -152,9 +172,19 @@ impl HistoryFilter {
         let clause = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };
         Ok((clause, args))
     }
+
+    /// Whether `spending_days` can answer totals for this filter: whole UTC days, no
+    /// condition on what a day's sum does not keep (kind, status, text).
+    fn rollup_bounds(&self) -> Option<(Option<i64>, Option<i64>)> {
+        let whole = |t: Option<i64>| t.is_none_or(|t| t.rem_euclid(DAY) == 0);
+        let plain =
+            self.kind.is_none() && self.status.is_none() && self.search.as_deref().is_none_or(|q| q.trim().is_empty());
+        (plain && whole(self.since) && whole(self.until))
+            .then(|| (self.since.map(|s| s.div_euclid(DAY)), self.until.map(|u| u.div_euclid(DAY))))
+    }
 }
 
-fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
+pub(crate) fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
     let at: i64 = r.get(1)?;
     let asset: String = r.get(5)?;
     Ok(Entry {
@@ -173,55 +203,110 @@ fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
     })
 }
 
+/// A history cursor: the time and id of the last entry of a page (`<at>.<id>`).
+fn parse_cursor(c: &str) -> Result<(i64, i64)> {
+    let bad = || Error::InvalidArgument(format!("{c:?} is not a history cursor"));
+    let (at, id) = c.split_once('.').ok_or_else(bad)?;
+    Ok((at.parse().map_err(|_| bad())?, id.parse().map_err(|_| bad())?))
+}
+
+/// Key, site, asset, net spent, number of payments.
+type TotalRow = (Option<String>, Option<String>, String, i64, i64);
+
+/// How often the export reports progress, in rows.
+pub const EXPORT_PROGRESS_EVERY: u64 = 5_000;
+
 impl Wallet {
-    /// One page of history, newest first. `cursor` is a previous page's `next`.
+    /// One page of history, newest first (by time, then by journal order). `cursor` is a
+    /// previous page's `next`.
     pub fn history(&self, filter: &HistoryFilter, limit: usize, cursor: Option<&str>) -> Result<Page> {
         let limit = limit.clamp(1, MAX_PAGE);
         let (mut clause, mut args) = filter.where_clause()?;
         if let Some(c) = cursor {
-            let before: i64 =
-                c.parse().map_err(|_| Error::InvalidArgument(format!("{c:?} is not a history cursor")))?;
-            args.push(Value::Integer(before));
+            let (at, id) = parse_cursor(c)?;
+            args.push(Value::Integer(at));
+            args.push(Value::Integer(id));
             clause.push_str(if clause.is_empty() { " WHERE " } else { " AND " });
-            clause.push_str(&format!("j.id < ?{}", args.len()));
+            clause.push_str(&format!("(j.at, j.id) < (?{}, ?{})", args.len() - 1, args.len()));
         }
         args.push(Value::Integer(i64::try_from(limit + 1).unwrap_or(i64::MAX)));
-        let sql = format!("{SELECT}{clause} ORDER BY j.id DESC LIMIT ?{}", args.len());
-        let mut stmt = self.conn.prepare(&sql)?;
+        let sql = format!("{SELECT}{clause} ORDER BY j.at DESC, j.id DESC LIMIT ?{}", args.len());
+        let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut entries: Vec<Entry> =
             stmt.query_map(rusqlite::params_from_iter(args), entry_from_row)?.collect::<rusqlite::Result<_>>()?;
         let next = if entries.len() > limit {
             entries.truncate(limit);
-            entries.last().map(|e| e.id.to_string())
+            entries.last().map(|e| format!("{}.{}", e.at_unix, e.id))
         } else {
             None
         };
         Ok(Page { entries, next })
     }
 
-    /// Net spending per site, day or month for the filtered entries.
-    pub fn totals(&self, filter: &HistoryFilter, by: GroupBy) -> Result<Vec<Total>> {
+    /// How many entries `filter` selects: what `history` pages through and `export` writes.
+    pub fn count(&self, filter: &HistoryFilter) -> Result<u64> {
         let (clause, args) = filter.where_clause()?;
-        let key = match by {
-            GroupBy::Site => "j.site",
-            GroupBy::Day => "strftime('%Y-%m-%d', j.at, 'unixepoch')",
-            GroupBy::Month => "strftime('%Y-%m', j.at, 'unixepoch')",
+        let sql = format!("SELECT COUNT(*) FROM journal j LEFT JOIN payments p ON p.journal_id = j.id{clause}");
+        let n: i64 = self.conn.prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(args), |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Net spending (payments minus refunds) per site, day, month, or month and site, for the
+    /// filtered entries, ordered by key. Whole-day filters without kind, status or text are
+    /// answered from the per-day sums kept beside the journal (`spending_days`); others sum
+    /// the journal rows the filter selects.
+    pub fn totals(&self, filter: &HistoryFilter, by: GroupBy) -> Result<Vec<Total>> {
+        let rows: Vec<TotalRow> = match filter.rollup_bounds() {
+            Some((since, until)) => {
+                let mut conds = Vec::new();
+                let mut args: Vec<Value> = Vec::new();
+                if let Some(s) = since {
+                    args.push(Value::Integer(s));
+                    conds.push(format!("day >= ?{}", args.len()));
+                }
+                if let Some(u) = until {
+                    args.push(Value::Integer(u));
+                    conds.push(format!("day < ?{}", args.len()));
+                }
+                if let Some(site) = &filter.site {
+                    args.push(Value::Text(crate::policy::origin_of(site)?));
+                    conds.push(format!("site = ?{}", args.len()));
+                }
+                let clause = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };
+                let (key, site) = match by {
+                    GroupBy::Site => ("site", "NULL"),
+                    GroupBy::Day => ("strftime('%Y-%m-%d', day * 86400, 'unixepoch')", "NULL"),
+                    GroupBy::Month => ("strftime('%Y-%m', day * 86400, 'unixepoch')", "NULL"),
+                    GroupBy::MonthSite => ("strftime('%Y-%m', day * 86400, 'unixepoch')", "site"),
+                };
+                let sql = format!(
+                    "SELECT {key} AS k, {site} AS s, asset, SUM(spent), SUM(payments) FROM spending_days{clause}
+                     GROUP BY k, s, asset ORDER BY k, s, asset"
+                );
+                self.total_rows(&sql, args)?
+            }
+            None => {
+                let (clause, args) = filter.where_clause()?;
+                let (key, site) = match by {
+                    GroupBy::Site => ("COALESCE(j.site, '')", "NULL"),
+                    GroupBy::Day => ("strftime('%Y-%m-%d', j.at, 'unixepoch')", "NULL"),
+                    GroupBy::Month => ("strftime('%Y-%m', j.at, 'unixepoch')", "NULL"),
+                    GroupBy::MonthSite => ("strftime('%Y-%m', j.at, 'unixepoch')", "COALESCE(j.site, '')"),
+                };
+                let kinds = if clause.is_empty() { " WHERE" } else { " AND" };
+                let sql = format!(
+                    "SELECT {key} AS k, {site} AS s, j.asset, -SUM(j.amount), SUM(j.kind = 'payment')
+                     FROM journal j LEFT JOIN payments p ON p.journal_id = j.id{clause}{kinds}
+                     j.kind IN ('payment', 'refund') GROUP BY k, s, j.asset ORDER BY k, s, j.asset"
+                );
+                self.total_rows(&sql, args)?
+            }
         };
-        let kinds = if clause.is_empty() { " WHERE" } else { " AND" };
-        let sql = format!(
-            "SELECT {key} AS k, j.asset, -SUM(j.amount), SUM(j.kind = 'payment')
-             FROM journal j LEFT JOIN payments p ON p.journal_id = j.id{clause}{kinds}
-             j.kind IN ('payment', 'refund') GROUP BY k, j.asset ORDER BY k"
-        );
-        let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
-            Ok((r.get::<_, Option<String>>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
-        })?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (k, asset, spent, n) = row?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (k, site, asset, spent, n) in rows {
             out.push(Total {
                 key: k.unwrap_or_default(),
+                site,
                 asset: asset.parse().map_err(|_| Error::Integrity(format!("stored asset {asset:?} is invalid")))?,
                 spent: Micros::from_micros(spent),
                 payments: n,
@@ -230,8 +315,22 @@ impl Wallet {
         Ok(out)
     }
 
-    /// Writes every filtered entry, oldest first, one row at a time. `progress` is called
-    /// every 1,000 rows with the count so far; returning `false` cancels.
+    #[allow(clippy::type_complexity)]
+    fn total_rows(
+        &self,
+        sql: &str,
+        args: Vec<Value>,
+    ) -> Result<Vec<(Option<String>, Option<String>, String, i64, i64)>> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Writes every filtered entry, oldest first (journal order). `progress` is called every
+    /// [`EXPORT_PROGRESS_EVERY`] rows and at the end with the count so far; returning `false`
+    /// cancels with [`Error::Cancelled`]. See [`Wallet::export_with_progress`].
     pub fn export(
         &self,
         filter: &HistoryFilter,
@@ -239,12 +338,35 @@ impl Wallet {
         out: &mut dyn Write,
         progress: &mut dyn FnMut(u64) -> bool,
     ) -> Result<u64> {
+        self.export_with_progress(filter, format, out, &mut |n| {
+            if progress(n) { ControlFlow::Continue(()) } else { ControlFlow::Break(()) }
+        })
+    }
+
+    /// Writes every filtered entry, oldest first (journal order), one row at a time: memory
+    /// stays flat whatever the wallet's size. `progress` gets the number of rows written every
+    /// [`EXPORT_PROGRESS_EVERY`] rows and once at the end; `ControlFlow::Break` stops the
+    /// export with [`Error::Cancelled`]. Returns the number of rows written, which equals
+    /// [`Wallet::count`] for the same filter (both read one snapshot of the database).
+    ///
+    /// On cancel or error, `out` holds a partial export with no closing `]` (JSON) and no
+    /// marker of incompleteness (CSV). The caller owns the file: write to a temporary file in
+    /// the destination directory and rename it over the destination only when this returns
+    /// `Ok`, so that a cancelled or failed export never leaves a file that looks complete.
+    pub fn export_with_progress(
+        &self,
+        filter: &HistoryFilter,
+        format: ExportFormat,
+        out: &mut dyn Write,
+        progress: &mut dyn FnMut(u64) -> ControlFlow<()>,
+    ) -> Result<u64> {
         let (clause, args) = filter.where_clause()?;
         let sql = format!("{SELECT}{clause} ORDER BY j.id");
         let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
         let io = |e| Error::io("writing the export", e);
         let mut n = 0u64;
+        let mut line = String::with_capacity(256);
         match format {
             ExportFormat::Csv => writeln!(out, "{}", CSV_COLUMNS.join(",")).map_err(io)?,
             ExportFormat::Json => out.write_all(b"[").map_err(io)?,
@@ -252,7 +374,12 @@ impl Wallet {
         while let Some(r) = rows.next()? {
             let e = entry_from_row(r)?;
             match format {
-                ExportFormat::Csv => writeln!(out, "{}", csv_row(&e)).map_err(io)?,
+                ExportFormat::Csv => {
+                    line.clear();
+                    write_csv_row(&mut line, &e);
+                    line.push('\n');
+                    out.write_all(line.as_bytes()).map_err(io)?;
+                }
                 ExportFormat::Json => {
                     if n > 0 {
                         out.write_all(b",").map_err(io)?;
@@ -262,15 +389,17 @@ impl Wallet {
                 }
             }
             n += 1;
-            if n.is_multiple_of(1000) && !progress(n) {
-                return Err(Error::InvalidArgument("export cancelled".into()));
+            if n.is_multiple_of(EXPORT_PROGRESS_EVERY) && progress(n).is_break() {
+                return Err(Error::Cancelled);
             }
         }
         if format == ExportFormat::Json {
             out.write_all(b"\n]\n").map_err(io)?;
         }
         out.flush().map_err(io)?;
-        progress(n);
+        if progress(n).is_break() {
+            return Err(Error::Cancelled);
+        }
         Ok(n)
     }
 }
@@ -279,26 +408,43 @@ impl Wallet {
 pub const CSV_COLUMNS: [&str; 11] =
     ["id", "at", "kind", "status", "amount", "asset", "network", "site", "resource", "description", "payment_id"];
 
-fn csv_field(s: &str, text: bool) -> String {
+fn push_csv_field(out: &mut String, s: &str, text: bool) {
     // A spreadsheet runs cells starting with = + - @ as formulas; text from merchants must not.
-    let guarded = if text && s.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{s}") } else { s.to_owned() };
-    if guarded.contains([',', '"', '\n', '\r']) { format!("\"{}\"", guarded.replace('"', "\"\"")) } else { guarded }
+    let guard = text && s.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let quote = s.contains([',', '"', '\n', '\r']);
+    if quote {
+        out.push('"');
+    }
+    if guard {
+        out.push('\'');
+    }
+    if quote {
+        out.push_str(&s.replace('"', "\"\""));
+        out.push('"');
+    } else {
+        out.push_str(s);
+    }
+}
+
+fn write_csv_row(out: &mut String, e: &Entry) {
+    use std::fmt::Write as _;
+    let _ = write!(out, "{},", e.id);
+    out.push_str(&e.at);
+    out.push(',');
+    out.push_str(&e.kind);
+    out.push(',');
+    out.push_str(&e.status);
+    out.push(',');
+    let _ = write!(out, "{},{},", e.amount, e.asset);
+    push_csv_field(out, &e.network, true);
+    for f in [&e.site, &e.resource, &e.description, &e.payment_id] {
+        out.push(',');
+        push_csv_field(out, f.as_deref().unwrap_or(""), true);
+    }
 }
 
 pub fn csv_row(e: &Entry) -> String {
-    let t = |s: &Option<String>| csv_field(s.as_deref().unwrap_or(""), true);
-    [
-        e.id.to_string(),
-        e.at.clone(),
-        e.kind.clone(),
-        e.status.clone(),
-        e.amount.to_string(),
-        e.asset.to_string(),
-        csv_field(&e.network, true),
-        t(&e.site),
-        t(&e.resource),
-        t(&e.description),
-        t(&e.payment_id),
-    ]
-    .join(",")
+    let mut s = String::new();
+    write_csv_row(&mut s, e);
+    s
 }

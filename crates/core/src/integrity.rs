@@ -1,5 +1,6 @@
 //! `verify`: proves the ledger is what Centime wrote.
 
+use rusqlite::OptionalExtension as _;
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -45,6 +46,29 @@ impl Wallet {
             )));
         }
         let balances: i64 = conn.query_row("SELECT COUNT(*) FROM balances", [], |r| r.get(0))?;
+
+        // The per-day spending the charts read is the journal's, summed.
+        let wrong_day: Option<(i64, String)> = conn
+            .query_row(
+                "WITH sums AS (SELECT at / 86400 AS day, COALESCE(site, '') AS site, network, asset,
+                                      -SUM(amount) AS spent, SUM(kind = 'payment') AS payments
+                               FROM journal WHERE kind IN ('payment', 'refund')
+                               GROUP BY at / 86400, COALESCE(site, ''), network, asset)
+                 SELECT COALESCE(d.day, s.day), COALESCE(d.site, s.site)
+                 FROM spending_days d FULL OUTER JOIN sums s
+                   ON d.day = s.day AND d.site = s.site AND d.network = s.network AND d.asset = s.asset
+                 WHERE d.spent IS NOT s.spent OR d.payments IS NOT s.payments LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        if let Some((day, site)) = wrong_day {
+            return Err(Error::Integrity(format!(
+                "the spending total of {} for {} does not match the journal",
+                crate::history::rfc3339(day.saturating_mul(86_400)).get(..10).unwrap_or_default(),
+                if site.is_empty() { "no site" } else { site.as_str() }
+            )));
+        }
 
         // Every payment row belongs to its journal row, with the authorization it hashed. The
         // authorization is rebuilt from storage (compressed against the request, ADR 0010), so

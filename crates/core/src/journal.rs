@@ -4,6 +4,7 @@
 //! the keystore. Editing, deleting, reordering or copying rows from another wallet breaks the
 //! chain at the first affected row; the `meta.head` MAC catches a truncated tail.
 
+use std::collections::HashMap;
 use std::fmt;
 
 use centime_protocol::{Asset, Micros};
@@ -142,81 +143,134 @@ fn head_input(id: i64, mac: &[u8]) -> MacInput {
     MacInput::default().text(Some("centime-journal-head-v1")).int(id).bytes(Some(mac))
 }
 
-/// Appends `e`, moves its balance and the chain head, all inside the caller's transaction.
-/// Returns the new row id.
+/// Appends `e`, moves its balance, the day's spending and the chain head, all inside the
+/// caller's transaction. Returns the new row id.
 pub(crate) fn append(tx: &Transaction<'_>, key: &[u8; 32], e: &NewEntry<'_>) -> Result<i64> {
-    let last: Option<(i64, Vec<u8>)> = tx
-        .query_row("SELECT id, mac FROM journal ORDER BY id DESC LIMIT 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
-    let (id, prev) = match last {
-        Some((id, mac)) => (id.checked_add(1).ok_or(Error::Integrity("journal full".into()))?, mac),
-        None => (1, vec![0u8; 32]),
-    };
-    let mac = row_input(
-        id,
-        &prev,
-        e.at,
-        e.kind.as_str(),
-        e.network,
-        e.asset.as_str(),
-        e.amount.get(),
-        e.site,
-        e.resource,
-        e.title,
-        e.counterparty,
-        e.payment_id,
-        e.reference,
-        e.doc_hash.as_ref().map(|h| h.as_slice()),
-    )
-    .mac(key);
-    tx.prepare_cached(
-        "INSERT INTO journal (id, at, kind, network, asset, amount, site, resource, title, counterparty,
-                              payment_id, ref, doc_hash, mac)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-    )?
-    .execute(params![
-        id,
-        e.at,
-        e.kind.as_str(),
-        e.network,
-        e.asset.as_str(),
-        e.amount.get(),
-        e.site,
-        e.resource,
-        e.title,
-        e.counterparty,
-        e.payment_id,
-        e.reference,
-        e.doc_hash.as_ref().map(|h| h.as_slice()),
-        mac.as_slice()
-    ])?;
-    let current: Option<i64> = tx
-        .query_row(
-            "SELECT balance FROM balances WHERE network = ?1 AND asset = ?2",
-            params![e.network, e.asset.as_str()],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let new_balance = Micros::from_micros(current.unwrap_or(0)).checked_add(e.amount)?;
-    if new_balance.is_negative() {
-        return Err(Error::InsufficientFunds {
-            needed: e.amount.checked_neg()?.to_string(),
-            available: Micros::from_micros(current.unwrap_or(0)).to_string(),
-        });
-    }
-    tx.prepare_cached(
-        "INSERT INTO balances (network, asset, balance) VALUES (?1, ?2, ?3)
-         ON CONFLICT (network, asset) DO UPDATE SET balance = excluded.balance",
-    )?
-    .execute(params![e.network, e.asset.as_str(), new_balance.get()])?;
-    let head = head_input(id, &mac).mac(key);
-    tx.prepare_cached(
-        "INSERT INTO meta (key, value) VALUES ('journal_head', ?1)
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-    )?
-    .execute(params![format!("{id}:{}", hex(&head))])?;
+    let mut a = Appender::new(tx)?;
+    let id = a.append(tx, key, e)?;
+    a.finish(tx, key)?;
     Ok(id)
 }
+
+/// Appends many rows in one transaction: the chain's last MAC and the balances are kept in
+/// memory and written once, by [`Appender::finish`] (the bulk path of `centime dev seed`).
+pub(crate) struct Appender {
+    last: Option<(i64, Vec<u8>)>,
+    balances: HashMap<(String, Asset), Micros>,
+}
+
+impl Appender {
+    pub fn new(tx: &Transaction<'_>) -> Result<Self> {
+        let last = tx
+            .prepare_cached("SELECT id, mac FROM journal ORDER BY id DESC LIMIT 1")?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        Ok(Appender { last, balances: HashMap::new() })
+    }
+
+    pub fn append(&mut self, tx: &Transaction<'_>, key: &[u8; 32], e: &NewEntry<'_>) -> Result<i64> {
+        let (id, prev) = match self.last.take() {
+            Some((id, mac)) => (id.checked_add(1).ok_or(Error::Integrity("journal full".into()))?, mac),
+            None => (1, vec![0u8; 32]),
+        };
+        let mac = row_input(
+            id,
+            &prev,
+            e.at,
+            e.kind.as_str(),
+            e.network,
+            e.asset.as_str(),
+            e.amount.get(),
+            e.site,
+            e.resource,
+            e.title,
+            e.counterparty,
+            e.payment_id,
+            e.reference,
+            e.doc_hash.as_ref().map(|h| h.as_slice()),
+        )
+        .mac(key);
+        tx.prepare_cached(
+            "INSERT INTO journal (id, at, kind, network, asset, amount, site, resource, title, counterparty,
+                                  payment_id, ref, doc_hash, mac)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+        )?
+        .execute(params![
+            id,
+            e.at,
+            e.kind.as_str(),
+            e.network,
+            e.asset.as_str(),
+            e.amount.get(),
+            e.site,
+            e.resource,
+            e.title,
+            e.counterparty,
+            e.payment_id,
+            e.reference,
+            e.doc_hash.as_ref().map(|h| h.as_slice()),
+            mac.as_slice()
+        ])?;
+        let slot = (e.network.to_owned(), e.asset);
+        let current = match self.balances.get(&slot) {
+            Some(b) => *b,
+            None => Micros::from_micros(
+                tx.prepare_cached("SELECT balance FROM balances WHERE network = ?1 AND asset = ?2")?
+                    .query_row(params![e.network, e.asset.as_str()], |r| r.get(0))
+                    .optional()?
+                    .unwrap_or(0),
+            ),
+        };
+        let new_balance = current.checked_add(e.amount)?;
+        if new_balance.is_negative() {
+            return Err(Error::InsufficientFunds {
+                needed: e.amount.checked_neg()?.to_string(),
+                available: current.to_string(),
+            });
+        }
+        self.balances.insert(slot, new_balance);
+        if matches!(e.kind, Kind::Payment | Kind::Refund) {
+            tx.prepare_cached(
+                "INSERT INTO spending_days (day, site, network, asset, spent, payments) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT (day, site, network, asset)
+                 DO UPDATE SET spent = spent + excluded.spent, payments = payments + excluded.payments",
+            )?
+            .execute(params![
+                e.at.div_euclid(DAY),
+                e.site.unwrap_or(""),
+                e.network,
+                e.asset.as_str(),
+                e.amount.checked_neg()?.get(),
+                i64::from(e.kind == Kind::Payment)
+            ])?;
+        }
+        self.last = Some((id, mac.to_vec()));
+        Ok(id)
+    }
+
+    /// Writes the balances and the chain head. Call once, before the commit.
+    pub fn finish(self, tx: &Transaction<'_>, key: &[u8; 32]) -> Result<()> {
+        for ((network, asset), balance) in &self.balances {
+            tx.prepare_cached(
+                "INSERT INTO balances (network, asset, balance) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (network, asset) DO UPDATE SET balance = excluded.balance",
+            )?
+            .execute(params![network, asset.as_str(), balance.get()])?;
+        }
+        if let Some((id, mac)) = &self.last {
+            let head = head_input(*id, mac).mac(key);
+            tx.prepare_cached(
+                "INSERT INTO meta (key, value) VALUES ('journal_head', ?1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            )?
+            .execute(params![format!("{id}:{}", hex(&head))])?;
+        }
+        Ok(())
+    }
+}
+
+/// Seconds in a UTC day: `spending_days.day` is `at` divided by this.
+pub(crate) const DAY: i64 = 86_400;
 
 pub(crate) fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()

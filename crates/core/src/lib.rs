@@ -8,6 +8,7 @@
 
 pub mod backup;
 pub mod crash;
+pub mod details;
 mod error;
 pub mod history;
 mod integrity;
@@ -23,6 +24,7 @@ mod stored;
 mod topup;
 mod wallet;
 
+pub use details::{Claim, EntryDetails, SignedDocument, StatusEvent};
 pub use error::{Error, ErrorClass, Result};
 pub use integrity::VerifyReport;
 pub use journal::Kind;

@@ -515,9 +515,7 @@ pub(crate) struct StoredPayment {
     pub offer: usize,
     /// The compact authorization JWS.
     pub authorization: String,
-    #[allow(dead_code)] // read by the entry details (next commit)
     receipt: Option<Stored>,
-    #[allow(dead_code)]
     wallet_id: String,
     pub network: Network,
     pub amount: Amount,
@@ -535,13 +533,11 @@ impl StoredPayment {
         })
     }
 
-    #[allow(dead_code)]
     fn context(&self) -> stored::Context<'_> {
         stored::Context { wallet_id: &self.wallet_id, payment_id: self.payment_id.as_str() }
     }
 
     /// The merchant's receipt (compact JWS), when the payment settled with one.
-    #[allow(dead_code)]
     pub fn receipt(&self) -> Result<Option<String>> {
         let Some(r) = &self.receipt else { return Ok(None) };
         let claims = stored::jws_claims(&self.authorization);

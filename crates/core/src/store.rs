@@ -10,8 +10,11 @@ use crate::error::{Error, Result};
 /// Migrations in order; migration N (1-based) brings the schema to `user_version` N. A line
 /// `-- centime:repack-payments` in a migration runs [`crate::migrate::repack_payments`] there
 /// (work SQL alone cannot do, such as compressing documents).
-const MIGRATIONS: &[&str] =
-    &[include_str!("../migrations/0001_ledger.sql"), include_str!("../migrations/0002_payments_once.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_ledger.sql"),
+    include_str!("../migrations/0002_payments_once.sql"),
+    include_str!("../migrations/0003_history_at_scale.sql"),
+];
 
 const REPACK_PAYMENTS: &str = "-- centime:repack-payments";
 

@@ -1043,3 +1043,139 @@ fn list(dir: &std::path::Path) -> Vec<String> {
     v.sort();
     v
 }
+
+// ---------------------------------------------------------------- entry details, count, totals at scale
+
+#[test]
+fn entry_details_show_each_document_as_signed() {
+    let mut fx = funded();
+    let me = fx.w.id();
+    let p = fx.w.pay(&offer(NEWS, 250_000), &approved()).unwrap();
+    let good = receipt(&me, &p.payment_id, NEWS, 250_000, T0);
+    fx.w.record_settled(&p.payment_id, &settlement(&me, Some(good.clone()))).unwrap();
+    let q = fx.w.pay(&offer("https://blog.example/x", 100_000), &approved()).unwrap();
+    fx.w.record_rejected(&q.payment_id, "sold out").unwrap();
+    let ids = |kind: Kind| -> Vec<i64> {
+        let f = HistoryFilter { kind: Some(kind), ..Default::default() };
+        fx.w.history(&f, 10, None).unwrap().entries.iter().map(|e| e.id).collect()
+    };
+    let (payments, refunds, credits) = (ids(Kind::Payment), ids(Kind::Refund), ids(Kind::Credit));
+
+    // The settled payment: its request, its authorization and the merchant's receipt.
+    let d = fx.w.entry_details(payments[1]).unwrap();
+    assert_eq!(d.entry.payment_id.as_deref(), Some(p.payment_id.as_str()));
+    assert_eq!(d.events.iter().map(|e| e.status.as_str()).collect::<Vec<_>>(), ["pending", "settled"]);
+    let request: serde_json::Value = serde_json::from_str(d.request.as_deref().unwrap()).unwrap();
+    assert_eq!(request["resource"]["url"], NEWS);
+    let auth = d.authorization.unwrap();
+    assert!(auth.signature_valid);
+    let header = base64_json(&p.header);
+    assert_eq!(auth.compact, header["payload"]["authorization"].as_str().unwrap(), "the JWS that was sent");
+    let names: Vec<&str> = auth.claims.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names[..3], ["from", "to", "value"], "in the signed order");
+    assert!(auth.claims.iter().any(|c| c.name == "from" && c.value == me.to_string()));
+    assert!(auth.header.iter().any(|c| c.name == "typ" && c.value == "centime-authorization+jws"));
+    let r = d.receipt.unwrap();
+    assert_eq!(r.compact, good);
+    assert!(r.signature_valid);
+    assert!(r.claims.iter().any(|c| c.name == "paymentId" && c.value == p.payment_id.as_str()));
+    assert!(d.refund.is_none() && d.credit_note.is_none());
+    // The header rebuilt from storage is the one sent the first time.
+    assert_eq!(fx.w.payment(&p.payment_id).unwrap().header, p.header);
+
+    // The rejected payment names its refund, and the refund its payment.
+    let d = fx.w.entry_details(payments[0]).unwrap();
+    assert!(d.receipt.is_none());
+    assert_eq!(d.events.last().map(|e| (e.status.as_str(), e.detail.as_deref())), Some(("rejected", Some("sold out"))));
+    assert_eq!(d.refund.as_ref().map(|e| e.id), Some(refunds[0]));
+    let d = fx.w.entry_details(refunds[0]).unwrap();
+    assert_eq!(d.refund_of.map(|e| e.id), Some(payments[0]));
+    assert!(d.authorization.is_none() && d.events.is_empty());
+
+    // A top-up: its credit note.
+    let d = fx.w.entry_details(credits[0]).unwrap();
+    let note = d.credit_note.unwrap();
+    assert!(note.signature_valid);
+    assert!(note.claims.iter().any(|c| c.name == "sub" && c.value == me.to_string()));
+    let json = serde_json::to_value(fx.w.entry_details(credits[0]).unwrap()).unwrap();
+    assert!(json["entry"]["amount"].is_string() && json["creditNote"]["signatureValid"] == true, "{json}");
+
+    assert!(matches!(fx.w.entry_details(999), Err(Error::UnknownEntry(999))));
+}
+
+fn base64_json(header: &str) -> serde_json::Value {
+    use base64::Engine as _;
+    serde_json::from_slice(&base64::engine::general_purpose::STANDARD.decode(header).unwrap()).unwrap()
+}
+
+#[test]
+fn count_and_export_agree_with_pages_and_exports_can_be_cancelled() {
+    let (fx, _) = history_fixture();
+    for f in [
+        HistoryFilter::default(),
+        HistoryFilter { kind: Some(Kind::Refund), ..Default::default() },
+        HistoryFilter { status: Some("pending".into()), ..Default::default() },
+        HistoryFilter { site: Some(NEWS.into()), ..Default::default() },
+        HistoryFilter { search: Some("blog".into()), ..Default::default() },
+    ] {
+        let n = fx.w.count(&f).unwrap();
+        assert_eq!(n, u64::try_from(count(&fx.w, f.clone())).unwrap(), "{f:?}");
+        assert_eq!(fx.w.export(&f, ExportFormat::Csv, &mut std::io::sink(), &mut |_| true).unwrap(), n, "{f:?}");
+    }
+    // Breaking in the last progress call cancels (the only call on a small wallet).
+    let mut out = Vec::new();
+    let err =
+        fx.w.export_with_progress(&HistoryFilter::default(), ExportFormat::Json, &mut out, &mut |_| {
+            std::ops::ControlFlow::Break(())
+        })
+        .unwrap_err();
+    assert!(matches!(err, Error::Cancelled), "{err:?}");
+    assert_eq!(err.code(), "cancelled");
+}
+
+#[test]
+fn totals_from_the_day_sums_equal_totals_from_the_journal() {
+    let (mut fx, _) = history_fixture();
+    fx.clock.set(T0 + 41 * DAY);
+    fx.w.pay(&offer("https://blog.example/y", 70_000), &approved()).unwrap();
+    let rows = |f: &HistoryFilter, g| -> Vec<(String, Option<String>, i64, i64)> {
+        fx.w.totals(f, g).unwrap().into_iter().map(|t| (t.key, t.site, t.spent.get(), t.payments)).collect()
+    };
+    // Whole UTC days are answered by `spending_days`, a time of day by the journal; the same
+    // range both ways gives the same sums.
+    let midnight = i64::try_from(T0 - T0 % DAY).unwrap();
+    let whole = HistoryFilter { since: Some(midnight), until: Some(midnight + 41 * 86_400), ..Default::default() };
+    let odd = HistoryFilter { since: Some(midnight), until: Some(midnight + 41 * 86_400 - 1), ..Default::default() };
+    for g in [GroupBy::Site, GroupBy::Day, GroupBy::Month, GroupBy::MonthSite] {
+        assert_eq!(rows(&whole, g), rows(&odd, g), "{g:?}");
+    }
+    assert_eq!(
+        rows(&HistoryFilter::default(), GroupBy::MonthSite),
+        vec![
+            ("2100-01".into(), Some("https://blog.example".into()), 0, 1),
+            ("2100-01".into(), Some("https://news.example".into()), 500_000, 2),
+            ("2100-02".into(), Some("https://blog.example".into()), 70_000, 1),
+            ("2100-02".into(), Some("https://news.example".into()), 1_000_000, 1),
+        ]
+    );
+    // A status filter sums the journal rows it selects.
+    let settled = HistoryFilter { status: Some("settled".into()), ..Default::default() };
+    assert_eq!(rows(&settled, GroupBy::Month), vec![("2100-02".into(), None, 1_000_000, 1)]);
+    fx.w.verify().unwrap();
+}
+
+#[test]
+fn verify_detects_edited_day_sums_and_stored_requests() {
+    let (_, err) = tampered("UPDATE spending_days SET spent = spent + 1");
+    assert!(err.to_string().contains("spending total"), "{err}");
+    let (_, err) = tampered("DELETE FROM spending_days");
+    assert!(err.to_string().contains("spending total"), "{err}");
+    // The authorization is stored compressed against the request: editing either shows.
+    let (_, err) = tampered("UPDATE payments SET request = request || X'00' WHERE journal_id = 2");
+    assert!(err.to_string().contains("stored authorization"), "{err}");
+    let (_, err) = tampered(
+        "UPDATE payments SET authorization = substr(authorization, 1, length(authorization) - 1) || X'00'
+         WHERE journal_id = 2",
+    );
+    assert!(err.to_string().contains("stored authorization"), "{err}");
+}
