@@ -124,11 +124,14 @@ test("keyboard: visible focus and screens reachable by Tab", async ({ app }) => 
   await page.keyboard.press("Tab");
   await page.keyboard.press("Tab");
   const focused = page.locator(":focus");
-  await expect(focused).toHaveText("Top up");
+  await expect(focused).toHaveText("History");
   const outline = await focused.evaluate((el) => getComputedStyle(el).outlineStyle);
   expect(outline).toBe("solid");
   await page.keyboard.press("Enter");
-  await expect(page.getByRole("heading", { name: "Top up", level: 1 })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "History", level: 1 })).toBeVisible();
+  // From the screen's start, Tab reaches the filters, then the list.
+  await page.keyboard.press("Tab");
+  await expect(page.getByLabel("Search", { exact: true })).toBeFocused();
 });
 
 test("reader: shows the page as plain text, with no IPC", async ({ page }) => {

@@ -1,10 +1,11 @@
-import { useRef, useState } from "react";
+import { lazy, Suspense, useRef, useState } from "react";
 import { ApprovalPrompt } from "./components/ApprovalPrompt";
 import { ErrorNote } from "./components/ErrorNote";
 import { Toasts } from "./components/Toasts";
 import { usePreferences } from "./lib/preferences";
 import { useWallet } from "./lib/wallet";
 import { Dashboard } from "./screens/Dashboard";
+import { History } from "./screens/History";
 import { Onboarding } from "./screens/Onboarding";
 import { OpenPage } from "./screens/OpenPage";
 import { SCREENS, type Screen } from "./screens/screens";
@@ -12,6 +13,9 @@ import { Settings } from "./screens/Settings";
 import { Sites } from "./screens/Sites";
 import { Topup } from "./screens/Topup";
 import { Unlock } from "./screens/Unlock";
+
+// The charts library is loaded with the insights, not at start.
+const Insights = lazy(() => import("./screens/Insights").then((m) => ({ default: m.Insights })));
 
 function Logo() {
   return (
@@ -36,6 +40,8 @@ function Shell() {
 
   const labels: Record<Screen, string> = {
     dashboard: t("nav.dashboard"),
+    history: t("nav.history"),
+    insights: t("nav.insights"),
     topup: t("nav.topup"),
     open: t("nav.open"),
     sites: t("nav.sites"),
@@ -80,6 +86,12 @@ function Shell() {
           />
         )}
         {screen === "dashboard" && <Dashboard go={go} />}
+        {screen === "history" && <History />}
+        {screen === "insights" && (
+          <Suspense fallback={<p className="muted">{t("app.loading")}</p>}>
+            <Insights />
+          </Suspense>
+        )}
         {screen === "topup" && <Topup />}
         {screen === "open" && <OpenPage />}
         {screen === "sites" && <Sites />}

@@ -26,8 +26,17 @@ it("the reader imports nothing that can reach IPC", () => {
 });
 
 it("money is never parsed into a JS number", () => {
-  for (const f of sources(root).filter((f) => !f.includes(".test."))) {
+  // lib/chartGeometry.ts is the one exception, for drawing (see its header).
+  const exempt = join("lib", "chartGeometry.ts");
+  for (const f of sources(root).filter((f) => !f.includes(".test.") && !f.endsWith(exempt))) {
     const src = readFileSync(f, "utf8");
     expect(src, f).not.toMatch(/parseFloat|Number\(\s*\w*(amount|price|balance|budget)/i);
   }
+});
+
+it("only the chart component uses the lossy chart geometry", () => {
+  const users = sources(root)
+    .filter((f) => !f.includes(".test."))
+    .filter((f) => /from\s+["'][./]*\/?(lib\/)?chartGeometry["']/.test(readFileSync(f, "utf8")));
+  expect(users.map((f) => relative(root, f))).toEqual([join("components", "Chart.tsx")]);
 });

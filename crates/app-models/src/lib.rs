@@ -311,6 +311,130 @@ pub struct HistoryPageDto {
     pub next: Option<String>,
 }
 
+/// How many entries a filter selects and what they add up to: the history's sticky totals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HistorySummaryDto {
+    #[ts(type = "number")]
+    pub count: u64,
+    /// One line per asset the filtered entries are in.
+    pub totals: Vec<SummaryTotalDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SummaryTotalDto {
+    pub asset: String,
+    /// Sum of the signed amounts of the filtered entries (top-ups in, payments out).
+    pub net: String,
+    /// Payments minus refunds among them.
+    pub spent: String,
+}
+
+/// Spending in one bucket (a day `YYYY-MM-DD`, a month `YYYY-MM`, or a site's origin).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SpendDto {
+    pub key: String,
+    pub asset: String,
+    /// Payments minus refunds, a decimal string.
+    pub spent: String,
+    #[ts(type = "number")]
+    pub payments: i64,
+    /// Share of the asset's total in basis points (0 to 10000), for per-site rankings; 0 elsewhere.
+    #[ts(type = "number")]
+    pub share_bp: u32,
+}
+
+/// Spending for a history filter, grouped for the charts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InsightsDto {
+    /// Oldest first.
+    pub by_day: Vec<SpendDto>,
+    /// Oldest first.
+    pub by_month: Vec<SpendDto>,
+    /// Largest first, with each site's share of its asset's total.
+    pub by_site: Vec<SpendDto>,
+}
+
+/// A named value read from a signed document (a claim of a JWS payload, a field of a request).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct ClaimDto {
+    pub name: String,
+    pub value: String,
+}
+
+/// One of the documents stored with a payment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DocumentDto {
+    /// `request` (the site's payment request), `authorization` (what the wallet signed),
+    /// `receipt` (the merchant's receipt), `credit_note` (an issuer's credit note).
+    pub kind: String,
+    /// As stored, byte for byte (JSON or a compact JWS): what "copy raw" copies.
+    pub raw: String,
+    /// Decoded, in order.
+    pub claims: Vec<ClaimDto>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusChangeDto {
+    pub status: String,
+    /// RFC 3339.
+    pub at: String,
+}
+
+/// Everything the wallet keeps about one journal entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct EntryDetailsDto {
+    pub entry: EntryDto,
+    /// Oldest first.
+    pub status_history: Vec<StatusChangeDto>,
+    pub documents: Vec<DocumentDto>,
+    /// For a rejected payment: the entry that credited it back.
+    pub compensation: Option<EntryDto>,
+    /// For a refund: the payment it compensates.
+    pub compensates: Option<EntryDto>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormatDto {
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportArgs {
+    pub filter: HistoryFilterDto,
+    pub format: ExportFormatDto,
+    /// Chosen by the user in the save dialog.
+    pub path: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportResultDto {
+    #[ts(type = "number")]
+    pub rows: u64,
+    pub path: String,
+}
+
+/// Payload of the `export-progress` event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportProgressDto {
+    #[ts(type = "number")]
+    pub rows: u64,
+    /// How many rows the export will write in all.
+    #[ts(type = "number")]
+    pub total: u64,
+}
+
 /// Names of the events the shell emits to the main window.
 pub mod events {
     /// Payload: `PromptDto`. A payment request arrived (deep link) and waits for an answer.
@@ -321,6 +445,8 @@ pub mod events {
     pub const WALLET_CHANGED: &str = "wallet-changed";
     /// Payload: `AppErrorDto`. A deep link was refused before any prompt.
     pub const LINK_REFUSED: &str = "link-refused";
+    /// Payload: `ExportProgressDto`. Rows written so far by the running export.
+    pub const EXPORT_PROGRESS: &str = "export-progress";
 }
 
 /// Every Tauri command the shell exposes, in the order of `ui/src/lib/backend/commands.ts`.
@@ -337,6 +463,12 @@ pub const COMMANDS: &[&str] = &[
     "approve_prompt",
     "decline_prompt",
     "history",
+    "history_summary",
+    "history_sites",
+    "insights",
+    "entry_details",
+    "export_history",
+    "cancel_export",
     "sites",
     "update_site",
     "remove_site",
@@ -379,6 +511,18 @@ pub fn typescript() -> String {
         IssuerDto::decl(&cfg),
         HistoryFilterDto::decl(&cfg),
         HistoryPageDto::decl(&cfg),
+        HistorySummaryDto::decl(&cfg),
+        SummaryTotalDto::decl(&cfg),
+        SpendDto::decl(&cfg),
+        InsightsDto::decl(&cfg),
+        ClaimDto::decl(&cfg),
+        DocumentDto::decl(&cfg),
+        StatusChangeDto::decl(&cfg),
+        EntryDetailsDto::decl(&cfg),
+        ExportFormatDto::decl(&cfg),
+        ExportArgs::decl(&cfg),
+        ExportResultDto::decl(&cfg),
+        ExportProgressDto::decl(&cfg),
     ];
     let mut out =
         String::from("// Generated from crates/app-models by `make bindings`. Do not edit: change the Rust types.\n\n");
@@ -393,6 +537,7 @@ pub fn typescript() -> String {
         ("paymentMade", events::PAYMENT_MADE),
         ("walletChanged", events::WALLET_CHANGED),
         ("linkRefused", events::LINK_REFUSED),
+        ("exportProgress", events::EXPORT_PROGRESS),
     ] {
         out.push_str(&format!("  {k}: \"{v}\",\n"));
     }

@@ -5,12 +5,16 @@ import type {
   AppStatus,
   Dashboard,
   EntryDto,
+  ExportArgs,
+  ExportResultDto,
+  HistoryFilterDto,
   IssuerDto,
   LimitsDto,
   PaymentResultDto,
   PromptDto,
   SiteDto,
 } from "../../src/lib/backend/bindings";
+import { GeneratedHistory } from "./history";
 import type { MockConfig, MockHandle } from "./types";
 
 declare global {
@@ -45,8 +49,14 @@ function dec(v: bigint): string {
 
 let balance = micro(config.balance ?? "0");
 let paused = false;
-let entryId = 1;
 const recent: EntryDto[] = [];
+const history = new GeneratedHistory(config.entries ?? 0, config.historySites ?? 12, () => [
+  ...recent,
+  ...unconfirmed,
+]);
+let entryId = history.size + 1;
+const exports: { path: string; rows: number; format: string }[] = [];
+let exportCancelled = false;
 const unconfirmed: EntryDto[] = config.unconfirmed
   ? [entry("payment", "unconfirmed", "-0.20", "https://slow.example", "A slow article")]
   : [];
@@ -203,6 +213,30 @@ function pay(p: PromptDto, automatic: boolean): PaymentResultDto {
   };
 }
 
+/** Like the backend: rows go out in steps, with a progress event after each; cancel stops it. */
+function runExport(args: ExportArgs): Promise<ExportResultDto> {
+  const rows = [...history.ascending(args.filter)].length;
+  const step = config.exportRowsPerTick ?? 2000;
+  exportCancelled = false;
+  return new Promise((resolve, reject) => {
+    let done = 0;
+    const tick = () => {
+      if (exportCancelled) {
+        reject({ code: "cancelled", message: "The export was cancelled." });
+        return;
+      }
+      done = Math.min(rows, done + step);
+      window.__centime.emit("export-progress", { rows: done, total: rows });
+      if (done < rows) setTimeout(tick, 20);
+      else {
+        exports.push({ path: args.path, rows, format: args.format });
+        resolve({ rows, path: args.path });
+      }
+    };
+    setTimeout(tick, 20);
+  });
+}
+
 function handle(cmd: string, a: Record<string, unknown>): unknown {
   switch (cmd) {
     case "app_status":
@@ -282,7 +316,28 @@ function handle(cmd: string, a: Record<string, unknown>): unknown {
       prompts.delete(a.promptId as string);
       return null;
     case "history":
-      return { entries: [...recent].reverse(), next: null };
+      return history.page(
+        a.filter as HistoryFilterDto,
+        a.cursor as string | null,
+        a.limit as number,
+      );
+    case "history_summary":
+      return history.summary(a.filter as HistoryFilterDto);
+    case "history_sites":
+      return [
+        ...new Set([...history.sites, ...recent.flatMap((e) => (e.site ? [e.site] : []))]),
+      ].sort();
+    case "insights":
+      return history.insights(a.filter as HistoryFilterDto);
+    case "entry_details":
+      return history.details(a.id as number);
+    case "export_history":
+      return runExport(a.args as ExportArgs);
+    case "cancel_export":
+      exportCancelled = true;
+      return null;
+    case "plugin:dialog|save":
+      return config.savePath === undefined ? "/home/reader/centime-history.csv" : config.savePath;
     case "sites":
       return sites;
     case "update_site": {
@@ -341,7 +396,8 @@ mockIPC(
     calls.push({ cmd, args });
     // Through JSON, like the real IPC: fresh objects, numbers where Rust has i64.
     const result = handle(cmd, (args ?? {}) as Record<string, unknown>);
-    return result === undefined ? null : JSON.parse(JSON.stringify(result));
+    const json = (r: unknown) => (r === undefined ? null : JSON.parse(JSON.stringify(r)));
+    return result instanceof Promise ? result.then(json) : json(result);
   },
   { shouldMockEvents: true },
 );
@@ -353,4 +409,5 @@ window.__centime = {
       window as unknown as { __TAURI_INTERNALS__: { invoke: (c: string, a: unknown) => unknown } }
     ).__TAURI_INTERNALS__.invoke("plugin:event|emit", { event, payload }),
   makePrompt: (url) => prompt(url),
+  exports,
 };

@@ -10,10 +10,20 @@ export interface MockConfig {
   unconfirmed?: boolean;
   integrityWarning?: string | null;
   sites?: SiteDto[];
+  /** A generated history of this many entries (ids 1..n, newest last), besides what tests add. */
+  entries?: number;
+  /** How many sites the generated history spreads its payments over (default 12). */
+  historySites?: number;
+  /** The path the save dialog answers (null: the user closed it). */
+  savePath?: string | null;
+  /** Rows the fake export writes every 20 ms (default 2000). */
+  exportRowsPerTick?: number;
 }
 
 export interface MockHandle {
   calls: { cmd: string; args: unknown }[];
   emit: (event: string, payload: unknown) => void;
   makePrompt: (url: string) => PromptDto;
+  /** Exports the fake backend finished: path and rows. */
+  exports: { path: string; rows: number; format: string }[];
 }

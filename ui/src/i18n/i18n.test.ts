@@ -44,6 +44,24 @@ describe("dictionaries", () => {
   });
 });
 
+describe("keys built at run time", () => {
+  it("every history preset, kind, status and document kind has its text", async () => {
+    const { PRESETS } = await import("../lib/dateRange");
+    const { KINDS, STATUSES } = await import("../components/entryLabels");
+    const keys = [
+      ...PRESETS.map((p) => `range.${p}`),
+      ...KINDS.map((k) => `entry.kind.${k}`),
+      ...STATUSES.map((s) => `entry.status.${s}`),
+      ...["request", "authorization", "receipt", "credit_note"].map((d) => `details.doc.${d}`),
+      ...["day", "week", "month"].map((p) => `period.current.${p}`),
+    ];
+    for (const locale of LOCALES) {
+      for (const key of keys)
+        expect(DICTIONARIES[locale], `${locale}: ${key}`).toHaveProperty([key]);
+    }
+  });
+});
+
 describe("translation helpers", () => {
   it("interpolates and keeps unknown placeholders visible", () => {
     expect(interpolate("Pay {amount} to {origin}", { amount: "1 €" })).toBe("Pay 1 € to {origin}");

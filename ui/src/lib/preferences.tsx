@@ -2,7 +2,7 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState } 
 import type { ReactNode } from "react";
 import { detectLocale, intlTag, translate, type Locale, type MessageKey, type Vars } from "../i18n";
 import { decimalSeparator, formatDecimal, formatMoney } from "./money";
-import { formatDateTime } from "./time";
+import { formatCount, formatDateTime, formatDayKey, formatMonthKey, formatShare } from "./time";
 
 export type LocalePref = "system" | Locale;
 export type ThemePref = "system" | "light" | "dark";
@@ -27,11 +27,19 @@ function store(key: string, value: string) {
   }
 }
 
+function darkQuery(): MediaQueryList | null {
+  return typeof window !== "undefined" && typeof window.matchMedia === "function"
+    ? window.matchMedia("(prefers-color-scheme: dark)")
+    : null;
+}
+
 export interface Preferences {
   locale: Locale;
   localePref: LocalePref;
   setLocalePref: (p: LocalePref) => void;
   themePref: ThemePref;
+  /** The theme in effect: the preference, or the system's when it is "system". */
+  theme: "light" | "dark";
   setThemePref: (p: ThemePref) => void;
   t: (key: MessageKey, vars?: Vars) => string;
   money: (amount: string, asset: string) => string;
@@ -40,6 +48,15 @@ export interface Preferences {
   /** A decimal string as the user would type it here ("0,50" in French), to prefill inputs. */
   amountInput: (amount: string) => string;
   dateTime: (iso: string) => string;
+  /** A UTC day key from the core ("2026-11-24"); `short` leaves the year out. */
+  day: (key: string, short?: boolean) => string;
+  /** A month key from the core ("2026-11"). */
+  month: (key: string) => string;
+  count: (n: number) => string;
+  /** A share in basis points as a percentage. */
+  share: (bp: number) => string;
+  /** The Intl tag amounts and dates are formatted with. */
+  tag: string;
 }
 
 const PreferencesContext = createContext<Preferences | null>(null);
@@ -52,6 +69,15 @@ export function PreferencesProvider({ children }: { children: ReactNode }) {
   const [themePref, setThemePrefState] = useState<ThemePref>(() =>
     stored<ThemePref>(THEME_KEY, ["system", "light", "dark"], "system"),
   );
+  const [systemDark, setSystemDark] = useState(() => darkQuery()?.matches ?? false);
+  useEffect(() => {
+    const q = darkQuery();
+    if (!q) return;
+    const on = () => setSystemDark(q.matches);
+    q.addEventListener("change", on);
+    return () => q.removeEventListener("change", on);
+  }, []);
+  const theme = themePref === "system" ? (systemDark ? "dark" : "light") : themePref;
   const locale: Locale = localePref === "system" ? detectLocale(systemTag) : localePref;
 
   useEffect(() => {
@@ -77,14 +103,20 @@ export function PreferencesProvider({ children }: { children: ReactNode }) {
       localePref,
       setLocalePref,
       themePref,
+      theme,
       setThemePref,
       t: (key, vars) => translate(locale, key, vars),
       money: (amount, asset) => formatMoney(amount, asset, tag),
       decimal: (amount) => formatDecimal(amount, tag, 2),
       amountInput: (amount) => amount.replace(".", decimalSeparator(tag)),
       dateTime: (iso) => formatDateTime(iso, tag),
+      day: (key, short) => formatDayKey(key, tag, short),
+      month: (key) => formatMonthKey(key, tag),
+      count: (n) => formatCount(n, tag),
+      share: (bp) => formatShare(bp, tag),
+      tag,
     };
-  }, [locale, localePref, setLocalePref, themePref, setThemePref, systemTag]);
+  }, [locale, localePref, setLocalePref, themePref, theme, setThemePref, systemTag]);
 
   return <PreferencesContext.Provider value={value}>{children}</PreferencesContext.Provider>;
 }

@@ -1,2 +1,10 @@
-export const SCREENS = ["dashboard", "topup", "open", "sites", "settings"] as const;
+export const SCREENS = [
+  "dashboard",
+  "history",
+  "insights",
+  "topup",
+  "open",
+  "sites",
+  "settings",
+] as const;
 export type Screen = (typeof SCREENS)[number];

@@ -179,11 +179,105 @@ until: string | null, site: string | null, kind: string | null, status: string |
 
 export type HistoryPageDto = { entries: Array<EntryDto>, next: string | null, };
 
+export type HistorySummaryDto = { count: number, 
+/**
+ * One line per asset the filtered entries are in.
+ */
+totals: Array<SummaryTotalDto>, };
+
+export type SummaryTotalDto = { asset: string, 
+/**
+ * Sum of the signed amounts of the filtered entries (top-ups in, payments out).
+ */
+net: string, 
+/**
+ * Payments minus refunds among them.
+ */
+spent: string, };
+
+export type SpendDto = { key: string, asset: string, 
+/**
+ * Payments minus refunds, a decimal string.
+ */
+spent: string, payments: number, 
+/**
+ * Share of the asset's total in basis points (0 to 10000), for per-site rankings; 0 elsewhere.
+ */
+shareBp: number, };
+
+export type InsightsDto = { 
+/**
+ * Oldest first.
+ */
+byDay: Array<SpendDto>, 
+/**
+ * Oldest first.
+ */
+byMonth: Array<SpendDto>, 
+/**
+ * Largest first, with each site's share of its asset's total.
+ */
+bySite: Array<SpendDto>, };
+
+export type ClaimDto = { name: string, value: string, };
+
+export type DocumentDto = { 
+/**
+ * `request` (the site's payment request), `authorization` (what the wallet signed),
+ * `receipt` (the merchant's receipt), `credit_note` (an issuer's credit note).
+ */
+kind: string, 
+/**
+ * As stored, byte for byte (JSON or a compact JWS): what "copy raw" copies.
+ */
+raw: string, 
+/**
+ * Decoded, in order.
+ */
+claims: Array<ClaimDto>, };
+
+export type StatusChangeDto = { status: string, 
+/**
+ * RFC 3339.
+ */
+at: string, };
+
+export type EntryDetailsDto = { entry: EntryDto, 
+/**
+ * Oldest first.
+ */
+statusHistory: Array<StatusChangeDto>, documents: Array<DocumentDto>, 
+/**
+ * For a rejected payment: the entry that credited it back.
+ */
+compensation: EntryDto | null, 
+/**
+ * For a refund: the payment it compensates.
+ */
+compensates: EntryDto | null, };
+
+export type ExportFormatDto = "csv" | "json";
+
+export type ExportArgs = { filter: HistoryFilterDto, format: ExportFormatDto, 
+/**
+ * Chosen by the user in the save dialog.
+ */
+path: string, };
+
+export type ExportResultDto = { rows: number, path: string, };
+
+export type ExportProgressDto = { rows: number, 
+/**
+ * How many rows the export will write in all.
+ */
+total: number, };
+
 export const EVENTS = {
   paymentPrompt: "payment-prompt",
   paymentMade: "payment-made",
   walletChanged: "wallet-changed",
   linkRefused: "link-refused",
+  exportProgress: "export-progress",
 } as const;
 
 export const COMMANDS = [
@@ -199,6 +293,12 @@ export const COMMANDS = [
   "approve_prompt",
   "decline_prompt",
   "history",
+  "history_summary",
+  "history_sites",
+  "insights",
+  "entry_details",
+  "export_history",
+  "cancel_export",
   "sites",
   "update_site",
   "remove_site",

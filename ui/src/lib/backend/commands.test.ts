@@ -46,6 +46,12 @@ describe("IPC commands", () => {
     await commands.approvePrompt({ promptId: "p1", alwaysAllow: { budget: "2", period: "week" } });
     await commands.declinePrompt("p2");
     await commands.history(filter, null, 50);
+    await commands.historySummary(filter);
+    await commands.historySites();
+    await commands.insights(filter);
+    await commands.entryDetails(42);
+    await commands.exportHistory({ filter, format: "csv", path: "/tmp/h.csv" });
+    await commands.cancelExport();
     await commands.sites();
     await commands.updateSite(site);
     await commands.removeSite("https://a.example");
@@ -76,6 +82,12 @@ describe("IPC commands", () => {
       },
       { cmd: "decline_prompt", args: { promptId: "p2" } },
       { cmd: "history", args: { filter, cursor: null, limit: 50 } },
+      { cmd: "history_summary", args: { filter } },
+      { cmd: "history_sites", args: {} },
+      { cmd: "insights", args: { filter } },
+      { cmd: "entry_details", args: { id: 42 } },
+      { cmd: "export_history", args: { args: { filter, format: "csv", path: "/tmp/h.csv" } } },
+      { cmd: "cancel_export", args: {} },
       { cmd: "sites", args: {} },
       { cmd: "update_site", args: { change: site } },
       { cmd: "remove_site", args: { origin: "https://a.example" } },
@@ -89,6 +101,23 @@ describe("IPC commands", () => {
     ]);
     // Every command of the generated contract has its function, and no other is called.
     expect(new Set(calls.map((c) => c.cmd))).toEqual(new Set(COMMANDS));
+  });
+
+  it("asks the dialog plugin for a save path with the format's extension", async () => {
+    const calls = record();
+    await commands.chooseExportPath("json", "centime-history.json", "Export");
+    expect(calls).toEqual([
+      {
+        cmd: "plugin:dialog|save",
+        args: {
+          options: {
+            title: "Export",
+            defaultPath: "centime-history.json",
+            filters: [{ name: "JSON", extensions: ["json"] }],
+          },
+        },
+      },
+    ]);
   });
 
   it("rejections carry the backend's {code, message}", async () => {

@@ -1,13 +1,20 @@
 // One typed function per IPC command. The argument names are the contract with the Rust side:
 // Tauri maps these camelCase keys to the commands' snake_case parameters.
 import { invoke } from "@tauri-apps/api/core";
+import { save } from "@tauri-apps/plugin-dialog";
 import type {
   AppStatus,
   ApproveArgs,
   CreateWalletArgs,
   Dashboard,
+  EntryDetailsDto,
+  ExportArgs,
+  ExportFormatDto,
+  ExportResultDto,
   HistoryFilterDto,
   HistoryPageDto,
+  HistorySummaryDto,
+  InsightsDto,
   IssuerDto,
   LimitsChangeDto,
   LimitsDto,
@@ -35,6 +42,14 @@ export const approvePrompt = (args: ApproveArgs) =>
 export const declinePrompt = (promptId: string) => invoke<null>("decline_prompt", { promptId });
 export const history = (filter: HistoryFilterDto, cursor: string | null, limit: number) =>
   invoke<HistoryPageDto>("history", { filter, cursor, limit });
+export const historySummary = (filter: HistoryFilterDto) =>
+  invoke<HistorySummaryDto>("history_summary", { filter });
+export const historySites = () => invoke<string[]>("history_sites");
+export const insights = (filter: HistoryFilterDto) => invoke<InsightsDto>("insights", { filter });
+export const entryDetails = (id: number) => invoke<EntryDetailsDto>("entry_details", { id });
+export const exportHistory = (args: ExportArgs) =>
+  invoke<ExportResultDto>("export_history", { args });
+export const cancelExport = () => invoke<null>("cancel_export");
 export const sites = () => invoke<SiteDto[]>("sites");
 export const updateSite = (change: SiteChangeDto) => invoke<SiteDto>("update_site", { change });
 export const removeSite = (origin: string) => invoke<null>("remove_site", { origin });
@@ -48,3 +63,14 @@ export const backupWallet = (path: string, passphrase: string) =>
   invoke<null>("backup_wallet", { path, passphrase });
 export const restoreWallet = (path: string, passphrase: string) =>
   invoke<AppStatus>("restore_wallet", { path, passphrase });
+
+/**
+ * Asks the user where to save an export (the system's save dialog, through the dialog plugin).
+ * Resolves to the chosen path, or null when the user closes the dialog.
+ */
+export const chooseExportPath = (format: ExportFormatDto, defaultName: string, title: string) =>
+  save({
+    title,
+    defaultPath: defaultName,
+    filters: [{ name: format.toUpperCase(), extensions: [format] }],
+  });

@@ -1,5 +1,11 @@
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import { EVENTS, type AppErrorDto, type PaymentResultDto, type PromptDto } from "./bindings";
+import {
+  EVENTS,
+  type AppErrorDto,
+  type ExportProgressDto,
+  type PaymentResultDto,
+  type PromptDto,
+} from "./bindings";
 
 export interface BackendEventHandlers {
   onPrompt: (prompt: PromptDto) => void;
@@ -24,4 +30,10 @@ export function subscribe(handlers: BackendEventHandlers): () => void {
       p.then((unlisten) => unlisten()).catch(() => undefined);
     }
   };
+}
+
+/** Listens to the running export's progress; the returned function stops listening. */
+export function onExportProgress(handler: (p: ExportProgressDto) => void): () => void {
+  const pending = listen<ExportProgressDto>(EVENTS.exportProgress, (e) => handler(e.payload));
+  return () => void pending.then((unlisten) => unlisten()).catch(() => undefined);
 }
