@@ -1268,3 +1268,171 @@ fn bad_inputs_in_json_mode_give_the_error_as_json() {
     }
     assert_eq!(w.snapshot(), before);
 }
+
+/// What the file keystore holds for a keystore case.
+enum KeyState {
+    /// The wallet's own key file, intact.
+    Intact,
+    Bytes(Vec<u8>),
+    Deleted,
+    Directory,
+}
+
+/// The wallet's key file with one character of a field's value changed.
+fn flipped(key_file: &str, field: &str) -> Vec<u8> {
+    let at = key_file.find(&format!("\"{field}\": \"")).unwrap() + field.len() + 6;
+    let mut bytes = key_file.as_bytes().to_vec();
+    bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
+    bytes
+}
+
+/// The file keystore failing every way it can (issue 7, item 5): each failure has its own
+/// message and exit 6; none creates a new identity or changes anything; restoring the backup
+/// brings the wallet back, with its id, its balance and its history. (The OS keyring's
+/// failures run against a real Secret Service in scripts/test-os-keystore.sh.)
+#[test]
+fn keystore_failures_are_named_and_a_backup_brings_the_wallet_back() {
+    let w = TestWallet::new();
+    w.topup("ks-1", 1_250_000);
+    w.json(&["pay", &header(&request(&format!("{NEWS}/ks"), 250_000)), "--yes"]);
+    let history = w.history(&[]);
+    let backup = w.tmp.path().join("ks.backup");
+    let o =
+        w.cmd().env("CENTIME_BACKUP_PASSPHRASE", BACKUP_PASS).args(["backup", "--out"]).arg(&backup).output().unwrap();
+    expect_code(&o, 0, "backup");
+    let key_file = w.data.join("keys.centime");
+    let good = std::fs::read(&key_file).unwrap();
+    let text = String::from_utf8(good.clone()).unwrap();
+    let other = TestWallet::new();
+    let others_keys = std::fs::read(other.data.join("keys.centime")).unwrap();
+
+    let cases: Vec<(&str, KeyState, Option<(&str, &str)>, &str)> = vec![
+        (
+            "wrong passphrase",
+            KeyState::Intact,
+            Some(("CENTIME_PASSPHRASE", "wrong horse battery staple")),
+            "wrong passphrase: the passphrase does not open it",
+        ),
+        ("no passphrase and no terminal", KeyState::Intact, Some(("CENTIME_PASSPHRASE", "")), "set CENTIME_PASSPHRASE"),
+        ("key file deleted", KeyState::Deleted, None, "the key of this wallet is missing from the file keystore"),
+        ("key file empty", KeyState::Bytes(Vec::new()), None, "keys.centime is empty"),
+        (
+            "key file truncated",
+            KeyState::Bytes(good[..good.len() / 2].to_vec()),
+            None,
+            "is not a keystore file: EOF while parsing",
+        ),
+        (
+            "key file of the wrong JSON",
+            KeyState::Bytes(br#"{"format":"centime-keystore"}"#.to_vec()),
+            None,
+            "is not a keystore file: missing field",
+        ),
+        ("key file of binary garbage", KeyState::Bytes(vec![0, 159, 146, 150, 255]), None, "is not a keystore file"),
+        (
+            "a byte flipped in the ciphertext",
+            KeyState::Bytes(flipped(&text, "ciphertext")),
+            None,
+            "does not match its checksum",
+        ),
+        ("a byte flipped in the salt", KeyState::Bytes(flipped(&text, "salt")), None, "does not match its checksum"),
+        (
+            "a byte flipped in the account",
+            KeyState::Bytes(flipped(&text, "account")),
+            None,
+            "does not match its checksum",
+        ),
+        ("another wallet's key file", KeyState::Bytes(others_keys), None, "belongs to another wallet"),
+        ("a directory in place of the key file", KeyState::Directory, None, "cannot be read"),
+        (
+            "the OS keystore asked of a file-keystore wallet",
+            KeyState::Intact,
+            Some(("CENTIME_KEYSTORE", "os")),
+            "this wallet uses the file keystore, not os",
+        ),
+    ];
+    let snap = w.snapshot();
+    let mut failures = Vec::new();
+    for (name, state, env, needle) in &cases {
+        match state {
+            KeyState::Intact => std::fs::write(&key_file, &good).unwrap(),
+            KeyState::Bytes(b) => std::fs::write(&key_file, b).unwrap(),
+            KeyState::Deleted => std::fs::remove_file(&key_file).unwrap(),
+            KeyState::Directory => {
+                std::fs::remove_file(&key_file).unwrap();
+                std::fs::create_dir(&key_file).unwrap();
+            }
+        }
+        let files_before = files(&w.data);
+        for args in [&["id"][..], &["pay", &header(&request(&format!("{NEWS}/ks2"), 10_000)), "--yes"]] {
+            let mut cmd = w.cmd();
+            match env {
+                Some(("CENTIME_PASSPHRASE", "")) => {
+                    cmd.env_remove("CENTIME_PASSPHRASE");
+                }
+                Some((k, v)) => {
+                    cmd.env(k, v);
+                }
+                None => {}
+            }
+            let o = cmd.args(args).output().unwrap();
+            let err = stderr(&o);
+            if o.status.code() != Some(6) || !err.contains(needle) || !o.stdout.is_empty() {
+                failures.push(format!("{name} ({}): exit {:?}, stderr {err}", args[0], o.status.code()));
+            }
+        }
+        // No new identity: nothing created, replaced or removed in the data directory.
+        if files(&w.data) != files_before {
+            failures.push(format!("{name}: the data directory changed"));
+        }
+        if w.snapshot() != snap {
+            failures.push(format!("{name}: the database changed"));
+        }
+        // `init` refuses too: the wallet exists.
+        if !matches!(state, KeyState::Intact) {
+            let o = w.run(&["init"]);
+            if o.status.code() != Some(5) || !stderr(&o).contains("already exists") || files(&w.data) != files_before {
+                failures.push(format!("{name}: init: exit {:?}, {}", o.status.code(), stderr(&o)));
+            }
+        }
+        if matches!(state, KeyState::Directory) {
+            std::fs::remove_dir(&key_file).unwrap();
+        }
+    }
+    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+
+    // Restoring the backup over a damaged key file brings the same wallet back.
+    std::fs::write(&key_file, flipped(&text, "ciphertext")).unwrap();
+    let o = w
+        .cmd()
+        .env("CENTIME_BACKUP_PASSPHRASE", BACKUP_PASS)
+        .args(["restore", "--from"])
+        .arg(&backup)
+        .output()
+        .unwrap();
+    expect_code(&o, 0, "restore over a damaged key file");
+    assert_eq!(w.json(&["id"])["wallet"], w.id.as_str());
+    assert_eq!(w.eur(), "1.00");
+    assert_eq!(w.history(&[]), history);
+    assert_eq!(w.json(&["verify"])["ok"], true);
+
+    // And with the key file gone and its passphrase forgotten: the backup's passphrase and a
+    // new keystore passphrase bring it back; the old passphrase no longer opens it.
+    std::fs::remove_file(&key_file).unwrap();
+    let new_pass = "a new passphrase after the loss";
+    let o = w
+        .cmd()
+        .env("CENTIME_BACKUP_PASSPHRASE", BACKUP_PASS)
+        .env("CENTIME_PASSPHRASE", new_pass)
+        .args(["restore", "--from"])
+        .arg(&backup)
+        .output()
+        .unwrap();
+    expect_code(&o, 0, "restore with the key file deleted");
+    let o = w.cmd().env("CENTIME_PASSPHRASE", new_pass).args(["--json", "balance"]).output().unwrap();
+    expect_code(&o, 0, "balance with the new passphrase");
+    assert!(stdout(&o).contains("\"1.00\""), "{}", stdout(&o));
+    let o = w.cmd().env("CENTIME_PASSPHRASE", new_pass).args(["--json", "id"]).output().unwrap();
+    assert!(stdout(&o).contains(&w.id), "{}", stdout(&o));
+    w.fails(&["id"], 6, "wrong passphrase");
+}

@@ -68,9 +68,9 @@ pub enum Error {
     KeyMissing(&'static str),
     #[error("the keystore holds a key for another wallet than this database ({0})")]
     KeyMismatch(String),
-    #[error("wrong passphrase, or the file was changed: {0}")]
+    #[error("wrong passphrase: {0}")]
     WrongPassphrase(String),
-    #[error("the keystore file is damaged: {0}")]
+    #[error("the keystore is damaged: {0}; restore the wallet from a backup with `centime restore`")]
     DamagedKeystore(String),
     #[error("this wallet uses the {stored} keystore, not {asked}")]
     KeystoreKindMismatch { stored: String, asked: String },

@@ -209,6 +209,29 @@ struct KeyFile {
     account: String,
     #[serde(flatten)]
     sealed: Sealed,
+    /// SHA-256 (base64) of this file's JSON without this field: a file damaged on disk (a
+    /// flipped bit, a bad sector) is reported as damaged, not as a wrong passphrase or another
+    /// wallet's keys. Not a defence against a deliberate edit, which AES-GCM refuses anyway.
+    /// Absent from files written before it existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    digest: Option<String>,
+}
+
+impl KeyFile {
+    fn compute_digest(&self) -> Result<String> {
+        let copy = KeyFile {
+            format: self.format.clone(),
+            version: self.version,
+            account: self.account.clone(),
+            sealed: self.sealed.clone(),
+            digest: None,
+        };
+        let json = serde_json::to_vec(&copy).map_err(|e| Error::Integrity(e.to_string()))?;
+        Ok(base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            ring::digest::digest(&ring::digest::SHA256, &json),
+        ))
+    }
 }
 
 const KEY_FILE_FORMAT: &str = "centime-keystore";
@@ -229,15 +252,28 @@ impl KeyStore for FileKeyStore {
     }
 
     fn load(&self, account: &str) -> Result<Option<Secrets>> {
+        let path = self.path.display();
         let text = match std::fs::read(&self.path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(Error::io(format!("reading {}", self.path.display()), e)),
+            // The keystore is there but unusable (a directory, no permission): a keystore
+            // failure (exit 6), not an internal one.
+            Err(e) => return Err(Error::DamagedKeystore(format!("{path} cannot be read: {e}"))),
         };
+        if text.iter().all(u8::is_ascii_whitespace) {
+            return Err(Error::DamagedKeystore(format!("{path} is empty")));
+        }
         let file: KeyFile = serde_json::from_slice(&text)
-            .map_err(|e| Error::DamagedKeystore(format!("{}: {e}", self.path.display())))?;
+            .map_err(|e| Error::DamagedKeystore(format!("{path} is not a keystore file: {e}")))?;
+        if let Some(d) = &file.digest
+            && *d != file.compute_digest()?
+        {
+            return Err(Error::DamagedKeystore(format!(
+                "{path} does not match its checksum: it was changed or corrupted"
+            )));
+        }
         if file.format != KEY_FILE_FORMAT || file.version != 1 {
-            return Err(Error::DamagedKeystore(format!("{} is not a Centime keystore file", self.path.display())));
+            return Err(Error::DamagedKeystore(format!("{path} is not a Centime keystore file")));
         }
         if file.account != account {
             return Err(Error::KeyMismatch(format!("{} belongs to another wallet", self.path.display())));
@@ -249,7 +285,9 @@ impl KeyStore for FileKeyStore {
     fn save(&self, account: &str, secrets: &Secrets) -> Result<()> {
         self.passphrase.check_new()?;
         let sealed = sealed::seal(&self.passphrase, &Self::aad(account), &secrets.encode())?;
-        let file = KeyFile { format: KEY_FILE_FORMAT.into(), version: 1, account: account.into(), sealed };
+        let mut file =
+            KeyFile { format: KEY_FILE_FORMAT.into(), version: 1, account: account.into(), sealed, digest: None };
+        file.digest = Some(file.compute_digest()?);
         let json = serde_json::to_vec_pretty(&file).map_err(|e| Error::Integrity(e.to_string()))?;
         write_private_atomically(&self.path, &json)
     }
@@ -306,8 +344,38 @@ mod tests {
         assert_eq!(ks.load("acct").unwrap().unwrap().encode(), s.encode());
         let wrong = FileKeyStore::new(dir.path(), Passphrase::new("another passphrase".into()));
         assert!(matches!(wrong.load("acct"), Err(Error::WrongPassphrase(_))));
-        std::fs::write(dir.path().join(KEY_FILE), b"{not json").unwrap();
-        assert!(matches!(ks.load("acct"), Err(Error::DamagedKeystore(_))));
+        let good = std::fs::read_to_string(dir.path().join(KEY_FILE)).unwrap();
+        // Damage on disk: a changed character anywhere in the sealed fields or the account.
+        for field in ["\"salt\": \"", "\"ciphertext\": \"", "\"account\": \""] {
+            let at = good.find(field).unwrap() + field.len() + 2;
+            let mut bytes = good.clone().into_bytes();
+            bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
+            std::fs::write(dir.path().join(KEY_FILE), &bytes).unwrap();
+            let e = ks.load("acct").unwrap_err();
+            assert!(e.to_string().contains("does not match its checksum"), "{field}: {e}");
+        }
+        // A deliberate edit with the checksum recomputed: the right passphrase names the damage.
+        let mut file: KeyFile = serde_json::from_str(&good).unwrap();
+        file.sealed.ciphertext = file.sealed.ciphertext.replacen(|c: char| c.is_ascii_alphanumeric(), "0", 1);
+        file.digest = Some(file.compute_digest().unwrap());
+        std::fs::write(dir.path().join(KEY_FILE), serde_json::to_vec(&file).unwrap()).unwrap();
+        let e = ks.load("acct").unwrap_err();
+        assert!(
+            matches!(e, Error::DamagedKeystore(_)) && e.to_string().contains("encrypted contents were changed"),
+            "{e}"
+        );
+        assert!(matches!(wrong.load("acct"), Err(Error::WrongPassphrase(_))));
+        for (bytes, needle) in
+            [(&b""[..], "is empty"), (b"{not json", "is not a keystore file"), (b"[1, 2]", "is not a keystore file")]
+        {
+            std::fs::write(dir.path().join(KEY_FILE), bytes).unwrap();
+            let e = ks.load("acct").unwrap_err();
+            assert!(matches!(e, Error::DamagedKeystore(_)) && e.to_string().contains(needle), "{e}");
+        }
+        std::fs::remove_file(dir.path().join(KEY_FILE)).unwrap();
+        std::fs::create_dir(dir.path().join(KEY_FILE)).unwrap();
+        let e = ks.load("acct").unwrap_err();
+        assert!(matches!(e, Error::DamagedKeystore(_)) && e.to_string().contains("cannot be read"), "{e}");
         let short = FileKeyStore::new(dir.path(), Passphrase::new("short".into()));
         assert!(matches!(short.save("acct", &s), Err(Error::WeakPassphrase(_))));
     }
