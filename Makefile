@@ -9,7 +9,7 @@ TARGET_DIR := $(or $(CARGO_TARGET_DIR),$(CURDIR)/target)
 PYENV := $(CACHE)/pyenv
 APT_BUILD := build-essential pkg-config curl wget file libssl-dev libdbus-1-dev libwebkit2gtk-4.1-dev \
   libxdo-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libgtk-3-dev
-APT_TEST := dbus dbus-x11 gnome-keyring libsecret-tools sqlite3 python3-venv xvfb xauth imagemagick x11-utils \
+APT_TEST := dbus dbus-x11 gnome-keyring libsecret-tools openssl sqlite3 python3-venv xvfb xauth imagemagick x11-utils \
   xdotool webkit2gtk-driver chromium fonts-dejavu-core fonts-liberation python3-dbus python3-gi
 
 .PHONY: help deps run test lint unit vectors-check os-keystore ui ui-test app-e2e bindings fuzz bench
