@@ -12,12 +12,13 @@ APT_BUILD := build-essential pkg-config curl wget file libssl-dev libdbus-1-dev 
 APT_TEST := dbus dbus-x11 gnome-keyring libsecret-tools openssl sqlite3 python3-venv xvfb xauth imagemagick x11-utils \
   xdotool webkit2gtk-driver chromium fonts-dejavu-core fonts-liberation python3-dbus python3-gi
 
-.PHONY: help deps run test lint unit vectors-check os-keystore ui ui-test app-e2e bindings fuzz bench
+.PHONY: help deps run test lint unit vectors-check os-keystore ui ui-test app-e2e bindings fuzz fuzz-smoke test-long bench
 
 help:
 	@echo "make run   - build and start Centime on the local demo issuer and magazine"
 	@echo "make test  - formatting, lints, every test suite (what CI runs)"
 	@echo "make fuzz  - run the cargo-fuzz campaigns (see fuzz/README.md)"
+	@echo "make test-long - the long suites (fuzz campaigns: 10 minutes per target)"
 	@echo "make bench - criterion benchmarks (figures go to BENCHMARKS.md)"
 
 # Installs what is missing (Debian/Ubuntu) and skips what is there.
@@ -59,11 +60,23 @@ app-e2e: deps ui
 vectors-check: deps
 	$(PYENV)/bin/python scripts/verify_vectors.py crates/protocol/tests/vectors
 
-test: deps lint unit os-keystore vectors-check ui-test app-e2e
+test: deps lint unit os-keystore vectors-check ui-test app-e2e fuzz-smoke
 	@echo "make test: all green"
 
-fuzz:
-	@scripts/fuzz.sh $(or $(SECONDS_PER_TARGET),600)
+# Fuzzing (fuzz/README.md): one build of every target, kept under CACHE (CI keeps it warm).
+FUZZ_TARGET_DIR ?= $(CACHE)/fuzz-target
+FUZZ_SMOKE_SECONDS ?= 5
+
+# Part of `make test`: each target FUZZ_SMOKE_SECONDS over the committed corpus, read-only.
+fuzz-smoke: deps
+	@FUZZ_TARGET_DIR=$(FUZZ_TARGET_DIR) scripts/fuzz.sh --smoke $(FUZZ_SMOKE_SECONDS)
+
+# The campaigns: SECONDS_PER_TARGET (600) per target, growing the local corpus.
+fuzz: deps
+	@FUZZ_TARGET_DIR=$(FUZZ_TARGET_DIR) scripts/fuzz.sh $(or $(SECONDS_PER_TARGET),600)
+
+# The long suites, not run by CI: the fuzz campaigns (other long suites join here).
+test-long: fuzz
 
 bench:
 	$(CARGO) bench --workspace --locked
