@@ -986,6 +986,27 @@ fn merchant_cases(m: &Merchant) -> Vec<Case> {
         Effect::Unconfirmed(100_000),
     );
     rows.add(
+        "merchant: receipt for another page",
+        move |url| hostile::payment_required(&header(&r(url))),
+        |url, sig| {
+            hostile::served_with_receipt(url, sig, &hostile::merchant_key(), |c| {
+                c.resource_url = format!("{}/another-page", c.resource_url);
+            })
+        },
+        OK,
+        "the receipt does not describe this payment",
+        Effect::Unconfirmed(100_000),
+    );
+    // A refusal code in the JSON body only (x402 v1 servers): an explicit refusal, credited back.
+    rows.add(
+        "merchant: refusal code in the 402 body of the paid request",
+        move |url| hostile::payment_required(&header(&r(url))),
+        |_, _| hostile::payment_required_body(br#"{"x402Version":2,"error":"insufficient_funds"}"#),
+        INPUT,
+        "refused payment",
+        Effect::Refunded,
+    );
+    rows.add(
         "merchant: receipt signed by a wrong key",
         move |url| hostile::payment_required(&header(&r(url))),
         |url, sig| hostile::served_with_receipt(url, sig, &stranger(), |_| {}),
