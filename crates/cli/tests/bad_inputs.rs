@@ -1327,7 +1327,9 @@ fn keystore_failures_are_named_and_a_backup_brings_the_wallet_back() {
     let other = TestWallet::new();
     let others_keys = std::fs::read(other.data.join("keys.centime")).unwrap();
 
-    let cases: Vec<(&str, KeyState, Option<(&str, &str)>, &str)> = vec![
+    // (name, the key file, an environment variable set for the run, the message expected)
+    type KeystoreCase<'a> = (&'a str, KeyState, Option<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<KeystoreCase> = vec![
         (
             "wrong passphrase",
             KeyState::Intact,
