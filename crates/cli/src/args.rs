@@ -136,6 +136,34 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         from: PathBuf,
     },
+    /// Developer tools: NOT for a wallet holding real money
+    #[command(subcommand)]
+    Dev(DevCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DevCmd {
+    /// Fill an empty development wallet with a large generated history: real signed
+    /// authorizations, receipts and credit notes (from a development issuer it will trust),
+    /// a valid journal chain, balances equal to the journal; `centime verify` passes on it.
+    /// For benchmarks and UI work only
+    Seed {
+        /// Journal rows to generate (top-ups, payments and refunds together)
+        #[arg(long, default_value_t = 10_000)]
+        entries: u64,
+        /// Number of sites paid
+        #[arg(long, default_value_t = 300)]
+        sites: u32,
+        /// Generator seed: the same seed gives the same sites, pages, prices and statuses
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Spread the entries over this many 30-day months, ending now
+        #[arg(long, default_value_t = 12)]
+        months: u32,
+        /// Add to a wallet that already has entries
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -204,8 +232,12 @@ pub struct HistoryArgs {
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
     /// Continue after a previous page (its `next`)
-    #[arg(long)]
+    #[arg(long, conflicts_with = "all")]
     pub cursor: Option<String>,
+    /// Every entry of the filter, streamed (with --json: `total` rows and `sums` per asset,
+    /// as `centime export` writes them)
+    #[arg(long, conflicts_with = "limit")]
+    pub all: bool,
     /// CSV instead of a table
     #[arg(long, conflicts_with = "json")]
     pub csv: bool,

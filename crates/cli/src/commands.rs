@@ -5,10 +5,11 @@ use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use anyhow::{Context as _, Result};
 use centime_core::history::{ExportFormat, HistoryFilter};
 use centime_core::policy::{Decision, Period, SiteRule};
+use centime_core::seed::SeedOptions;
 use centime_core::{Issuer, Kind, LimitsChange, PayOptions, Quote, SiteChange, Wallet};
 use serde_json::json;
 
-use crate::args::{Cli, Command, ExportFormatArg, FilterArgs, HistoryArgs, IssuerCmd, PeriodArg};
+use crate::args::{Cli, Command, DevCmd, ExportFormatArg, FilterArgs, HistoryArgs, IssuerCmd, PeriodArg};
 use crate::context;
 use crate::input;
 use crate::output::print;
@@ -69,6 +70,10 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Pause => limits(cli, &LimitsChange { paused: Some(true), ..Default::default() }),
         Command::Resume => limits(cli, &LimitsChange { paused: Some(false), ..Default::default() }),
         Command::Export { format, out, filter } => export(cli, *format, out.as_deref(), filter),
+        Command::Dev(DevCmd::Seed { entries, sites, seed, months, force }) => dev_seed(
+            cli,
+            &SeedOptions { entries: *entries, sites: *sites, seed: *seed, months: *months, end: 0, force: *force },
+        ),
         Command::Verify => {
             let w = context::open(cli)?;
             let r = w.verify()?;
@@ -316,6 +321,9 @@ fn filter(f: &FilterArgs) -> Result<HistoryFilter> {
 fn history(cli: &Cli, args: &HistoryArgs) -> Result<()> {
     let f = filter(&args.filter)?;
     let w = context::open(cli)?;
+    if args.all {
+        return history_all(cli, &w, &f, args.csv);
+    }
     let page = w.history(&f, args.limit, args.cursor.as_deref())?;
     if args.csv {
         let mut out = std::io::stdout().lock();
@@ -325,23 +333,9 @@ fn history(cli: &Cli, args: &HistoryArgs) -> Result<()> {
         }
         return Ok(());
     }
-    print(cli.json, json!({ "entries": page.entries, "next": page.next }), || {
-        let mut lines: Vec<String> = page
-            .entries
-            .iter()
-            .map(|e| {
-                format!(
-                    "{:>6}  {}  {:<7} {:<11} {:>12} {}  {}",
-                    e.id,
-                    e.at,
-                    e.kind,
-                    e.status,
-                    e.amount.to_string(),
-                    e.asset,
-                    e.description.as_deref().or(e.site.as_deref()).unwrap_or("")
-                )
-            })
-            .collect();
+    let total = if cli.json { Some(w.count(&f)?) } else { None };
+    print(cli.json, json!({ "entries": page.entries, "next": page.next, "total": total }), || {
+        let mut lines: Vec<String> = page.entries.iter().map(entry_line).collect();
         if lines.is_empty() {
             lines.push("no entries".into());
         }
@@ -349,6 +343,86 @@ fn history(cli: &Cli, args: &HistoryArgs) -> Result<()> {
             lines.push(format!("more: --cursor {n}"));
         }
         lines.join("\n")
+    });
+    Ok(())
+}
+
+/// Every entry of `f`, newest first, page after page: memory stays flat on any wallet. With
+/// `--json`, one object `{"total", "sums", "entries"}` whose row count and sums per asset are
+/// what `centime export` writes for the same filter.
+fn history_all(cli: &Cli, w: &Wallet, f: &HistoryFilter, csv: bool) -> Result<()> {
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if csv {
+        writeln!(out, "{}", centime_core::history::CSV_COLUMNS.join(","))?;
+    } else if cli.json {
+        out.write_all(b"{\"entries\":[")?;
+    }
+    let mut total = 0u64;
+    let mut sums: std::collections::BTreeMap<String, centime_protocol::Micros> = Default::default();
+    let mut cursor: Option<String> = None;
+    loop {
+        let page = w.history(f, centime_core::history::MAX_PAGE, cursor.as_deref())?;
+        for e in &page.entries {
+            let sum = sums.entry(e.asset.to_string()).or_default();
+            *sum = sum.checked_add(e.amount)?;
+            if csv {
+                writeln!(out, "{}", centime_core::history::csv_row(e))?;
+            } else if cli.json {
+                if total > 0 {
+                    out.write_all(b",")?;
+                }
+                out.write_all(b"\n")?;
+                serde_json::to_writer(&mut out, e)?;
+            } else {
+                writeln!(out, "{}", entry_line(e))?;
+            }
+            total += 1;
+        }
+        match page.next {
+            Some(n) => cursor = Some(n),
+            None => break,
+        }
+    }
+    if cli.json && !csv {
+        let sums: Vec<_> = sums.iter().map(|(asset, amount)| json!({ "asset": asset, "amount": amount })).collect();
+        write!(out, "\n],\"total\":{total},\"sums\":{}}}\n", serde_json::Value::Array(sums))?;
+    } else if !csv && total == 0 {
+        writeln!(out, "no entries")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+fn entry_line(e: &centime_core::history::Entry) -> String {
+    format!(
+        "{:>6}  {}  {:<7} {:<11} {:>12} {}  {}",
+        e.id,
+        e.at,
+        e.kind,
+        e.status,
+        e.amount.to_string(),
+        e.asset,
+        e.description.as_deref().or(e.site.as_deref()).unwrap_or("")
+    )
+}
+
+fn dev_seed(cli: &Cli, opts: &SeedOptions) -> Result<()> {
+    let mut w = context::open(cli)?;
+    let started = std::time::Instant::now();
+    let opts = SeedOptions {
+        end: i64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.as_secs())?,
+        ..opts.clone()
+    };
+    let report = w.seed(&opts, &mut |n| {
+        eprintln!("seeded {n} of {} entries ({} s)", opts.entries, started.elapsed().as_secs());
+    })?;
+    let secs = started.elapsed().as_secs();
+    print(cli.json, json!({ "seeded": report, "seconds": secs }), || {
+        format!(
+            "{} entries in {secs} s: {} top-ups, {} payments ({} settled, {} rejected and refunded, {} unconfirmed)\n\
+             a development wallet: do not put real money in it",
+            report.entries, report.credits, report.payments, report.settled, report.rejected, report.unconfirmed
+        )
     });
     Ok(())
 }
@@ -425,20 +499,41 @@ fn export(cli: &Cli, format: ExportFormatArg, out: Option<&std::path::Path>, f: 
         ExportFormatArg::Csv => ExportFormat::Csv,
         ExportFormatArg::Json => ExportFormat::Json,
     };
-    let mut none = |_: u64| true;
+    // Progress for a person watching; nothing when stderr is a file or a pipe.
+    let show = std::io::stderr().is_terminal();
+    let mut progress = |n: u64| {
+        if show {
+            eprint!("\rexported {n} rows");
+        }
+        std::ops::ControlFlow::Continue(())
+    };
     let n = match out {
         Some(path) => {
-            let file = std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
-            let mut buf = std::io::BufWriter::new(file);
-            let n = w.export(&f, format, &mut buf, &mut none)?;
-            buf.into_inner().map_err(|e| e.into_error())?.sync_all()?;
+            // Written beside the destination and renamed over it once complete: an interrupted
+            // export never leaves a file that looks whole.
+            let dir = match path.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => std::path::Path::new("."),
+            };
+            let tmp = tempfile::Builder::new()
+                .prefix(".centime-export-")
+                .tempfile_in(dir)
+                .with_context(|| format!("creating a file in {}", dir.display()))?;
+            let mut buf = std::io::BufWriter::new(tmp);
+            let n = w.export_with_progress(&f, format, &mut buf, &mut progress)?;
+            let tmp = buf.into_inner().map_err(|e| e.into_error())?;
+            tmp.as_file().sync_all()?;
+            tmp.persist(path).with_context(|| format!("writing {}", path.display()))?;
             n
         }
         None => {
             let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-            w.export(&f, format, &mut stdout, &mut none)?
+            w.export_with_progress(&f, format, &mut stdout, &mut progress)?
         }
     };
+    if show {
+        eprintln!();
+    }
     if let Some(path) = out {
         print(cli.json, json!({ "rows": n, "out": path.display().to_string() }), || {
             format!("{n} rows written to {}", path.display())

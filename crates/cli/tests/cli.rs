@@ -247,8 +247,9 @@ fn history_filters_pages_and_csv() {
     w.json(&["pay", &header(&news2), "--yes"]);
 
     let v = w.json(&["history"]);
-    assert_eq!(keys(&v), set(&["entries", "next"]));
+    assert_eq!(keys(&v), set(&["entries", "next", "total"]));
     assert!(v["next"].is_null());
+    assert_eq!(v["total"], 5);
     let all = v["entries"].as_array().unwrap().clone();
     assert_eq!(all.len(), 5);
     let entry_keys = set(&[
@@ -343,7 +344,12 @@ fn history_filters_pages_and_csv() {
     // Text output.
     let o = w.run(&["history", "--limit", "1"]);
     expect_code(&o, 0, "history");
-    assert!(stdout(&o).contains("Match report") && stdout(&o).contains("more: --cursor 5"), "{}", stdout(&o));
+    // The cursor is opaque (the time and id of the last entry shown).
+    let text = stdout(&o);
+    assert!(
+        text.contains("Match report") && text.contains("more: --cursor ") && text.trim_end().ends_with(".5"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -943,4 +949,66 @@ fn concurrent_processes_never_pay_twice_or_past_a_cap() {
     assert_eq!(paid, 2);
     assert_eq!(w.eur(), "4.10");
     assert_eq!(w.json(&["verify"])["ok"], true);
+}
+
+/// Micro-units of a decimal amount as the CLI prints it ("-0.05", "50.00").
+fn micros_of(s: &str) -> i64 {
+    let (neg, s) = s.strip_prefix('-').map_or((false, s), |r| (true, r));
+    let (int, frac) = s.split_once('.').unwrap_or((s, ""));
+    let frac = format!("{frac:0<6}");
+    let v = int.parse::<i64>().unwrap() * 1_000_000 + frac[..6].parse::<i64>().unwrap();
+    if neg { -v } else { v }
+}
+
+#[test]
+fn dev_seed_makes_a_wallet_that_verifies_and_history_agrees_with_export() {
+    let w = TestWallet::new();
+    let seeded = w.json(&["dev", "seed", "--entries", "3000", "--sites", "15", "--seed", "3", "--months", "2"]);
+    assert_eq!(seeded["seeded"]["entries"], 3000);
+    assert_eq!(w.json(&["verify"])["report"]["journalRows"], 3000);
+    // Seeding again is refused without --force, and changes nothing.
+    w.fails(&["dev", "seed", "--entries", "10"], 5, "--force");
+    assert_eq!(w.json(&["verify"])["report"]["journalRows"], 3000);
+    let help = stdout(&w.run(&["dev", "--help"]));
+    assert!(help.contains("NOT for a wallet holding real money"), "{help}");
+
+    let page = w.json(&["history", "--limit", "5"]);
+    assert_eq!(page["total"], 3000);
+    assert_eq!(page["entries"].as_array().unwrap().len(), 5);
+    let site = page["entries"].as_array().unwrap().iter().find_map(|e| e["site"].as_str()).unwrap().to_owned();
+
+    for filter in [vec![], vec!["--site", site.as_str()], vec!["--kind", "refund"], vec!["--search", "bread"]] {
+        let all = w.json(&[&["history", "--all"][..], &filter].concat());
+        let entries = all["entries"].as_array().unwrap();
+        let total = all["total"].as_u64().unwrap();
+        assert_eq!(entries.len() as u64, total, "{filter:?}");
+        let sum: i64 = entries.iter().map(|e| micros_of(e["amount"].as_str().unwrap())).sum();
+        let sums = all["sums"].as_array().unwrap();
+        assert_eq!(sums.iter().map(|s| micros_of(s["amount"].as_str().unwrap())).sum::<i64>(), sum, "{filter:?}");
+        if filter.is_empty() {
+            assert_eq!(total, 3000);
+        } else {
+            assert!(total > 0 && total < 3000, "{filter:?}: {total}");
+        }
+        // The same filter exported: the same rows, the same sum.
+        let out = w.tmp.path().join("export.csv");
+        let exported = w.json(&[&["export", "--format", "csv", "--out", out.to_str().unwrap()][..], &filter].concat());
+        assert_eq!(exported["rows"].as_u64(), Some(total), "{filter:?}");
+        let csv = std::fs::read_to_string(&out).unwrap();
+        let rows: Vec<&str> = csv.lines().skip(1).collect();
+        assert_eq!(rows.len() as u64, total, "{filter:?}");
+        let csv_sum: i64 = rows.iter().map(|r| micros_of(r.split(',').nth(4).unwrap())).sum();
+        assert_eq!(csv_sum, sum, "{filter:?}");
+        let ids: std::collections::BTreeSet<i64> = entries.iter().map(|e| e["id"].as_i64().unwrap()).collect();
+        let csv_ids: std::collections::BTreeSet<i64> =
+            rows.iter().map(|r| r.split(',').next().unwrap().parse().unwrap()).collect();
+        assert_eq!(ids, csv_ids, "{filter:?}");
+    }
+    // No temporary export file is left behind.
+    let left: Vec<_> = std::fs::read_dir(w.tmp.path())
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".centime-export-"))
+        .collect();
+    assert!(left.is_empty());
 }

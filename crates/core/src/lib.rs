@@ -19,6 +19,7 @@ mod pay;
 pub mod policy;
 mod rules;
 pub mod sealed;
+pub mod seed;
 pub mod store;
 mod stored;
 mod topup;

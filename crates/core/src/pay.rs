@@ -427,7 +427,13 @@ impl Wallet {
     }
 }
 
-fn add_event(conn: &Connection, journal_id: i64, at: i64, status: Status, detail: Option<&str>) -> Result<()> {
+pub(crate) fn add_event(
+    conn: &Connection,
+    journal_id: i64,
+    at: i64,
+    status: Status,
+    detail: Option<&str>,
+) -> Result<()> {
     conn.prepare_cached("INSERT INTO payment_events (journal_id, at, status, detail) VALUES (?1, ?2, ?3, ?4)")?
         .execute(params![journal_id, at, status.as_str(), detail])?;
     Ok(())

@@ -231,7 +231,7 @@ impl Wallet {
     }
 }
 
-fn insert_issuer(conn: &Connection, i: &Issuer, now: i64) -> Result<()> {
+pub(crate) fn insert_issuer(conn: &Connection, i: &Issuer, now: i64) -> Result<()> {
     if let Some(name) = &i.name
         && (name.chars().count() > 64 || name.chars().any(char::is_control))
     {

@@ -1179,3 +1179,53 @@ fn verify_detects_edited_day_sums_and_stored_requests() {
     );
     assert!(err.to_string().contains("stored authorization"), "{err}");
 }
+
+#[test]
+fn a_seeded_wallet_is_real_and_verifies() {
+    use centime_core::seed::{SEED_NETWORK, SeedOptions};
+    let mut fx = Fx::new();
+    let end = i64::try_from(T0).unwrap();
+    let opts = SeedOptions { entries: 2_500, sites: 12, seed: 7, months: 3, end, force: false };
+    let mut calls = Vec::new();
+    let report = fx.w.seed(&opts, &mut |n| calls.push(n)).unwrap();
+    assert_eq!(report.entries, 2_500);
+    assert_eq!(calls.last(), Some(&2_500));
+    assert_eq!(report.credits + report.payments + report.refunds, 2_500);
+    assert_eq!(report.settled + report.rejected + report.unconfirmed, report.payments);
+    assert_eq!(report.refunds, report.rejected);
+    assert!(report.rejected > 0 && report.unconfirmed > 0 && report.credits > 0, "{report:?}");
+    // Everything the wallet would check of its own rows holds.
+    let v = fx.w.verify().unwrap();
+    assert_eq!(v.journal_rows, 2_500);
+    assert_ne!(fx.w.issuers().unwrap().iter().find(|i| i.network.as_str() == SEED_NETWORK), None);
+    assert_eq!(fx.w.count(&HistoryFilter::default()).unwrap(), 2_500);
+    let spent: i64 =
+        fx.w.totals(&HistoryFilter::default(), GroupBy::Month).unwrap().iter().map(|t| t.spent.get()).sum();
+    let by_site: i64 =
+        fx.w.totals(&HistoryFilter::default(), GroupBy::MonthSite).unwrap().iter().map(|t| t.spent.get()).sum();
+    assert_eq!(spent, by_site);
+    let balance: i64 =
+        fx.w.balances().unwrap().iter().filter(|b| b.network == SEED_NETWORK).map(|b| b.amount.get()).sum();
+    let credited = i64::try_from(report.credits).unwrap() * 50_000_000;
+    assert_eq!(balance, credited - spent, "balance = top-ups - net spending");
+    // Real documents: a settled payment's receipt and authorization verify.
+    let settled = HistoryFilter { status: Some("settled".into()), ..Default::default() };
+    let page = fx.w.history(&settled, 50, None).unwrap();
+    let with_receipt = page
+        .entries
+        .iter()
+        .map(|e| fx.w.entry_details(e.id).unwrap())
+        .find(|d| d.receipt.is_some())
+        .expect("a settled payment with a receipt");
+    assert!(with_receipt.authorization.unwrap().signature_valid);
+    assert!(with_receipt.receipt.unwrap().signature_valid);
+    // A wallet with entries is not seeded again unless asked.
+    let err = fx.w.seed(&opts, &mut |_| {}).unwrap_err();
+    assert!(matches!(err, Error::InvalidArgument(ref m) if m.contains("--force")), "{err:?}");
+    let more = fx.w.seed(&SeedOptions { entries: 100, force: true, ..opts }, &mut |_| {}).unwrap();
+    assert_eq!(more.entries, 100);
+    assert_eq!(fx.w.verify().unwrap().journal_rows, 2_600);
+    // And it still pays for real afterwards.
+    fx.reopen();
+    fx.w.verify().unwrap();
+}

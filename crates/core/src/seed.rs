@@ -1,0 +1,578 @@
+//! `centime dev seed`: a large, real wallet for development and benchmarks.
+//!
+//! Everything is what the wallet itself would have written: authorizations signed by the
+//! wallet's key, receipts by one key per merchant, credit notes by a development issuer the
+//! wallet is told to trust, an HMAC chain over every row, balances and per-day sums equal to the
+//! journal. `verify` passes on it. Rows are appended in bulk (one transaction per chunk,
+//! prepared statements, signatures made on every core), which is the whole difference from
+//! paying for real.
+
+use std::collections::HashMap;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use centime_protocol::documents::{self, AuthorizationClaims, CreditClaims, ReceiptClaims};
+use centime_protocol::jws::{RingSigner, Signer as _};
+use centime_protocol::{Amount, Asset, Micros, Network, PaymentId, PaymentRequired, PaymentRequirements, ResourceInfo};
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::journal::{self, Appender, Kind, NewEntry};
+use crate::pay::{self, PaymentRow, Status};
+use crate::store;
+use crate::wallet::{Issuer, Wallet};
+
+/// Changes whenever the same options would generate other data (benchmarks key their cached
+/// wallets by it).
+pub const SEED_VERSION: u32 = 1;
+/// The development issuer whose credit notes top the seeded wallet up.
+pub const SEED_NETWORK: &str = "centime:dev-seed";
+/// Rows per transaction: bounded memory and WAL, progress between them.
+const CHUNK: u64 = 20_000;
+/// One top-up: 50.00 EUR.
+const TOPUP: i64 = 50_000_000;
+/// Prices a page may have, in micro-euros (0.005 to 0.25 EUR).
+const PRICES: [i64; 6] = [5_000, 10_000, 20_000, 50_000, 100_000, 250_000];
+
+#[derive(Debug, Clone)]
+pub struct SeedOptions {
+    /// Journal rows to add (top-ups, payments and refunds together).
+    pub entries: u64,
+    pub sites: u32,
+    /// Seed of the generator: the same seed gives the same sites, pages, prices and statuses.
+    pub seed: u64,
+    /// The entries are spread evenly over this many 30-day months ending at `end`.
+    pub months: u32,
+    /// Unix seconds of the last entry (normally now).
+    pub end: i64,
+    /// Add to a wallet that already has entries (otherwise refused).
+    pub force: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SeedReport {
+    pub entries: u64,
+    pub credits: u64,
+    pub payments: u64,
+    pub settled: u64,
+    pub rejected: u64,
+    pub unconfirmed: u64,
+    pub refunds: u64,
+}
+
+/// SplitMix64: small, fast, and the same on every platform.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+    /// Uniform in `0..n` (n > 0).
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    /// Skewed towards 0: a few sites and pages get most of the reading, as in life.
+    fn skewed(&mut self, n: u64) -> u64 {
+        let a = self.below(n);
+        let b = self.below(n);
+        a.min(b).min(self.below(n))
+    }
+    /// True with probability `per_mille` / 1000.
+    fn chance(&mut self, per_mille: u64) -> bool {
+        self.below(1000) < per_mille
+    }
+    fn bytes<const N: usize>(&mut self) -> [u8; N] {
+        let mut out = [0u8; N];
+        for chunk in out.chunks_mut(8) {
+            let v = self.next().to_le_bytes();
+            chunk.copy_from_slice(&v[..chunk.len()]);
+        }
+        out
+    }
+}
+
+const FIRST: [&str; 16] = [
+    "daily", "morning", "open", "quiet", "green", "north", "city", "deep", "plain", "bright", "small", "long", "fresh",
+    "local", "night", "slow",
+];
+const SECOND: [&str; 20] = [
+    "news", "review", "journal", "gazette", "science", "kitchen", "garden", "travel", "finance", "sports", "music",
+    "cinema", "books", "health", "code", "maps", "weather", "history", "design", "letters",
+];
+const TOPICS: [&str; 24] = [
+    "the economics of small payments",
+    "a week on the night train",
+    "why bread needs time",
+    "the river that moved",
+    "notes on a quiet election",
+    "how to read a balance sheet",
+    "the last lighthouse keeper",
+    "what the data says about sleep",
+    "a recipe for winter soup",
+    "the match nobody expected",
+    "ten records from the seventies",
+    "inside the new library",
+    "learning to sail at fifty",
+    "a map of forgotten railways",
+    "the price of a page",
+    "storms and how we name them",
+    "a short history of the comma",
+    "rebuilding the old bridge",
+    "the case for slower cities",
+    "an interview with a beekeeper",
+    "the science of tides",
+    "on writing letters again",
+    "a guide to mountain huts",
+    "what makes a good chair",
+];
+
+struct Site {
+    origin: String,
+    name: String,
+    pay_to: String,
+    merchant: RingSigner,
+    entitlement: Option<u64>,
+}
+
+fn site(i: u32, seed: u64) -> Result<Site> {
+    let (a, b) = (FIRST[i as usize % FIRST.len()], SECOND[(i as usize / FIRST.len()) % SECOND.len()]);
+    let round = i as usize / (FIRST.len() * SECOND.len());
+    let host = if round == 0 { format!("{a}{b}") } else { format!("{a}{b}{round}") };
+    let key = journal::sha256(format!("centime dev seed merchant {seed} {i}").as_bytes());
+    Ok(Site {
+        origin: format!("https://{host}.example"),
+        name: format!("{}{} {}", a[..1].to_uppercase(), &a[1..], b),
+        pay_to: format!("merchant-{host}"),
+        merchant: RingSigner::from_seed(&key)?,
+        entitlement: i.is_multiple_of(2).then_some(86_400),
+    })
+}
+
+/// What one row will be, decided by the generator before anything is signed.
+enum Plan {
+    Credit { at: i64, credit_id: String, issued_at: u64 },
+    Payment(Box<PlannedPayment>),
+    Refund { at: i64, payment: usize, reason: &'static str },
+}
+
+struct PlannedPayment {
+    at: i64,
+    site: usize,
+    price: usize,
+    request: PaymentRequired,
+    payment_id: PaymentId,
+    nonce: String,
+    outcome: Outcome,
+    /// Why the merchant refused it, for a rejected payment.
+    reason: Option<&'static str>,
+    transaction: String,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Settled { receipt: bool },
+    Rejected,
+    Unconfirmed,
+}
+
+/// A planned row with its documents signed.
+struct Signed {
+    credit: Option<String>,
+    request_json: String,
+    authorization: String,
+    receipt: Option<String>,
+}
+
+struct Generator<'a> {
+    rng: Rng,
+    sites: Vec<Site>,
+    offers: HashMap<(usize, usize), (PaymentRequirements, String)>,
+    network: Network,
+    wallet: &'a RingSigner,
+    issuer: RingSigner,
+}
+
+impl Generator<'_> {
+    fn offer(&mut self, site: usize, price: usize) -> Result<(PaymentRequirements, String)> {
+        if let Some(o) = self.offers.get(&(site, price)) {
+            return Ok(o.clone());
+        }
+        let s = &self.sites[site];
+        let offer = PaymentRequirements::centime(
+            &self.network,
+            &s.pay_to,
+            Amount::new(Micros::from_micros(PRICES[price]), Asset::EUR),
+            60,
+            &s.name,
+            s.entitlement,
+        )?;
+        let hash = documents::accepted_hash(&offer.to_value()?)?;
+        self.offers.insert((site, price), (offer.clone(), hash.clone()));
+        Ok((offer, hash))
+    }
+
+    fn sign(&self, plan: &Plan, plans: &[Plan]) -> Result<Signed> {
+        match plan {
+            Plan::Credit { credit_id, issued_at, .. } => {
+                let claims = CreditClaims {
+                    iss: self.issuer.public_key(),
+                    network: self.network.clone(),
+                    sub: self.wallet.public_key(),
+                    credit_id: credit_id.clone(),
+                    value: (TOPUP / 10_000).to_string(),
+                    asset: Asset::EUR,
+                    asset_scale: 2,
+                    issued_at: *issued_at,
+                };
+                Ok(Signed {
+                    credit: Some(documents::sign(&self.issuer, &claims)?),
+                    request_json: String::new(),
+                    authorization: String::new(),
+                    receipt: None,
+                })
+            }
+            Plan::Payment(p) => {
+                let s = &self.sites[p.site];
+                let (offer, accepted_hash) =
+                    self.offers.get(&(p.site, p.price)).cloned().ok_or_else(|| Error::Integrity("offer".into()))?;
+                let at = u64::try_from(p.at).unwrap_or(0);
+                let claims = AuthorizationClaims {
+                    from: self.wallet.public_key(),
+                    to: s.pay_to.clone(),
+                    value: offer.amount.clone(),
+                    asset: Asset::EUR,
+                    asset_scale: offer.terms()?.asset_scale,
+                    network: self.network.clone(),
+                    resource: p.request.resource.url.clone(),
+                    valid_after: at,
+                    valid_before: at + 60,
+                    nonce: p.nonce.clone(),
+                    accepted_hash,
+                    payment_id: p.payment_id.clone(),
+                };
+                let receipt = match p.outcome {
+                    Outcome::Settled { receipt: true } => Some(documents::sign(
+                        &s.merchant,
+                        &ReceiptClaims {
+                            iss: s.merchant.public_key(),
+                            resource_url: p.request.resource.url.clone(),
+                            payer: self.wallet.public_key(),
+                            payment_id: p.payment_id.clone(),
+                            value: claims.value.clone(),
+                            asset: Asset::EUR,
+                            asset_scale: claims.asset_scale,
+                            issued_at: at + 1,
+                            transaction: p.transaction.clone(),
+                        },
+                    )?),
+                    _ => None,
+                };
+                Ok(Signed {
+                    credit: None,
+                    request_json: serde_json::to_string(&p.request).map_err(|e| Error::Integrity(e.to_string()))?,
+                    authorization: documents::sign(self.wallet, &claims)?,
+                    receipt,
+                })
+            }
+            Plan::Refund { payment, .. } => match plans.get(*payment) {
+                Some(Plan::Payment(_)) => Ok(Signed {
+                    credit: None,
+                    request_json: String::new(),
+                    authorization: String::new(),
+                    receipt: None,
+                }),
+                _ => Err(Error::Integrity("a refund without its payment".into())),
+            },
+        }
+    }
+}
+
+impl Wallet {
+    /// Fills this wallet with `opts.entries` generated rows (see the module documentation).
+    /// Refuses a wallet that already has entries unless `opts.force`. `progress` gets the
+    /// number of rows written after each committed chunk.
+    pub fn seed(&mut self, opts: &SeedOptions, progress: &mut dyn FnMut(u64)) -> Result<SeedReport> {
+        if opts.sites == 0 || opts.months == 0 {
+            return Err(Error::InvalidArgument("seeding needs at least one site and one month".into()));
+        }
+        let existing: i64 = self.conn.query_row("SELECT COUNT(*) FROM journal", [], |r| r.get(0))?;
+        if existing > 0 && !opts.force {
+            return Err(Error::InvalidArgument(format!(
+                "this wallet already has {existing} entries; `dev seed` fills empty development wallets (add --force to append anyway)"
+            )));
+        }
+        let network: Network = SEED_NETWORK.parse()?;
+        let issuer =
+            RingSigner::from_seed(&journal::sha256(format!("centime dev seed issuer {}", opts.seed).as_bytes()))?;
+        let sites = (0..opts.sites).map(|i| site(i, opts.seed)).collect::<Result<Vec<_>>>()?;
+        let key = *self.key();
+        let wallet_id = self.id.to_string();
+        let now = self.now();
+        {
+            let tx = store::immediate(&mut self.conn)?;
+            crate::wallet::insert_issuer(
+                &tx,
+                &Issuer {
+                    network: network.clone(),
+                    public_key: issuer.public_key(),
+                    name: Some("Centime development seed".into()),
+                },
+                now,
+            )?;
+            tx.commit()?;
+        }
+        let span = i64::from(opts.months).saturating_mul(30 * 86_400);
+        let start = opts.end.saturating_sub(span);
+        let n = i64::try_from(opts.entries).unwrap_or(i64::MAX).max(1);
+        let previous_cache: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        // The random payment ids land all over two indexes: keep them in memory while seeding.
+        self.conn.pragma_update(None, "cache_size", -262_144)?;
+
+        let mut g = Generator {
+            // Appending (--force) to a seeded wallet must not draw the same payment ids again.
+            rng: Rng(opts.seed
+                ^ 0x5eed_5eed_5eed_5eed
+                ^ u64::try_from(existing).unwrap_or(0).wrapping_mul(0x9e37_79b9)),
+            sites,
+            offers: HashMap::new(),
+            network: network.clone(),
+            wallet: &self.signer,
+            issuer,
+        };
+        let mut report = SeedReport::default();
+        let mut balance = Micros::from_micros(
+            self.conn
+                .query_row(
+                    "SELECT COALESCE((SELECT balance FROM balances WHERE network = ?1 AND asset = 'EUR'), 0)",
+                    [SEED_NETWORK],
+                    |r| r.get::<_, i64>(0),
+                )
+                .unwrap_or(0),
+        );
+        let mut done = 0u64;
+        while done < opts.entries {
+            let count = CHUNK.min(opts.entries - done);
+            // 1. Decide every row of the chunk.
+            let mut plans: Vec<Plan> = Vec::with_capacity(usize::try_from(count).unwrap_or(0));
+            let mut i = done;
+            while i < done + count {
+                let at = start + (span.saturating_mul(i64::try_from(i).unwrap_or(0))) / n;
+                let last_of_chunk = i + 1 == done + count;
+                if balance.get() < PRICES[PRICES.len() - 1] || g.rng.chance(2) {
+                    plans.push(Plan::Credit {
+                        at,
+                        credit_id: format!(
+                            "seed-{}-{}",
+                            opts.seed,
+                            i64::try_from(i).unwrap_or(0).saturating_add(existing)
+                        ),
+                        issued_at: u64::try_from(at).unwrap_or(0),
+                    });
+                    balance = balance.checked_add(Micros::from_micros(TOPUP))?;
+                    i += 1;
+                    continue;
+                }
+                let site = usize::try_from(g.rng.skewed(u64::from(opts.sites))).unwrap_or(0);
+                let price = usize::try_from(g.rng.below(PRICES.len() as u64)).unwrap_or(0);
+                let (offer, _) = g.offer(site, price)?;
+                let page = g.rng.skewed(400);
+                let topic = TOPICS[usize::try_from(page).unwrap_or(0) % TOPICS.len()];
+                let s = &g.sites[site];
+                let request = PaymentRequired {
+                    x402_version: 2,
+                    error: None,
+                    resource: ResourceInfo {
+                        url: format!("{}/articles/{}-{page}", s.origin, topic.replace(' ', "-")),
+                        description: Some(format!("{}{}, part {page}", topic[..1].to_uppercase(), &topic[1..])),
+                        mime_type: Some("text/html".into()),
+                        other: Default::default(),
+                    },
+                    accepts: vec![offer],
+                    extensions: Default::default(),
+                    other: Default::default(),
+                };
+                let roll = g.rng.below(1000);
+                let outcome = if roll < 10 && !last_of_chunk {
+                    Outcome::Rejected
+                } else if roll < 15 {
+                    Outcome::Unconfirmed
+                } else {
+                    Outcome::Settled { receipt: roll >= 45 }
+                };
+                let payment_id: PaymentId = format!("pay_{}", URL_SAFE_NO_PAD.encode(g.rng.bytes::<16>())).parse()?;
+                let nonce = URL_SAFE_NO_PAD.encode(g.rng.bytes::<32>());
+                let transaction = format!("tx_{}", URL_SAFE_NO_PAD.encode(g.rng.bytes::<12>()));
+                balance = balance.checked_sub(Micros::from_micros(PRICES[price]))?;
+                let reason = (outcome == Outcome::Rejected).then(|| {
+                    ["the offer expired", "sold out", "the merchant refused the payment"]
+                        [usize::try_from(g.rng.below(3)).unwrap_or(0)]
+                });
+                plans.push(Plan::Payment(Box::new(PlannedPayment {
+                    at,
+                    site,
+                    price,
+                    request,
+                    payment_id,
+                    nonce,
+                    outcome,
+                    reason,
+                    transaction,
+                })));
+                i += 1;
+                if let Some(reason) = reason {
+                    plans.push(Plan::Refund { at: at + 2, payment: plans.len() - 1, reason });
+                    balance = balance.checked_add(Micros::from_micros(PRICES[price]))?;
+                    i += 1;
+                }
+            }
+
+            // 2. Sign on every core.
+            let threads = std::thread::available_parallelism().map_or(1, usize::from).clamp(1, 8);
+            let per = plans.len().div_ceil(threads).max(1);
+            let signed: Vec<Signed> = std::thread::scope(|scope| {
+                let g = &g;
+                let plans = &plans;
+                let handles: Vec<_> = (0..threads)
+                    .map(|t| {
+                        scope.spawn(move || {
+                            let lo = (t * per).min(plans.len());
+                            let hi = ((t + 1) * per).min(plans.len());
+                            plans[lo..hi].iter().map(|p| g.sign(p, plans)).collect::<Result<Vec<_>>>()
+                        })
+                    })
+                    .collect();
+                let mut out = Vec::with_capacity(plans.len());
+                for h in handles {
+                    out.extend(h.join().map_err(|_| Error::Integrity("a signing thread failed".into()))??);
+                }
+                Ok::<_, Error>(out)
+            })?;
+
+            // 3. Append, in one transaction.
+            let tx = store::immediate(&mut self.conn)?;
+            let mut appender = Appender::new(&tx)?;
+            for (plan, docs) in plans.iter().zip(&signed) {
+                match plan {
+                    Plan::Credit { at, credit_id, .. } => {
+                        let note = docs.credit.as_deref().unwrap_or_default();
+                        let iss = g.issuer.public_key().to_string();
+                        let jid = appender.append(
+                            &tx,
+                            &key,
+                            &NewEntry {
+                                at: *at,
+                                kind: Kind::Credit,
+                                network: SEED_NETWORK,
+                                asset: Asset::EUR,
+                                amount: Micros::from_micros(TOPUP),
+                                site: None,
+                                resource: None,
+                                title: Some("Top-up"),
+                                counterparty: Some(&iss),
+                                payment_id: None,
+                                reference: Some(credit_id),
+                                doc_hash: Some(journal::sha256(note.as_bytes())),
+                            },
+                        )?;
+                        tx.prepare_cached(
+                            "INSERT INTO credits (network, credit_id, journal_id, note) VALUES (?1, ?2, ?3, ?4)",
+                        )?
+                        .execute(rusqlite::params![SEED_NETWORK, credit_id, jid, note])?;
+                        report.credits += 1;
+                    }
+                    Plan::Payment(p) => {
+                        let s = &g.sites[p.site];
+                        let jid = appender.append(
+                            &tx,
+                            &key,
+                            &NewEntry {
+                                at: p.at,
+                                kind: Kind::Payment,
+                                network: SEED_NETWORK,
+                                asset: Asset::EUR,
+                                amount: Micros::from_micros(-PRICES[p.price]),
+                                site: Some(&s.origin),
+                                resource: Some(&p.request.resource.url),
+                                title: p.request.resource.description.as_deref(),
+                                counterparty: Some(&s.pay_to),
+                                payment_id: Some(p.payment_id.as_str()),
+                                reference: None,
+                                doc_hash: Some(journal::sha256(docs.authorization.as_bytes())),
+                            },
+                        )?;
+                        let (status, detail) = match p.outcome {
+                            Outcome::Settled { .. } => (Status::Settled, None),
+                            Outcome::Rejected => (Status::Rejected, None),
+                            Outcome::Unconfirmed => {
+                                (Status::Unconfirmed, Some("no answer from the merchant (generated)"))
+                            }
+                        };
+                        let reason = p.reason.or(detail);
+                        pay::insert_payment(
+                            &tx,
+                            &PaymentRow {
+                                wallet_id: &wallet_id,
+                                journal_id: jid,
+                                payment_id: p.payment_id.as_str(),
+                                request_json: &docs.request_json,
+                                offer: 0,
+                                authorization: &docs.authorization,
+                                valid_before: p.at + 60,
+                                status,
+                                receipt: docs.receipt.as_deref(),
+                                detail: reason,
+                                at: p.at + 1,
+                            },
+                        )?;
+                        let automatic = p.site % 3 != 0;
+                        pay::add_event(&tx, jid, p.at, Status::Pending, automatic.then_some("paid automatically"))?;
+                        pay::add_event(&tx, jid, p.at + 1, status, reason)?;
+                        report.payments += 1;
+                        match p.outcome {
+                            Outcome::Settled { .. } => report.settled += 1,
+                            Outcome::Rejected => report.rejected += 1,
+                            Outcome::Unconfirmed => report.unconfirmed += 1,
+                        }
+                    }
+                    Plan::Refund { at, payment, reason } => {
+                        let Some(Plan::Payment(p)) = plans.get(*payment) else {
+                            return Err(Error::Integrity("a refund without its payment".into()));
+                        };
+                        let s = &g.sites[p.site];
+                        appender.append(
+                            &tx,
+                            &key,
+                            &NewEntry {
+                                at: *at,
+                                kind: Kind::Refund,
+                                network: SEED_NETWORK,
+                                asset: Asset::EUR,
+                                amount: Micros::from_micros(PRICES[p.price]),
+                                site: Some(&s.origin),
+                                resource: Some(&p.request.resource.url),
+                                title: Some(&format!("Refund: {reason}")),
+                                counterparty: Some(&s.pay_to),
+                                payment_id: None,
+                                reference: Some(p.payment_id.as_str()),
+                                doc_hash: None,
+                            },
+                        )?;
+                        report.refunds += 1;
+                    }
+                }
+            }
+            appender.finish(&tx, &key)?;
+            tx.commit()?;
+            done += u64::try_from(plans.len()).unwrap_or(0);
+            report.entries = done;
+            progress(done);
+        }
+        self.conn.pragma_update(None, "cache_size", previous_cache)?;
+        Ok(report)
+    }
+}
