@@ -71,7 +71,9 @@ fn pick_kill(rng: &mut Rng, op: Op) -> Kill {
     let points: &[&'static str] = match op {
         Op::Topup => &[TOPUP_BEFORE_COMMIT],
         Op::FetchTampered => &[PAY_BEFORE_COMMIT, PAY_AFTER_COMMIT, DELIVER_ANSWERED, REFUND_BEFORE_COMMIT],
-        Op::Fetch | Op::FetchLostAnswer => &[PAY_BEFORE_COMMIT, PAY_AFTER_COMMIT, DELIVER_ANSWERED, SETTLE_BEFORE_COMMIT],
+        Op::Fetch | Op::FetchLostAnswer => {
+            &[PAY_BEFORE_COMMIT, PAY_AFTER_COMMIT, DELIVER_ANSWERED, SETTLE_BEFORE_COMMIT]
+        }
     };
     match rng.below(10) {
         0..=4 => Kill::At(points[usize::try_from(rng.below(points.len() as u64)).unwrap()]),

@@ -3,6 +3,9 @@
 use rusqlite::OptionalExtension as _;
 use serde::Serialize;
 
+use centime_protocol::Micros;
+use centime_protocol::documents::{self, AuthorizationClaims, CreditClaims, ReceiptClaims};
+
 use crate::error::{Error, Result};
 use crate::journal;
 use crate::stored::{self, Stored};
@@ -76,7 +79,8 @@ impl Wallet {
         let wallet_id = self.id.to_string();
         let mut stmt = conn.prepare(
             "SELECT p.payment_id, p.request, p.authorization, p.status, j.doc_hash, j.payment_id, j.kind,
-                    (SELECT COUNT(*) FROM journal r WHERE r.kind = 'refund' AND r.ref = p.payment_id)
+                    (SELECT COUNT(*) FROM journal r WHERE r.kind = 'refund' AND r.ref = p.payment_id),
+                    p.journal_id, p.valid_before
              FROM payments p LEFT JOIN journal j ON j.id = p.journal_id",
         )?;
         let mut rows = stmt.query([])?;
@@ -103,6 +107,7 @@ impl Wallet {
                     "the stored authorization of payment {id} (or the request it is stored with) was changed"
                 )));
             }
+            check_documents(conn, &self.id, r.get(8)?, r.get(9)?)?;
             let want_refunds = i64::from(status == "rejected");
             if refunds != want_refunds {
                 return Err(Error::Integrity(format!(
@@ -125,8 +130,10 @@ impl Wallet {
                 "{orphans} journal row(s) lost their payment, refund or credit record"
             )));
         }
-        let mut stmt = conn
-            .prepare("SELECT c.credit_id, c.note, j.doc_hash FROM credits c JOIN journal j ON j.id = c.journal_id")?;
+        let mut stmt = conn.prepare(
+            "SELECT c.credit_id, c.note, j.doc_hash, c.network, j.network, j.ref, j.amount, j.asset
+             FROM credits c JOIN journal j ON j.id = c.journal_id",
+        )?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             let id: String = r.get(0)?;
@@ -135,9 +142,74 @@ impl Wallet {
             if hash.as_deref() != Some(journal::sha256(note.as_bytes()).as_slice()) {
                 return Err(Error::Integrity(format!("the stored credit note {id} was changed")));
             }
+            // The row's keys are what stops a note being redeemed twice: they must be the note's.
+            let changed = || Error::Integrity(format!("the record of credit note {id} was changed"));
+            let claims: CreditClaims = documents::open(&note).map_err(|_| changed())?;
+            let amount = claims.amount().map_err(|_| changed())?;
+            let (network, jnetwork): (String, String) = (r.get(3)?, r.get(4)?);
+            let (jref, jamount, jasset): (Option<String>, i64, String) = (r.get(5)?, r.get(6)?, r.get(7)?);
+            if claims.credit_id != id
+                || claims.network.as_str() != network
+                || network != jnetwork
+                || jref.as_deref() != Some(id.as_str())
+                || amount.micros.get() != jamount
+                || amount.asset.as_str() != jasset
+                || claims.sub != self.id
+            {
+                return Err(changed());
+            }
         }
         let sites = self.sites()?.len();
         self.limits()?;
         Ok(VerifyReport { journal_rows, balances: usize::try_from(balances).unwrap_or(0), payments, sites })
     }
+}
+
+/// A payment's documents agree with each other and with its journal row: the authorization
+/// verifies under this wallet's key and names this payment, amount, payee, page, network and
+/// expiry; the stored offer is the one whose hash was signed; a receipt, if kept, verifies and
+/// describes this payment, which must then be settled.
+fn check_documents(
+    conn: &rusqlite::Connection,
+    wallet: &centime_protocol::PublicKey,
+    journal_id: i64,
+    valid_before: i64,
+) -> Result<()> {
+    let Some(p) = crate::pay::stored_payment_at(conn, journal_id)? else {
+        return Err(Error::Integrity(format!("payment row {journal_id} has no journal row")));
+    };
+    let bad = |what: &str| Error::Integrity(format!("payment {}: {what}", p.payment_id));
+    let claims: AuthorizationClaims =
+        documents::open(&p.authorization).map_err(|_| bad("its stored authorization does not verify"))?;
+    if claims.from != *wallet || claims.payment_id != p.payment_id {
+        return Err(bad("its authorization names another payer or payment"));
+    }
+    let amount = claims.amount().map_err(|_| bad("its authorization's amount is unreadable"))?;
+    if amount != p.amount || claims.network != p.network || claims.to != p.pay_to || claims.resource != p.resource {
+        return Err(bad("its journal row does not match what was signed"));
+    }
+    if i64::try_from(claims.valid_before).ok() != Some(valid_before) {
+        return Err(bad("its expiry differs from what was signed"));
+    }
+    let offer = p.accepted()?.to_value()?;
+    if documents::accepted_hash(&offer)? != claims.accepted_hash {
+        return Err(bad("its stored terms are not the ones that were signed"));
+    }
+    if let Some(receipt) = p.receipt()? {
+        if p.status != crate::pay::Status::Settled {
+            return Err(bad("it keeps a receipt but is not settled"));
+        }
+        let r: ReceiptClaims = documents::open(&receipt).map_err(|_| bad("its stored receipt does not verify"))?;
+        let value =
+            Micros::from_wire(&r.value, i64::from(r.asset_scale)).map_err(|_| bad("its receipt is unreadable"))?;
+        if r.payer != *wallet
+            || r.payment_id != p.payment_id
+            || r.resource_url != p.resource
+            || r.asset != p.amount.asset
+            || value != p.amount.micros
+        {
+            return Err(bad("its receipt describes another payment"));
+        }
+    }
+    Ok(())
 }
