@@ -68,8 +68,9 @@ fn cli_error(e: centime_client::Error, url: &url::Url) -> anyhow::Error {
         E::Unconfirmed { payment_id, amount, reason } => fail(
             EXIT_INTERNAL,
             format!(
-                "payment {payment_id} of {amount} is unconfirmed: {reason}. Retry with `centime fetch {url} \
-                 --payment-id {payment_id}` (never charged twice); see `centime history --status unconfirmed`"
+                "payment {payment_id} of {amount} is unconfirmed: {reason}. `centime resolve` asks the merchant \
+                 again with the same payment (never charged twice); `centime fetch {url} --payment-id {payment_id}` \
+                 also gets the page if the price is unchanged"
             ),
         ),
         other => {
