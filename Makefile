@@ -12,13 +12,13 @@ APT_BUILD := build-essential pkg-config curl wget file libssl-dev libdbus-1-dev 
 APT_TEST := dbus dbus-x11 gnome-keyring libsecret-tools openssl sqlite3 python3-venv xvfb xauth imagemagick x11-utils \
   xdotool webkit2gtk-driver chromium fonts-dejavu-core fonts-liberation python3-dbus python3-gi
 
-.PHONY: help deps run test lint unit vectors-check os-keystore ui ui-test app-e2e bindings fuzz fuzz-smoke test-long bench
+.PHONY: help deps run test lint unit vectors-check os-keystore ui ui-test app-e2e bindings fuzz fuzz-smoke long-suites test-long bench
 
 help:
 	@echo "make run   - build and start Centime on the local demo issuer and magazine"
 	@echo "make test  - formatting, lints, every test suite (what CI runs)"
 	@echo "make fuzz  - run the cargo-fuzz campaigns (see fuzz/README.md)"
-	@echo "make test-long - the long suites (fuzz campaigns: 10 minutes per target)"
+	@echo "make test-long - the long suites: 200 crash trials, 2000 tamper edits, fuzz campaigns of 10 minutes per target"
 	@echo "make bench - criterion benchmarks (figures go to BENCHMARKS.md)"
 
 # Installs what is missing (Debian/Ubuntu) and skips what is there.
@@ -75,8 +75,17 @@ fuzz-smoke: deps
 fuzz: deps
 	@FUZZ_TARGET_DIR=$(FUZZ_TARGET_DIR) scripts/fuzz.sh $(or $(SECONDS_PER_TARGET),600)
 
-# The long suites, not run by CI: the fuzz campaigns (other long suites join here).
-test-long: fuzz
+# The crash, tamper, concurrency, storage-fault and bad-input suites at full length; the
+# figures they print go to docs/reliability.md.
+CRASH_TRIALS ?= 200
+TAMPER_EDITS ?= 2000
+long-suites: deps
+	CENTIME_CRASH_TRIALS=$(CRASH_TRIALS) $(CARGO) test -p centime-e2e --test crash --locked -- --nocapture
+	CENTIME_TAMPER_EDITS=$(TAMPER_EDITS) $(CARGO) test -p centime-e2e --test tamper --locked -- --nocapture
+	$(CARGO) test -p centime-cli --test concurrency --test storage_faults --test bad_inputs --locked -- --nocapture
+
+# The long suites, not run by CI: the above and the fuzz campaigns (10 minutes per target).
+test-long: long-suites fuzz
 
 bench:
 	$(CARGO) bench --workspace --locked
