@@ -4,15 +4,15 @@
 use std::sync::Arc;
 
 use centime_app_models::{
-    AppStatus, ApproveArgs, CreateWalletArgs, Dashboard, HistoryFilterDto, HistoryPageDto, IssuerDto, KeystoreKindDto,
-    LimitsChangeDto, LimitsDto, MoneyDto, OpenResultDto, PaymentResultDto, PromptDto, SiteChangeDto, SiteDto, TopupDto,
-    WalletState,
+    AppStatus, ApproveArgs, CreateWalletArgs, Dashboard, EntryDetailsDto, ExportArgs, ExportResultDto,
+    HistoryFilterDto, HistoryPageDto, HistorySummaryDto, InsightsDto, IssuerDto, KeystoreKindDto, LimitsChangeDto,
+    LimitsDto, MoneyDto, OpenResultDto, PaymentResultDto, PromptDto, SiteChangeDto, SiteDto, TopupDto, WalletState,
 };
 use centime_core::history::HistoryFilter;
 use centime_core::keystore::{FileKeyStore, KeyStore, OsKeyStore};
 use centime_core::policy::Period;
 use centime_core::sealed::Passphrase;
-use centime_core::{Issuer, Kind, LimitsChange, SiteChange, Wallet};
+use centime_core::{Issuer, LimitsChange, SiteChange, Wallet};
 use centime_protocol::Micros;
 use tauri::{AppHandle, State};
 
@@ -218,20 +218,57 @@ pub async fn history(
 ) -> AppResult<HistoryPageDto> {
     let s = state.inner().clone();
     blocking(move || {
-        let f = HistoryFilter {
-            since: filter.since.as_deref().map(centime_core::history::parse_time).transpose()?,
-            until: filter.until.as_deref().map(centime_core::history::parse_time).transpose()?,
-            site: filter.site.filter(|x| !x.trim().is_empty()),
-            kind: filter.kind.as_deref().filter(|k| !k.is_empty()).map(Kind::parse).transpose()?,
-            status: filter.status.filter(|x| !x.is_empty()),
-            search: filter.search,
-        };
+        let f = crate::history::filter_of(&filter)?;
         s.with_wallet(|w| {
             let page = w.history(&f, usize::try_from(limit).unwrap_or(50), cursor.as_deref())?;
             Ok(HistoryPageDto { entries: page.entries.iter().map(convert::entry).collect(), next: page.next })
         })
     })
     .await
+}
+
+#[tauri::command]
+pub async fn history_summary(state: St<'_>, filter: HistoryFilterDto) -> AppResult<HistorySummaryDto> {
+    let s = state.inner().clone();
+    blocking(move || {
+        let f = crate::history::filter_of(&filter)?;
+        s.with_wallet(|w| crate::history::summary(w, &f))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn history_sites(state: St<'_>) -> AppResult<Vec<String>> {
+    let s = state.inner().clone();
+    blocking(move || s.with_wallet(|w| crate::history::sites(w))).await
+}
+
+#[tauri::command]
+pub async fn insights(state: St<'_>, filter: HistoryFilterDto) -> AppResult<InsightsDto> {
+    let s = state.inner().clone();
+    blocking(move || {
+        let f = crate::history::filter_of(&filter)?;
+        s.with_wallet(|w| crate::history::insights(w, &f))
+    })
+    .await
+}
+
+#[tauri::command]
+pub async fn entry_details(state: St<'_>, id: i64) -> AppResult<EntryDetailsDto> {
+    let s = state.inner().clone();
+    blocking(move || s.with_wallet(|w| crate::history::details(w, id))).await
+}
+
+#[tauri::command]
+pub async fn export_history(app: AppHandle, state: St<'_>, args: ExportArgs) -> AppResult<ExportResultDto> {
+    let s = state.inner().clone();
+    blocking(move || crate::history::export(&app, &s, &args)).await
+}
+
+#[tauri::command]
+pub async fn cancel_export(state: St<'_>) -> AppResult<()> {
+    state.cancel_export.store(true, std::sync::atomic::Ordering::SeqCst);
+    Ok(())
 }
 
 fn site_dto(w: &Wallet, r: &centime_core::policy::SiteRule) -> AppResult<SiteDto> {

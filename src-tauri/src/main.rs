@@ -11,6 +11,7 @@ mod commands;
 mod convert;
 mod demo;
 mod error;
+mod history;
 mod payments;
 mod reader;
 mod state;
@@ -90,6 +91,8 @@ fn main() {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_opener::init())
+        // The save dialog of an export (its permission is granted to the main window only).
+        .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
@@ -104,6 +107,12 @@ fn main() {
             commands::approve_prompt,
             commands::decline_prompt,
             commands::history,
+            commands::history_summary,
+            commands::history_sites,
+            commands::insights,
+            commands::entry_details,
+            commands::export_history,
+            commands::cancel_export,
             commands::sites,
             commands::update_site,
             commands::remove_site,

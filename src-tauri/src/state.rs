@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -32,6 +33,10 @@ pub struct AppState {
     pub integrity_warning: Mutex<Option<String>>,
     /// Why opening the wallet at start failed, if it did (keyring missing...).
     pub open_problem: Mutex<Option<String>>,
+    /// An export is running (one at a time).
+    pub exporting: AtomicBool,
+    /// Set by `cancel_export`; the running export stops at its next progress report.
+    pub cancel_export: AtomicBool,
 }
 
 impl std::fmt::Debug for AppState {
@@ -56,6 +61,8 @@ impl AppState {
             client: centime_client::Client::new(Duration::from_secs(20))?,
             integrity_warning: Mutex::new(None),
             open_problem: Mutex::new(None),
+            exporting: AtomicBool::new(false),
+            cancel_export: AtomicBool::new(false),
         })
     }
 

@@ -60,7 +60,9 @@ test("history: filters by site, kind, status and text, with totals for the filte
       },
     },
   ]);
-  await expect(page.getByTestId("history-total-EUR")).toContainText("Spent €");
+  await expect(page.getByTestId("history-total-EUR")).toContainText(
+    /Spent €\d+\.\d{2}\s*\d+ payments/,
+  );
 
   await page.getByLabel("Period", { exact: true }).selectOption("custom");
   await page.getByLabel("From").fill("2020-01-01");
@@ -151,6 +153,10 @@ test("details: decoded documents, copy raw, status history, the compensating cre
   const auth = dialog.getByRole("region", { name: "Signed authorization" });
   const table = auth.getByRole("table", { name: "Decoded contents of the Signed authorization" });
   await expect(table.getByRole("row", { name: /paymentId/ })).toContainText(paymentId);
+  await expect(page.getByTestId("signature-authorization")).toHaveText("The signature verifies.");
+  await expect(dialog.locator(".timeline")).toContainText(
+    "insufficient_funds: the merchant refused",
+  );
   await auth.getByRole("button", { name: "Copy raw" }).click();
   await expect(auth.getByRole("status")).toHaveText("Copied to the clipboard.");
   const copied = await page.evaluate(() => navigator.clipboard.readText());

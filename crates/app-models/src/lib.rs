@@ -325,10 +325,11 @@ pub struct HistorySummaryDto {
 #[serde(rename_all = "camelCase")]
 pub struct SummaryTotalDto {
     pub asset: String,
-    /// Sum of the signed amounts of the filtered entries (top-ups in, payments out).
-    pub net: String,
-    /// Payments minus refunds among them.
+    /// Payments minus refunds among the filtered entries, a decimal string.
     pub spent: String,
+    /// How many payments.
+    #[ts(type = "number")]
+    pub payments: i64,
 }
 
 /// Spending in one bucket (a day `YYYY-MM-DD`, a month `YYYY-MM`, or a site's origin).
@@ -374,8 +375,11 @@ pub struct DocumentDto {
     pub kind: String,
     /// As stored, byte for byte (JSON or a compact JWS): what "copy raw" copies.
     pub raw: String,
-    /// Decoded, in order.
+    /// Decoded, in order (a signed document's protected header members come first, named
+    /// `header.<name>`).
     pub claims: Vec<ClaimDto>,
+    /// For a signed document: whether its signature verifies under the key it names.
+    pub signature_valid: Option<bool>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -384,6 +388,8 @@ pub struct StatusChangeDto {
     pub status: String,
     /// RFC 3339.
     pub at: String,
+    /// What the merchant or the wallet said, if anything.
+    pub detail: Option<String>,
 }
 
 /// Everything the wallet keeps about one journal entry.

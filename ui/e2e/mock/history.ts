@@ -182,18 +182,18 @@ export class GeneratedHistory {
 
   summary(f: HistoryFilterDto): HistorySummaryDto {
     let count = 0;
-    let net = 0n;
     let spent = 0n;
+    let payments = 0;
+    let any = false;
     for (const e of this.ascending(f)) {
       count++;
-      const a = micro(e.amount);
-      net += a;
-      if (e.kind === "payment" || e.kind === "refund") spent -= a;
+      if (e.kind === "payment" || e.kind === "refund") {
+        any = true;
+        spent -= micro(e.amount);
+        if (e.kind === "payment") payments++;
+      }
     }
-    return {
-      count,
-      totals: count === 0 ? [] : [{ asset: "EUR", net: dec(net), spent: dec(spent) }],
-    };
+    return { count, totals: any ? [{ asset: "EUR", spent: dec(spent), payments }] : [] };
   }
 
   insights(f: HistoryFilterDto): InsightsDto {
@@ -236,7 +236,7 @@ export class GeneratedHistory {
     const at = Date.parse(entry.at);
     const later = (s: number) => new Date(at + s * 1000).toISOString();
     const documents: DocumentDto[] = [];
-    let statusHistory = [{ status: entry.status, at: entry.at }];
+    let statusHistory: EntryDetailsDto["statusHistory"] = [];
     let compensation: EntryDto | null = null;
     let compensates: EntryDto | null = null;
     if (entry.kind === "payment") {
@@ -257,12 +257,14 @@ export class GeneratedHistory {
           { name: "asset", value: "EUR" },
           { name: "payTo", value: "acct-news" },
         ],
+        signatureValid: null,
       });
       documents.push({
         kind: "authorization",
         raw: `eyJhbGciOiJFZERTQSJ9.eyJwYXltZW50SWQiOiIke2VudHJ5LnBheW1lbnRJZH0ifQ.c2lnbmF0dXJlLW9mLSR7aWR9`,
+        signatureValid: true,
         claims: [
-          { name: "alg", value: "EdDSA" },
+          { name: "header.alg", value: "EdDSA" },
           { name: "paymentId", value: entry.paymentId ?? "" },
           { name: "amount", value: price },
           { name: "iat", value: entry.at },
@@ -272,6 +274,7 @@ export class GeneratedHistory {
         documents.push({
           kind: "receipt",
           raw: `eyJhbGciOiJFZERTQSJ9.eyJzdGF0dXMiOiJzZXR0bGVkIn0.cmVjZWlwdA`,
+          signatureValid: true,
           claims: [
             { name: "status", value: "settled" },
             { name: "paymentId", value: entry.paymentId ?? "" },
@@ -279,8 +282,12 @@ export class GeneratedHistory {
           ],
         });
       statusHistory = [
-        { status: "pending", at: entry.at },
-        { status: entry.status, at: later(1) },
+        { status: "pending", at: entry.at, detail: null },
+        {
+          status: entry.status,
+          at: later(1),
+          detail: entry.status === "rejected" ? "insufficient_funds: the merchant refused" : null,
+        },
       ];
       if (entry.status === "rejected") compensation = this.entry(id + 1) ?? null;
     }

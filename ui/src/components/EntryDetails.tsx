@@ -36,6 +36,14 @@ function Document({ doc }: { doc: DocumentDto }) {
           {t("details.copyRaw")}
         </button>
       </div>
+      {doc.signatureValid !== null && (
+        <p
+          className={`small ${doc.signatureValid ? "sig-ok" : "sig-bad"}`}
+          data-testid={`signature-${doc.kind}`}
+        >
+          {doc.signatureValid ? t("details.signatureValid") : t("details.signatureInvalid")}
+        </p>
+      )}
       {copied && (
         <p className="small muted" role="status">
           {copied === "ok" ? t("details.copied") : t("details.copyFailed")}
@@ -198,6 +206,7 @@ export function EntryDetails({ entry, onClose }: { entry: EntryDto; onClose: () 
                   <li key={`${s.status}-${i}`}>
                     <span className={`badge badge-${s.status}`}>{statusLabel(s.status, t)}</span>{" "}
                     <time dateTime={s.at}>{dateTime(s.at)}</time>
+                    {s.detail && <span className="muted small"> · {s.detail}</span>}
                   </li>
                 ))}
               </ol>

@@ -32,7 +32,7 @@ function Totals({ summary }: { summary: HistorySummaryDto | null }) {
       {summary.totals.map((x) => (
         <span key={x.asset} className="totals-asset" data-testid={`history-total-${x.asset}`}>
           <span>{t("history.spent", { amount: money(x.spent, x.asset) })}</span>
-          <span className="muted">{t("history.net", { amount: money(x.net, x.asset) })}</span>
+          <span className="muted">{t("history.payments", { count: count(x.payments) })}</span>
         </span>
       ))}
     </>

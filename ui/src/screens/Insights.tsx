@@ -12,7 +12,7 @@ import {
   type SiteDto,
   type SpendDto,
 } from "../lib/backend";
-import { rangeOf, type Preset } from "../lib/dateRange";
+import { dayValue, rangeOf, type Preset } from "../lib/dateRange";
 import { usePreferences } from "../lib/preferences";
 import { useWallet } from "../lib/wallet";
 
@@ -118,8 +118,11 @@ export function Insights() {
   const key = useMemo(() => ({ preset, dashboard }), [preset, dashboard]);
   useEffect(() => {
     let live = true;
+    // Whole days (YYYY-MM-DD, UTC days in the core): what its per-day sums answer at once.
     const range = rangeOf(key.preset, new Date());
-    backend.insights({ ...range, site: null, kind: null, status: null, search: null }).then(
+    const day = (iso: string | null) => (iso === null ? null : dayValue(new Date(iso)));
+    const filter = { site: null, kind: null, status: null, search: null };
+    backend.insights({ ...filter, since: day(range.since), until: day(range.until) }).then(
       (data) => live && setAnswer({ key, data }),
       (e: unknown) => live && setAnswer({ key, error: toAppError(e) }),
     );

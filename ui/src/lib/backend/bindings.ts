@@ -187,13 +187,13 @@ totals: Array<SummaryTotalDto>, };
 
 export type SummaryTotalDto = { asset: string, 
 /**
- * Sum of the signed amounts of the filtered entries (top-ups in, payments out).
+ * Payments minus refunds among the filtered entries, a decimal string.
  */
-net: string, 
+spent: string, 
 /**
- * Payments minus refunds among them.
+ * How many payments.
  */
-spent: string, };
+payments: number, };
 
 export type SpendDto = { key: string, asset: string, 
 /**
@@ -232,15 +232,24 @@ kind: string,
  */
 raw: string, 
 /**
- * Decoded, in order.
+ * Decoded, in order (a signed document's protected header members come first, named
+ * `header.<name>`).
  */
-claims: Array<ClaimDto>, };
+claims: Array<ClaimDto>, 
+/**
+ * For a signed document: whether its signature verifies under the key it names.
+ */
+signatureValid: boolean | null, };
 
 export type StatusChangeDto = { status: string, 
 /**
  * RFC 3339.
  */
-at: string, };
+at: string, 
+/**
+ * What the merchant or the wallet said, if anything.
+ */
+detail: string | null, };
 
 export type EntryDetailsDto = { entry: EntryDto, 
 /**
