@@ -1,5 +1,6 @@
 //! Spending history: filtered pages, totals, and streamed export.
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::ops::ControlFlow;
 
@@ -173,15 +174,36 @@ impl HistoryFilter {
         Ok((clause, args))
     }
 
-    /// Whether `spending_days` can answer totals for this filter: whole UTC days, no
-    /// condition on what a day's sum does not keep (kind, status, text).
-    fn rollup_bounds(&self) -> Option<(Option<i64>, Option<i64>)> {
-        let whole = |t: Option<i64>| t.is_none_or(|t| t.rem_euclid(DAY) == 0);
-        let plain =
-            self.kind.is_none() && self.status.is_none() && self.search.as_deref().is_none_or(|q| q.trim().is_empty());
-        (plain && whole(self.since) && whole(self.until))
-            .then(|| (self.since.map(|s| s.div_euclid(DAY)), self.until.map(|u| u.div_euclid(DAY))))
+    /// Which kept sums can answer totals for this filter: whole UTC months (bounds as month
+    /// numbers), or whole UTC days, and no condition the sums do not keep (status, text).
+    fn sums_source(&self) -> Option<Sums> {
+        let plain = self.status.is_none() && self.search.as_deref().is_none_or(|q| q.trim().is_empty());
+        let whole_day = |t: Option<i64>| t.is_none_or(|t| t.rem_euclid(DAY) == 0);
+        if !plain || !whole_day(self.since) || !whole_day(self.until) {
+            return None;
+        }
+        let month = |t: Option<i64>| -> Option<Option<i64>> {
+            match t {
+                None => Some(None),
+                Some(t) => {
+                    let m = crate::journal::month_of(t);
+                    (crate::journal::month_start(m) == Some(t)).then_some(Some(m))
+                }
+            }
+        };
+        match (month(self.since), month(self.until)) {
+            (Some(s), Some(u)) => Some(Sums::Months(s, u)),
+            _ => Some(Sums::Days),
+        }
     }
+}
+
+/// Where totals come from when not from the journal.
+enum Sums {
+    /// `spending_months`, between these month numbers.
+    Months(Option<i64>, Option<i64>),
+    /// `spending_days`.
+    Days,
 }
 
 pub(crate) fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
@@ -210,8 +232,8 @@ fn parse_cursor(c: &str) -> Result<(i64, i64)> {
     Ok((at.parse().map_err(|_| bad())?, id.parse().map_err(|_| bad())?))
 }
 
-/// Key, site, asset, net spent, number of payments.
-type TotalRow = (Option<String>, Option<String>, String, i64, i64);
+/// Unit (day or month number), site, asset, paid, refunded, number of payments.
+type TotalRow = (Option<i64>, Option<String>, String, i64, i64, i64);
 
 /// How often the export reports progress, in rows.
 pub const EXPORT_PROGRESS_EVERY: u64 = 5_000;
@@ -252,78 +274,125 @@ impl Wallet {
     }
 
     /// Net spending (payments minus refunds) per site, day, month, or month and site, for the
-    /// filtered entries, ordered by key. Whole-day filters without kind, status or text are
-    /// answered from the per-day sums kept beside the journal (`spending_days`); others sum
-    /// the journal rows the filter selects.
+    /// filtered entries, ordered by key, site and asset. Filters on whole UTC months, or whole
+    /// days, with no status or text condition are answered from the sums kept beside the journal
+    /// (`spending_months`, `spending_days`); others sum the journal rows the filter selects
+    /// (ADR 0011).
     pub fn totals(&self, filter: &HistoryFilter, by: GroupBy) -> Result<Vec<Total>> {
-        let rows: Vec<TotalRow> = match filter.rollup_bounds() {
-            Some((since, until)) => {
-                let mut conds = Vec::new();
-                let mut args: Vec<Value> = Vec::new();
-                if let Some(s) = since {
-                    args.push(Value::Integer(s));
-                    conds.push(format!("day >= ?{}", args.len()));
-                }
-                if let Some(u) = until {
-                    args.push(Value::Integer(u));
-                    conds.push(format!("day < ?{}", args.len()));
-                }
-                if let Some(site) = &filter.site {
-                    args.push(Value::Text(crate::policy::origin_of(site)?));
-                    conds.push(format!("site = ?{}", args.len()));
-                }
-                let clause = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };
-                let (key, site) = match by {
-                    GroupBy::Site => ("site", "NULL"),
-                    GroupBy::Day => ("strftime('%Y-%m-%d', day * 86400, 'unixepoch')", "NULL"),
-                    GroupBy::Month => ("strftime('%Y-%m', day * 86400, 'unixepoch')", "NULL"),
-                    GroupBy::MonthSite => ("strftime('%Y-%m', day * 86400, 'unixepoch')", "site"),
-                };
-                let sql = format!(
-                    "SELECT {key} AS k, {site} AS s, asset, SUM(spent), SUM(payments) FROM spending_days{clause}
-                     GROUP BY k, s, asset ORDER BY k, s, asset"
-                );
-                self.total_rows(&sql, args)?
+        let kinds_summed = matches!(filter.kind, None | Some(Kind::Payment) | Some(Kind::Refund));
+        if !kinds_summed {
+            return Ok(Vec::new());
+        }
+        let with_site = matches!(by, GroupBy::Site | GroupBy::MonthSite);
+        let site_col = if with_site { "site" } else { "NULL" };
+        // Rows of (unit, site, asset, paid, refunded, payments); a unit is a day or a month.
+        let (months, rows) = match filter.sums_source() {
+            Some(Sums::Months(since, until)) if by != GroupBy::Day => {
+                let unit = if by == GroupBy::Site { "NULL" } else { "month" };
+                (true, self.sum_rows("spending_months", "month", unit, site_col, since, until, filter)?)
+            }
+            Some(Sums::Months(..) | Sums::Days) => {
+                let (since, until) = (filter.since.map(|s| s.div_euclid(DAY)), filter.until.map(|u| u.div_euclid(DAY)));
+                let unit = if by == GroupBy::Site { "NULL" } else { "day" };
+                (false, self.sum_rows("spending_days", "day", unit, site_col, since, until, filter)?)
             }
             None => {
                 let (clause, args) = filter.where_clause()?;
-                let (key, site) = match by {
-                    GroupBy::Site => ("COALESCE(j.site, '')", "NULL"),
-                    GroupBy::Day => ("strftime('%Y-%m-%d', j.at, 'unixepoch')", "NULL"),
-                    GroupBy::Month => ("strftime('%Y-%m', j.at, 'unixepoch')", "NULL"),
-                    GroupBy::MonthSite => ("strftime('%Y-%m', j.at, 'unixepoch')", "COALESCE(j.site, '')"),
-                };
+                let unit = if by == GroupBy::Site { "NULL" } else { "j.at / 86400" };
+                let site = if with_site { "COALESCE(j.site, '')" } else { "NULL" };
                 let kinds = if clause.is_empty() { " WHERE" } else { " AND" };
                 let sql = format!(
-                    "SELECT {key} AS k, {site} AS s, j.asset, -SUM(j.amount), SUM(j.kind = 'payment')
+                    "SELECT {unit} AS u, {site} AS s, j.asset,
+                            SUM(CASE WHEN j.kind = 'payment' THEN -j.amount ELSE 0 END),
+                            SUM(CASE WHEN j.kind = 'refund' THEN j.amount ELSE 0 END), SUM(j.kind = 'payment')
                      FROM journal j LEFT JOIN payments p ON p.journal_id = j.id{clause}{kinds}
-                     j.kind IN ('payment', 'refund') GROUP BY k, s, j.asset ORDER BY k, s, j.asset"
+                     j.kind IN ('payment', 'refund') GROUP BY u, s, j.asset"
                 );
-                self.total_rows(&sql, args)?
+                (false, self.total_rows(&sql, args)?)
             }
         };
-        let mut out = Vec::with_capacity(rows.len());
-        for (k, site, asset, spent, n) in rows {
+        // Fold days into the keys asked for (no date formatting per row in SQL).
+        let mut folded: BTreeMap<(String, Option<String>, String), (Micros, i64)> = BTreeMap::new();
+        for (unit, site, asset, paid, refunded, n) in rows {
+            // A kind filter keeps only the groups that had rows of that kind, as the journal would.
+            let absent = match filter.kind {
+                Some(Kind::Payment) => n == 0,
+                Some(_) => refunded == 0,
+                None => false,
+            };
+            if absent {
+                continue;
+            }
+            let key = match (by, unit) {
+                (GroupBy::Site, _) => site.clone().unwrap_or_default(),
+                (_, None) => String::new(),
+                (GroupBy::Day, Some(d)) => rfc3339(d.saturating_mul(DAY)).get(..10).unwrap_or_default().to_owned(),
+                (GroupBy::Month | GroupBy::MonthSite, Some(u)) => {
+                    let m = if months { u } else { crate::journal::month_of(u.saturating_mul(DAY)) };
+                    format!("{:04}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1)
+                }
+            };
+            let site = if by == GroupBy::MonthSite { site } else { None };
+            let (spent, count) = match filter.kind {
+                Some(Kind::Payment) => (Micros::from_micros(paid), n),
+                Some(_) => (Micros::from_micros(refunded).checked_neg()?, 0),
+                None => (Micros::from_micros(paid).checked_sub(Micros::from_micros(refunded))?, n),
+            };
+            let slot = folded.entry((key, site, asset)).or_insert((Micros::ZERO, 0));
+            slot.0 = slot.0.checked_add(spent)?;
+            slot.1 = slot.1.saturating_add(count);
+        }
+        let mut out = Vec::with_capacity(folded.len());
+        for ((key, site, asset), (spent, payments)) in folded {
             out.push(Total {
-                key: k.unwrap_or_default(),
+                key,
                 site,
                 asset: asset.parse().map_err(|_| Error::Integrity(format!("stored asset {asset:?} is invalid")))?,
-                spent: Micros::from_micros(spent),
-                payments: n,
+                spent,
+                payments,
             });
         }
         Ok(out)
     }
 
-    #[allow(clippy::type_complexity)]
-    fn total_rows(
+    /// Sums from `table` (`spending_days` or `spending_months`) grouped by `unit` and `site`.
+    #[allow(clippy::too_many_arguments)]
+    fn sum_rows(
         &self,
-        sql: &str,
-        args: Vec<Value>,
-    ) -> Result<Vec<(Option<String>, Option<String>, String, i64, i64)>> {
+        table: &str,
+        column: &str,
+        unit: &str,
+        site: &str,
+        since: Option<i64>,
+        until: Option<i64>,
+        filter: &HistoryFilter,
+    ) -> Result<Vec<TotalRow>> {
+        let mut conds = Vec::new();
+        let mut args: Vec<Value> = Vec::new();
+        if let Some(s) = since {
+            args.push(Value::Integer(s));
+            conds.push(format!("{column} >= ?{}", args.len()));
+        }
+        if let Some(u) = until {
+            args.push(Value::Integer(u));
+            conds.push(format!("{column} < ?{}", args.len()));
+        }
+        if let Some(s) = &filter.site {
+            args.push(Value::Text(crate::policy::origin_of(s)?));
+            conds.push(format!("site = ?{}", args.len()));
+        }
+        let clause = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };
+        let sql = format!(
+            "SELECT {unit} AS u, {site} AS s, asset, SUM(paid), SUM(refunded), SUM(payments) FROM {table}{clause}
+             GROUP BY u, s, asset"
+        );
+        self.total_rows(&sql, args)
+    }
+
+    fn total_rows(&self, sql: &str, args: Vec<Value>) -> Result<Vec<TotalRow>> {
         let mut stmt = self.conn.prepare_cached(sql)?;
         let rows = stmt.query_map(rusqlite::params_from_iter(args), |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

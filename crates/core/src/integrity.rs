@@ -50,25 +50,49 @@ impl Wallet {
         }
         let balances: i64 = conn.query_row("SELECT COUNT(*) FROM balances", [], |r| r.get(0))?;
 
-        // The per-day spending the charts read is the journal's, summed.
+        // The spending sums the charts read are the journal's: per day against the journal,
+        // then per month against the (now checked) days.
         let wrong_day: Option<(i64, String)> = conn
             .query_row(
                 "WITH sums AS (SELECT at / 86400 AS day, COALESCE(site, '') AS site, network, asset,
-                                      -SUM(amount) AS spent, SUM(kind = 'payment') AS payments
+                                      SUM(CASE WHEN kind = 'payment' THEN -amount ELSE 0 END) AS paid,
+                                      SUM(CASE WHEN kind = 'refund' THEN amount ELSE 0 END) AS refunded,
+                                      SUM(kind = 'payment') AS payments
                                FROM journal WHERE kind IN ('payment', 'refund')
                                GROUP BY at / 86400, COALESCE(site, ''), network, asset)
                  SELECT COALESCE(d.day, s.day), COALESCE(d.site, s.site)
                  FROM spending_days d FULL OUTER JOIN sums s
                    ON d.day = s.day AND d.site = s.site AND d.network = s.network AND d.asset = s.asset
-                 WHERE d.spent IS NOT s.spent OR d.payments IS NOT s.payments LIMIT 1",
+                 WHERE d.paid IS NOT s.paid OR d.refunded IS NOT s.refunded OR d.payments IS NOT s.payments
+                 LIMIT 1",
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .optional()?;
-        if let Some((day, site)) = wrong_day {
+        let wrong_month: Option<(i64, String)> = conn
+            .query_row(
+                "WITH sums AS (SELECT CAST(strftime('%Y', day * 86400, 'unixepoch') AS INTEGER) * 12
+                                      + CAST(strftime('%m', day * 86400, 'unixepoch') AS INTEGER) - 1 AS month,
+                                      site, network, asset, SUM(paid) AS paid, SUM(refunded) AS refunded,
+                                      SUM(payments) AS payments
+                               FROM spending_days GROUP BY 1, site, network, asset)
+                 SELECT COALESCE(m.month, s.month), COALESCE(m.site, s.site)
+                 FROM spending_months m FULL OUTER JOIN sums s
+                   ON m.month = s.month AND m.site = s.site AND m.network = s.network AND m.asset = s.asset
+                 WHERE m.paid IS NOT s.paid OR m.refunded IS NOT s.refunded OR m.payments IS NOT s.payments
+                 LIMIT 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let when = wrong_day
+            .map(|(d, site)| (crate::history::rfc3339(d.saturating_mul(86_400)).get(..10).map(str::to_owned), site))
+            .or(wrong_month
+                .map(|(m, site)| (Some(format!("{:04}-{:02}", m.div_euclid(12), m.rem_euclid(12) + 1)), site)));
+        if let Some((when, site)) = when {
             return Err(Error::Integrity(format!(
                 "the spending total of {} for {} does not match the journal",
-                crate::history::rfc3339(day.saturating_mul(86_400)).get(..10).unwrap_or_default(),
+                when.unwrap_or_default(),
                 if site.is_empty() { "no site" } else { site.as_str() }
             )));
         }

@@ -230,19 +230,20 @@ impl Appender {
         }
         self.balances.insert(slot, new_balance);
         if matches!(e.kind, Kind::Payment | Kind::Refund) {
-            tx.prepare_cached(
-                "INSERT INTO spending_days (day, site, network, asset, spent, payments) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT (day, site, network, asset)
-                 DO UPDATE SET spent = spent + excluded.spent, payments = payments + excluded.payments",
-            )?
-            .execute(params![
-                e.at.div_euclid(DAY),
-                e.site.unwrap_or(""),
-                e.network,
-                e.asset.as_str(),
-                e.amount.checked_neg()?.get(),
-                i64::from(e.kind == Kind::Payment)
-            ])?;
+            // Payments are negative in the journal, refunds positive; the sums keep both positive.
+            let (paid, refunded, count) = match e.kind {
+                Kind::Payment => (e.amount.checked_neg()?.get(), 0, 1),
+                _ => (0, e.amount.get(), 0),
+            };
+            let site = e.site.unwrap_or("");
+            for (table, unit) in [("spending_days", e.at.div_euclid(DAY)), ("spending_months", month_of(e.at))] {
+                tx.prepare_cached(&format!(
+                    "INSERT INTO {table} VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                     ON CONFLICT DO UPDATE SET paid = paid + excluded.paid, refunded = refunded + excluded.refunded,
+                                               payments = payments + excluded.payments"
+                ))?
+                .execute(params![unit, site, e.network, e.asset.as_str(), paid, refunded, count])?;
+            }
         }
         self.last = Some((id, mac.to_vec()));
         Ok(id)
@@ -271,6 +272,19 @@ impl Appender {
 
 /// Seconds in a UTC day: `spending_days.day` is `at` divided by this.
 pub(crate) const DAY: i64 = 86_400;
+
+/// `spending_months.month` of a time: year * 12 + month - 1, in UTC.
+pub(crate) fn month_of(at: i64) -> i64 {
+    let d = time::OffsetDateTime::from_unix_timestamp(at).map_or(time::OffsetDateTime::UNIX_EPOCH, |d| d);
+    i64::from(d.year()) * 12 + i64::from(u8::from(d.month())) - 1
+}
+
+/// The first second of month `m` (as [`month_of`] numbers it).
+pub(crate) fn month_start(m: i64) -> Option<i64> {
+    let year = i32::try_from(m.div_euclid(12)).ok()?;
+    let month = time::Month::try_from(u8::try_from(m.rem_euclid(12) + 1).ok()?).ok()?;
+    Some(time::Date::from_calendar_date(year, month, 1).ok()?.midnight().assume_utc().unix_timestamp())
+}
 
 pub(crate) fn hex(b: &[u8]) -> String {
     b.iter().map(|x| format!("{x:02x}")).collect()

@@ -14,6 +14,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_ledger.sql"),
     include_str!("../migrations/0002_payments_once.sql"),
     include_str!("../migrations/0003_history_at_scale.sql"),
+    include_str!("../migrations/0004_spending_months.sql"),
 ];
 
 const REPACK_PAYMENTS: &str = "-- centime:repack-payments";

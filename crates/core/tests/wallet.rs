@@ -1141,14 +1141,21 @@ fn totals_from_the_day_sums_equal_totals_from_the_journal() {
     let rows = |f: &HistoryFilter, g| -> Vec<(String, Option<String>, i64, i64)> {
         fx.w.totals(f, g).unwrap().into_iter().map(|t| (t.key, t.site, t.spent.get(), t.payments)).collect()
     };
-    // Whole UTC days are answered by `spending_days`, a time of day by the journal; the same
-    // range both ways gives the same sums.
+    // Whole UTC months are answered by `spending_months`, whole days by `spending_days`, a time
+    // of day by the journal; the same range each way gives the same sums, for every kind.
     let midnight = i64::try_from(T0 - T0 % DAY).unwrap();
-    let whole = HistoryFilter { since: Some(midnight), until: Some(midnight + 41 * 86_400), ..Default::default() };
-    let odd = HistoryFilter { since: Some(midnight), until: Some(midnight + 41 * 86_400 - 1), ..Default::default() };
-    for g in [GroupBy::Site, GroupBy::Day, GroupBy::Month, GroupBy::MonthSite] {
-        assert_eq!(rows(&whole, g), rows(&odd, g), "{g:?}");
+    let march = centime_core::history::parse_time("2100-03-01").unwrap();
+    for kind in [None, Some(Kind::Payment), Some(Kind::Refund), Some(Kind::Credit)] {
+        for until in [march, midnight + 41 * 86_400] {
+            let whole = HistoryFilter { since: Some(midnight), until: Some(until), kind, ..Default::default() };
+            let odd = HistoryFilter { until: Some(until - 1), ..whole.clone() };
+            for g in [GroupBy::Site, GroupBy::Day, GroupBy::Month, GroupBy::MonthSite] {
+                assert_eq!(rows(&whole, g), rows(&odd, g), "{kind:?} {until} {g:?}");
+            }
+        }
     }
+    let refunds = HistoryFilter { kind: Some(Kind::Refund), ..Default::default() };
+    assert_eq!(rows(&refunds, GroupBy::Site), vec![("https://blog.example".into(), None, -500_000, 0)]);
     assert_eq!(
         rows(&HistoryFilter::default(), GroupBy::MonthSite),
         vec![
@@ -1166,10 +1173,16 @@ fn totals_from_the_day_sums_equal_totals_from_the_journal() {
 
 #[test]
 fn verify_detects_edited_day_sums_and_stored_requests() {
-    let (_, err) = tampered("UPDATE spending_days SET spent = spent + 1");
-    assert!(err.to_string().contains("spending total"), "{err}");
-    let (_, err) = tampered("DELETE FROM spending_days");
-    assert!(err.to_string().contains("spending total"), "{err}");
+    for sql in [
+        "UPDATE spending_days SET paid = paid + 1",
+        "UPDATE spending_days SET refunded = refunded + 1 WHERE refunded > 0",
+        "DELETE FROM spending_days",
+        "UPDATE spending_months SET payments = payments + 1",
+        "DELETE FROM spending_months",
+    ] {
+        let (_, err) = tampered(sql);
+        assert!(err.to_string().contains("spending total"), "{sql}: {err}");
+    }
     // The authorization is stored compressed against the request: editing either shows.
     let (_, err) = tampered("UPDATE payments SET request = request || X'00' WHERE journal_id = 2");
     assert!(err.to_string().contains("stored authorization"), "{err}");
