@@ -1,4 +1,4 @@
--- Schema version 3: history at 1,000,000 entries (ADR 0011).
+-- Schema version 3: history at 1,000,000 entries (ADR 0012).
 
 -- History pages are ordered by (at, id), newest first: an index on `at` (the row id is its
 -- implicit last column) serves the unfiltered and time-range pages, `journal_site_at` the

@@ -1,4 +1,4 @@
--- Schema version 4: spending sums per month as well as per day (ADR 0011).
+-- Schema version 4: spending sums per month as well as per day (ADR 0012).
 --
 -- Month-by-site totals over a year of a heavy wallet read 12 x 300 rows here instead of
 -- 365 x 300 day rows. Both tables now keep payments and refunds apart, so that a kind filter

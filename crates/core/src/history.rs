@@ -163,7 +163,7 @@ impl HistoryFilter {
         if let Some(q) = self.search.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
             // A substring search (LIKE), not a full-text index: it reads the rows the other
             // conditions leave, newest first, and stops at a full page; its worst case (a rare
-            // word) reads the whole journal (ADR 0011, BENCHMARKS.md).
+            // word) reads the whole journal (ADR 0012, BENCHMARKS.md).
             args.push(Value::Text(like_escape(q)));
             let n = args.len();
             conds.push(format!(
@@ -175,11 +175,11 @@ impl HistoryFilter {
     }
 
     /// Which kept sums can answer totals for this filter: whole UTC months (bounds as month
-    /// numbers), or whole UTC days, and no condition the sums do not keep (status, text).
+    /// numbers), or days (the hours of a partial first or last day are then read from the
+    /// journal); none when a condition is one the sums do not keep (status, text).
     fn sums_source(&self) -> Option<Sums> {
         let plain = self.status.is_none() && self.search.as_deref().is_none_or(|q| q.trim().is_empty());
-        let whole_day = |t: Option<i64>| t.is_none_or(|t| t.rem_euclid(DAY) == 0);
-        if !plain || !whole_day(self.since) || !whole_day(self.until) {
+        if !plain {
             return None;
         }
         let month = |t: Option<i64>| -> Option<Option<i64>> {
@@ -198,11 +198,15 @@ impl HistoryFilter {
     }
 }
 
+fn ceil_day(t: i64) -> i64 {
+    t.div_euclid(DAY) + i64::from(t.rem_euclid(DAY) != 0)
+}
+
 /// Where totals come from when not from the journal.
 enum Sums {
     /// `spending_months`, between these month numbers.
     Months(Option<i64>, Option<i64>),
-    /// `spending_days`.
+    /// `spending_days`, with the journal for partial days at the ends.
     Days,
 }
 
@@ -274,10 +278,10 @@ impl Wallet {
     }
 
     /// Net spending (payments minus refunds) per site, day, month, or month and site, for the
-    /// filtered entries, ordered by key, site and asset. Filters on whole UTC months, or whole
-    /// days, with no status or text condition are answered from the sums kept beside the journal
-    /// (`spending_months`, `spending_days`); others sum the journal rows the filter selects
-    /// (ADR 0011).
+    /// filtered entries, ordered by key, site and asset; days and months are UTC. Without a
+    /// status or text condition they are answered from the sums kept beside the journal
+    /// (`spending_months` for whole months, else `spending_days` plus the journal rows of a
+    /// partial first or last day); with one, from the journal rows the filter selects (ADR 0012).
     pub fn totals(&self, filter: &HistoryFilter, by: GroupBy) -> Result<Vec<Total>> {
         let kinds_summed = matches!(filter.kind, None | Some(Kind::Payment) | Some(Kind::Refund));
         if !kinds_summed {
@@ -286,30 +290,37 @@ impl Wallet {
         let with_site = matches!(by, GroupBy::Site | GroupBy::MonthSite);
         let site_col = if with_site { "site" } else { "NULL" };
         // Rows of (unit, site, asset, paid, refunded, payments); a unit is a day or a month.
-        let (months, rows) = match filter.sums_source() {
+        let within_a_day = match (filter.since, filter.until) {
+            (Some(s), Some(u)) => ceil_day(s) > u.div_euclid(DAY),
+            _ => false,
+        };
+        let source = if within_a_day { None } else { filter.sums_source() };
+        let (months, rows) = match source {
             Some(Sums::Months(since, until)) if by != GroupBy::Day => {
                 let unit = if by == GroupBy::Site { "NULL" } else { "month" };
                 (true, self.sum_rows("spending_months", "month", unit, site_col, since, until, filter)?)
             }
             Some(Sums::Months(..) | Sums::Days) => {
-                let (since, until) = (filter.since.map(|s| s.div_euclid(DAY)), filter.until.map(|u| u.div_euclid(DAY)));
+                // Whole days from the day sums; the hours before the first and after the last
+                // whole day (a local midnight, say) from the journal.
+                let (first, end) = (filter.since.map(ceil_day), filter.until.map(|u| u.div_euclid(DAY)));
                 let unit = if by == GroupBy::Site { "NULL" } else { "day" };
-                (false, self.sum_rows("spending_days", "day", unit, site_col, since, until, filter)?)
+                let mut rows = self.sum_rows("spending_days", "day", unit, site_col, first, end, filter)?;
+                if let (Some(s), Some(first)) = (filter.since, first)
+                    && s.rem_euclid(DAY) != 0
+                {
+                    let edge = HistoryFilter { until: Some(first.saturating_mul(DAY)), ..filter.clone() };
+                    rows.extend(self.journal_sum_rows(&edge, by)?);
+                }
+                if let (Some(u), Some(end)) = (filter.until, end)
+                    && u.rem_euclid(DAY) != 0
+                {
+                    let edge = HistoryFilter { since: Some(end.saturating_mul(DAY)), ..filter.clone() };
+                    rows.extend(self.journal_sum_rows(&edge, by)?);
+                }
+                (false, rows)
             }
-            None => {
-                let (clause, args) = filter.where_clause()?;
-                let unit = if by == GroupBy::Site { "NULL" } else { "j.at / 86400" };
-                let site = if with_site { "COALESCE(j.site, '')" } else { "NULL" };
-                let kinds = if clause.is_empty() { " WHERE" } else { " AND" };
-                let sql = format!(
-                    "SELECT {unit} AS u, {site} AS s, j.asset,
-                            SUM(CASE WHEN j.kind = 'payment' THEN -j.amount ELSE 0 END),
-                            SUM(CASE WHEN j.kind = 'refund' THEN j.amount ELSE 0 END), SUM(j.kind = 'payment')
-                     FROM journal j LEFT JOIN payments p ON p.journal_id = j.id{clause}{kinds}
-                     j.kind IN ('payment', 'refund') GROUP BY u, s, j.asset"
-                );
-                (false, self.total_rows(&sql, args)?)
-            }
+            None => (false, self.journal_sum_rows(filter, by)?),
         };
         // Fold days into the keys asked for (no date formatting per row in SQL).
         let mut folded: BTreeMap<(String, Option<String>, String), (Micros, i64)> = BTreeMap::new();
@@ -353,6 +364,22 @@ impl Wallet {
             });
         }
         Ok(out)
+    }
+
+    /// The journal rows `filter` selects, summed per UTC day (or only per site) and asset.
+    fn journal_sum_rows(&self, filter: &HistoryFilter, by: GroupBy) -> Result<Vec<TotalRow>> {
+        let (clause, args) = filter.where_clause()?;
+        let unit = if by == GroupBy::Site { "NULL" } else { "j.at / 86400" };
+        let site = if matches!(by, GroupBy::Site | GroupBy::MonthSite) { "COALESCE(j.site, '')" } else { "NULL" };
+        let kinds = if clause.is_empty() { " WHERE" } else { " AND" };
+        let sql = format!(
+            "SELECT {unit} AS u, {site} AS s, j.asset,
+                    SUM(CASE WHEN j.kind = 'payment' THEN -j.amount ELSE 0 END),
+                    SUM(CASE WHEN j.kind = 'refund' THEN j.amount ELSE 0 END), SUM(j.kind = 'payment')
+             FROM journal j LEFT JOIN payments p ON p.journal_id = j.id{clause}{kinds}
+             j.kind IN ('payment', 'refund') GROUP BY u, s, j.asset"
+        );
+        self.total_rows(&sql, args)
     }
 
     /// Sums from `table` (`spending_days` or `spending_months`) grouped by `unit` and `site`.

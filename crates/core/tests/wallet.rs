@@ -1145,12 +1145,21 @@ fn totals_from_the_day_sums_equal_totals_from_the_journal() {
     // of day by the journal; the same range each way gives the same sums, for every kind.
     let midnight = i64::try_from(T0 - T0 % DAY).unwrap();
     let march = centime_core::history::parse_time("2100-03-01").unwrap();
+    // A text every payment and refund matches sends the same filter to the journal.
+    let journal = |f: &HistoryFilter| HistoryFilter { search: Some("example".into()), ..f.clone() };
+    let hour = 3_600;
     for kind in [None, Some(Kind::Payment), Some(Kind::Refund), Some(Kind::Credit)] {
-        for until in [march, midnight + 41 * 86_400] {
-            let whole = HistoryFilter { since: Some(midnight), until: Some(until), kind, ..Default::default() };
-            let odd = HistoryFilter { until: Some(until - 1), ..whole.clone() };
+        for (since, until) in [
+            (midnight, march),
+            (midnight, midnight + 41 * 86_400),
+            (midnight - hour, midnight + 41 * 86_400 - 1),
+            (midnight + hour, midnight + 41 * 86_400 + 13 * hour),
+            (midnight + 11 * hour, midnight + 13 * hour),
+            (midnight + 11 * hour, midnight + 86_400 + 13 * hour),
+        ] {
+            let f = HistoryFilter { since: Some(since), until: Some(until), kind, ..Default::default() };
             for g in [GroupBy::Site, GroupBy::Day, GroupBy::Month, GroupBy::MonthSite] {
-                assert_eq!(rows(&whole, g), rows(&odd, g), "{kind:?} {until} {g:?}");
+                assert_eq!(rows(&f, g), rows(&journal(&f), g), "{kind:?} {since}..{until} {g:?}");
             }
         }
     }
