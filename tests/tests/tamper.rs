@@ -263,7 +263,15 @@ fn make_edit(rng: &mut Rng, t: &Table, foreign: &Table) -> Option<Edit> {
                 money = status_edit_is_money(t, &vals, &new);
             }
             Edit {
-                what: format!("{}.{column} changed{}", t.name, if money { "" } else { " (between unresolved states)" }),
+                what: format!(
+                    "{}.{column} changed{}",
+                    t.name,
+                    if column == "status" && t.name == "payments" && !money {
+                        " (between unresolved states)"
+                    } else {
+                        ""
+                    }
+                ),
                 money,
                 sql: format!("UPDATE {} SET \"{column}\" = {} WHERE rowid = {rowid};", t.name, literal(&new)),
             }

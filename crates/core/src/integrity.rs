@@ -124,8 +124,12 @@ impl Wallet {
             }
             let ctx = stored::Context { wallet_id: &wallet_id, payment_id: &id };
             let auth = stored::unpack_request(&request, ctx)
-                .and_then(|request| stored::unpack_jws(&auth, ctx, &[request.as_bytes()]));
-            let intact = auth.is_some_and(|a| hash.as_deref() == Some(journal::sha256(a.as_bytes()).as_slice()));
+                .and_then(|request| stored::unpack_jws(&auth, ctx, &[request.as_bytes()]).map(|a| (request, a)));
+            let intact = auth.is_some_and(|(request, auth)| {
+                let sealed = hash.as_deref();
+                sealed == Some(journal::payment_docs_hash(&auth, &request).as_slice())
+                    || sealed == Some(journal::sha256(auth.as_bytes()).as_slice())
+            });
             if !intact {
                 return Err(Error::Integrity(format!(
                     "the stored authorization of payment {id} (or the request it is stored with) was changed"

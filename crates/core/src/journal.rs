@@ -297,6 +297,22 @@ pub(crate) fn sha256(b: &[u8]) -> [u8; 32] {
     out
 }
 
+/// What a payment's journal row seals of its documents: the authorization and the whole request
+/// it answered (description and offers included), each length-prefixed. Rows written before
+/// this seal hold SHA-256 of the authorization alone; `verify` accepts either, and no one without
+/// the MAC key can turn one into the other.
+pub(crate) fn payment_docs_hash(authorization: &str, request_json: &str) -> [u8; 32] {
+    let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
+    ctx.update(b"centime-payment-docs-v2\0");
+    for part in [authorization.as_bytes(), request_json.as_bytes()] {
+        ctx.update(&u64::try_from(part.len()).unwrap_or(u64::MAX).to_be_bytes());
+        ctx.update(part);
+    }
+    let mut out = [0u8; 32];
+    out.copy_from_slice(ctx.finish().as_ref());
+    out
+}
+
 /// Walks the chain; returns the number of rows checked or names the first broken one.
 pub(crate) fn verify_chain(conn: &rusqlite::Connection, key: &[u8; 32]) -> Result<i64> {
     let mut stmt = conn.prepare(

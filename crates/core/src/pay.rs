@@ -202,6 +202,7 @@ impl Wallet {
         let header = payload.to_header()?;
         let authorization = &payload.payload.authorization;
         let debit = terms.price.micros.checked_neg()?;
+        let request_json = serde_json::to_string(required).map_err(|e| Error::Integrity(e.to_string()))?;
         let jid = journal::append(
             &tx,
             &key,
@@ -217,10 +218,9 @@ impl Wallet {
                 counterparty: Some(&accepted.pay_to),
                 payment_id: Some(payment_id.as_str()),
                 reference: None,
-                doc_hash: Some(journal::sha256(authorization.as_bytes())),
+                doc_hash: Some(journal::payment_docs_hash(authorization, &request_json)),
             },
         )?;
-        let request_json = serde_json::to_string(required).map_err(|e| Error::Integrity(e.to_string()))?;
         insert_payment(
             &tx,
             &PaymentRow {

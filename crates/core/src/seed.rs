@@ -502,7 +502,7 @@ impl Wallet {
                                 counterparty: Some(&s.pay_to),
                                 payment_id: Some(p.payment_id.as_str()),
                                 reference: None,
-                                doc_hash: Some(journal::sha256(docs.authorization.as_bytes())),
+                                doc_hash: Some(journal::payment_docs_hash(&docs.authorization, &docs.request_json)),
                             },
                         )?;
                         let (status, detail) = match p.outcome {

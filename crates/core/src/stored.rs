@@ -11,9 +11,11 @@
 //! claims JSON, raw signature), which base64url re-encodes to exactly the compact form, because
 //! `jws::Compact::parse` admits only canonical base64url without padding.
 //!
-//! What is hashed never changes: `journal.doc_hash` is SHA-256 of the compact authorization,
-//! rebuilt from this storage by `verify`. Any edit to a stored blob (or to the request it is
-//! compressed against) decodes to other bytes or fails to decode, and is reported.
+//! What is hashed never changes: `journal.doc_hash` seals the compact authorization and the
+//! request JSON (`journal::payment_docs_hash`; SHA-256 of the authorization alone in rows
+//! written before that), rebuilt from this storage by `verify`. Any edit to a stored blob (or
+//! to the request it is compressed against) decodes to other bytes or fails to decode, and is
+//! reported.
 //!
 //! A value stored as TEXT is taken as is (what migration 0002 copies from older wallets when
 //! nothing better is known, and what a blob that would not round-trip falls back to).
