@@ -262,7 +262,7 @@ fn bench(c: &mut Criterion) {
     println!("  search matching nothing:      {} (reads every row: LIKE, no index)", ms(page_search_none));
     println!("  count, busiest site:          {}", ms(count_busy));
     println!(
-        "  totals month x site:          {} (day sums; floor: raw SUM over the journal {}; ratio {})",
+        "  totals month x site:          {} (month sums; floor: raw SUM over the journal {}; ratio {})",
         ms(month_site),
         ms(floor_sum),
         ratio(month_site, floor_sum)
