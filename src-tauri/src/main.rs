@@ -63,21 +63,36 @@ fn links_in(args: &[String]) -> Vec<String> {
     args.iter().filter(|a| a.starts_with("centime:")).cloned().collect()
 }
 
-fn main() {
+/// The wallet's state: built in `setup`, after single-instance has let a second instance hand
+/// its link over and exit, so that one never opens the wallet or probes the demo.
+fn start_state(app: &tauri::App) -> Result<(), Box<dyn std::error::Error>> {
     let demo_url = std::env::var("CENTIME_DEMO_URL").unwrap_or_else(|_| demo::DEFAULT_DEMO_URL.to_owned());
     let demo = demo::discover(&demo_url);
-    let state = match AppState::new(data_dir(), demo) {
-        Ok(s) => Arc::new(s),
-        Err(e) => {
-            #[allow(clippy::print_stderr)]
-            {
-                eprintln!("centime-app: {e}");
-            }
-            std::process::exit(1);
-        }
-    };
+    let state = Arc::new(AppState::new(data_dir(), demo)?);
     state.open_at_start();
+    app.manage(state);
+    Ok(())
+}
 
+/// The main window draws without the GPU: its forms, lists and charts do not need it, and
+/// WebKitGTK's GPU compositing costs about 100 MB per window (BENCHMARKS.md) and a larger
+/// attack surface (WebGL is off too).
+fn without_gpu(window: &tauri::WebviewWindow) {
+    let _ = window.with_webview(|webview| {
+        #[cfg(target_os = "linux")]
+        {
+            use webkit2gtk::{HardwareAccelerationPolicy, SettingsExt as _, WebViewExt as _};
+            if let Some(settings) = webview.inner().settings() {
+                settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
+                settings.set_enable_webgl(false);
+            }
+        }
+        #[cfg(not(target_os = "linux"))]
+        let _ = webview;
+    });
+}
+
+fn main() {
     let result = tauri::Builder::default()
         // First, so that a second instance hands its arguments (a link) over and exits.
         // Its deep-link feature passes a second instance's links to the deep-link plugin
@@ -93,7 +108,6 @@ fn main() {
         .plugin(tauri_plugin_opener::init())
         // The save dialog of an export (its permission is granted to the main window only).
         .plugin(tauri_plugin_dialog::init())
-        .manage(state)
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
             commands::create_wallet,
@@ -125,6 +139,10 @@ fn main() {
             commands::restore_wallet,
         ])
         .setup(|app| {
+            start_state(app)?;
+            if let Some(w) = app.get_webview_window("main") {
+                without_gpu(&w);
+            }
             tray::build(app.handle())?;
             let handle = app.handle().clone();
             app.deep_link().on_open_url(move |event| {
