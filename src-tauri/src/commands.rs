@@ -63,7 +63,8 @@ fn opt_amount(s: Option<&String>) -> AppResult<Option<Option<Micros>>> {
 }
 
 #[tauri::command]
-pub async fn app_status(state: St<'_>) -> AppResult<AppStatus> {
+pub async fn app_status(app: AppHandle, state: St<'_>) -> AppResult<AppStatus> {
+    state.know_app(&app);
     let s = state.inner().clone();
     blocking(move || Ok(status(&s))).await
 }
@@ -102,11 +103,12 @@ pub async fn create_wallet(state: St<'_>, args: CreateWalletArgs) -> AppResult<A
 }
 
 #[tauri::command]
-pub async fn unlock(state: St<'_>, passphrase: String) -> AppResult<AppStatus> {
+pub async fn unlock(app: AppHandle, state: St<'_>, passphrase: String) -> AppResult<AppStatus> {
+    state.know_app(&app);
     let s = state.inner().clone();
     blocking(move || {
         let ks = FileKeyStore::new(&s.data_dir, Passphrase::new(passphrase));
-        s.open_with(&ks)?;
+        s.open_with(Arc::new(ks))?;
         Ok(status(&s))
     })
     .await

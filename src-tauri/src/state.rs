@@ -3,13 +3,15 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
-use centime_app_models::{DemoDto, KeystoreKindDto};
+use centime_app_models::{DemoDto, KeystoreKindDto, events};
 use centime_core::Wallet;
 use centime_core::keystore::{KeyStore, OsKeyStore};
 use centime_protocol::PaymentRequired;
+
+use tauri::{AppHandle, Emitter as _};
 
 use crate::error::{AppError, AppResult};
 
@@ -33,6 +35,9 @@ pub struct AppState {
     pub integrity_warning: Mutex<Option<String>>,
     /// Why opening the wallet at start failed, if it did (keyring missing...).
     pub open_problem: Mutex<Option<String>>,
+    /// The running app, for events from background work; set by the first command the main
+    /// window calls (`app_status`), see [`AppState::know_app`].
+    pub app: OnceLock<AppHandle>,
     /// An export is running (one at a time).
     pub exporting: AtomicBool,
     /// Set by `cancel_export`; the running export stops at its next progress report.
@@ -61,6 +66,7 @@ impl AppState {
             client: centime_client::Client::new(Duration::from_secs(20))?,
             integrity_warning: Mutex::new(None),
             open_problem: Mutex::new(None),
+            app: OnceLock::new(),
             exporting: AtomicBool::new(false),
             cancel_export: AtomicBool::new(false),
         })
@@ -72,6 +78,11 @@ impl AppState {
 
     pub fn prompts(&self) -> MutexGuard<'_, HashMap<String, PendingPrompt>> {
         lock(&self.prompts)
+    }
+
+    /// Keeps the app's handle for background work (the first call wins; they are all the same).
+    pub fn know_app(&self, app: &AppHandle) {
+        let _ = self.app.set(app.clone());
     }
 
     pub fn set_integrity_warning(&self, w: Option<String>) {
@@ -112,20 +123,32 @@ impl AppState {
         }
     }
 
-    /// Opens the wallet and checks its integrity; a failed check is kept as a warning.
-    pub fn open_with(&self, ks: &dyn KeyStore) -> AppResult<()> {
-        let w = Wallet::open(&self.data_dir, ks)?;
-        self.set_integrity_warning(w.verify().err().map(|e| e.to_string()));
+    /// Opens the wallet. Its integrity is checked in the background, on a connection of its
+    /// own: `verify` reads every row and signature, which takes minutes on a million-entry
+    /// wallet, and the wallet must not stay closed (or locked) meanwhile. A failed check is kept
+    /// as a warning (the banner), as it was when the check ran before opening; the main window
+    /// is told with `wallet-changed` when the check ends.
+    pub fn open_with(self: &Arc<Self>, ks: Arc<dyn KeyStore>) -> AppResult<()> {
+        let w = Wallet::open(&self.data_dir, ks.as_ref())?;
         self.set_open_problem(None);
+        self.set_integrity_warning(None);
         *self.wallet() = Some(w);
+        let state = Arc::clone(self);
+        std::thread::spawn(move || {
+            let checked = Wallet::open(&state.data_dir, ks.as_ref()).and_then(|w| w.verify());
+            state.set_integrity_warning(checked.err().map(|e| e.to_string()));
+            if let Some(app) = state.app.get() {
+                let _ = app.emit(events::WALLET_CHANGED, ());
+            }
+        });
         Ok(())
     }
 
     /// At start: opens a wallet kept in the OS keyring. A file-keystore wallet waits for
     /// its passphrase.
-    pub fn open_at_start(&self) {
+    pub fn open_at_start(self: &Arc<Self>) {
         if self.stored_keystore() == Some(KeystoreKindDto::Os) {
-            let result = OsKeyStore::new().map_err(AppError::from).and_then(|ks| self.open_with(&ks));
+            let result = OsKeyStore::new().map_err(AppError::from).and_then(|ks| self.open_with(Arc::new(ks)));
             if let Err(e) = result {
                 self.set_open_problem(Some(e.to_string()));
             }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The real Centime app, driven end to end over WebDriver, under Xvfb.
 #
-#   tests/app/run.sh                  the end-to-end flow (flow.mjs); part of `make test`
+#   tests/app/run.sh                  the end-to-end flow (flow.mjs), then the history on a
+#                                     generated wallet (history.mjs); part of `make test`
 #   tests/app/run.sh screenshots.mjs  every screen to docs/screenshots/ (`make screenshots`)
 #   tests/app/run.sh bench.mjs        cold start and idle memory (scripts/bench-app-start.sh)
 #
@@ -30,7 +31,7 @@ else
   in_session=0
 fi
 
-script=${1:-flow.mjs}
+script=${1:-}
 [ $# -gt 0 ] && shift
 
 log() { printf 'app-e2e: %s\n' "$*" >&2; }
@@ -40,16 +41,19 @@ if [ "$in_session" = 0 ]; then
   profile=${CENTIME_APP_PROFILE:-debug}
   export CENTIME_APP_BIN=${CENTIME_APP_BIN:-$target_dir/$profile/centime-app}
   export CENTIME_DEMO_BIN=${CENTIME_DEMO_BIN:-$target_dir/$profile/centime-demo}
+  export CENTIME_CLI_BIN=${CENTIME_CLI_BIN:-$target_dir/$profile/centime}
+  # Seeded wallets for history.mjs, kept between runs (HOME is replaced inside the session).
+  export CENTIME_E2E_CACHE=${CENTIME_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/centime-e2e}
 
   if [ "${CENTIME_APP_SKIP_BUILD:-0}" != 1 ]; then
     log "building the front end and the app (embedded front end, $profile)"
     "$root/scripts/ui-build.sh" >/dev/null
     release=()
     [ "$profile" = release ] && release=(--release)
-    (cd "$root" && cargo build --locked "${release[@]}" -p centime-app -p centime-demo \
+    (cd "$root" && cargo build --locked "${release[@]}" -p centime-app -p centime-demo -p centime-cli \
       --features centime-app/custom-protocol)
   fi
-  for bin in "$CENTIME_APP_BIN" "$CENTIME_DEMO_BIN"; do
+  for bin in "$CENTIME_APP_BIN" "$CENTIME_DEMO_BIN" "$CENTIME_CLI_BIN"; do
     [ -x "$bin" ] || { log "missing $bin (build it, or unset CENTIME_APP_SKIP_BUILD)"; exit 1; }
   done
 
@@ -166,4 +170,9 @@ for _ in $(seq 100); do
   sleep 0.05
 done
 
-node "$here/$script" "$@"
+if [ -n "$script" ]; then
+  node "$here/$script" "$@"
+else
+  node "$here/flow.mjs"
+  node "$here/history.mjs"
+fi

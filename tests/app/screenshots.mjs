@@ -1,7 +1,8 @@
 // Screenshots of every screen of the real app (WebDriver screenshots of each window's web view),
 // in English and French, light and dark: docs/screenshots/<screen>-<locale>-<theme>.png.
 // Run through tests/app/run.sh screenshots.mjs (see scripts/screenshots.sh).
-import { mkdirSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import {
   DEMO,
@@ -31,10 +32,11 @@ const VARIANTS = [
   { locale: "fr", theme: "light" },
   { locale: "fr", theme: "dark" },
 ];
-const SCREENS = ["dashboard", "topup", "open", "sites", "settings"];
+const SCREENS = ["dashboard", "history", "insights", "topup", "open", "sites", "settings"];
 const shots = [];
+const SEED_PASSPHRASE = "screenshots passphrase";
 
-const browser = await startApp();
+let browser = await startApp();
 let failed = false;
 
 async function shot(name) {
@@ -169,7 +171,8 @@ try {
   step("every screen in every variant");
   for (const v of VARIANTS) {
     await setPrefs(v);
-    for (const s of SCREENS) {
+    // History and insights are taken below, on a generated wallet with more to show.
+    for (const s of SCREENS.filter((x) => x !== "history" && x !== "insights")) {
       await navTo(s);
       if (s === "dashboard") await shown(browser, `//*[@data-testid="balance-EUR"]`);
       if (s === "sites" || s === "settings") await shown(browser, `//main//*[contains(@class, "card")]`, 10_000);
@@ -178,6 +181,47 @@ try {
   }
   const errors = await pageErrors(browser);
   check(errors.length === 0, `no page errors (${JSON.stringify(errors)})`);
+
+  step("history, details and insights on a generated wallet (centime dev seed)");
+  await browser.deleteSession();
+  const data = process.env.CENTIME_DATA_DIR;
+  const cli = (args) =>
+    execFileSync(process.env.CENTIME_CLI_BIN, ["--data-dir", data, "--keystore", "file", ...args], {
+      env: { ...process.env, CENTIME_PASSPHRASE: SEED_PASSPHRASE },
+      stdio: ["ignore", "pipe", "ignore"],
+      encoding: "utf8",
+    });
+  if (existsSync(data)) renameSync(data, `${data}.before-seed`);
+  cli(["init"]);
+  cli(["dev", "seed", "--entries", "20000", "--sites", "12", "--months", "6"]);
+  browser = await startApp();
+  await shown(browser, "//h1", 30_000);
+  const pass = await shown(browser, `//input[@type="password"]`);
+  await pass.setValue(SEED_PASSPHRASE);
+  await click(browser, `//main//form//button[@type="submit"]`);
+  await shown(browser, `//*[@data-testid="balance-EUR"]`, 30_000);
+  for (const v of VARIANTS) {
+    await setPrefs(v);
+    await navTo("history");
+    await shown(browser, `//*[@role="option"][not(@aria-busy)]`, 30_000);
+    await shot(`history-${tag(v)}`);
+    const status = await shown(browser, `(//main//select)[last()]`);
+    await status.selectByAttribute("value", "rejected");
+    await shown(browser, `//*[@role="option"][contains(., "€")][not(@aria-busy)]`, 30_000);
+    await sleep(300);
+    await click(browser, `(//*[@role="option"])[1]`);
+    await shown(browser, `//dialog[@open]//*[@data-testid="compensation"]`, 30_000);
+    await shown(browser, `//dialog[@open]//table`, 30_000);
+    await shot(`details-${tag(v)}`);
+    await browser.keys(["Escape"]);
+    await gone(browser, "//dialog[@open]");
+    await navTo("insights");
+    await shown(browser, `//main//canvas`, 30_000);
+    await sleep(500);
+    await shot(`insights-${tag(v)}`);
+  }
+  const errors2 = await pageErrors(browser);
+  check(errors2.length === 0, `no page errors on the generated wallet (${JSON.stringify(errors2)})`);
   writeFileSync(`${OUT}/README.md`, readme());
   console.log(`${shots.length} screenshots in ${OUT}`);
 } catch (e) {
