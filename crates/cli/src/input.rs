@@ -81,18 +81,23 @@ pub fn payment_id(s: Option<&str>) -> Result<Option<PaymentId>> {
     Ok(s.map(str::parse).transpose()?)
 }
 
+/// What the user typed, quoted in a message: at most 40 characters.
+fn clip(s: &str) -> String {
+    s.chars().take(40).collect()
+}
+
 /// `centime fetch --header K:V`, each given once or more; PAYMENT-SIGNATURE is centime's own.
 pub fn headers(list: &[String]) -> Result<HeaderMap> {
     let mut map = HeaderMap::new();
     for h in list {
-        let (k, v) = h.split_once(':').ok_or_else(|| fail(EXIT_INPUT, format!("--header {h:?} is not K:V")))?;
+        let (k, v) = h.split_once(':').ok_or_else(|| fail(EXIT_INPUT, format!("--header {:?} is not K:V", clip(h))))?;
         let name = HeaderName::from_bytes(k.trim().as_bytes())
-            .map_err(|_| fail(EXIT_INPUT, format!("{:?} is not a header name", k.trim())))?;
+            .map_err(|_| fail(EXIT_INPUT, format!("{:?} is not a header name", clip(k.trim()))))?;
         if name.as_str().eq_ignore_ascii_case(PAYMENT_SIGNATURE) {
             return Err(fail(EXIT_INPUT, "PAYMENT-SIGNATURE is set by centime, not by --header"));
         }
         let value = HeaderValue::from_str(v.trim())
-            .map_err(|_| fail(EXIT_INPUT, format!("the value of {:?} is not a valid header value", k.trim())))?;
+            .map_err(|_| fail(EXIT_INPUT, format!("the value of {:?} is not a valid header value", clip(k.trim()))))?;
         map.append(name, value);
     }
     Ok(map)

@@ -45,3 +45,12 @@ fn headers_refuse_payment_signature_in_any_case() {
         assert!(!format!("{e:#}").chars().any(char::is_control), "{e:#}");
     }
 }
+
+#[test]
+fn a_bad_header_is_quoted_short() {
+    for bad in ["X".repeat(10_000), format!("{}: v", "é".repeat(5_000)), format!("X-A: {}\u{7}", "v".repeat(10_000))] {
+        let e = input::headers(&[bad]).unwrap_err();
+        assert_eq!(exit_code(&e), EXIT_INPUT);
+        assert!(format!("{e:#}").len() < 200, "{e:#}");
+    }
+}

@@ -9,6 +9,12 @@ use url::Url;
 
 use crate::error::{Error, Result};
 
+/// A site named by a merchant or a link, quoted in a message: its origin (printable ASCII) cut
+/// to 100 characters, as a host name may be kilobytes long.
+fn clip_origin(origin: &str) -> String {
+    origin.chars().take(100).collect()
+}
+
 /// Longest rejection code kept from a merchant's answer, in characters.
 pub const MAX_CODE_CHARS: usize = 64;
 
@@ -28,7 +34,7 @@ pub fn payment_required(url: &Url, header: Option<&HeaderValue>, body: Option<&[
     let named = origin_of(&required.resource.url)
         .map_err(|_| Error::BadInput("the 402 names a resource that is not an http(s) URL".into()))?;
     if named != asked_by {
-        return Err(Error::OriginMismatch { asked_by, named });
+        return Err(Error::OriginMismatch { asked_by, named: clip_origin(&named) });
     }
     Ok(required)
 }
@@ -86,7 +92,7 @@ pub fn check_link_return(linked: &PaymentRequired, return_url: Option<&Url>) -> 
     if let Some(r) = return_url
         && origin_of(r.as_str()).ok().as_deref() != Some(site.as_str())
     {
-        return Err(Error::ReturnElsewhere(site));
+        return Err(Error::ReturnElsewhere(clip_origin(&site)));
     }
     Ok(site)
 }

@@ -69,3 +69,19 @@ fn confirmed_terms_are_the_sites_own() {
     linked.accepts[0].pay_to = "thief".into();
     assert!(matches!(answer::confirm_terms(&linked, site, &at), Err(Error::SiteUnconfirmed(_))));
 }
+
+#[test]
+fn a_foreign_site_is_named_short() {
+    // A host can be kilobytes long; the refusal quotes at most 100 characters of its origin.
+    let at = Url::parse("https://shop.example/a").unwrap();
+    let far = format!("https://{}.example/a", "a".repeat(5_000));
+    let body = serde_json::to_vec(&offer(&far)).unwrap();
+    let e = answer::payment_required(&at, None, Some(&body)).unwrap_err();
+    assert!(matches!(e, Error::OriginMismatch { .. }));
+    assert!(e.to_string().len() < 300, "{e}");
+    let linked = offer(&far);
+    let back = Url::parse("https://elsewhere.example/").unwrap();
+    let e = answer::check_link_return(&linked, Some(&back)).unwrap_err();
+    assert!(matches!(e, Error::ReturnElsewhere(_)));
+    assert!(e.to_string().len() < 300, "{e}");
+}

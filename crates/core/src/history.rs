@@ -98,7 +98,12 @@ pub fn parse_time(s: &str) -> Result<i64> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(s, &fmt)
         .map(|d| d.midnight().assume_utc().unix_timestamp())
-        .map_err(|_| Error::InvalidArgument(format!("{s:?} is not a date (2026-11-24) or an RFC 3339 time")))
+        .map_err(|_| Error::InvalidArgument(format!("{:?} is not a date (2026-11-24) or an RFC 3339 time", clip(s))))
+}
+
+/// What the user typed, quoted in a message: at most 40 characters.
+fn clip(s: &str) -> String {
+    s.chars().take(40).collect()
 }
 
 pub(crate) const SELECT: &str =

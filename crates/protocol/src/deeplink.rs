@@ -28,6 +28,11 @@ fn bad(why: impl Into<String>) -> Error {
     Error::InvalidLink(why.into())
 }
 
+/// A part of the link quoted in a message: at most 40 characters (a link may be 24 KiB).
+fn clip(s: &str) -> String {
+    s.chars().take(40).collect()
+}
+
 /// Checks a return address: absolute, http or https, with a host, bounded.
 pub fn check_return_url(s: &str) -> Result<Url> {
     if s.len() > MAX_RETURN_LEN {
@@ -35,7 +40,7 @@ pub fn check_return_url(s: &str) -> Result<Url> {
     }
     let u = Url::parse(s).map_err(|e| Error::InvalidReturnUrl(format!("not an absolute URL ({e})")))?;
     if !matches!(u.scheme(), "http" | "https") {
-        return Err(Error::InvalidReturnUrl(format!("scheme {:?} is not http or https", u.scheme())));
+        return Err(Error::InvalidReturnUrl(format!("scheme {:?} is not http or https", clip(u.scheme()))));
     }
     if u.host_str().is_none_or(str::is_empty) {
         return Err(Error::InvalidReturnUrl("no host".into()));
@@ -53,24 +58,24 @@ impl DeepLink {
         }
         let u = Url::parse(link.trim()).map_err(|e| bad(format!("not a URL ({e})")))?;
         if u.scheme() != SCHEME {
-            return Err(bad(format!("scheme {:?} is not centime", u.scheme())));
+            return Err(bad(format!("scheme {:?} is not centime", clip(u.scheme()))));
         }
         if !u.username().is_empty() || u.password().is_some() || u.port().is_some() || u.fragment().is_some() {
             return Err(bad("unexpected user, port or fragment"));
         }
         if !matches!(u.path(), "" | "/") {
-            return Err(bad(format!("unexpected path {:?}", u.path())));
+            return Err(bad(format!("unexpected path {:?}", clip(u.path()))));
         }
         let mut params: Vec<(String, String)> = Vec::new();
         for (k, v) in u.query_pairs() {
             if params.iter().any(|(seen, _)| *seen == k) {
-                return Err(bad(format!("parameter {k:?} appears twice")));
+                return Err(bad(format!("parameter {:?} appears twice", clip(&k))));
             }
             params.push((k.into_owned(), v.into_owned()));
         }
         let take = |name: &str| params.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
         let allow_only = |names: &[&str]| match params.iter().find(|(k, _)| !names.contains(&k.as_str())) {
-            Some((k, _)) => Err(bad(format!("unknown parameter {:?}", k.chars().take(32).collect::<String>()))),
+            Some((k, _)) => Err(bad(format!("unknown parameter {:?}", clip(k)))),
             None => Ok(()),
         };
         match u.host_str() {
@@ -96,7 +101,7 @@ impl DeepLink {
                 crate::jws::Compact::parse(credit, crate::documents::CREDIT_TYP)?;
                 Ok(DeepLink::Topup { credit: credit.to_owned() })
             }
-            other => Err(bad(format!("unknown link kind {:?}", other.unwrap_or("")))),
+            other => Err(bad(format!("unknown link kind {:?}", clip(other.unwrap_or(""))))),
         }
     }
 

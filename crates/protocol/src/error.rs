@@ -86,11 +86,11 @@ pub enum Error {
 
 impl Error {
     pub(crate) fn json(what: &'static str, e: impl std::fmt::Display) -> Self {
-        Error::Json { what, detail: e.to_string() }
+        Error::Json { what, detail: clip_detail(e.to_string()) }
     }
 
     pub(crate) fn reject(reason: Rejection, detail: impl Into<String>) -> Self {
-        Error::Rejected { reason, detail: detail.into() }
+        Error::Rejected { reason, detail: clip_detail(detail.into()) }
     }
 
     /// The verification rejection this error stands for, when the input came from a wallet:
@@ -103,6 +103,20 @@ impl Error {
             _ => Rejection::Malformed,
         }
     }
+}
+
+/// Longest detail an error message carries, in characters.
+pub(crate) const MAX_DETAIL_CHARS: usize = 200;
+
+/// A detail cut to [`MAX_DETAIL_CHARS`]: serde quotes whole strings of the input ("invalid type:
+/// string \"…\""), and a 16 KiB header must not become a 16 KiB message on a terminal.
+pub(crate) fn clip_detail(detail: String) -> String {
+    if detail.chars().count() <= MAX_DETAIL_CHARS {
+        return detail;
+    }
+    let mut clipped: String = detail.chars().take(MAX_DETAIL_CHARS - 1).collect();
+    clipped.push('…');
+    clipped
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

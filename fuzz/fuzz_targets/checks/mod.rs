@@ -28,10 +28,10 @@ pub fn offer() -> &'static PaymentRequired {
 }
 
 /// An error message is shown on a terminal or in the app: no control characters (no escape
-/// sequences a merchant or a link could smuggle in), and bounded.
+/// sequences a merchant or a link could smuggle in), and at most 1 KiB whatever the input.
 pub fn assert_printable(message: &str) {
     assert!(!message.chars().any(char::is_control), "control character in an error message: {message:?}");
-    assert!(message.len() <= 4096, "an error message of {} bytes", message.len());
+    assert!(message.len() <= 1024, "an error message of {} bytes", message.len());
 }
 
 /// What decodes as a PAYMENT-REQUIRED value encodes and decodes to the same value, and every
