@@ -1233,6 +1233,8 @@ fn catalogue() {
     for c in &cases {
         let before = (w.snapshot(), money(&w.db()));
         let t = Instant::now();
+        // No timing is asserted (a loaded machine is slow, not wrong); a hang still fails, on
+        // the 60 s timeout every `centime` command of these tests runs under.
         let o = w.cmd().args(&c.args).output().unwrap();
         let took = t.elapsed();
         slowest.push((took, c.name));
@@ -1244,9 +1246,6 @@ fn catalogue() {
             failures.push(format!("{what}: stderr lacks {:?}: {err}", c.needle));
         } else if c.code != OK && !o.stdout.is_empty() {
             failures.push(format!("{what}: printed on stdout: {}", stdout(&o)));
-        }
-        if took.as_secs() >= 5 {
-            failures.push(format!("{what}: took {took:?}"));
         }
         if let Some(problem) = check_effect(c.effect, &before, &w) {
             failures.push(format!("{what}: {problem}"));
