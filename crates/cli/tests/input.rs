@@ -3,18 +3,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::time::{Duration, Instant};
-
 use centime_cli::{EXIT_INPUT, exit_code, input};
 
 #[test]
 fn a_file_argument_is_bounded_even_without_a_length() {
-    // `@/dev/zero` has no length to check: it used to be read until memory ran out.
-    let started = Instant::now();
+    // `@/dev/zero` has no length to check: it used to be read until memory ran out (an
+    // unbounded read never returns, so this test would hang rather than pass).
     let e = input::payment_request("@/dev/zero").unwrap_err();
     assert_eq!(exit_code(&e), EXIT_INPUT);
     assert!(e.to_string().contains("larger than"), "{e:#}");
-    assert!(started.elapsed() < Duration::from_secs(10));
 }
 
 #[test]

@@ -14,7 +14,7 @@ mod common;
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use centime_protocol::jws::Signer as _;
 use common::*;
@@ -247,7 +247,6 @@ fn a_database_locked_by_another_program_is_waited_for() {
     assert_eq!(out.next().unwrap().unwrap(), "locked");
 
     let args = pay_args(1);
-    let started = Instant::now();
     let mut pay = std_cmd(&w).args(&args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     std::thread::sleep(Duration::from_secs(2));
     assert!(pay.try_wait().unwrap().is_none(), "the payment waits for the lock instead of failing");
@@ -255,7 +254,6 @@ fn a_database_locked_by_another_program_is_waited_for() {
     drop(sql);
     let o = pay.wait_with_output().unwrap();
     expect_code(&o, 0, "pay once the other program let go");
-    assert!(started.elapsed() >= Duration::from_secs(2));
     other.wait().unwrap();
     assert_eq!(w.eur(), "0.98");
 }
