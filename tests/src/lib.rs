@@ -737,3 +737,48 @@ pub fn reconcile(wallet: &Wallet, demo: &Demo) -> Result<usize> {
     ensure!(v["ok"] == true, "verify: {v}");
     Ok(settled.len())
 }
+
+// ---------------------------------------------------------------------------------------------
+// Replayable randomness
+
+/// A small, seedable generator (SplitMix64): the suites need replayable choices, not quality.
+#[derive(Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// The generator for the seed in `var`, else one from the clock; returns the seed too, for
+    /// the suite to print so that a failure replays.
+    pub fn from_env(var: &str) -> Result<(Rng, u64)> {
+        let seed = match std::env::var(var) {
+            Ok(s) => s.parse().with_context(|| format!("{var}={s:?} is not a number"))?,
+            Err(_) => std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.subsec_nanos().into(),
+        };
+        Ok((Rng(seed), seed))
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        let n = u64::try_from(n).unwrap_or(u64::MAX).max(1);
+        usize::try_from(self.next_u64() % n).unwrap_or(0)
+    }
+
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+/// The number in `var`, else `default`.
+pub fn count_from_env(var: &str, default: usize) -> Result<usize> {
+    match std::env::var(var) {
+        Ok(s) => s.parse().with_context(|| format!("{var}={s:?} is not a number")),
+        Err(_) => Ok(default),
+    }
+}

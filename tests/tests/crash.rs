@@ -21,24 +21,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail, ensure};
-use centime_e2e::{Demo, Fault, Output, Proxy, Wallet, micros, micros_at, reconcile};
-
-/// A small, seedable generator (SplitMix64): the suite needs replayable choices, not quality.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+use centime_e2e::{Demo, Fault, Output, Proxy, Rng, Wallet, count_from_env, micros, micros_at, reconcile};
 
 /// How the wallet process dies in a trial.
 #[derive(Debug, Clone)]
@@ -76,8 +59,8 @@ fn pick_kill(rng: &mut Rng, op: Op) -> Kill {
         }
     };
     match rng.below(10) {
-        0..=4 => Kill::At(points[usize::try_from(rng.below(points.len() as u64)).unwrap()]),
-        5..=8 => Kill::After(Duration::from_millis(rng.below(400))),
+        0..=4 => Kill::At(points[rng.below(points.len())]),
+        5..=8 => Kill::After(Duration::from_millis(rng.next_u64() % 400)),
         _ => Kill::Never,
     }
 }
@@ -144,7 +127,7 @@ fn check(run: &Run, demo: &Demo) -> Result<()> {
 
 /// Runs one trial; returns how the process was to die and whether it did.
 fn trial(rng: &mut Rng, run: &mut Run, demo: &Demo, proxy: &Proxy) -> Result<(String, bool)> {
-    let op = OPS[usize::try_from(rng.below(u64::try_from(OPS.len())?))?];
+    let op = *rng.pick(OPS);
     let kill = pick_kill(rng, op);
     let what = format!("{op:?}, kill {kill:?}");
     let label = match &kill {
@@ -167,7 +150,7 @@ fn trial(rng: &mut Rng, run: &mut Run, demo: &Demo, proxy: &Proxy) -> Result<(St
             out
         }
         Op::Fetch | Op::FetchTampered | Op::FetchLostAnswer => {
-            let i = usize::try_from(rng.below(run.unpaid.len() as u64))?;
+            let i = rng.below(run.unpaid.len());
             let url = run.unpaid.swap_remove(i);
             match op {
                 Op::FetchTampered => proxy.inject(Fault::Tamper, 1)?,
@@ -195,13 +178,9 @@ fn trial(rng: &mut Rng, run: &mut Run, demo: &Demo, proxy: &Proxy) -> Result<(St
 
 #[test]
 fn the_wallet_survives_being_killed_anywhere() -> Result<()> {
-    let trials: usize = std::env::var("CENTIME_CRASH_TRIALS").ok().map(|s| s.parse()).transpose()?.unwrap_or(20);
-    let seed: u64 = match std::env::var("CENTIME_CRASH_SEED") {
-        Ok(s) => s.parse()?,
-        Err(_) => std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.subsec_nanos().into(),
-    };
+    let trials = count_from_env("CENTIME_CRASH_TRIALS", 20)?;
+    let (mut rng, seed) = Rng::from_env("CENTIME_CRASH_SEED")?;
     eprintln!("crash suite: {trials} trials, seed {seed} (replay with CENTIME_CRASH_SEED={seed})");
-    let mut rng = Rng(seed);
     let proxy = Proxy::start()?;
     let demo = Demo::start_behind(&proxy.url())?;
     proxy.set_upstream(demo.addr())?;

@@ -18,29 +18,8 @@ use std::process::Command;
 
 use anyhow::{Context as _, Result, bail, ensure};
 use centime_core::keystore::{KeyStore, KeystoreKind, Secrets};
-use centime_e2e::{Demo, Fault, Proxy, Wallet};
+use centime_e2e::{Demo, Fault, Proxy, Rng, Wallet, count_from_env};
 use rusqlite::types::Value;
-
-/// SplitMix64: replayable choices.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        usize::try_from(self.next() % u64::try_from(n.max(1)).unwrap()).unwrap()
-    }
-
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
 
 /// The wallet's secrets, read once: opening the file keystore for each of a thousand copies
 /// would spend minutes in PBKDF2 and test nothing more.
@@ -367,13 +346,9 @@ struct Count {
 
 #[test]
 fn every_edit_to_money_bearing_data_is_detected() -> Result<()> {
-    let edits: usize = std::env::var("CENTIME_TAMPER_EDITS").ok().map(|s| s.parse()).transpose()?.unwrap_or(300);
-    let seed: u64 = match std::env::var("CENTIME_TAMPER_SEED") {
-        Ok(s) => s.parse()?,
-        Err(_) => std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?.subsec_nanos().into(),
-    };
+    let edits = count_from_env("CENTIME_TAMPER_EDITS", 300)?;
+    let (mut rng, seed) = Rng::from_env("CENTIME_TAMPER_SEED")?;
     eprintln!("tamper suite: {edits} edits, seed {seed} (replay with CENTIME_TAMPER_SEED={seed})");
-    let mut rng = Rng(seed);
 
     let proxy = Proxy::start()?;
     let demo = Demo::start_behind(&proxy.url())?;
