@@ -10,7 +10,7 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
-use std::process::{Command as StdCommand, Stdio};
+use std::process::Stdio;
 
 use common::*;
 use serde_json::Value;
@@ -29,12 +29,8 @@ fn run_batches(w: &TestWallet, batches: &[Vec<String>]) -> Vec<Vec<Line>> {
     let children: Vec<_> = batches
         .iter()
         .map(|lines| {
-            let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("centime"))
-                .env_remove("CENTIME_DATA_DIR")
-                .env("CENTIME_KEYSTORE", "file")
-                .env("CENTIME_PASSPHRASE", PASS)
-                .arg("--data-dir")
-                .arg(&w.data)
+            let mut child = w
+                .std_cmd()
                 .args(["pay", "--batch", "--yes", "-"])
                 .stdin(Stdio::piped())
                 .stdout(Stdio::piped())

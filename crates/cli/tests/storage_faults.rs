@@ -197,7 +197,8 @@ fn a_read_only_data_directory_fails_cleanly() {
 fn deleting_the_wal_under_a_running_wallet_loses_nothing() {
     let w = TestWallet::new();
     w.topup("c1", 5_000_000);
-    let mut child = std_cmd(&w)
+    let mut child = w
+        .std_cmd()
         .args(["pay", "--batch", "--yes", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -247,7 +248,7 @@ fn a_database_locked_by_another_program_is_waited_for() {
     assert_eq!(out.next().unwrap().unwrap(), "locked");
 
     let args = pay_args(1);
-    let mut pay = std_cmd(&w).args(&args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut pay = w.std_cmd().args(&args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().unwrap();
     std::thread::sleep(Duration::from_secs(2));
     assert!(pay.try_wait().unwrap().is_none(), "the payment waits for the lock instead of failing");
     writeln!(sql, "ROLLBACK;").unwrap();
@@ -256,16 +257,4 @@ fn a_database_locked_by_another_program_is_waited_for() {
     expect_code(&o, 0, "pay once the other program let go");
     other.wait().unwrap();
     assert_eq!(w.eur(), "0.98");
-}
-
-/// `centime --data-dir DATA` as a std Command (for the tests that act while it runs).
-fn std_cmd(w: &TestWallet) -> StdCommand {
-    let mut c = StdCommand::new(assert_cmd::cargo::cargo_bin("centime"));
-    c.env_remove("CENTIME_DATA_DIR")
-        .env("CENTIME_KEYSTORE", "file")
-        .env("CENTIME_PASSPHRASE", PASS)
-        .arg("--data-dir")
-        .arg(&w.data)
-        .stdin(Stdio::null());
-    c
 }

@@ -116,6 +116,20 @@ impl TestWallet {
         self.cmd().args(args).output().unwrap()
     }
 
+    /// `centime --data-dir DATA` as a plain std Command, for tests that act while it runs
+    /// (feed its stdin, start several at once, kill it).
+    pub fn std_cmd(&self) -> std::process::Command {
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("centime"));
+        c.env_remove("CENTIME_DATA_DIR")
+            .env_remove("CENTIME_BACKUP_PASSPHRASE")
+            .env("CENTIME_KEYSTORE", "file")
+            .env("CENTIME_PASSPHRASE", PASS)
+            .arg("--data-dir")
+            .arg(&self.data)
+            .stdin(std::process::Stdio::null());
+        c
+    }
+
     /// Runs `--json <args>`, expects success, returns the JSON printed.
     pub fn json(&self, args: &[&str]) -> Value {
         let o = self.cmd().arg("--json").args(args).output().unwrap();
