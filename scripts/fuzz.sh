@@ -48,10 +48,13 @@ if [ "$#" -gt 0 ]; then
 else
   targets=$(cd fuzz && cargo fuzz list)
 fi
-# Build once for all targets, then run each for its share of time.
+# Build once for all targets, then run each binary for its share of time (directly: `cargo fuzz
+# run` would check the build again for every target).
 started=$(date +%s)
 (cd fuzz && cargo fuzz build)
 echo "fuzz build: $(($(date +%s) - started)) s"
+bin_dir="$CARGO_TARGET_DIR/$(rustc -vV | sed -n 's/^host: //p')/release"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_odr_violation=0}"
 
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
@@ -62,20 +65,20 @@ for t in $targets; do
   if [ "$smoke" = 1 ]; then
     # libFuzzer writes its finds to the first directory and only reads the others.
     mkdir -p "$scratch/$t"
-    dirs=("$scratch/$t" "corpus/$t")
+    dirs=("$scratch/$t" "fuzz/corpus/$t")
   else
-    dirs=("corpus/$t")
+    dirs=("fuzz/corpus/$t")
   fi
   echo "== $t: ${seconds}s"
   log="$scratch/$t.log"
   t0=$(date +%s)
   set +e
-  (cd fuzz && cargo fuzz run "$t" "${dirs[@]}" -- -max_total_time="$seconds" -max_len=16384 -timeout=10 \
-    -print_final_stats=1) >"$log" 2>&1
+  "$bin_dir/$t" -artifact_prefix="fuzz/artifacts/$t/" -max_total_time="$seconds" -max_len=16384 -timeout=10 \
+    -print_final_stats=1 "${dirs[@]}" >"$log" 2>&1
   rc=$?
   set -e
   elapsed=$(($(date +%s) - t0))
-  grep -E '^(#[0-9]+\s+(INITED|DONE)|==[0-9]+==|SUMMARY|thread .* panicked|Failing input|stat::number_of_executed_units)' "$log" || true
+  grep -E '^(#[0-9]+\s+(INITED|DONE)|==[0-9]+==|SUMMARY|thread .* panicked|Test unit written|stat::number_of_executed_units)' "$log" || true
   runs=$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1 || true)
   files=$(find "fuzz/corpus/$t" -type f | wc -l)
   crashes=0
