@@ -38,6 +38,13 @@ dbus-run-session -- bash -c '
   printf "keyring-test-password" | gnome-keyring-daemon --unlock --components=secrets >/dev/null
   # An issuer of our own (openssl signs Ed25519), so that the wallet holds money to bring back.
   b64url() { base64 -w0 | tr "+/" "-_" | tr -d "="; }
+  # The whole listing first: under pipefail, `secret-tool search | grep -q` fails whenever grep
+  # stops reading before secret-tool is done writing (SIGPIPE), which CI hit.
+  in_keyring() {
+    local items
+    items=$(secret-tool search --all service org.centime.wallet 2>/dev/null | tr -d "\\000" || true)
+    grep -q "org.centime.wallet" <<<"$items"
+  }
   openssl genpkey -algorithm ed25519 -out "$1/issuer.pem" 2>/dev/null
   issuer=$(openssl pkey -in "$1/issuer.pem" -pubout -outform DER | tail -c 32 | b64url)
   "$0" --data-dir "$1/w" init --issuer "centime:demo=$issuer" >/dev/null
@@ -57,7 +64,7 @@ dbus-run-session -- bash -c '
   grep -q "^1.25 EUR" <<<"$balance" || { echo "top-up: $balance" >&2; exit 1; }
   CENTIME_BACKUP_PASSPHRASE="backup horse battery staple" "$0" --data-dir "$1/w" backup --out "$1/w.backup" >/dev/null
   # The secret is in the keyring, not in the data directory.
-  secret-tool search --all service org.centime.wallet 2>/dev/null | grep -q "org.centime.wallet" || { echo "no keyring item" >&2; exit 1; }
+  in_keyring || { echo "no keyring item" >&2; exit 1; }
   ! ls "$1/w" | grep -q keys.centime || { echo "a key file was written" >&2; exit 1; }
   # Delete the key from the keyring: the wallet must stop, not make a new identity.
   secret-tool clear service org.centime.wallet
@@ -66,7 +73,7 @@ dbus-run-session -- bash -c '
   grep -qi "missing from the os keystore" <<<"$msg" || { echo "missing key message: $msg" >&2; exit 1; }
   rc=0; msg=$("$0" --data-dir "$1/w" balance 2>&1) || rc=$?
   [ "$rc" -eq 6 ] || { echo "missing key, balance: exit $rc: $msg" >&2; exit 1; }
-  ! secret-tool search --all service org.centime.wallet 2>/dev/null | grep -q "org.centime.wallet" \
+  ! in_keyring \
     || { echo "a key was put back in the keyring without a restore" >&2; exit 1; }
   ! ls "$1/w" | grep -q keys.centime || { echo "a key file was written" >&2; exit 1; }
   # Restore the backup: the same wallet, its money, its key back in the keyring.
@@ -75,7 +82,7 @@ dbus-run-session -- bash -c '
   [ "$again" = "$first" ] || { echo "restored id $again, expected $first" >&2; exit 1; }
   [ "$("$0" --data-dir "$1/w" balance)" = "$balance" ] || { echo "restored balance differs" >&2; exit 1; }
   "$0" --data-dir "$1/w" verify >/dev/null
-  secret-tool search --all service org.centime.wallet 2>/dev/null | grep -q "org.centime.wallet" \
+  in_keyring \
     || { echo "the restored key is not in the keyring" >&2; exit 1; }
   # Lock the collection under the wallet (headless, no prompter can unlock it).
   dbus-send --session --print-reply --dest=org.freedesktop.secrets /org/freedesktop/secrets \
