@@ -29,9 +29,6 @@ fn page(url: &Url, body: &[u8]) -> serde_json::Value {
 pub fn show(app: &AppHandle, url: &Url, body: &[u8]) -> AppResult<()> {
     let data =
         URL_SAFE_NO_PAD.encode(serde_json::to_vec(&page(url, body)).map_err(|e| AppError::Internal(e.to_string()))?);
-    if let Some(old) = app.get_webview_window(LABEL) {
-        let _ = old.destroy();
-    }
     let base = app
         .get_webview_window("main")
         .and_then(|m| m.url().ok())
@@ -39,6 +36,15 @@ pub fn show(app: &AppHandle, url: &Url, body: &[u8]) -> AppResult<()> {
     let mut target = base.join("reader.html").map_err(|e| AppError::Internal(e.to_string()))?;
     target.set_query(None);
     target.set_fragment(Some(&data));
+    // An open reader shows the new page (it renders on hashchange). Destroying it and building
+    // another raced: the destruction is asynchronous, the new window's label was still taken,
+    // and a payment already made was reported as failed.
+    if let Some(open) = app.get_webview_window(LABEL) {
+        open.navigate(target).map_err(|e| AppError::Internal(format!("opening the reader: {e}")))?;
+        let _ = open.show();
+        let _ = open.set_focus();
+        return Ok(());
+    }
     WebviewWindowBuilder::new(app, LABEL, WebviewUrl::External(target))
         .title("Centime reader")
         .inner_size(760.0, 820.0)
