@@ -208,13 +208,21 @@ impl PaymentRequired {
         }
         let v: Value = serde_json::from_slice(body).map_err(|e| Error::json("402 body", e))?;
         let version = v.get("x402Version").and_then(Value::as_u64).unwrap_or(0);
-        match version {
-            1 => Self::from_v1(v),
+        let required = match version {
+            1 => Self::from_v1(v)?,
             X402_VERSION => serde_json::from_value::<PaymentRequired>(v)
                 .map_err(|e| Error::json("402 body", e))
-                .and_then(Self::check),
-            other => Err(Error::UnsupportedVersion(other)),
+                .and_then(Self::check)?,
+            other => return Err(Error::UnsupportedVersion(other)),
+        };
+        // A body may be four times the size of a header: a request is accepted only if it fits
+        // in a PAYMENT-REQUIRED header, like one that came as a header, so that its payment
+        // fits in a PAYMENT-SIGNATURE the merchant reads.
+        let len = required.to_header()?.len();
+        if len > MAX_HEADER_LEN {
+            return Err(Error::TooLarge { what: "PAYMENT-REQUIRED", len, limit: MAX_HEADER_LEN });
         }
+        Ok(required)
     }
 
     fn from_v1(mut v: Value) -> Result<Self> {
@@ -310,8 +318,10 @@ impl PaymentPayload {
         Ok(p)
     }
 
+    /// Encodes as a `PAYMENT-SIGNATURE` header value, at most [`MAX_HEADER_LEN`] bytes: a
+    /// payment the merchant would refuse unread is never made.
     pub fn to_header(&self) -> Result<String> {
-        encode_header(self)
+        encode_bounded("PAYMENT-SIGNATURE", self)
     }
 
     /// The payment id carried by the payment-identifier extension, if any.
@@ -359,6 +369,15 @@ impl SettlementResponse {
     pub fn to_header(&self) -> Result<String> {
         encode_header(self)
     }
+}
+
+/// [`encode_header`], refusing what [`decode_header`] would refuse as too large.
+fn encode_bounded<T: Serialize>(what: &'static str, v: &T) -> Result<String> {
+    let h = encode_header(v)?;
+    if h.len() > MAX_HEADER_LEN {
+        return Err(Error::TooLarge { what, len: h.len(), limit: MAX_HEADER_LEN });
+    }
+    Ok(h)
 }
 
 /// Base64 (standard alphabet, padded) of the JSON of `v`.

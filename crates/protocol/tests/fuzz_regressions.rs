@@ -6,7 +6,8 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use centime_protocol::deeplink::{DeepLink, check_return_url};
-use centime_protocol::{Error, PaymentPayload, PaymentRequired};
+use centime_protocol::jws::{RingSigner, Signer as _};
+use centime_protocol::{Error, PaymentPayload, PaymentRequired, payment};
 
 /// Error messages reach terminals and the app: printable and short, whatever the input.
 fn assert_short(e: &Error) {
@@ -47,4 +48,53 @@ fn a_json_error_quotes_at_most_200_characters_of_the_input() {
     assert_short(&e);
     let e = PaymentPayload::from_header(&STANDARD.encode(json.replace("x402Version", "resource"))).unwrap_err();
     assert_short(&e);
+}
+
+#[test]
+fn a_402_body_is_accepted_only_if_it_fits_in_a_header() {
+    // fuzz payment_required, crash-ad17f835: a 14 KB body (bodies may be 64 KiB) decoded to a
+    // request whose PAYMENT-REQUIRED encoding was 19 KB, which no header decoder accepts: the
+    // wallet would have paid with a PAYMENT-SIGNATURE the merchant refuses unread.
+    let body = include_bytes!("fuzz_crashes/payment_required-ad17f835");
+    let e = PaymentRequired::from_json_body(body).unwrap_err();
+    assert!(matches!(e, Error::TooLarge { what: "PAYMENT-REQUIRED", limit: 16_384, .. }), "{e}");
+    assert_short(&e);
+
+    let mut v: serde_json::Value = serde_json::from_str(
+        r#"{"x402Version":2,"resource":{"url":"https://shop.example/a"},"accepts":[{"scheme":"exact",
+        "network":"centime:demo","amount":"5","asset":"EUR","payTo":"shop","maxTimeoutSeconds":60,
+        "extra":{"assetScale":2}}]}"#,
+    )
+    .unwrap();
+    v["resource"]["description"] = "d".repeat(11_000).into();
+    let fits = PaymentRequired::from_json_body(v.to_string().as_bytes()).unwrap();
+    assert!(fits.to_header().unwrap().len() <= 16_384);
+    v["resource"]["description"] = "d".repeat(13_000).into();
+    assert!(matches!(PaymentRequired::from_json_body(v.to_string().as_bytes()), Err(Error::TooLarge { .. })));
+}
+
+#[test]
+fn a_payment_is_never_signed_into_a_header_the_merchant_refuses_unread() {
+    // The other half of crash-ad17f835: a request just under the header limit gives a
+    // PAYMENT-SIGNATURE over it (the resource and offer are echoed, with the JWS): the wallet
+    // refuses to make it (before any debit) rather than send what the merchant cannot read.
+    let json = format!(
+        r#"{{"x402Version":2,"resource":{{"url":"https://shop.example/a","description":"{}"}},
+        "accepts":[{{"scheme":"exact","network":"centime:demo","amount":"5","asset":"EUR","payTo":"shop",
+        "maxTimeoutSeconds":60,"extra":{{"assetScale":2}}}}]}}"#,
+        "d".repeat(11_800)
+    );
+    let required = PaymentRequired::from_json_body(json.as_bytes()).unwrap();
+    let s = RingSigner::from_seed(&[4; 32]).unwrap();
+    let claims = payment::authorization_claims(
+        s.public_key(),
+        &required.resource,
+        &required.accepts[0],
+        "pay_regression_0000001".parse().unwrap(),
+        1_767_225_600,
+    )
+    .unwrap();
+    let payload = payment::sign_payload(&s, &required.resource, &required.accepts[0], &claims).unwrap();
+    let e = payload.to_header().unwrap_err();
+    assert!(matches!(e, Error::TooLarge { what: "PAYMENT-SIGNATURE", limit: 16_384, .. }), "{e}");
 }
