@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Cold start to a shown balance and idle memory (all processes) of the desktop app, under Xvfb.
+# Cold start to a shown balance and idle memory (all processes) of the desktop app, under Xvfb,
+# with the memory of a bare WebKitGTK view measured in the same session (ADR 13).
 #
 #   scripts/bench-app-start.sh [RUNS]            (default 5 runs; figures are medians)
 #   CENTIME_APP_PROFILE=release scripts/bench-app-start.sh

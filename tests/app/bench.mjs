@@ -13,11 +13,19 @@
 // Then 5 s idle, and the PSS (proportional set size: shared pages split between the processes
 // that map them) of the app process and all its descendants (WebKitWebProcess,
 // WebKitNetworkProcess, …) is summed from /proc/PID/smaps_rollup. Median of the runs.
+// Then, in the same session, the platform's floor: a bare WebKitGTK view (webkit_floor.py),
+// and how far the app is above it (PSS of shared libraries depends on what else maps them, so
+// the two figures compare only when taken together; ADR 13).
+// CENTIME_BENCH_SMAPS_DIR=DIR keeps every process's /proc/PID/smaps, for a breakdown by mapping.
+import { execFileSync } from "node:child_process";
 import { readFileSync, readdirSync, realpathSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { APP, button, click, fill, shown, sleep, startApp, textOf } from "./lib.mjs";
 
 const RUNS = Number(process.argv[2] ?? 5);
 const OUT = process.argv[3];
+const SMAPS_DIR = process.env.CENTIME_BENCH_SMAPS_DIR;
 const appPath = realpathSync(APP);
 const TICK = 100; // USER_HZ on Linux
 
@@ -120,6 +128,16 @@ for (let i = 1; i <= RUNS; i++) {
     const startMs = (seenAt - app.start / TICK) * 1000;
     await sleep(5000);
     const procs = tree(app.pid).map((p) => ({ pid: p.pid, comm: p.comm, ...rollup(p.pid) }));
+    if (SMAPS_DIR) {
+      // For a breakdown by mapping (scripts/smaps-top.py): the full smaps of each process.
+      for (const p of procs) {
+        try {
+          writeFileSync(`${SMAPS_DIR}/run${i}-${p.comm}-${p.pid}.smaps`, readFileSync(`/proc/${p.pid}/smaps`));
+        } catch {
+          // gone
+        }
+      }
+    }
     const pss = procs.reduce((s, p) => s + p.pss, 0);
     const rss = procs.reduce((s, p) => s + p.rss, 0);
     runs.push({ startMs, sessionMs, pssMiB: pss / 1024, rssMiB: rss / 1024, procs });
@@ -135,6 +153,25 @@ for (let i = 1; i <= RUNS; i++) {
   await sleep(1000);
 }
 
+// The platform's floor, in the same session: a bare WebKitGTK view (webkit_floor.py).
+const floorOut = execFileSync("/usr/bin/python3", [join(dirname(fileURLToPath(import.meta.url)), "webkit_floor.py"), "5"], {
+  encoding: "utf8",
+  stdio: ["ignore", "pipe", "inherit"],
+});
+const floorRaw = JSON.parse(floorOut.trim().split("\n").at(-1));
+const floorPss = floorRaw.processes.reduce((s, p) => s + p.pssKiB, 0);
+const floor = {
+  webkit: floorRaw.webkit,
+  pssMiB: Number((floorPss / 1024).toFixed(1)),
+  pssMiBWithoutInterpreter: Number(((floorPss - floorRaw.interpreterPssKiB) / 1024).toFixed(1)),
+  processes: floorRaw.processes.map((p) => ({ comm: p.comm, pssMiB: Number((p.pssKiB / 1024).toFixed(1)) })),
+};
+console.log(
+  `floor (bare WebKitGTK view, 5 s idle): ${floor.pssMiB} MiB (` +
+    floor.processes.map((p) => `${p.comm} ${p.pssMiB}`).join(", ") +
+    `), ${floor.pssMiBWithoutInterpreter} MiB without the Python interpreter's own pages`,
+);
+
 const summary = {
   runs: RUNS,
   startMsMedian: median(runs.map((r) => r.startMs)),
@@ -144,6 +181,8 @@ const summary = {
   startMs: runs.map((r) => Math.round(r.startMs)),
   pssMiB: runs.map((r) => Number(r.pssMiB.toFixed(1))),
   processes: runs.at(-1).procs.map((p) => ({ comm: p.comm, pssMiB: Number((p.pss / 1024).toFixed(1)) })),
+  floor,
+  overFloorMiB: Number((median(runs.map((r) => r.pssMiB)) - floor.pssMiBWithoutInterpreter).toFixed(1)),
 };
 console.log(JSON.stringify(summary, null, 2));
 if (OUT) writeFileSync(OUT, JSON.stringify(summary, null, 2));
