@@ -134,6 +134,8 @@ fn choose(conn: &Connection, required: &PaymentRequired) -> Result<(usize, Terms
 impl Wallet {
     /// What paying `required` would cost and what the rules say, without paying.
     pub fn quote(&self, required: &PaymentRequired) -> Result<Quote> {
+        // The trusted issuers decide which offers are payable: their seal first.
+        policy::check_issuers(&self.conn, self.key())?;
         let (i, terms, origin) = choose(&self.conn, required)?;
         let evaluation = policy::evaluate(&self.conn, self.key(), &origin, terms.price, self.now())?;
         let balance = Wallet::balance_of(&self.conn, terms.network.as_str(), terms.price.asset.as_str())?;
@@ -173,6 +175,7 @@ impl Wallet {
             return p.into_payment(true);
         }
 
+        policy::check_issuers(&tx, &key)?;
         let (i, terms, origin) = choose(&tx, required)?;
         if let Some(max) = opts.max
             && terms.price.micros > max

@@ -146,13 +146,28 @@ impl Default for Limits {
 }
 
 impl Limits {
-    fn mac_input(&self) -> MacInput {
+    /// The seal of wallets written before the trusted issuers were sealed: the limits alone.
+    /// Accepted once, on the first open by this version, which seals again (ADR 14).
+    fn mac_input_v1(&self) -> MacInput {
         MacInput::default()
             .text(Some("centime-limits-v1"))
             .int(i64::from(self.paused))
             .int(self.auto_pay_under.get())
             .int(self.daily_cap.get())
             .int(self.max_per_payment.get())
+    }
+
+    /// The limits and the digest of the trusted issuers under one MAC: a key swapped, added
+    /// or removed in `issuers` outside Centime breaks it. The limits row always exists, so
+    /// the seal cannot be dropped the way an optional meta value could.
+    fn mac_input(&self, issuers: &[u8; 32]) -> MacInput {
+        MacInput::default()
+            .text(Some("centime-limits-v2"))
+            .int(i64::from(self.paused))
+            .int(self.auto_pay_under.get())
+            .int(self.daily_cap.get())
+            .int(self.max_per_payment.get())
+            .bytes(Some(issuers))
     }
 }
 
@@ -280,8 +295,23 @@ pub(crate) fn check_sites(conn: &Connection, key: &[u8; 32]) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn load_limits(conn: &Connection, key: &[u8; 32]) -> Result<Limits> {
-    let row = conn
+/// The MAC over every trusted issuer row (network, key, name, when it was added), in order.
+fn issuers_digest(conn: &Connection, key: &[u8; 32]) -> Result<[u8; 32]> {
+    let mut stmt = conn.prepare_cached("SELECT network, public_key, name, added_at FROM issuers ORDER BY network")?;
+    let mut rows = stmt.query([])?;
+    let mut input = MacInput::default().text(Some("centime-issuers-v1"));
+    while let Some(r) = rows.next()? {
+        let network: String = r.get(0)?;
+        let public_key: String = r.get(1)?;
+        let name: Option<String> = r.get(2)?;
+        input = input.text(Some(&network)).text(Some(&public_key)).text(name.as_deref()).int(r.get(3)?);
+    }
+    Ok(input.mac(key))
+}
+
+/// The limits row and its MAC, unchecked.
+fn limits_row(conn: &Connection) -> Result<Option<(Limits, Vec<u8>)>> {
+    Ok(conn
         .query_row("SELECT paused, auto_pay_under, daily_cap, max_per_payment, mac FROM limits WHERE id = 1", [], |r| {
             Ok((
                 Limits {
@@ -293,16 +323,55 @@ pub(crate) fn load_limits(conn: &Connection, key: &[u8; 32]) -> Result<Limits> {
                 r.get::<_, Vec<u8>>(4)?,
             ))
         })
-        .optional()?;
-    match row {
+        .optional()?)
+}
+
+/// The spending limits, once their seal (which covers the trusted issuers too) is checked.
+pub(crate) fn load_limits(conn: &Connection, key: &[u8; 32]) -> Result<Limits> {
+    match limits_row(conn)? {
         None => Err(Error::Integrity("the spending limits are missing".into())),
-        Some((l, mac)) if verify_mac(key, &l.mac_input(), &mac) => Ok(l),
-        Some(_) => Err(Error::Integrity("the spending limits were changed outside Centime".into())),
+        Some((l, mac)) if verify_mac(key, &l.mac_input(&issuers_digest(conn, key)?), &mac) => Ok(l),
+        Some(_) => {
+            Err(Error::Integrity("the spending limits or the trusted issuers were changed outside Centime".into()))
+        }
     }
 }
 
+/// Checks that the trusted issuers are the ones Centime wrote (their seal is the limits').
+pub(crate) fn check_issuers(conn: &Connection, key: &[u8; 32]) -> Result<()> {
+    load_limits(conn, key).map(|_| ())
+}
+
+/// Seals a wallet written before the issuers were sealed (a limits MAC of version 1), in
+/// its own transaction. A seal of neither version is left for `verify` and every payment to
+/// report: opening still works, so the user can read the history and restore a backup.
+pub(crate) fn upgrade_seal(conn: &mut Connection, key: &[u8; 32]) -> Result<()> {
+    let is_v1 = |conn: &Connection| -> Result<Option<Limits>> {
+        Ok(match limits_row(conn)? {
+            Some((l, mac))
+                if !verify_mac(key, &l.mac_input(&issuers_digest(conn, key)?), &mac)
+                    && verify_mac(key, &l.mac_input_v1(), &mac) =>
+            {
+                Some(l)
+            }
+            _ => None,
+        })
+    };
+    if is_v1(conn)?.is_none() {
+        return Ok(());
+    }
+    let tx = crate::store::immediate(conn)?;
+    if let Some(l) = is_v1(&tx)? {
+        save_limits(&tx, key, &l)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// Writes the limits sealed with the current set of trusted issuers: called after any change
+/// to either, in the same transaction.
 pub(crate) fn save_limits(conn: &Connection, key: &[u8; 32], l: &Limits) -> Result<()> {
-    let mac = l.mac_input().mac(key);
+    let mac = l.mac_input(&issuers_digest(conn, key)?).mac(key);
     conn.prepare_cached(
         "INSERT INTO limits (id, paused, auto_pay_under, daily_cap, max_per_payment, mac)
          VALUES (1, ?1, ?2, ?3, ?4, ?5)
@@ -470,6 +539,45 @@ fn decide(
 mod tests {
     use super::*;
     use centime_protocol::Asset;
+
+    /// A wallet of the previous version: issuers unsealed, the limits under a version 1 MAC.
+    fn wallet_before_issuer_seal(key: &[u8; 32]) -> (tempfile::TempDir, Connection) {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = crate::store::open(&dir.path().join("w.db"), true).unwrap();
+        conn.execute("INSERT INTO issuers (network, public_key, name, added_at) VALUES ('demo', 'k', 'Demo', 1)", [])
+            .unwrap();
+        let l = Limits::default();
+        conn.execute(
+            "INSERT INTO limits (id, paused, auto_pay_under, daily_cap, max_per_payment, mac) VALUES (1, 0, ?1, ?2, ?3, ?4)",
+            params![l.auto_pay_under.get(), l.daily_cap.get(), l.max_per_payment.get(), l.mac_input_v1().mac(key).as_slice()],
+        )
+        .unwrap();
+        (dir, conn)
+    }
+
+    #[test]
+    fn a_wallet_sealed_before_the_issuers_were_is_sealed_again_once() {
+        let key = [9u8; 32];
+        let (_dir, mut conn) = wallet_before_issuer_seal(&key);
+        assert!(matches!(load_limits(&conn, &key), Err(Error::Integrity(_))));
+        upgrade_seal(&mut conn, &key).unwrap();
+        assert_eq!(load_limits(&conn, &key).unwrap(), Limits::default());
+        // From then on the issuers are under the seal, and upgrading again changes nothing.
+        upgrade_seal(&mut conn, &key).unwrap();
+        conn.execute("UPDATE issuers SET public_key = 'forged'", []).unwrap();
+        upgrade_seal(&mut conn, &key).unwrap();
+        assert!(matches!(load_limits(&conn, &key), Err(Error::Integrity(r)) if r.contains("trusted issuers")));
+    }
+
+    #[test]
+    fn a_seal_of_neither_version_is_left_for_verify() {
+        let key = [9u8; 32];
+        let (_dir, mut conn) = wallet_before_issuer_seal(&[1u8; 32]);
+        upgrade_seal(&mut conn, &key).unwrap();
+        let mac: Vec<u8> = conn.query_row("SELECT mac FROM limits", [], |r| r.get(0)).unwrap();
+        assert_eq!(mac, Limits::default().mac_input_v1().mac(&[1u8; 32]).to_vec(), "not rewritten");
+        assert!(matches!(load_limits(&conn, &key), Err(Error::Integrity(_))));
+    }
 
     #[test]
     fn period_starts() {

@@ -312,20 +312,11 @@ impl Wallet {
         let sites = (0..opts.sites).map(|i| site(i, opts.seed)).collect::<Result<Vec<_>>>()?;
         let key = *self.key();
         let wallet_id = self.id.to_string();
-        let now = self.now();
-        {
-            let tx = store::immediate(&mut self.conn)?;
-            crate::wallet::insert_issuer(
-                &tx,
-                &Issuer {
-                    network: network.clone(),
-                    public_key: issuer.public_key(),
-                    name: Some("Centime development seed".into()),
-                },
-                now,
-            )?;
-            tx.commit()?;
-        }
+        self.add_issuer(&Issuer {
+            network: network.clone(),
+            public_key: issuer.public_key(),
+            name: Some("Centime development seed".into()),
+        })?;
         let span = i64::from(opts.months).saturating_mul(30 * 86_400);
         let start = opts.end.saturating_sub(span);
         let n = i64::try_from(opts.entries).unwrap_or(i64::MAX).max(1);

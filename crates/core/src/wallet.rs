@@ -105,10 +105,11 @@ impl Wallet {
         ] {
             tx.prepare_cached("INSERT INTO meta (key, value) VALUES (?1, ?2)")?.execute(params![k, v])?;
         }
-        policy::save_limits(&tx, secrets.mac_key(), &Limits::default())?;
         for i in issuers {
             insert_issuer(&tx, i, i64::try_from(now).unwrap_or(i64::MAX))?;
         }
+        // After the issuers: the limits' seal covers them.
+        policy::save_limits(&tx, secrets.mac_key(), &Limits::default())?;
         tx.commit()?;
         Ok(Wallet { conn, secrets, signer, id, data_dir: data_dir.to_owned(), clock: Arc::new(SystemClock) })
     }
@@ -136,6 +137,7 @@ impl Wallet {
             return Err(Error::KeyMismatch(format!("the keystore key is {}, the wallet is {id}", signer.public_key())));
         }
         let mut w = Wallet { conn, secrets, signer, id, data_dir: data_dir.to_owned(), clock: Arc::new(SystemClock) };
+        policy::upgrade_seal(&mut w.conn, w.secrets.mac_key())?;
         w.resolve_stale_pending()?;
         Ok(w)
     }
@@ -166,25 +168,35 @@ impl Wallet {
         &self.secrets
     }
 
+    /// Trusts `issuer`'s key for its network (replacing any key trusted for it before).
     pub fn add_issuer(&mut self, issuer: &Issuer) -> Result<()> {
         let now = self.now();
+        let key = *self.key();
         let tx = store::immediate(&mut self.conn)?;
+        // Never re-seal a set changed outside Centime: it would bless the change.
+        let limits = policy::load_limits(&tx, &key)?;
         insert_issuer(&tx, issuer, now)?;
+        policy::save_limits(&tx, &key, &limits)?;
         tx.commit()?;
         Ok(())
     }
 
     pub fn remove_issuer(&mut self, network: &Network) -> Result<()> {
+        let key = *self.key();
         let tx = store::immediate(&mut self.conn)?;
+        let limits = policy::load_limits(&tx, &key)?;
         let n = tx.prepare_cached("DELETE FROM issuers WHERE network = ?1")?.execute(params![network.as_str()])?;
-        tx.commit()?;
         if n == 0 {
             return Err(Error::InvalidArgument(format!("no trusted issuer for {network}")));
         }
+        policy::save_limits(&tx, &key, &limits)?;
+        tx.commit()?;
         Ok(())
     }
 
+    /// The trusted issuers, once their seal is checked.
     pub fn issuers(&self) -> Result<Vec<Issuer>> {
+        policy::check_issuers(&self.conn, self.key())?;
         let mut stmt = self.conn.prepare("SELECT network, public_key, name FROM issuers ORDER BY network")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?)))?;
         let mut out = Vec::new();
@@ -199,6 +211,8 @@ impl Wallet {
         Ok(out)
     }
 
+    /// The key trusted for `network`, unchecked: callers check the seal first
+    /// ([`policy::check_issuers`], or [`policy::load_limits`] which does it).
     pub(crate) fn issuer_key(conn: &Connection, network: &Network) -> Result<Option<PublicKey>> {
         let k: Option<String> = conn
             .query_row("SELECT public_key FROM issuers WHERE network = ?1", params![network.as_str()], |r| r.get(0))
@@ -239,7 +253,8 @@ pub(crate) fn insert_issuer(conn: &Connection, i: &Issuer, now: i64) -> Result<(
     }
     conn.prepare_cached(
         "INSERT INTO issuers (network, public_key, name, added_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (network) DO UPDATE SET public_key = excluded.public_key, name = excluded.name",
+         ON CONFLICT (network) DO UPDATE SET public_key = excluded.public_key, name = excluded.name,
+           added_at = excluded.added_at",
     )?
     .execute(params![i.network.as_str(), i.public_key.to_string(), i.name, now])?;
     Ok(())

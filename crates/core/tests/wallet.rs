@@ -928,6 +928,64 @@ fn a_rule_deleted_outside_centime_is_detected_and_not_obeyed() {
 }
 
 #[test]
+fn a_trusted_issuer_changed_outside_centime_is_detected_and_not_trusted() {
+    // The attack: replace the demo issuer's key by one the forger holds, then redeem notes
+    // signed by it. The key swap breaks the seal; no note of the forged key is credited.
+    let forger = RingSigner::from_seed(&OTHER_ISSUER_SEED).unwrap();
+    let swap = format!("UPDATE issuers SET public_key = '{}'", forger.public_key());
+    let (_, err) = tampered(&swap);
+    assert!(err.to_string().contains("trusted issuers were changed outside Centime"), "{err}");
+    let mut fx = funded();
+    fx.db().execute_batch(&swap).unwrap();
+    let mut claims = credit_claims(&fx.w.id(), "forged", 5_000_000, T0);
+    claims.iss = forger.public_key();
+    let forged = centime_protocol::documents::sign(&forger, &claims).unwrap();
+    let before = fx.snapshot();
+    let err = fx.w.topup(&forged).unwrap_err();
+    assert!(matches!(err, Error::Integrity(ref r) if r.contains("trusted issuers")), "{err:?}");
+    let err = fx.w.pay(&offer(NEWS, 100_000), &approved()).unwrap_err();
+    assert!(matches!(err, Error::Integrity(_)), "{err:?}");
+    assert!(matches!(fx.w.issuers(), Err(Error::Integrity(_))));
+    // Trusting through Centime does not bless the change either.
+    assert!(matches!(fx.w.add_issuer(&test_issuer()), Err(Error::Integrity(_))));
+    assert_eq!(fx.snapshot(), before);
+
+    // A row added, deleted, renamed or re-dated is as visible as a key swapped.
+    for sql in [
+        "DELETE FROM issuers",
+        "INSERT INTO issuers (network, public_key, name, added_at) SELECT 'centime:evil', public_key, name, added_at FROM issuers",
+        "UPDATE issuers SET name = 'Someone else'",
+        "UPDATE issuers SET added_at = added_at + 1",
+    ] {
+        let (_, err) = tampered(sql);
+        assert!(err.to_string().contains("trusted issuers"), "{sql}: {err}");
+    }
+}
+
+#[test]
+fn issuers_changed_through_centime_stay_sealed() {
+    let mut fx = funded();
+    let other = RingSigner::from_seed(&OTHER_ISSUER_SEED).unwrap();
+    let second: centime_protocol::Network = "centime:other".parse().unwrap();
+    let issuer =
+        |network, public_key, name: &str| centime_core::Issuer { network, public_key, name: Some(name.into()) };
+    fx.w.add_issuer(&issuer(second.clone(), other.public_key(), "Other")).unwrap();
+    fx.w.verify().unwrap();
+    // Replacing the key trusted for a network (a rotation) is sealed as well.
+    fx.w.add_issuer(&issuer(network(), other.public_key(), "Rotated")).unwrap();
+    fx.w.verify().unwrap();
+    fx.w.remove_issuer(&second).unwrap();
+    fx.w.verify().unwrap();
+    assert_eq!(fx.w.issuers().unwrap(), vec![issuer(network(), other.public_key(), "Rotated")]);
+    // A refused removal changes nothing and leaves the seal intact.
+    assert!(matches!(fx.w.remove_issuer(&second), Err(Error::InvalidArgument(_))));
+    fx.w.verify().unwrap();
+    fx.w.add_issuer(&test_issuer()).unwrap();
+    fx.topup(1_000_000);
+    fx.w.verify().unwrap();
+}
+
+#[test]
 fn tampered_rules_are_not_obeyed() {
     let mut fx = funded();
     fx.w.update_site(NEWS, &SiteChange { max_per_payment: Some(Some(m(100_000))), ..Default::default() }).unwrap();
