@@ -134,10 +134,11 @@ fn choose(conn: &Connection, required: &PaymentRequired) -> Result<(usize, Terms
 impl Wallet {
     /// What paying `required` would cost and what the rules say, without paying.
     pub fn quote(&self, required: &PaymentRequired) -> Result<Quote> {
-        // The trusted issuers decide which offers are payable: their seal first.
-        policy::check_issuers(&self.conn, self.key())?;
+        // The trusted issuers decide which offers are payable: the seal over them and the
+        // limits is checked first.
+        let limits = policy::load_limits(&self.conn, self.key())?;
         let (i, terms, origin) = choose(&self.conn, required)?;
-        let evaluation = policy::evaluate(&self.conn, self.key(), &origin, terms.price, self.now())?;
+        let evaluation = policy::evaluate(&self.conn, self.key(), limits, &origin, terms.price, self.now())?;
         let balance = Wallet::balance_of(&self.conn, terms.network.as_str(), terms.price.asset.as_str())?;
         Ok(Quote {
             origin,
@@ -175,14 +176,14 @@ impl Wallet {
             return p.into_payment(true);
         }
 
-        policy::check_issuers(&tx, &key)?;
+        let limits = policy::load_limits(&tx, &key)?;
         let (i, terms, origin) = choose(&tx, required)?;
         if let Some(max) = opts.max
             && terms.price.micros > max
         {
             return Err(Error::Refused(format!("{} is over your --max of {max}", terms.price)));
         }
-        let eval = policy::evaluate(&tx, &key, &origin, terms.price, now)?;
+        let eval = policy::evaluate(&tx, &key, limits, &origin, terms.price, now)?;
         let automatic = match &eval.decision {
             Decision::Refuse(r) => return Err(Error::Refused(r.clone())),
             Decision::Ask(r) if !opts.approved => return Err(Error::NeedsApproval(r.clone())),

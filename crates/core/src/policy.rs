@@ -409,9 +409,16 @@ pub(crate) fn spent_since(conn: &Connection, asset: &str, site: Option<&str>, si
     Ok(Micros::from_micros(total.checked_neg().unwrap_or(0).max(0)))
 }
 
-/// Evaluates the rules for paying `price` to `origin` at `now`.
-pub(crate) fn evaluate(conn: &Connection, key: &[u8; 32], origin: &str, price: Amount, now: i64) -> Result<Evaluation> {
-    let limits = load_limits(conn, key)?;
+/// Evaluates the rules for paying `price` to `origin` at `now`, under `limits` (loaded with
+/// [`load_limits`], which checked their seal and the trusted issuers').
+pub(crate) fn evaluate(
+    conn: &Connection,
+    key: &[u8; 32],
+    limits: Limits,
+    origin: &str,
+    price: Amount,
+    now: i64,
+) -> Result<Evaluation> {
     check_sites(conn, key)?;
     let rule = load_site(conn, key, origin)?;
     let asset = price.asset.as_str();
