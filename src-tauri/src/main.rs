@@ -14,6 +14,7 @@ mod error;
 mod history;
 mod payments;
 mod reader;
+mod resolver;
 mod state;
 mod tray;
 
@@ -140,6 +141,7 @@ fn main() {
         ])
         .setup(|app| {
             start_state(app)?;
+            resolver::start(app.handle(), app.state::<Arc<AppState>>().inner().clone());
             if let Some(w) = app.get_webview_window("main") {
                 without_gpu(&w);
             }

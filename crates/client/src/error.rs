@@ -26,6 +26,8 @@ pub enum Error {
          twice); it is listed under unconfirmed payments"
     )]
     Unconfirmed { payment_id: String, amount: String, reason: String },
+    #[error("the wallet was closed before the merchant's answer could be recorded; the payment stays unconfirmed")]
+    WalletClosed,
 }
 
 impl Error {
@@ -39,7 +41,7 @@ impl Error {
             | Error::SiteUnconfirmed(_)
             | Error::ReturnElsewhere(_)
             | Error::RefusedByMerchant { .. } => ErrorClass::InvalidInput,
-            Error::Http { .. } | Error::Unconfirmed { .. } => ErrorClass::Internal,
+            Error::Http { .. } | Error::Unconfirmed { .. } | Error::WalletClosed => ErrorClass::Internal,
         }
     }
 
@@ -54,6 +56,7 @@ impl Error {
             Error::RefusedByMerchant { .. } => "refused_by_merchant",
             Error::Http { .. } => "network",
             Error::Unconfirmed { .. } => "unconfirmed",
+            Error::WalletClosed => "wallet_closed",
         }
     }
 }

@@ -4,7 +4,10 @@
 //! or the site's payment request; [`Client::confirm_link`] checks a `centime://pay` link's terms
 //! against the site's own 402; [`Client::deliver`] sends a payment the wallet has committed and
 //! records what the merchant answered: settled with its receipt, refused and credited back, or
-//! unconfirmed. A payment is only ever sent to the origin that asked for it.
+//! unconfirmed. A payment is only ever sent to the origin that asked for it. Answers are
+//! recorded through a [`Ledger`]: the wallet itself, or (in the desktop app) a handle that
+//! reaches the shared wallet only for the moment of each record, never while a merchant
+//! takes its time to answer.
 
 pub mod answer;
 mod error;
@@ -14,9 +17,9 @@ use std::time::Duration;
 
 use centime_core::policy::origin_of;
 use centime_core::{Payment, Status, Wallet};
-use centime_protocol::PaymentRequired;
 use centime_protocol::wire::MAX_BODY_LEN as MAX_402_BODY;
 use centime_protocol::wire::{PAYMENT_REQUIRED, PAYMENT_RESPONSE, PAYMENT_SIGNATURE};
+use centime_protocol::{PaymentId, PaymentRequired, SettlementResponse};
 use reqwest::StatusCode;
 use reqwest::blocking::Response;
 use reqwest::header::{ACCEPT, HeaderMap, LOCATION};
@@ -79,6 +82,27 @@ pub enum Resolved {
     Refused { code: String },
     /// Still unknown: why.
     Unconfirmed(String),
+}
+
+/// Where a delivery records what the merchant answered. [`Wallet`] is one; the desktop app
+/// implements it over its shared wallet so that its lock is taken per record, not for the
+/// length of a network exchange.
+pub trait Ledger {
+    fn record_settled(&mut self, payment_id: &PaymentId, response: &SettlementResponse) -> Result<Status>;
+    fn record_rejected(&mut self, payment_id: &PaymentId, reason: &str) -> Result<Status>;
+    fn mark_unconfirmed(&mut self, payment_id: &PaymentId, detail: &str) -> Result<Status>;
+}
+
+impl Ledger for Wallet {
+    fn record_settled(&mut self, payment_id: &PaymentId, response: &SettlementResponse) -> Result<Status> {
+        Ok(Wallet::record_settled(self, payment_id, response)?)
+    }
+    fn record_rejected(&mut self, payment_id: &PaymentId, reason: &str) -> Result<Status> {
+        Ok(Wallet::record_rejected(self, payment_id, reason)?)
+    }
+    fn mark_unconfirmed(&mut self, payment_id: &PaymentId, detail: &str) -> Result<Status> {
+        Ok(Wallet::mark_unconfirmed(self, payment_id, detail)?)
+    }
 }
 
 /// A payment link checked against its site: what to pay, where, and where to go after.
@@ -265,7 +289,13 @@ impl Client {
     /// Sends a committed payment to `url` (no redirects) and records the merchant's answer.
     /// Network failures are retried with the same payment (never a second debit); if the
     /// answer stays unknown the payment is left unconfirmed.
-    pub fn deliver(&self, wallet: &mut Wallet, url: &Url, extra: &HeaderMap, p: &Payment) -> Result<Delivered> {
+    pub fn deliver<L: Ledger + ?Sized>(
+        &self,
+        wallet: &mut L,
+        url: &Url,
+        extra: &HeaderMap,
+        p: &Payment,
+    ) -> Result<Delivered> {
         if origin_of(url.as_str())? != p.origin {
             return Err(Error::OriginMismatch { asked_by: origin_of(url.as_str())?, named: p.origin.clone() });
         }
@@ -384,21 +414,27 @@ impl Client {
     pub fn resolve(&self, wallet: &mut Wallet) -> Result<Vec<Resolution>> {
         let mut out = Vec::new();
         for p in wallet.unresolved_payments()? {
-            let outcome = match Url::parse(&p.resource) {
-                Err(e) => Resolved::Unconfirmed(format!("its page address is not a URL: {e}")),
-                Ok(url) => match self.deliver(wallet, &url, &HeaderMap::new(), &p) {
-                    Ok(d) => match d.outcome {
-                        Outcome::Settled => Resolved::Settled,
-                        Outcome::Unconfirmed(why) => Resolved::Unconfirmed(why),
-                    },
-                    Err(Error::RefusedByMerchant { code, .. }) => Resolved::Refused { code },
-                    Err(Error::Unconfirmed { reason, .. }) => Resolved::Unconfirmed(reason),
-                    Err(e @ Error::Wallet(_)) => return Err(e),
-                    Err(e) => Resolved::Unconfirmed(e.to_string()),
-                },
-            };
+            let outcome = self.resolve_payment(wallet, &p)?;
             out.push(Resolution { payment: p, outcome });
         }
         Ok(out)
+    }
+
+    /// [`Client::resolve`] for one payment (from [`Wallet::unresolved_payments`]). Only a
+    /// failure to record is an error; the merchant's trouble is an unconfirmed outcome.
+    pub fn resolve_payment<L: Ledger + ?Sized>(&self, ledger: &mut L, p: &Payment) -> Result<Resolved> {
+        Ok(match Url::parse(&p.resource) {
+            Err(e) => Resolved::Unconfirmed(format!("its page address is not a URL: {e}")),
+            Ok(url) => match self.deliver(ledger, &url, &HeaderMap::new(), p) {
+                Ok(d) => match d.outcome {
+                    Outcome::Settled => Resolved::Settled,
+                    Outcome::Unconfirmed(why) => Resolved::Unconfirmed(why),
+                },
+                Err(Error::RefusedByMerchant { code, .. }) => Resolved::Refused { code },
+                Err(Error::Unconfirmed { reason, .. }) => Resolved::Unconfirmed(reason),
+                Err(e @ (Error::Wallet(_) | Error::WalletClosed)) => return Err(e),
+                Err(e) => Resolved::Unconfirmed(e.to_string()),
+            },
+        })
     }
 }

@@ -1,0 +1,106 @@
+//! Payments whose outcome is unknown (pending after a crash, or unconfirmed: the merchant's
+//! answer was lost or unreadable) are sent to their merchant again in the background, with the
+//! same authorization, as `centime resolve` does (ADR 11): shortly after start, then every
+//! few minutes while the app runs. The dashboard's "unconfirmed payments" card promises it.
+//!
+//! The wallet's lock is taken to list the payments and for each record, never while a
+//! merchant answers: a slow site must not freeze the window.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use centime_app_models::events;
+use centime_client::{Ledger, Resolved};
+use centime_core::Status;
+use centime_protocol::{PaymentId, SettlementResponse};
+use tauri::{AppHandle, Emitter as _};
+
+use crate::state::AppState;
+
+/// The first check, once the window and the wallet are up.
+const FIRST: Duration = Duration::from_secs(5);
+/// Then this often. Each check with nothing unresolved is one SQLite query.
+const EVERY: Duration = Duration::from_secs(120);
+
+/// Starts the background checks for the life of the app.
+pub fn start(app: &AppHandle, state: Arc<AppState>) {
+    let handle = app.clone();
+    let every = interval();
+    let spawned = std::thread::Builder::new().name("centime-resolver".into()).spawn(move || {
+        let app = handle;
+        std::thread::sleep(FIRST.min(every));
+        loop {
+            check(&app, &state);
+            std::thread::sleep(every);
+        }
+    });
+    if let Err(e) = spawned {
+        crate::notify(app, &format!("Unconfirmed payments will not be checked in the background: {e}"));
+    }
+}
+
+/// `CENTIME_RESOLVE_EVERY_SECS` shortens the interval for the end-to-end tests.
+fn interval() -> Duration {
+    std::env::var("CENTIME_RESOLVE_EVERY_SECS")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .map_or(EVERY, Duration::from_secs)
+}
+
+/// One round: every unresolved payment sent again; the user told of each one settled or
+/// refused (still-unknown ones wait for the next round quietly).
+fn check(app: &AppHandle, state: &Arc<AppState>) {
+    // A locked or absent wallet has nothing to check yet.
+    let Ok(unresolved) = state.with_wallet(|w| Ok(w.unresolved_payments()?)) else { return };
+    let mut changed = false;
+    for p in unresolved {
+        match state.client.resolve_payment(&mut Shared(state), &p) {
+            Ok(Resolved::Settled) => {
+                changed = true;
+                crate::notify(app, &format!("{} confirmed your payment of {}", p.origin, p.amount));
+            }
+            Ok(Resolved::Refused { code }) => {
+                changed = true;
+                crate::notify(
+                    app,
+                    &format!("{} refused your payment of {} ({code}); it was credited back", p.origin, p.amount),
+                );
+            }
+            Ok(Resolved::Unconfirmed(_)) => {}
+            // The wallet was closed or restored meanwhile: the next round starts again.
+            Err(_) => return,
+        }
+    }
+    if changed {
+        let _ = app.emit(events::WALLET_CHANGED, ());
+        crate::tray::refresh(app);
+    }
+}
+
+/// The app's wallet as a [`Ledger`]: locked for each record only.
+struct Shared<'a>(&'a AppState);
+
+impl Shared<'_> {
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut centime_core::Wallet) -> centime_core::Result<T>,
+    ) -> centime_client::Result<T> {
+        match self.0.wallet().as_mut() {
+            Some(w) => Ok(f(w)?),
+            None => Err(centime_client::Error::WalletClosed),
+        }
+    }
+}
+
+impl Ledger for Shared<'_> {
+    fn record_settled(&mut self, id: &PaymentId, response: &SettlementResponse) -> centime_client::Result<Status> {
+        self.with(|w| w.record_settled(id, response))
+    }
+    fn record_rejected(&mut self, id: &PaymentId, reason: &str) -> centime_client::Result<Status> {
+        self.with(|w| w.record_rejected(id, reason))
+    }
+    fn mark_unconfirmed(&mut self, id: &PaymentId, detail: &str) -> centime_client::Result<Status> {
+        self.with(|w| w.mark_unconfirmed(id, detail))
+    }
+}
