@@ -22,6 +22,7 @@ use url::Url;
 use crate::convert;
 use crate::error::{AppError, AppResult};
 use crate::reader;
+use crate::state::SharedWallet;
 use crate::state::{AppState, PendingPrompt};
 
 fn now() -> i64 {
@@ -160,7 +161,7 @@ fn pay(
     always: Option<AlwaysAllowDto>,
     approved: bool,
 ) -> AppResult<PaymentResultDto> {
-    let (payment, delivered) = state.with_wallet(|w| {
+    let payment = state.with_wallet(|w| {
         if let Some(a) = &always {
             let budget = centime_protocol::Micros::parse_user(&a.budget)?;
             w.update_site(
@@ -173,19 +174,22 @@ fn pay(
                 },
             )?;
         }
-        let payment = w.pay(&prompt.required, &PayOptions { approved, ..Default::default() })?;
-        let delivered = state.client.deliver(w, &prompt.url, &HeaderMap::new(), &payment);
-        Ok((payment, delivered))
+        Ok(w.pay(&prompt.required, &PayOptions { approved, ..Default::default() })?)
     })?;
+    // Outside the wallet's lock: a slow merchant must not freeze the window.
+    let sent = state.client.deliver(&mut SharedWallet(state), &prompt.url, &HeaderMap::new(), &payment);
     let _ = app.emit(events::WALLET_CHANGED, ());
-    let delivered = delivered?;
-    let status = match &delivered.outcome {
-        Outcome::Settled => "settled",
-        Outcome::Unconfirmed(_) => "unconfirmed",
+    let (outcome, body) = match sent {
+        Ok(d) => (d.outcome, Some(d.body)),
+        // Debited and sent, but no answer came: the resolver asks again (resolver.rs).
+        Err(centime_client::Error::Unconfirmed { reason, .. }) => (Outcome::Unconfirmed(reason), None),
+        Err(e) => return Err(e.into()),
     };
-    let message = match &delivered.outcome {
-        Outcome::Settled => format!("Paid {} to {}", payment.amount, payment.origin),
-        Outcome::Unconfirmed(why) => format!("Paid {} to {}, but {why}", payment.amount, payment.origin),
+    let (status, message) = match &outcome {
+        Outcome::Settled => ("settled", format!("Paid {} to {}", payment.amount, payment.origin)),
+        Outcome::Unconfirmed(why) => {
+            ("unconfirmed", format!("Paid {} to {}, but {why}", payment.amount, payment.origin))
+        }
     };
     let mut result = PaymentResultDto {
         payment_id: payment.payment_id.to_string(),
@@ -198,15 +202,17 @@ fn pay(
         shown_in_reader: false,
         automatic: payment.automatic,
     };
-    match &prompt.return_url {
-        Some(ret) => {
+    // The page, or the site's return address, only once the merchant answered.
+    match (&prompt.return_url, &body) {
+        (Some(ret), Some(_)) => {
             let opened = open_return(app, ret, &payment)?;
             result.opened_return_url = Some(opened);
         }
-        None => {
-            reader::show(app, &prompt.url, &delivered.body)?;
+        (None, Some(body)) => {
+            reader::show(app, &prompt.url, body)?;
             result.shown_in_reader = true;
         }
+        (_, None) => {}
     }
     if payment.automatic {
         crate::notify(app, &format!("Paid {} to {} automatically, by your rules", payment.amount, payment.origin));

@@ -1,7 +1,7 @@
-//! Payments whose outcome is unknown (pending after a crash, or unconfirmed: the merchant's
-//! answer was lost or unreadable) are sent to their merchant again in the background, with the
-//! same authorization, as `centime resolve` does (ADR 11): shortly after start, then every
-//! few minutes while the app runs. The dashboard's "unconfirmed payments" card promises it.
+//! Unconfirmed payments (the merchant's answer was lost or unreadable, or a crash left the
+//! payment pending: opening the wallet marks those unconfirmed) are sent to their merchant
+//! again in the background, with the same authorization, as `centime resolve` does (ADR 11):
+//! shortly after start, then every few minutes while the app runs. The dashboard's "unconfirmed payments" card promises it.
 //!
 //! The wallet's lock is taken to list the payments and for each record, never while a
 //! merchant answers: a slow site must not freeze the window.
@@ -10,12 +10,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use centime_app_models::events;
-use centime_client::{Ledger, Resolved};
-use centime_core::Status;
-use centime_protocol::{PaymentId, SettlementResponse};
+use centime_client::Resolved;
 use tauri::{AppHandle, Emitter as _};
 
-use crate::state::AppState;
+use crate::state::{AppState, SharedWallet};
 
 /// The first check, once the window and the wallet are up.
 const FIRST: Duration = Duration::from_secs(5);
@@ -52,10 +50,11 @@ fn interval() -> Duration {
 /// refused (still-unknown ones wait for the next round quietly).
 fn check(app: &AppHandle, state: &Arc<AppState>) {
     // A locked or absent wallet has nothing to check yet.
-    let Ok(unresolved) = state.with_wallet(|w| Ok(w.unresolved_payments()?)) else { return };
+    // Pending payments are left to the delivery working on them (Wallet::unconfirmed_payments).
+    let Ok(unresolved) = state.with_wallet(|w| Ok(w.unconfirmed_payments()?)) else { return };
     let mut changed = false;
     for p in unresolved {
-        match state.client.resolve_payment(&mut Shared(state), &p) {
+        match state.client.resolve_payment(&mut SharedWallet(state), &p) {
             Ok(Resolved::Settled) => {
                 changed = true;
                 crate::notify(app, &format!("{} confirmed your payment of {}", p.origin, p.amount));
@@ -75,32 +74,5 @@ fn check(app: &AppHandle, state: &Arc<AppState>) {
     if changed {
         let _ = app.emit(events::WALLET_CHANGED, ());
         crate::tray::refresh(app);
-    }
-}
-
-/// The app's wallet as a [`Ledger`]: locked for each record only.
-struct Shared<'a>(&'a AppState);
-
-impl Shared<'_> {
-    fn with<T>(
-        &self,
-        f: impl FnOnce(&mut centime_core::Wallet) -> centime_core::Result<T>,
-    ) -> centime_client::Result<T> {
-        match self.0.wallet().as_mut() {
-            Some(w) => Ok(f(w)?),
-            None => Err(centime_client::Error::WalletClosed),
-        }
-    }
-}
-
-impl Ledger for Shared<'_> {
-    fn record_settled(&mut self, id: &PaymentId, response: &SettlementResponse) -> centime_client::Result<Status> {
-        self.with(|w| w.record_settled(id, response))
-    }
-    fn record_rejected(&mut self, id: &PaymentId, reason: &str) -> centime_client::Result<Status> {
-        self.with(|w| w.record_rejected(id, reason))
-    }
-    fn mark_unconfirmed(&mut self, id: &PaymentId, detail: &str) -> centime_client::Result<Status> {
-        self.with(|w| w.mark_unconfirmed(id, detail))
     }
 }

@@ -7,9 +7,10 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use centime_app_models::{DemoDto, KeystoreKindDto, events};
-use centime_core::Wallet;
+use centime_client::Ledger;
 use centime_core::keystore::{KeyStore, OsKeyStore};
-use centime_protocol::PaymentRequired;
+use centime_core::{Status, Wallet};
+use centime_protocol::{PaymentId, PaymentRequired, SettlementResponse};
 
 use tauri::{AppHandle, Emitter as _};
 
@@ -153,6 +154,34 @@ impl AppState {
                 self.set_open_problem(Some(e.to_string()));
             }
         }
+    }
+}
+
+/// The app's wallet as a [`Ledger`] for deliveries: locked for each record only, never while
+/// a merchant answers, so a slow site does not freeze the window.
+pub struct SharedWallet<'a>(pub &'a AppState);
+
+impl SharedWallet<'_> {
+    fn with<T>(
+        &self,
+        f: impl FnOnce(&mut centime_core::Wallet) -> centime_core::Result<T>,
+    ) -> centime_client::Result<T> {
+        match self.0.wallet().as_mut() {
+            Some(w) => Ok(f(w)?),
+            None => Err(centime_client::Error::WalletClosed),
+        }
+    }
+}
+
+impl Ledger for SharedWallet<'_> {
+    fn record_settled(&mut self, id: &PaymentId, response: &SettlementResponse) -> centime_client::Result<Status> {
+        self.with(|w| w.record_settled(id, response))
+    }
+    fn record_rejected(&mut self, id: &PaymentId, reason: &str) -> centime_client::Result<Status> {
+        self.with(|w| w.record_rejected(id, reason))
+    }
+    fn mark_unconfirmed(&mut self, id: &PaymentId, detail: &str) -> centime_client::Result<Status> {
+        self.with(|w| w.mark_unconfirmed(id, detail))
     }
 }
 

@@ -2,15 +2,23 @@
 // second instance → the approval prompt → Pay → the payment in the activity list with its receipt
 // → "always allow" → the next page paid automatically, with a notification → balance and history
 // agree with the merchant ledger. Also: a command called from the reader window (no capability)
-// is refused, while the main window may call it.
+// is refused, while the main window may call it. Last: a payment whose answers are lost (a
+// second magazine behind a proxy that drops them) is left unconfirmed, then resolved by the app
+// on its own once the site answers again.
 //
 // Run through tests/app/run.sh (it sets up Xvfb, D-Bus, the keyring, centime-demo, tauri-driver).
+import { spawn } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import http from "node:http";
+import { join } from "node:path";
+
 import {
   DEMO,
   button,
   check,
   click,
   demoJson,
+  env,
   equal,
   fill,
   field,
@@ -50,6 +58,59 @@ function micros(s) {
   if (!m) throw new Error(`not a decimal amount: ${JSON.stringify(s)}`);
   const v = BigInt(m[2]) * 1_000_000n + BigInt((m[3] ?? "").padEnd(6, "0"));
   return m[1] ? -v : v;
+}
+
+/**
+ * A second magazine (its own merchant, on the demo's network) behind a proxy that, while
+ * `lose` is set, passes each paid request on and drops the answer: the merchant takes the
+ * payment, the wallet never hears back.
+ */
+async function lossyMagazine() {
+  const state = { lose: true, lost: 0 };
+  const upstream = {};
+  const proxy = http.createServer((req, res) => {
+    const paid = "payment-signature" in req.headers;
+    const up = http.request(
+      { host: "127.0.0.1", port: upstream.port, path: req.url, method: req.method, headers: req.headers },
+      (answer) => {
+        if (paid && state.lose) {
+          state.lost += 1;
+          answer.resume();
+          answer.on("end", () => res.socket.destroy());
+          return;
+        }
+        res.writeHead(answer.statusCode, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    up.on("error", () => res.socket.destroy());
+    req.pipe(up);
+  });
+  await new Promise((ok) => proxy.listen(0, "127.0.0.1", ok));
+  const url = `http://127.0.0.1:${proxy.address().port}`;
+  const dir = mkdtempSync(join(env("CENTIME_E2E_WORK"), "magazine2-"));
+  const child = spawn(
+    env("CENTIME_DEMO_BIN"),
+    ["serve", "--addr", "127.0.0.1:0", "--data-dir", dir, "--public-url", url],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  upstream.port = await new Promise((ok, ko) => {
+    let out = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) ok(Number(m[1]));
+    });
+    child.on("exit", (code) => ko(new Error(`the second centime-demo exited (${code})`)));
+  });
+  return {
+    url,
+    state,
+    stop() {
+      child.kill();
+      proxy.close();
+    },
+  };
 }
 
 const started = Date.now();
@@ -218,6 +279,54 @@ try {
   await browser.switchToWindow(mainHandle);
   const fromMain = await invoke(browser, "dashboard", {});
   check(fromMain.ok, "the same call from the main window succeeds");
+
+  step("a payment whose answers are lost is resolved by the app on its own");
+  const mag = await lossyMagazine();
+  try {
+    const lostPage = `${mag.url}/articles/the-page-is-the-unit/1`;
+    await nav(browser, "Open a priced page");
+    await fill(browser, "Page address", lostPage);
+    await button(browser, "Open");
+    await shown(browser, DIALOG, 30_000);
+    const payLost = await shown(browser, `${DIALOG}//button[starts-with(normalize-space(.), "Pay")]`);
+    await browser.waitUntil(async () => payLost.isEnabled(), { timeout: 5000, timeoutMsg: "Pay never became active" });
+    await payLost.click();
+    await textOf(browser, `//*[@role="status"]`, `Payment of €0.10 to ${mag.url} sent; the site has not confirmed it yet.`, 60_000);
+    check(mag.state.lost >= 1, `the merchant got the payment and its answer was lost (${mag.state.lost} answer(s) dropped)`);
+    const lostLedger = await (await fetch(`${mag.url}/merchant/ledger`)).json();
+    equal(lostLedger.count, 1, "the second merchant holds the payment once, however many times it was sent");
+    const dashLost = await invoke(browser, "dashboard", {});
+    const unconfirmed = dashLost.value.unconfirmed ?? [];
+    equal(unconfirmed.length, 1, "the dashboard lists one unconfirmed payment");
+    equal(unconfirmed[0]?.paymentId, lostLedger.entries[0].paymentId, "it is the payment the merchant holds");
+    await nav(browser, "Wallet");
+    await textOf(browser, `//section[.//h2[normalize-space(.)="Unconfirmed payments"]]`, mag.url);
+    check(true, "the dashboard's unconfirmed card names the site");
+
+    const beforeResolve = notifications().length;
+    mag.state.lose = false;
+    await browser.waitUntil(
+      async () => notifications().slice(beforeResolve).some((n) => n.body.includes("confirmed your payment")),
+      { timeout: 60_000, timeoutMsg: "the app never resolved the unconfirmed payment on its own" },
+    );
+    const resolvedNote = notifications().slice(beforeResolve).find((n) => n.body.includes("confirmed your payment"));
+    check(resolvedNote.body.includes(mag.url) && /0[.,]10/.test(resolvedNote.body),
+      `a notification names the site and the amount: ${JSON.stringify(resolvedNote.body)}`);
+    const dashAfter = await invoke(browser, "dashboard", {});
+    equal((dashAfter.value.unconfirmed ?? []).length, 0, "no unconfirmed payment is left");
+    const histAfter = await invoke(browser, "history", HISTORY);
+    const resolved = histAfter.value.entries.find((e) => e.paymentId === lostLedger.entries[0].paymentId);
+    equal(resolved?.status, "settled", "the payment is settled, with the merchant's receipt");
+    equal(histAfter.value.entries.filter((e) => e.paymentId === resolved.paymentId).length, 1, "one debit for it");
+    const ledgerAfter = await (await fetch(`${mag.url}/merchant/ledger`)).json();
+    equal(ledgerAfter.count, 1, "the merchant still holds it once");
+    const balanceAfter = dashAfter.value.balances.find((b) => b.asset === "EUR");
+    equal(micros(balanceAfter.amount).toString(), micros("2.10").toString(), `the balance is 2.10 EUR: one 0.10 debit, no refund (${balanceAfter.amount})`);
+    await textOf(browser, `//*[@data-testid="balance-EUR"]`, /^€2\.10$/, 10_000);
+    check(true, "the dashboard shows €2.10");
+  } finally {
+    mag.stop();
+  }
 
   const errors = await pageErrors(browser);
   equal(errors, [], "no page errors or CSP violations in the main window");

@@ -159,6 +159,8 @@ CENTIME_DEMO_URL=$(grep -m1 -o 'http://[^ ]*' "$work/demo.log" || true)
 [ -n "$CENTIME_DEMO_URL" ] || { echo "centime-demo did not start" >&2; exit 1; }
 export CENTIME_DEMO_URL
 export CENTIME_DATA_DIR=$work/wallet
+# The app asks merchants about unconfirmed payments every 2 s instead of every 2 minutes.
+export CENTIME_RESOLVE_EVERY_SECS=2
 
 free_port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 export TAURI_DRIVER_PORT=$(free_port)

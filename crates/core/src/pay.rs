@@ -369,10 +369,21 @@ impl Wallet {
     /// Payments whose outcome the wallet does not know (pending or unconfirmed), oldest first:
     /// each can be sent again to its merchant with the same authorization, never a second debit.
     pub fn unresolved_payments(&self) -> Result<Vec<Payment>> {
+        self.payments_where(
+            "SELECT payment_id FROM payments WHERE status IN ('pending', 'unconfirmed') ORDER BY journal_id",
+        )
+    }
+
+    /// The unresolved payments no delivery is working on: unconfirmed ones. A pending payment
+    /// in an open wallet is being delivered by this process or another (opening the wallet
+    /// turns stale ones unconfirmed), so a background check leaves it to that delivery.
+    pub fn unconfirmed_payments(&self) -> Result<Vec<Payment>> {
+        self.payments_where("SELECT payment_id FROM payments WHERE status = 'unconfirmed' ORDER BY journal_id")
+    }
+
+    fn payments_where(&self, sql: &str) -> Result<Vec<Payment>> {
         let ids: Vec<String> = {
-            let mut stmt = self.conn.prepare(
-                "SELECT payment_id FROM payments WHERE status IN ('pending', 'unconfirmed') ORDER BY journal_id",
-            )?;
+            let mut stmt = self.conn.prepare(sql)?;
             stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
         };
         ids.iter().map(|id| self.payment(&id.parse()?)).collect()

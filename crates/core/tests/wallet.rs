@@ -555,6 +555,19 @@ fn unconfirmed_payments_can_still_be_resolved() {
 }
 
 #[test]
+fn unresolved_lists_pending_and_unconfirmed_and_unconfirmed_leaves_pending_to_its_delivery() {
+    let mut fx = funded();
+    let ids = |ps: Vec<centime_core::Payment>| ps.into_iter().map(|p| p.payment_id).collect::<Vec<_>>();
+    let pending = fx.w.pay(&offer(NEWS, 100_000), &approved()).unwrap();
+    let lost = fx.w.pay(&offer("https://news.example/b", 100_000), &approved()).unwrap();
+    let settled = fx.w.pay(&offer("https://news.example/c", 100_000), &approved()).unwrap();
+    fx.w.mark_unconfirmed(&lost.payment_id, "the answer was lost").unwrap();
+    fx.w.record_settled(&settled.payment_id, &settlement(&fx.w.id(), None)).unwrap();
+    assert_eq!(ids(fx.w.unresolved_payments().unwrap()), vec![pending.payment_id.clone(), lost.payment_id.clone()]);
+    assert_eq!(ids(fx.w.unconfirmed_payments().unwrap()), vec![lost.payment_id]);
+}
+
+#[test]
 fn stale_pending_payment_becomes_unconfirmed_on_restart() {
     let mut fx = funded();
     let real_now = {
