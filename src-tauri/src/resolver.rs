@@ -1,7 +1,8 @@
 //! Unconfirmed payments (the merchant's answer was lost or unreadable, or a crash left the
-//! payment pending: opening the wallet marks those unconfirmed) are sent to their merchant
-//! again in the background, with the same authorization, as `centime resolve` does (ADR 11):
-//! shortly after start, then every few minutes while the app runs. The dashboard's "unconfirmed payments" card promises it.
+//! payment pending until its authorization expired) are sent to their merchant again in the
+//! background, with the same authorization, as `centime resolve` does (ADR 11): shortly after
+//! start, then every few minutes while the app runs. The dashboard's "unconfirmed payments"
+//! card promises it.
 //!
 //! The wallet's lock is taken to list the payments and for each record, never while a
 //! merchant answers: a slow site must not freeze the window.
@@ -50,8 +51,14 @@ fn interval() -> Duration {
 /// refused (still-unknown ones wait for the next round quietly).
 fn check(app: &AppHandle, state: &Arc<AppState>) {
     // A locked or absent wallet has nothing to check yet.
-    // Pending payments are left to the delivery working on them (Wallet::unconfirmed_payments).
-    let Ok(unresolved) = state.with_wallet(|w| Ok(w.unconfirmed_payments()?)) else { return };
+    // Pending payments are left to the delivery working on them until they expire
+    // (Wallet::unconfirmed_payments, Wallet::resolve_stale_pending).
+    let Ok(unresolved) = state.with_wallet(|w| {
+        w.resolve_stale_pending()?;
+        Ok(w.unconfirmed_payments()?)
+    }) else {
+        return;
+    };
     let mut changed = false;
     for p in unresolved {
         match state.client.resolve_payment(&mut SharedWallet(state), &p) {

@@ -375,8 +375,9 @@ impl Wallet {
     }
 
     /// The unresolved payments no delivery is working on: unconfirmed ones. A pending payment
-    /// in an open wallet is being delivered by this process or another (opening the wallet
-    /// turns stale ones unconfirmed), so a background check leaves it to that delivery.
+    /// is being delivered by this process or another until its authorization expires
+    /// ([`Wallet::resolve_stale_pending`] then makes it unconfirmed), so a background check
+    /// leaves it to that delivery.
     pub fn unconfirmed_payments(&self) -> Result<Vec<Payment>> {
         self.payments_where("SELECT payment_id FROM payments WHERE status = 'unconfirmed' ORDER BY journal_id")
     }
@@ -414,8 +415,10 @@ impl Wallet {
     }
 
     /// Pending payments whose authorization has expired cannot still be in flight: their
-    /// outcome is unknown, and they are listed as unconfirmed for the user.
-    pub(crate) fn resolve_stale_pending(&mut self) -> Result<()> {
+    /// outcome is unknown, and they are listed as unconfirmed for the user. Done on open, and
+    /// by a long-running process (the app) before it looks for unconfirmed payments: a crash
+    /// followed by a quick restart leaves payments pending that expire later.
+    pub fn resolve_stale_pending(&mut self) -> Result<()> {
         let now = self.now();
         let stale: Vec<i64> = {
             let mut stmt =

@@ -564,7 +564,11 @@ fn unresolved_lists_pending_and_unconfirmed_and_unconfirmed_leaves_pending_to_it
     fx.w.mark_unconfirmed(&lost.payment_id, "the answer was lost").unwrap();
     fx.w.record_settled(&settled.payment_id, &settlement(&fx.w.id(), None)).unwrap();
     assert_eq!(ids(fx.w.unresolved_payments().unwrap()), vec![pending.payment_id.clone(), lost.payment_id.clone()]);
-    assert_eq!(ids(fx.w.unconfirmed_payments().unwrap()), vec![lost.payment_id]);
+    assert_eq!(ids(fx.w.unconfirmed_payments().unwrap()), vec![lost.payment_id.clone()]);
+    // Once its authorization has expired, no delivery can still be working on the pending one.
+    fx.clock.set(T0 + DAY);
+    fx.w.resolve_stale_pending().unwrap();
+    assert_eq!(ids(fx.w.unconfirmed_payments().unwrap()), vec![pending.payment_id, lost.payment_id]);
 }
 
 #[test]
