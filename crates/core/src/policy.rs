@@ -146,28 +146,27 @@ impl Default for Limits {
 }
 
 impl Limits {
-    /// The seal of wallets written before the trusted issuers were sealed: the limits alone.
-    /// Accepted once, on the first open by this version, which seals again (ADR 14).
-    fn mac_input_v1(&self) -> MacInput {
+    /// The limits' fields under a version tag.
+    fn mac_fields(&self, tag: &str) -> MacInput {
         MacInput::default()
-            .text(Some("centime-limits-v1"))
+            .text(Some(tag))
             .int(i64::from(self.paused))
             .int(self.auto_pay_under.get())
             .int(self.daily_cap.get())
             .int(self.max_per_payment.get())
     }
 
+    /// The seal of wallets written before the trusted issuers were sealed: the limits alone.
+    /// Accepted once, on the first open by this version, which seals again (ADR 14).
+    fn mac_input_v1(&self) -> MacInput {
+        self.mac_fields("centime-limits-v1")
+    }
+
     /// The limits and the digest of the trusted issuers under one MAC: a key swapped, added
     /// or removed in `issuers` outside Centime breaks it. The limits row always exists, so
     /// the seal cannot be dropped the way an optional meta value could.
     fn mac_input(&self, issuers: &[u8; 32]) -> MacInput {
-        MacInput::default()
-            .text(Some("centime-limits-v2"))
-            .int(i64::from(self.paused))
-            .int(self.auto_pay_under.get())
-            .int(self.daily_cap.get())
-            .int(self.max_per_payment.get())
-            .bytes(Some(issuers))
+        self.mac_fields("centime-limits-v2").bytes(Some(issuers))
     }
 }
 
