@@ -6,7 +6,8 @@ use std::sync::Arc;
 use centime_app_models::{
     AppStatus, ApproveArgs, CreateWalletArgs, Dashboard, EntryDetailsDto, ExportArgs, ExportResultDto,
     HistoryFilterDto, HistoryPageDto, HistorySummaryDto, InsightsDto, IssuerDto, KeystoreKindDto, LimitsChangeDto,
-    LimitsDto, MoneyDto, OpenResultDto, PaymentResultDto, PromptDto, SiteChangeDto, SiteDto, TopupDto, WalletState,
+    LimitsDto, LocaleDto, MoneyDto, OpenResultDto, PaymentResultDto, PromptDto, SiteChangeDto, SiteDto, TopupDto,
+    WalletState,
 };
 use centime_core::history::HistoryFilter;
 use centime_core::keystore::{FileKeyStore, KeyStore, OsKeyStore};
@@ -144,6 +145,14 @@ fn dashboard_of(w: &Wallet) -> AppResult<Dashboard> {
 pub async fn dashboard(state: St<'_>) -> AppResult<Dashboard> {
     let s = state.inner().clone();
     blocking(move || s.with_wallet(|w| dashboard_of(w))).await
+}
+
+/// The window's language, for what the backend says itself (notifications, the tray).
+#[tauri::command]
+pub async fn set_locale(app: AppHandle, state: St<'_>, locale: LocaleDto) -> AppResult<()> {
+    state.set_locale(locale);
+    crate::tray::refresh(&app);
+    Ok(())
 }
 
 #[tauri::command]

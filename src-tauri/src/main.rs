@@ -16,6 +16,7 @@ mod payments;
 mod reader;
 mod resolver;
 mod state;
+mod texts;
 mod tray;
 
 use std::sync::Arc;
@@ -138,6 +139,7 @@ fn main() {
             commands::remove_issuer,
             commands::backup_wallet,
             commands::restore_wallet,
+            commands::set_locale,
         ])
         .setup(|app| {
             start_state(app)?;

@@ -24,6 +24,7 @@ use crate::error::{AppError, AppResult};
 use crate::reader;
 use crate::state::SharedWallet;
 use crate::state::{AppState, PendingPrompt};
+use crate::texts;
 
 fn now() -> i64 {
     std::time::SystemTime::now()
@@ -123,7 +124,8 @@ pub fn handle_link(app: &AppHandle, state: &Arc<AppState>, link: &str) -> AppRes
         DeepLink::Topup { credit } => {
             let t = state.with_wallet(|w| Ok(w.topup(&credit)?))?;
             let _ = app.emit(events::WALLET_CHANGED, ());
-            crate::notify(app, &format!("Top-up of {} received; balance {} {}", t.amount, t.balance, t.amount.asset));
+            let balance = centime_protocol::Amount::new(t.balance, t.amount.asset);
+            crate::notify(app, &texts::topped_up(state.locale(), &t.amount, &balance));
             Ok(None)
         }
         DeepLink::Pay { required, return_url } => {
@@ -215,7 +217,7 @@ fn pay(
         (_, None) => {}
     }
     if payment.automatic {
-        crate::notify(app, &format!("Paid {} to {} automatically, by your rules", payment.amount, payment.origin));
+        crate::notify(app, &texts::paid_automatically(state.locale(), &payment.amount, &payment.origin));
     }
     let _ = app.emit(events::PAYMENT_MADE, result.clone());
     Ok(result)

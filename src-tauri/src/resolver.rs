@@ -15,6 +15,7 @@ use centime_client::Resolved;
 use tauri::{AppHandle, Emitter as _};
 
 use crate::state::{AppState, SharedWallet};
+use crate::texts;
 
 /// The first check, once the window and the wallet are up.
 const FIRST: Duration = Duration::from_secs(5);
@@ -25,6 +26,7 @@ const EVERY: Duration = Duration::from_secs(120);
 pub fn start(app: &AppHandle, state: Arc<AppState>) {
     let handle = app.clone();
     let every = interval();
+    let locale = state.locale();
     let spawned = std::thread::Builder::new().name("centime-resolver".into()).spawn(move || {
         let app = handle;
         std::thread::sleep(FIRST.min(every));
@@ -34,7 +36,7 @@ pub fn start(app: &AppHandle, state: Arc<AppState>) {
         }
     });
     if let Err(e) = spawned {
-        crate::notify(app, &format!("Unconfirmed payments will not be checked in the background: {e}"));
+        crate::notify(app, &texts::no_background_checks(locale, &e.to_string()));
     }
 }
 
@@ -64,14 +66,11 @@ fn check(app: &AppHandle, state: &Arc<AppState>) {
         match state.client.resolve_payment(&mut SharedWallet(state), &p) {
             Ok(Resolved::Settled) => {
                 changed = true;
-                crate::notify(app, &format!("{} confirmed your payment of {}", p.origin, p.amount));
+                crate::notify(app, &texts::confirmed(state.locale(), &p.amount, &p.origin));
             }
             Ok(Resolved::Refused { code }) => {
                 changed = true;
-                crate::notify(
-                    app,
-                    &format!("{} refused your payment of {} ({code}); it was credited back", p.origin, p.amount),
-                );
+                crate::notify(app, &texts::refused(state.locale(), &p.amount, &p.origin, &code));
             }
             Ok(Resolved::Unconfirmed(_)) => {}
             // The wallet was closed or restored meanwhile: the next round starts again.

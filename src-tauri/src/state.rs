@@ -6,7 +6,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
-use centime_app_models::{DemoDto, KeystoreKindDto, events};
+use centime_app_models::{DemoDto, KeystoreKindDto, LocaleDto, events};
 use centime_client::Ledger;
 use centime_core::keystore::{KeyStore, OsKeyStore};
 use centime_core::{Status, Wallet};
@@ -43,6 +43,8 @@ pub struct AppState {
     pub exporting: AtomicBool,
     /// Set by `cancel_export`; the running export stops at its next progress report.
     pub cancel_export: AtomicBool,
+    /// The window's language, for notifications and the tray (`set_locale`).
+    pub locale: Mutex<LocaleDto>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -70,11 +72,20 @@ impl AppState {
             app: OnceLock::new(),
             exporting: AtomicBool::new(false),
             cancel_export: AtomicBool::new(false),
+            locale: Mutex::new(crate::texts::system_locale()),
         })
     }
 
     pub fn wallet(&self) -> MutexGuard<'_, Option<Wallet>> {
         lock(&self.wallet)
+    }
+
+    pub fn locale(&self) -> LocaleDto {
+        *lock(&self.locale)
+    }
+
+    pub fn set_locale(&self, l: LocaleDto) {
+        *lock(&self.locale) = l;
     }
 
     pub fn prompts(&self) -> MutexGuard<'_, HashMap<String, PendingPrompt>> {

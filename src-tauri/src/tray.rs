@@ -9,17 +9,21 @@ use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Emitter as _, Manager as _, Wry};
 
 use crate::state::AppState;
+use crate::texts;
 
 pub struct TrayItems {
     balance: MenuItem<Wry>,
     pause: CheckMenuItem<Wry>,
+    open: MenuItem<Wry>,
+    quit: MenuItem<Wry>,
 }
 
 pub fn build(app: &AppHandle) -> tauri::Result<()> {
-    let balance = MenuItem::with_id(app, "balance", "Balance: …", false, None::<&str>)?;
-    let pause = CheckMenuItem::with_id(app, "pause", "Pause payments", true, false, None::<&str>)?;
-    let open = MenuItem::with_id(app, "open", "Open Centime", true, None::<&str>)?;
-    let quit = MenuItem::with_id(app, "quit", "Quit", true, None::<&str>)?;
+    let labels = texts::tray(app.state::<Arc<AppState>>().locale());
+    let balance = MenuItem::with_id(app, "balance", "…", false, None::<&str>)?;
+    let pause = CheckMenuItem::with_id(app, "pause", labels.pause, true, false, None::<&str>)?;
+    let open = MenuItem::with_id(app, "open", labels.open, true, None::<&str>)?;
+    let quit = MenuItem::with_id(app, "quit", labels.quit, true, None::<&str>)?;
     let sep = PredefinedMenuItem::separator(app)?;
     let menu = Menu::with_items(app, &[&balance, &sep, &pause, &open, &quit])?;
     let mut builder = TrayIconBuilder::with_id("centime").menu(&menu).tooltip("Centime");
@@ -40,7 +44,7 @@ pub fn build(app: &AppHandle) -> tauri::Result<()> {
             _ => {}
         })
         .build(app)?;
-    app.manage(TrayItems { balance, pause });
+    app.manage(TrayItems { balance, pause: pause.clone(), open: open.clone(), quit: quit.clone() });
     refresh(app);
     Ok(())
 }
@@ -56,22 +60,21 @@ fn toggle_pause(app: &AppHandle) {
     refresh(app);
 }
 
-/// Brings the tray's balance and pause state up to date.
+/// Brings the tray's balance, pause state and labels up to date.
 pub fn refresh(app: &AppHandle) {
     let Some(items) = app.try_state::<TrayItems>() else { return };
     let state = app.state::<Arc<AppState>>();
+    let locale = state.locale();
+    let labels = texts::tray(locale);
     let (text, paused) = state
         .with_wallet(|w| {
-            let balances = w.balances()?;
-            let text = if balances.is_empty() {
-                "Balance: 0.00".to_owned()
-            } else {
-                let parts: Vec<String> = balances.iter().map(|b| format!("{} {}", b.amount, b.asset)).collect();
-                format!("Balance: {}", parts.join(" · "))
-            };
-            Ok((text, w.limits()?.paused))
+            let balances: Vec<_> = w.balances()?.into_iter().map(|b| (b.amount, b.asset)).collect();
+            Ok((texts::tray_balance(locale, &balances), w.limits()?.paused))
         })
-        .unwrap_or_else(|_| ("No wallet open".to_owned(), false));
+        .unwrap_or_else(|_| (labels.no_wallet.to_owned(), false));
     let _ = items.balance.set_text(text);
+    let _ = items.pause.set_text(labels.pause);
     let _ = items.pause.set_checked(paused);
+    let _ = items.open.set_text(labels.open);
+    let _ = items.quit.set_text(labels.quit);
 }

@@ -4,7 +4,8 @@
 // agree with the merchant ledger. Also: a command called from the reader window (no capability)
 // is refused, while the main window may call it. Last: a payment whose answers are lost (a
 // second magazine behind a proxy that drops them) is left unconfirmed, then resolved by the app
-// on its own once the site answers again.
+// on its own once the site answers again; and with the window in French, the backend's own
+// notification is in French.
 //
 // Run through tests/app/run.sh (it sets up Xvfb, D-Bus, the keyring, centime-demo, tauri-driver).
 import { spawn } from "node:child_process";
@@ -327,6 +328,25 @@ try {
   } finally {
     mag.stop();
   }
+
+  step("the backend speaks the window's language: in French, a French notification");
+  await nav(browser, "Settings");
+  await (await field(browser, "Language")).selectByAttribute("value", "fr");
+  await shown(browser, `//html[@lang="fr"]`);
+  await sleep(500);
+  const beforeFr = notifications().length;
+  const linkFr = await payLinkFor(`${DEMO}/articles/a-penny-for-a-letter/1`);
+  const fr = await secondInstance([linkFr]);
+  equal(fr.code, 0, "the second instance hands the link over and exits 0");
+  await browser.waitUntil(async () => notifications().length > beforeFr, {
+    timeout: 30_000,
+    timeoutMsg: "no notification for the automatic payment in French",
+  });
+  equal(
+    notifications().at(-1).body,
+    `0,05\u00a0€ payés à ${ORIGIN} automatiquement, selon vos règles`,
+    "the notification is in French, the amount written the French way",
+  );
 
   const errors = await pageErrors(browser);
   equal(errors, [], "no page errors or CSP violations in the main window");

@@ -131,6 +131,14 @@ pub struct TopupDto {
     pub balance: String,
 }
 
+/// The language the window shows, for what the backend says itself (notifications, tray).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum LocaleDto {
+    En,
+    Fr,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum PeriodDto {
@@ -485,6 +493,7 @@ pub const COMMANDS: &[&str] = &[
     "remove_issuer",
     "backup_wallet",
     "restore_wallet",
+    "set_locale",
 ];
 
 /// The TypeScript declarations of every type above, in one file.
@@ -503,6 +512,7 @@ pub fn typescript() -> String {
         Dashboard::decl(&cfg),
         TopupDto::decl(&cfg),
         PeriodDto::decl(&cfg),
+        LocaleDto::decl(&cfg),
         DecisionDto::decl(&cfg),
         ReasonParamDto::decl(&cfg),
         PromptDto::decl(&cfg),

@@ -386,6 +386,8 @@ function handle(cmd: string, a: Record<string, unknown>): unknown {
       return null;
     case "restore_wallet":
       return status;
+    case "set_locale":
+      return null;
     default:
       throw { code: "internal", message: `The mock has no command ${cmd}.` };
   }

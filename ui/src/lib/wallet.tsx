@@ -106,6 +106,12 @@ export function WalletProvider({ children }: { children: ReactNode }) {
     [refresh, notify],
   );
 
+  // The backend's own words (notifications, the tray menu) follow the window's language.
+  const locale = prefs.locale;
+  useEffect(() => {
+    backend.setLocale(locale).catch(() => undefined);
+  }, [locale]);
+
   // Start: where the wallet stands.
   useEffect(() => {
     let live = true;

@@ -77,6 +77,8 @@ export type TopupDto = { creditId: string, network: string, amount: string, asse
 
 export type PeriodDto = "day" | "week" | "month";
 
+export type LocaleDto = "en" | "fr";
+
 export type DecisionDto = "auto" | "ask" | "refuse";
 
 export type ReasonParamDto = { name: string, value: string, };
@@ -318,4 +320,5 @@ export const COMMANDS = [
   "remove_issuer",
   "backup_wallet",
   "restore_wallet",
+  "set_locale",
 ] as const;

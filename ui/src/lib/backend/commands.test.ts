@@ -62,6 +62,7 @@ describe("IPC commands", () => {
     await commands.removeIssuer("demo");
     await commands.backupWallet("/tmp/b", "pw");
     await commands.restoreWallet("/tmp/b", "pw");
+    await commands.setLocale("fr");
 
     expect(calls).toEqual([
       { cmd: "app_status", args: {} },
@@ -98,6 +99,7 @@ describe("IPC commands", () => {
       { cmd: "remove_issuer", args: { network: "demo" } },
       { cmd: "backup_wallet", args: { path: "/tmp/b", passphrase: "pw" } },
       { cmd: "restore_wallet", args: { path: "/tmp/b", passphrase: "pw" } },
+      { cmd: "set_locale", args: { locale: "fr" } },
     ]);
     // Every command of the generated contract has its function, and no other is called.
     expect(new Set(calls.map((c) => c.cmd))).toEqual(new Set(COMMANDS));

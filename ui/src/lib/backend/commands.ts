@@ -18,6 +18,7 @@ import type {
   IssuerDto,
   LimitsChangeDto,
   LimitsDto,
+  LocaleDto,
   OpenResultDto,
   PaymentResultDto,
   PromptDto,
@@ -63,6 +64,8 @@ export const backupWallet = (path: string, passphrase: string) =>
   invoke<null>("backup_wallet", { path, passphrase });
 export const restoreWallet = (path: string, passphrase: string) =>
   invoke<AppStatus>("restore_wallet", { path, passphrase });
+/** The window's language, for the backend's own notifications and tray menu. */
+export const setLocale = (locale: LocaleDto) => invoke<null>("set_locale", { locale });
 
 /**
  * Asks the user where to save an export (the system's save dialog, through the dialog plugin).
