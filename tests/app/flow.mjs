@@ -347,6 +347,10 @@ try {
     `0,05\u00a0€ payés à ${ORIGIN} automatiquement, selon vos règles`,
     "the notification is in French, the amount written the French way",
   );
+  // Back to the system's language: the choice is kept in the web view's storage, which the
+  // next script's app shares.
+  await (await field(browser, "Langue")).selectByAttribute("value", "system");
+  await shown(browser, `//html[@lang="en"]`);
 
   const errors = await pageErrors(browser);
   equal(errors, [], "no page errors or CSP violations in the main window");
