@@ -74,7 +74,7 @@ fn check(app: &AppHandle, state: &Arc<AppState>) {
             }
             Ok(Resolved::Unconfirmed(_)) => {}
             // The wallet was closed or restored meanwhile: the next round starts again.
-            Err(_) => return,
+            Err(_) => break,
         }
     }
     if changed {
