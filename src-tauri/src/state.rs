@@ -173,10 +173,7 @@ impl AppState {
 pub struct SharedWallet<'a>(pub &'a AppState);
 
 impl SharedWallet<'_> {
-    fn with<T>(
-        &self,
-        f: impl FnOnce(&mut centime_core::Wallet) -> centime_core::Result<T>,
-    ) -> centime_client::Result<T> {
+    fn with<T>(&self, f: impl FnOnce(&mut Wallet) -> centime_core::Result<T>) -> centime_client::Result<T> {
         match self.0.wallet().as_mut() {
             Some(w) => Ok(f(w)?),
             None => Err(centime_client::Error::WalletClosed),
