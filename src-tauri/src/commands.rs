@@ -220,6 +220,12 @@ pub async fn decline_prompt(state: St<'_>, prompt_id: String) -> AppResult<()> {
     Ok(())
 }
 
+/// "Decline all from this site": every waiting prompt of `origin`; how many were declined.
+#[tauri::command]
+pub async fn decline_site_prompts(state: St<'_>, origin: String) -> AppResult<u32> {
+    Ok(u32::try_from(payments::decline_site(state.inner(), &origin)).unwrap_or(u32::MAX))
+}
+
 #[tauri::command]
 pub async fn history(
     state: St<'_>,

@@ -22,7 +22,13 @@ pub fn period_in(p: PeriodDto) -> Period {
 }
 
 pub fn balance(b: &Balance) -> BalanceDto {
-    BalanceDto { network: b.network.clone(), amount: b.amount.to_string(), asset: b.asset.to_string() }
+    BalanceDto {
+        network: b.network.clone(),
+        amount: b.amount.to_string(),
+        asset: b.asset.to_string(),
+        held: b.held.to_string(),
+        held_until: b.held_until,
+    }
 }
 
 pub fn entry(e: &Entry) -> EntryDto {

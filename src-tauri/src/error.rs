@@ -21,6 +21,8 @@ pub enum AppError {
     Expired,
     #[error("this payment request is no longer waiting (answered or expired)")]
     UnknownPrompt,
+    #[error("{0} has too many payment requests waiting; answer them first (its later links are refused)")]
+    TooManyPrompts(String),
     #[error("the demo issuer is not available: {0}")]
     Demo(String),
     #[error("{0}")]
@@ -39,6 +41,7 @@ impl AppError {
             AppError::Locked => "locked",
             AppError::AlreadyExists => "invalid_input",
             AppError::Expired | AppError::UnknownPrompt => "expired",
+            AppError::TooManyPrompts(_) => "too_many_prompts",
             AppError::Demo(_) => "network",
             AppError::Internal(_) => "internal",
         }

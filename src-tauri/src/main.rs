@@ -25,6 +25,7 @@ use centime_app_models::events;
 use tauri::{AppHandle, Emitter as _, Manager as _};
 use tauri_plugin_deep_link::DeepLinkExt as _;
 
+use crate::error::AppError;
 use crate::state::AppState;
 
 /// A desktop notification; failures (no notification daemon) are not worth stopping for.
@@ -48,13 +49,16 @@ fn on_link(app: &AppHandle, link: String) {
     tauri::async_runtime::spawn_blocking(move || {
         let state = app.state::<Arc<AppState>>().inner().clone();
         match payments::handle_link(&app, &state, &link) {
-            Ok(Some(prompt)) => payments::raise(&app, &prompt),
+            Ok(Some(prompt)) => payments::raise(&app, &state, &prompt),
             Ok(None) => tray::refresh(&app),
-            Err(e) => {
-                if let Some(w) = app.get_webview_window("main") {
-                    let _ = w.show();
-                    let _ = w.set_focus();
+            // A site over its share of prompts gets a notice, not the window's focus.
+            Err(AppError::TooManyPrompts(origin)) => {
+                if state.may_raise(std::time::Instant::now(), payments::RAISE_EVERY) {
+                    notify(&app, &texts::too_many_prompts(state.locale(), &origin));
                 }
+            }
+            Err(e) => {
+                payments::bring_forward(&app, &state);
                 let _ = app.emit_to("main", events::LINK_REFUSED, e.dto());
             }
         }
@@ -122,6 +126,7 @@ fn main() {
             commands::pending_prompts,
             commands::approve_prompt,
             commands::decline_prompt,
+            commands::decline_site_prompts,
             commands::history,
             commands::history_summary,
             commands::history_sites,

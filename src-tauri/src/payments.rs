@@ -5,6 +5,7 @@
 //! address must be on the site's origin).
 
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -33,7 +34,15 @@ fn now() -> i64 {
         .unwrap_or(0)
 }
 
-/// Builds the prompt for `required` as answered at `url`.
+/// Prompts waiting at once for one site, and in all: a page firing links cannot bury the
+/// window under prompts (beyond, a link is refused with a notice).
+pub const MAX_PROMPTS_PER_SITE: usize = 3;
+pub const MAX_PROMPTS: usize = 10;
+/// The main window is brought forward for a prompt or a refused link at most this often.
+pub const RAISE_EVERY: Duration = Duration::from_secs(3);
+
+/// Builds the prompt for `required` as answered at `url`. A link's automatic payment is held
+/// to its site's pace (`centime_core::links`): beyond it, the user is asked.
 fn prompt_for(
     state: &AppState,
     required: PaymentRequired,
@@ -41,11 +50,13 @@ fn prompt_for(
     return_url: Option<Url>,
     source: &str,
 ) -> AppResult<PendingPrompt> {
-    let quote = state.with_wallet(|w| Ok(w.quote(&required)?))?;
+    let mut quote = state.with_wallet(|w| Ok(w.quote(&required)?))?;
+    if source == "link" {
+        state.link_pace().pace(&mut quote.evaluation, now());
+    }
     let offer = required
         .accepts
-        .iter()
-        .find(|o| o.pay_to == quote.pay_to && o.network == quote.network.as_str())
+        .get(quote.approval.offer)
         .ok_or_else(|| AppError::Internal("the chosen offer vanished".into()))?;
     let window = i64::try_from(offer.max_timeout_seconds).unwrap_or(i64::MAX).clamp(1, 3600);
     let (decision, reason) = match &quote.evaluation.decision {
@@ -81,7 +92,31 @@ fn prompt_for(
         return_url: return_url.as_ref().map(Url::to_string),
         source: source.to_owned(),
     };
-    Ok(PendingPrompt { dto, required, url, return_url })
+    Ok(PendingPrompt { dto, required, url, return_url, approval: quote.approval })
+}
+
+/// Keeps a prompt waiting for an answer, unless the same page already has one (a link fired
+/// again is that prompt) or the site or the app already has as many as they may.
+fn admit(state: &AppState, prompt: PendingPrompt) -> AppResult<PromptDto> {
+    let mut prompts = state.prompts();
+    let t = now();
+    prompts.retain(|_, p| p.dto.expires_at > t);
+    if let Some(open) = prompts.values().find(|p| p.dto.resource == prompt.dto.resource) {
+        return Ok(open.dto.clone());
+    }
+    let of_site = prompts.values().filter(|p| p.dto.origin == prompt.dto.origin).count();
+    if of_site >= MAX_PROMPTS_PER_SITE || prompts.len() >= MAX_PROMPTS {
+        return Err(AppError::TooManyPrompts(prompt.dto.origin));
+    }
+    let dto = prompt.dto.clone();
+    prompts.insert(dto.id.clone(), prompt);
+    Ok(dto)
+}
+
+/// The payment that already pays for this page (settled within its entitlement, or still in
+/// flight), if any: the page is read with it, never paid again.
+fn already_paid(state: &AppState, resource: &str) -> AppResult<Option<Payment>> {
+    state.with_wallet(|w| Ok(w.already_paid(resource)?))
 }
 
 /// "Open a priced page": fetch the URL; free pages go to the reader, priced ones to a prompt
@@ -105,14 +140,16 @@ pub fn open_priced_page(app: &AppHandle, state: &Arc<AppState>, url: &str) -> Ap
                 reader::show(app, &url, &e.body)?;
                 return Ok(OpenResultDto::Free { url: url.to_string() });
             }
+            if let Some(p) = already_paid(state, &required.resource.url)? {
+                let result = deliver_and_show(app, state, &p, &url, None)?;
+                return Ok(OpenResultDto::Paid { result });
+            }
             let prompt = prompt_for(state, *required, url, None, "typed")?;
             if prompt.dto.decision == DecisionDto::Auto {
                 let result = pay(app, state, prompt, None, false)?;
                 return Ok(OpenResultDto::Paid { result });
             }
-            let dto = prompt.dto.clone();
-            state.prompts().insert(dto.id.clone(), prompt);
-            Ok(OpenResultDto::Prompt { prompt: Box::new(dto) })
+            Ok(OpenResultDto::Prompt { prompt: Box::new(admit(state, prompt)?) })
         }
     }
 }
@@ -130,14 +167,17 @@ pub fn handle_link(app: &AppHandle, state: &Arc<AppState>, link: &str) -> AppRes
         }
         DeepLink::Pay { required, return_url } => {
             let link = state.client.prepare_pay_link(&required, return_url.as_ref())?;
+            // A page already paid is read with its payment: a link fired again pays nothing.
+            if let Some(p) = already_paid(state, &link.required.resource.url)? {
+                deliver_and_show(app, state, &p, &link.url, link.return_url.as_ref())?;
+                return Ok(None);
+            }
             let prompt = prompt_for(state, link.required, link.url, link.return_url, "link")?;
             if prompt.dto.decision == DecisionDto::Auto {
                 pay(app, state, prompt, None, false)?;
                 return Ok(None);
             }
-            let dto = prompt.dto.clone();
-            state.prompts().insert(dto.id.clone(), prompt);
-            Ok(Some(dto))
+            Ok(Some(admit(state, prompt)?))
         }
     }
 }
@@ -176,10 +216,24 @@ fn pay(
                 },
             )?;
         }
-        Ok(w.pay(&prompt.required, &PayOptions { approved, ..Default::default() })?)
+        // The offer shown, and only it: a top-up or a refund since cannot make it pay another.
+        let opts = PayOptions { approved, approval: Some(prompt.approval.clone()), ..Default::default() };
+        Ok(w.pay(&prompt.required, &opts)?)
     })?;
+    deliver_and_show(app, state, &payment, &prompt.url, prompt.return_url.as_ref())
+}
+
+/// Sends a payment to the page that asked for it and shows the outcome: the page in the
+/// reader, or the site's return address.
+fn deliver_and_show(
+    app: &AppHandle,
+    state: &Arc<AppState>,
+    payment: &Payment,
+    url: &Url,
+    return_url: Option<&Url>,
+) -> AppResult<PaymentResultDto> {
     // Outside the wallet's lock: a slow merchant must not freeze the window.
-    let sent = state.client.deliver(&mut SharedWallet(state), &prompt.url, &HeaderMap::new(), &payment);
+    let sent = state.client.deliver(&mut SharedWallet(state), url, &HeaderMap::new(), payment);
     let _ = app.emit(events::WALLET_CHANGED, ());
     let (outcome, body) = match sent {
         Ok(d) => (d.outcome, Some(d.body)),
@@ -205,13 +259,13 @@ fn pay(
         automatic: payment.automatic,
     };
     // The page, or the site's return address, only once the merchant answered.
-    match (&prompt.return_url, &body) {
+    match (return_url, &body) {
         (Some(ret), Some(_)) => {
-            let opened = open_return(app, ret, &payment)?;
+            let opened = open_return(app, ret, payment)?;
             result.opened_return_url = Some(opened);
         }
         (None, Some(body)) => {
-            reader::show(app, &prompt.url, body)?;
+            reader::show(app, url, body)?;
             result.shown_in_reader = true;
         }
         (_, None) => {}
@@ -249,12 +303,29 @@ pub fn pending(state: &AppState) -> Vec<PromptDto> {
     list
 }
 
-/// Shows the main window and raises a prompt in it.
-pub fn raise(app: &AppHandle, prompt: &PromptDto) {
+/// Declines every prompt of `origin` ("Decline all from this site"); how many there were.
+pub fn decline_site(state: &AppState, origin: &str) -> usize {
+    let mut prompts = state.prompts();
+    let before = prompts.len();
+    prompts.retain(|_, p| p.dto.origin != origin);
+    before - prompts.len()
+}
+
+/// Brings the main window forward, at most once per [`RAISE_EVERY`]: a page firing links
+/// cannot keep stealing the focus (its prompts still reach the window's list).
+pub fn bring_forward(app: &AppHandle, state: &AppState) {
+    if !state.may_raise(Instant::now(), RAISE_EVERY) {
+        return;
+    }
     if let Some(w) = app.get_webview_window("main") {
         let _ = w.show();
         let _ = w.unminimize();
         let _ = w.set_focus();
     }
+}
+
+/// Raises a prompt in the main window.
+pub fn raise(app: &AppHandle, state: &AppState, prompt: &PromptDto) {
+    bring_forward(app, state);
     let _ = app.emit_to("main", events::PAYMENT_PROMPT, prompt.clone());
 }

@@ -1,8 +1,10 @@
 //! Unconfirmed payments (the merchant's answer was lost or unreadable, or a crash left the
 //! payment pending until its authorization expired) are sent to their merchant again in the
-//! background, with the same authorization, as `centime resolve` does (ADR 11): shortly after
-//! start, then every few minutes while the app runs. The dashboard's "unconfirmed payments"
-//! card promises it.
+//! background, with the same authorization, as `centime resolve` does (ADR 11): each one soon
+//! after it is found, then after waits that double from 5 s to an hour, and no more once it is
+//! a day old (`centime_client::backoff`): a merchant that fails forever is asked a bounded
+//! number of times, and the user is told the payment stays unconfirmed. The dashboard's
+//! "unconfirmed payments" card promises it.
 //!
 //! The wallet's lock is taken to list the payments and for each record, never while a
 //! merchant answers: a slow site must not freeze the window.
@@ -12,6 +14,7 @@ use std::time::Duration;
 
 use centime_app_models::events;
 use centime_client::Resolved;
+use centime_client::backoff::Backoff;
 use tauri::{AppHandle, Emitter as _};
 
 use crate::state::{AppState, SharedWallet};
@@ -19,8 +22,9 @@ use crate::texts;
 
 /// The first check, once the window and the wallet are up.
 const FIRST: Duration = Duration::from_secs(5);
-/// Then this often. Each check with nothing unresolved is one SQLite query.
-const EVERY: Duration = Duration::from_secs(120);
+/// Then this often; each payment is only sent again when its back-off says so. Each check
+/// with nothing unresolved is one SQLite query.
+const EVERY: Duration = Duration::from_secs(5);
 
 /// Starts the background checks for the life of the app.
 pub fn start(app: &AppHandle, state: Arc<AppState>) {
@@ -30,8 +34,9 @@ pub fn start(app: &AppHandle, state: Arc<AppState>) {
     let spawned = std::thread::Builder::new().name("centime-resolver".into()).spawn(move || {
         let app = handle;
         std::thread::sleep(FIRST.min(every));
+        let mut backoff = Backoff::new();
         loop {
-            check(&app, &state);
+            check(&app, &state, &mut backoff);
             std::thread::sleep(every);
         }
     });
@@ -51,7 +56,7 @@ fn interval() -> Duration {
 
 /// One round: every unresolved payment sent again; the user told of each one settled or
 /// refused (still-unknown ones wait for the next round quietly).
-fn check(app: &AppHandle, state: &Arc<AppState>) {
+fn check(app: &AppHandle, state: &Arc<AppState>, backoff: &mut Backoff) {
     // A locked or absent wallet has nothing to check yet.
     // Pending payments are left to the delivery working on them until they expire
     // (Wallet::unconfirmed_payments, Wallet::resolve_stale_pending).
@@ -61,24 +66,38 @@ fn check(app: &AppHandle, state: &Arc<AppState>) {
     }) else {
         return;
     };
+    let now = now();
+    for p in backoff.newly_given_up(&unresolved, now) {
+        crate::notify(app, &texts::gave_up(state.locale(), &p.amount, &p.origin));
+    }
+    // The wallet was closed or restored meanwhile: the next round starts again.
+    let Ok(resolved) = state.client.resolve_due(&mut SharedWallet(state), &unresolved, backoff, now) else {
+        return;
+    };
     let mut changed = false;
-    for p in unresolved {
-        match state.client.resolve_payment(&mut SharedWallet(state), &p) {
-            Ok(Resolved::Settled) => {
+    for r in resolved {
+        let p = &r.payment;
+        match r.outcome {
+            Resolved::Settled => {
                 changed = true;
                 crate::notify(app, &texts::confirmed(state.locale(), &p.amount, &p.origin));
             }
-            Ok(Resolved::Refused { code }) => {
+            Resolved::Refused { code } => {
                 changed = true;
                 crate::notify(app, &texts::refused(state.locale(), &p.amount, &p.origin, &code));
             }
-            Ok(Resolved::Unconfirmed(_)) => {}
-            // The wallet was closed or restored meanwhile: the next round starts again.
-            Err(_) => break,
+            Resolved::Unconfirmed(_) => {}
         }
     }
     if changed {
         let _ = app.emit(events::WALLET_CHANGED, ());
         crate::tray::refresh(app);
     }
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
 }

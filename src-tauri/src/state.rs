@@ -4,11 +4,12 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use centime_app_models::{DemoDto, KeystoreKindDto, LocaleDto, events};
 use centime_client::Ledger;
 use centime_core::keystore::{KeyStore, OsKeyStore};
+use centime_core::links::LinkPace;
 use centime_core::{Status, Wallet};
 use centime_protocol::{PaymentId, PaymentRequired, SettlementResponse};
 
@@ -25,6 +26,8 @@ pub struct PendingPrompt {
     /// Where the site answered the 402 (the payment goes there and nowhere else).
     pub url: url::Url,
     pub return_url: Option<url::Url>,
+    /// The offer the prompt shows: approving pays exactly it.
+    pub approval: centime_core::Approval,
 }
 
 pub struct AppState {
@@ -45,6 +48,10 @@ pub struct AppState {
     pub cancel_export: AtomicBool,
     /// The window's language, for notifications and the tray (`set_locale`).
     pub locale: Mutex<LocaleDto>,
+    /// Links paid automatically in the last minute, per site.
+    pub link_pace: Mutex<LinkPace>,
+    /// When the main window was last brought forward for a prompt.
+    pub last_raise: Mutex<Option<Instant>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -73,6 +80,8 @@ impl AppState {
             exporting: AtomicBool::new(false),
             cancel_export: AtomicBool::new(false),
             locale: Mutex::new(crate::texts::system_locale()),
+            link_pace: Mutex::new(LinkPace::new()),
+            last_raise: Mutex::new(None),
         })
     }
 
@@ -90,6 +99,20 @@ impl AppState {
 
     pub fn prompts(&self) -> MutexGuard<'_, HashMap<String, PendingPrompt>> {
         lock(&self.prompts)
+    }
+
+    pub fn link_pace(&self) -> MutexGuard<'_, LinkPace> {
+        lock(&self.link_pace)
+    }
+
+    /// Whether the window may be brought forward at `now` (and if so, counts it).
+    pub fn may_raise(&self, now: Instant, every: Duration) -> bool {
+        let mut last = lock(&self.last_raise);
+        if last.is_some_and(|t| now.duration_since(t) < every) {
+            return false;
+        }
+        *last = Some(now);
+        true
     }
 
     /// Keeps the app's handle for background work (the first call wins; they are all the same).

@@ -67,6 +67,28 @@ pub fn refused(l: LocaleDto, a: &Amount, origin: &str, code: &str) -> String {
     }
 }
 
+pub fn gave_up(l: LocaleDto, a: &Amount, origin: &str) -> String {
+    match l {
+        LocaleDto::En => format!(
+            "{origin} has not confirmed your payment of {} for a day; Centime stopped asking. It stays listed as unconfirmed",
+            amount(l, a)
+        ),
+        LocaleDto::Fr => format!(
+            "{origin} n'a pas confirmé votre paiement de {} depuis un jour ; Centime ne le demande plus. Il reste listé comme non confirmé",
+            amount(l, a)
+        ),
+    }
+}
+
+pub fn too_many_prompts(l: LocaleDto, origin: &str) -> String {
+    match l {
+        LocaleDto::En => format!("{origin} sent too many payment requests at once; the later ones were refused"),
+        LocaleDto::Fr => {
+            format!("{origin} a envoyé trop de demandes de paiement à la fois ; les suivantes ont été refusées")
+        }
+    }
+}
+
 pub fn no_background_checks(l: LocaleDto, why: &str) -> String {
     match l {
         LocaleDto::En => format!("Unconfirmed payments will not be checked in the background: {why}"),

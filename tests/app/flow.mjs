@@ -5,7 +5,8 @@
 // is refused, while the main window may call it. Last: a payment whose answers are lost (a
 // second magazine behind a proxy that drops them) is left unconfirmed, then resolved by the app
 // on its own once the site answers again; and with the window in French, the backend's own
-// notification is in French.
+// notification is in French. A link for a page already paid, fired again and again at an
+// auto-pay site, pays once (issue 12).
 //
 // Run through tests/app/run.sh (it sets up Xvfb, D-Bus, the keyring, centime-demo, tauri-driver).
 import { spawn } from "node:child_process";
@@ -234,6 +235,21 @@ try {
     timeoutMsg: "page 3's return URL was not opened",
   });
   check(true, "page 3's return URL opens with the payment");
+
+  step("the same link fired three more times at an auto-pay site pays nothing more");
+  const page3 = () => opened().filter((u) => u.startsWith(`${ARTICLE}/3#payment=`));
+  const openedBefore = page3().length;
+  for (let i = 0; i < 3; i += 1) {
+    const again = await secondInstance([link3]);
+    equal(again.code, 0, `the repeated link ${i + 1} is handed over`);
+  }
+  await browser.waitUntil(async () => page3().length >= openedBefore + 3, {
+    timeout: 30_000,
+    timeoutMsg: "the repeated links did not open the page again",
+  });
+  check(new Set(page3()).size === 1, "each repeated link reads the page with the first payment");
+  equal((await demoJson("/merchant/ledger")).count, 3, "the merchant was paid once for page 3");
+  check((await browser.$$(DIALOG)).length === 0, "no prompt was raised for a page already paid");
 
   step("balance and history agree with the merchant ledger");
   await nav(browser, "Wallet");

@@ -87,6 +87,11 @@ pub struct BalanceDto {
     pub network: String,
     pub amount: String,
     pub asset: String,
+    /// Of `amount`, refunds of refused payments not spendable yet ("0" when none).
+    pub held: String,
+    /// When they become spendable (Unix seconds).
+    #[ts(type = "number | null")]
+    pub held_until: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -181,7 +186,7 @@ pub struct PromptDto {
     pub reason: String,
     /// The same as a code to translate: `paused`, `blocked`, `over_max_per_payment`,
     /// `over_daily_cap`, `over_site_max`, `over_site_budget`, `over_auto_pay`,
-    /// `ask_each_payment`, `no_rule`, `auto_pay`.
+    /// `ask_each_payment`, `no_rule`, `auto_pay`, `link_pace` (a link over its site's pace).
     pub reason_code: String,
     /// Its parameters (amounts are decimal strings in `asset`; `period` is day/week/month).
     pub reason_params: Vec<ReasonParamDto>,
@@ -476,6 +481,7 @@ pub const COMMANDS: &[&str] = &[
     "pending_prompts",
     "approve_prompt",
     "decline_prompt",
+    "decline_site_prompts",
     "history",
     "history_summary",
     "history_sites",

@@ -93,5 +93,5 @@ fn pay_line(
     // A link is paid only once its site confirms the terms, as by `centime pay`.
     let required = crate::commands::confirmed_request(input::given_request(request.trim())?)?;
     let payment_id = input::payment_id(id)?;
-    Ok(w.pay(&required, &PayOptions { approved: yes, max, payment_id })?)
+    Ok(w.pay(&required, &PayOptions { approved: yes, max, payment_id, approval: None })?)
 }

@@ -163,13 +163,33 @@ fn issuer(cli: &Cli, cmd: &IssuerCmd) -> Result<()> {
 fn balance(cli: &Cli) -> Result<()> {
     let w = context::open(cli)?;
     let b = w.balances()?;
-    let list: Vec<_> =
-        b.iter().map(|b| json!({ "network": b.network, "asset": b.asset, "amount": b.amount.to_string() })).collect();
+    let list: Vec<_> = b
+        .iter()
+        .map(|b| {
+            json!({
+                "network": b.network, "asset": b.asset, "amount": b.amount.to_string(), "held": b.held.to_string(),
+                "heldUntil": b.held_until.map(centime_core::history::rfc3339),
+            })
+        })
+        .collect();
     print(cli.json, json!({ "balances": list }), || {
         if b.is_empty() {
             return "no balance yet: top up with `centime topup`".into();
         }
-        b.iter().map(|b| format!("{} {}  ({})", b.amount, b.asset, b.network)).collect::<Vec<_>>().join("\n")
+        b.iter()
+            .map(|b| {
+                let held = match b.held_until {
+                    Some(until) if b.held.get() > 0 => format!(
+                        "; {} held until {} (refunds a refusing merchant could still settle)",
+                        b.held,
+                        centime_core::history::rfc3339(until)
+                    ),
+                    _ => String::new(),
+                };
+                format!("{} {}  ({}{held})", b.amount, b.asset, b.network)
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
     });
     Ok(())
 }
@@ -221,9 +241,17 @@ pub fn pay_with_rules(
     max: Option<centime_protocol::Micros>,
     payment_id: Option<centime_protocol::PaymentId>,
 ) -> Result<centime_core::Payment> {
-    let mut opts = PayOptions { approved: yes, max, payment_id };
+    // What is already paid is read with its payment: nothing to ask.
+    if payment_id.is_none()
+        && let Some(p) = w.already_paid(&required.resource.url)?
+    {
+        return Ok(p);
+    }
+    let mut opts = PayOptions { approved: yes, max, payment_id, approval: None };
     if !yes && opts.payment_id.as_ref().is_none_or(|id| w.payment(id).is_err()) {
         let q = w.quote(required)?;
+        // Paying after the question pays what the question showed.
+        opts.approval = Some(q.approval.clone());
         if let Some(max) = max
             && q.amount.micros > max
         {

@@ -10,6 +10,7 @@
 //! takes its time to answer.
 
 pub mod answer;
+pub mod backoff;
 mod error;
 
 use std::io::Read as _;
@@ -193,6 +194,12 @@ impl Client {
             .build()
             .map_err(|e| Error::Http { url: String::new(), detail: format!("starting the HTTP client: {e}") })?;
         Ok(Client { http, retry_pause: Duration::from_millis(500) })
+    }
+
+    /// The pause before a delivery's second try (doubled for each further one).
+    pub fn with_retry_pause(mut self, pause: Duration) -> Self {
+        self.retry_pause = pause;
+        self
     }
 
     /// GET `url`, following at most 5 redirects (only ever before a payment).
@@ -416,6 +423,31 @@ impl Client {
         for p in wallet.unresolved_payments()? {
             let outcome = self.resolve_payment(wallet, &p)?;
             out.push(Resolution { payment: p, outcome });
+        }
+        Ok(out)
+    }
+
+    /// One round of background resolving: each of `unresolved` that `backoff` says is due is
+    /// sent again ([`Client::resolve_payment`]) and its next try scheduled; the others wait.
+    /// Only a failure to record stops the round.
+    pub fn resolve_due<L: Ledger + ?Sized>(
+        &self,
+        ledger: &mut L,
+        unresolved: &[Payment],
+        backoff: &mut backoff::Backoff,
+        now: i64,
+    ) -> Result<Vec<Resolution>> {
+        let mut out = Vec::new();
+        for p in unresolved {
+            if !backoff.due(p, now) {
+                continue;
+            }
+            let outcome = self.resolve_payment(ledger, p)?;
+            match outcome {
+                Resolved::Unconfirmed(_) => backoff.unanswered(&p.payment_id, now),
+                Resolved::Settled | Resolved::Refused { .. } => backoff.resolved(&p.payment_id),
+            }
+            out.push(Resolution { payment: p.clone(), outcome });
         }
         Ok(out)
     }

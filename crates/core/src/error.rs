@@ -102,6 +102,8 @@ pub enum Error {
     UnknownPayment(String),
     #[error("payment id {0} was already used for another request")]
     PaymentIdConflict(String),
+    #[error("not paid: {0}; look at the new terms and approve them again")]
+    QuoteChanged(String),
     #[error("payment {id} is {status}; it cannot become {to}")]
     BadTransition { id: String, status: String, to: String },
     #[error("receipt refused: {0}")]
@@ -138,6 +140,7 @@ impl Error {
             | NoPayableTerms(_)
             | BadRequest(_)
             | PaymentIdConflict(_)
+            | QuoteChanged(_)
             | BadReceipt(_)
             | InvalidArgument(_)
             | BadBackup(_)

@@ -31,6 +31,24 @@ pub struct PayOptions {
     pub max: Option<Micros>,
     /// Reuse this payment id: a retry returns the stored payment instead of paying again.
     pub payment_id: Option<PaymentId>,
+    /// The offer the user approved ([`Quote::approval`]): paid exactly as shown, or refused
+    /// with [`Error::QuoteChanged`], never another offer of the same request.
+    pub approval: Option<Approval>,
+}
+
+/// The offer a prompt showed, pinned: paying after approval pays this offer of this request
+/// and nothing else, even if a top-up or a refund since made another offer the first payable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Approval {
+    /// Index of the offer in the request's `accepts`.
+    pub offer: usize,
+    pub resource: String,
+    pub pay_to: String,
+    pub network: Network,
+    pub amount: Amount,
+    /// SHA-256 (base64url) of the offer's RFC 8785 form: every other term pinned too.
+    pub offer_digest: String,
 }
 
 /// A signed payment, ready to send as `PAYMENT-SIGNATURE`.
@@ -48,6 +66,8 @@ pub struct Payment {
     pub reused: bool,
     /// Paid without asking, by the user's rules.
     pub automatic: bool,
+    /// When it was signed and debited (Unix seconds).
+    pub at: i64,
 }
 
 /// What paying would do, for the approval prompt.
@@ -61,9 +81,15 @@ pub struct Quote {
     pub pay_to: String,
     pub network: Network,
     pub amount: Amount,
+    /// What can be spent now: the balance less refunds still held ([`Balance::held`]).
     pub balance: Micros,
     pub balance_after: Micros,
+    /// Refunds of refused payments not yet spendable, and until when (Unix seconds).
+    pub held: Micros,
+    pub held_until: Option<i64>,
     pub evaluation: Evaluation,
+    /// The offer shown, to pass back in [`PayOptions::approval`] once the user approves.
+    pub approval: Approval,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -86,13 +112,53 @@ impl Status {
     }
 }
 
-/// Checks the request and returns the index and terms of the offer to pay, with its origin.
-fn choose(conn: &Connection, required: &PaymentRequired) -> Result<(usize, Terms, String)> {
-    let origin = policy::origin_of(&required.resource.url)
-        .map_err(|e| Error::BadRequest(format!("the resource is not an http(s) URL: {e}")))?;
-    if required.accepts.is_empty() {
-        return Err(Error::BadRequest("the request offers no way to pay".into()));
+/// Why one offer cannot be paid, or the spendable balance that pays it.
+enum OfferCheck {
+    Payable,
+    Unpayable(String),
+    Short { network: Network, price: Amount, spendable: Micros },
+}
+
+/// Whether this wallet can pay `terms` now: a window it will sign, a trusted issuer, and
+/// enough spendable money (refunds still held do not count).
+fn check_offer(conn: &Connection, terms: &Terms, now: i64) -> Result<OfferCheck> {
+    if terms.max_timeout_seconds == 0 {
+        return Ok(OfferCheck::Unpayable("the offer has already expired (maxTimeoutSeconds is 0)".into()));
     }
+    if terms.max_timeout_seconds > MAX_TIMEOUT_SECONDS {
+        return Ok(OfferCheck::Unpayable(format!(
+            "the offer asks for a {}s window, over {MAX_TIMEOUT_SECONDS}s",
+            terms.max_timeout_seconds
+        )));
+    }
+    if Wallet::issuer_key(conn, &terms.network)?.is_none() {
+        return Ok(OfferCheck::Unpayable(format!("network {} is not a trusted issuer", terms.network)));
+    }
+    let spendable = Wallet::spendable_of(conn, terms.network.as_str(), terms.price.asset.as_str(), now)?;
+    if spendable < terms.price.micros {
+        return Ok(OfferCheck::Short { network: terms.network.clone(), price: terms.price, spendable });
+    }
+    Ok(OfferCheck::Payable)
+}
+
+fn short_of(conn: &Connection, network: &Network, price: Amount, spendable: Micros, now: i64) -> Result<Error> {
+    let held = Wallet::held_of(conn, network.as_str(), price.asset.as_str(), now)?;
+    let available = match held {
+        (h, Some(until)) if h.get() > 0 => {
+            format!(
+                "{spendable} available ({h} more held until {} from refused payments)",
+                crate::history::rfc3339(until)
+            )
+        }
+        _ => spendable.to_string(),
+    };
+    Ok(Error::InsufficientFunds { needed: price.to_string(), available })
+}
+
+/// Checks the request and returns the index and terms of the first offer this wallet can pay,
+/// with its origin.
+fn choose(conn: &Connection, required: &PaymentRequired, now: i64) -> Result<(usize, Terms, String)> {
+    let origin = request_origin(required)?;
     let mut reasons = Vec::new();
     let mut short = None;
     for (i, req) in required.accepts.iter().enumerate() {
@@ -103,32 +169,69 @@ fn choose(conn: &Connection, required: &PaymentRequired) -> Result<(usize, Terms
                 continue;
             }
         };
-        if terms.max_timeout_seconds == 0 {
-            reasons.push("the offer has already expired (maxTimeoutSeconds is 0)".into());
-            continue;
+        match check_offer(conn, &terms, now)? {
+            OfferCheck::Payable => return Ok((i, terms, origin)),
+            OfferCheck::Unpayable(why) => reasons.push(why),
+            OfferCheck::Short { network, price, spendable } => {
+                short.get_or_insert((network, price, spendable));
+            }
         }
-        if terms.max_timeout_seconds > MAX_TIMEOUT_SECONDS {
-            reasons.push(format!(
-                "the offer asks for a {}s window, over {MAX_TIMEOUT_SECONDS}s",
-                terms.max_timeout_seconds
-            ));
-            continue;
-        }
-        if Wallet::issuer_key(conn, &terms.network)?.is_none() {
-            reasons.push(format!("network {} is not a trusted issuer", terms.network));
-            continue;
-        }
-        let balance = Wallet::balance_of(conn, terms.network.as_str(), terms.price.asset.as_str())?;
-        if balance < terms.price.micros {
-            short.get_or_insert((terms.price, balance));
-            continue;
-        }
-        return Ok((i, terms, origin));
     }
-    if let Some((price, balance)) = short {
-        return Err(Error::InsufficientFunds { needed: price.to_string(), available: balance.to_string() });
+    if let Some((network, price, spendable)) = short {
+        return Err(short_of(conn, &network, price, spendable, now)?);
     }
     Err(Error::NoPayableTerms(reasons.join("; ")))
+}
+
+fn request_origin(required: &PaymentRequired) -> Result<String> {
+    let origin = policy::origin_of(&required.resource.url)
+        .map_err(|e| Error::BadRequest(format!("the resource is not an http(s) URL: {e}")))?;
+    if required.accepts.is_empty() {
+        return Err(Error::BadRequest("the request offers no way to pay".into()));
+    }
+    Ok(origin)
+}
+
+/// SHA-256 (base64url) of an offer's RFC 8785 form.
+fn offer_digest(offer: &PaymentRequirements) -> Result<String> {
+    use base64::Engine as _;
+    let canonical = documents::canonical_json(&offer.to_value()?)?;
+    let d = ring::digest::digest(&ring::digest::SHA256, &canonical);
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(d.as_ref()))
+}
+
+/// The approved offer of `required`, if it is still exactly what the prompt showed and this
+/// wallet can still pay it.
+fn approved_offer(
+    conn: &Connection,
+    required: &PaymentRequired,
+    approval: &Approval,
+    now: i64,
+) -> Result<(usize, Terms, String)> {
+    let origin = request_origin(required)?;
+    let changed = |what: &str| Error::QuoteChanged(what.to_owned());
+    if required.resource.url != approval.resource {
+        return Err(changed("the request is for another page than the one approved"));
+    }
+    let offer = required.accepts.get(approval.offer).ok_or_else(|| changed("the approved offer is gone"))?;
+    let terms = offer.terms()?;
+    if terms.price != approval.amount {
+        return Err(changed(&format!("the price is {}, not the {} approved", terms.price, approval.amount)));
+    }
+    if offer.pay_to != approval.pay_to {
+        return Err(changed("the payment would go to another recipient than the one approved"));
+    }
+    if terms.network != approval.network {
+        return Err(changed(&format!("the network is {}, not the {} approved", terms.network, approval.network)));
+    }
+    if offer_digest(offer)? != approval.offer_digest {
+        return Err(changed("the offer's terms changed since they were approved"));
+    }
+    match check_offer(conn, &terms, now)? {
+        OfferCheck::Payable => Ok((approval.offer, terms, origin)),
+        OfferCheck::Unpayable(why) => Err(Error::NoPayableTerms(why)),
+        OfferCheck::Short { network, price, spendable } => Err(short_of(conn, &network, price, spendable, now)?),
+    }
 }
 
 impl Wallet {
@@ -136,21 +239,35 @@ impl Wallet {
     pub fn quote(&self, required: &PaymentRequired) -> Result<Quote> {
         // The trusted issuers decide which offers are payable: the seal over them and the
         // limits is checked first.
+        let now = self.now();
         let limits = policy::load_limits(&self.conn, self.key())?;
-        let (i, terms, origin) = choose(&self.conn, required)?;
-        let evaluation = policy::evaluate(&self.conn, self.key(), limits, &origin, terms.price, self.now())?;
-        let balance = Wallet::balance_of(&self.conn, terms.network.as_str(), terms.price.asset.as_str())?;
+        let (i, terms, origin) = choose(&self.conn, required, now)?;
+        let evaluation = policy::evaluate(&self.conn, self.key(), limits, &origin, terms.price, now)?;
+        let balance = Wallet::spendable_of(&self.conn, terms.network.as_str(), terms.price.asset.as_str(), now)?;
+        let (held, held_until) = Wallet::held_of(&self.conn, terms.network.as_str(), terms.price.asset.as_str(), now)?;
+        let offer = &required.accepts[i];
+        let approval = Approval {
+            offer: i,
+            resource: required.resource.url.clone(),
+            pay_to: offer.pay_to.clone(),
+            network: terms.network.clone(),
+            amount: terms.price,
+            offer_digest: offer_digest(offer)?,
+        };
         Ok(Quote {
             origin,
             resource: required.resource.url.clone(),
             description: required.resource.description.clone(),
             merchant_name: terms.merchant_name.clone(),
-            pay_to: required.accepts[i].pay_to.clone(),
+            pay_to: offer.pay_to.clone(),
             network: terms.network,
             amount: terms.price,
             balance,
             balance_after: balance.checked_sub(terms.price.micros)?,
+            held,
+            held_until,
             evaluation,
+            approval,
         })
     }
 
@@ -175,9 +292,16 @@ impl Wallet {
             }
             return p.into_payment(true);
         }
+        // What is already paid is read with its payment, whatever path asked (ADR 16).
+        if let Some(p) = already_paid_in(&tx, &required.resource.url, now)? {
+            return p.into_payment(true);
+        }
 
         let limits = policy::load_limits(&tx, &key)?;
-        let (i, terms, origin) = choose(&tx, required)?;
+        let (i, terms, origin) = match &opts.approval {
+            Some(a) => approved_offer(&tx, required, a, now)?,
+            None => choose(&tx, required, now)?,
+        };
         if let Some(max) = opts.max
             && terms.price.micros > max
         {
@@ -255,6 +379,7 @@ impl Wallet {
             origin,
             reused: false,
             automatic,
+            at: now,
         })
     }
 
@@ -393,25 +518,17 @@ impl Wallet {
     /// The latest settled payment for exactly `resource` whose entitlement (the offer's
     /// `entitlementSeconds`) still runs: re-sending it reads the page again for free.
     pub fn entitlement(&self, resource: &str) -> Result<Option<Payment>> {
-        let Ok(site) = policy::origin_of(resource) else { return Ok(None) };
-        let row: Option<(String, i64)> = self
-            .conn
-            .query_row(
-                "SELECT p.payment_id, j.at FROM journal j JOIN payments p ON p.journal_id = j.id
-                 WHERE j.site = ?1 AND j.resource = ?2 AND j.kind = 'payment' AND p.status = 'settled'
-                 ORDER BY j.id DESC LIMIT 1",
-                params![site, resource],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?;
-        let Some((id, at)) = row else { return Ok(None) };
-        let id: PaymentId = id.parse()?;
-        let Some(p) = stored_payment(&self.conn, &id)? else { return Ok(None) };
-        let seconds = p.accepted()?.extra.get("entitlementSeconds").and_then(serde_json::Value::as_i64).unwrap_or(0);
-        if at.saturating_add(seconds) <= self.now() {
-            return Ok(None);
-        }
-        p.into_payment(true).map(Some)
+        Ok(match already_paid_in(&self.conn, resource, self.now())? {
+            Some(p) if p.status == Status::Settled => Some(p.into_payment(true)?),
+            _ => None,
+        })
+    }
+
+    /// The payment that already pays for `resource`, if any ([`already_paid_in`]): what every
+    /// path (a typed address, a link, `fetch`, `pay`, a batch) reads the page with instead of
+    /// paying again. [`Wallet::pay`] applies it itself; this lets a shell skip the prompt.
+    pub fn already_paid(&self, resource: &str) -> Result<Option<Payment>> {
+        already_paid_in(&self.conn, resource, self.now())?.map(|p| p.into_payment(true)).transpose()
     }
 
     /// Pending payments whose authorization has expired cannot still be in flight: their
@@ -443,6 +560,38 @@ impl Wallet {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// The payment that already pays for exactly `resource`: a settled one whose entitlement (its
+/// offer's `entitlementSeconds`) still runs, or one still in flight (pending or unconfirmed,
+/// its authorization not yet expired) for an offer that grants an entitlement. A resource
+/// without an entitlement (an API call priced per call) is paid every time it is asked.
+fn already_paid_in(conn: &Connection, resource: &str, now: i64) -> Result<Option<StoredPayment>> {
+    let Ok(site) = policy::origin_of(resource) else { return Ok(None) };
+    let rows: Vec<(i64, i64, String, i64)> = conn
+        .prepare_cached(
+            "SELECT p.journal_id, j.at, p.status, p.valid_before FROM journal j JOIN payments p ON p.journal_id = j.id
+             WHERE j.site = ?1 AND j.resource = ?2 AND j.kind = 'payment' AND p.status <> 'rejected'
+             ORDER BY j.id DESC LIMIT 16",
+        )?
+        .query_map(params![site, resource], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (journal_id, at, status, valid_before) in rows {
+        let status = parse_status(&status)?;
+        let in_flight = matches!(status, Status::Pending | Status::Unconfirmed);
+        if in_flight && valid_before <= now {
+            continue;
+        }
+        let Some(p) = stored_payment_at(conn, journal_id)? else { continue };
+        let seconds = p.accepted()?.extra.get("entitlementSeconds").and_then(serde_json::Value::as_i64).unwrap_or(0);
+        if seconds <= 0 {
+            continue;
+        }
+        if in_flight || at.saturating_add(seconds) > now {
+            return Ok(Some(p));
+        }
+    }
+    Ok(None)
 }
 
 pub(crate) fn add_event(
@@ -547,6 +696,8 @@ pub(crate) struct StoredPayment {
     pub resource: String,
     pub origin: String,
     pub status: Status,
+    /// The debit's time.
+    pub at: i64,
 }
 
 impl StoredPayment {
@@ -604,6 +755,7 @@ impl StoredPayment {
             origin: self.origin,
             reused,
             automatic: false,
+            at: self.at,
         })
     }
 }
@@ -635,7 +787,7 @@ pub(crate) fn stored_payment_at(conn: &Connection, journal_id: i64) -> Result<Op
         .prepare_cached(
             "SELECT p.payment_id, p.request, p.authorization, p.offer, p.status, p.receipt,
                     j.network, j.asset, j.amount, j.counterparty, j.resource, j.site,
-                    (SELECT value FROM meta WHERE key = 'wallet_id')
+                    (SELECT value FROM meta WHERE key = 'wallet_id'), j.at
              FROM payments p JOIN journal j ON j.id = p.journal_id WHERE p.journal_id = ?1",
         )?
         .query_row(params![journal_id], |r| {
@@ -648,11 +800,12 @@ pub(crate) fn stored_payment_at(conn: &Connection, journal_id: i64) -> Result<Op
                 r.get::<_, Option<Stored>>(5)?,
                 (r.get::<_, String>(6)?, r.get::<_, String>(7)?, r.get::<_, i64>(8)?),
                 (r.get::<_, Option<String>>(9)?, r.get::<_, Option<String>>(10)?, r.get::<_, Option<String>>(11)?),
-                r.get::<_, Option<String>>(12)?,
+                (r.get::<_, Option<String>>(12)?, r.get::<_, i64>(13)?),
             ))
         })
         .optional()?;
-    let Some((id, request, authorization, offer, status, receipt, (network, asset, amount), texts, wallet_id)) = row
+    let Some((id, request, authorization, offer, status, receipt, (network, asset, amount), texts, (wallet_id, at))) =
+        row
     else {
         return Ok(None);
     };
@@ -680,5 +833,6 @@ pub(crate) fn stored_payment_at(conn: &Connection, journal_id: i64) -> Result<Op
         resource: resource.unwrap_or_default(),
         origin: site.unwrap_or_default(),
         status: parse_status(&status)?,
+        at,
     }))
 }

@@ -447,7 +447,8 @@ pub(crate) fn evaluate(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Reason {
     /// `paused`, `blocked`, `over_max_per_payment`, `over_daily_cap`, `over_site_max`,
-    /// `over_site_budget`, `over_auto_pay`, `ask_each_payment`, `no_rule`, `auto_pay`.
+    /// `over_site_budget`, `over_auto_pay`, `ask_each_payment`, `no_rule`, `auto_pay`;
+    /// `link_pace` for a link over its site's pace ([`crate::links::LinkPace`]).
     pub code: &'static str,
     pub params: Vec<(&'static str, String)>,
 }

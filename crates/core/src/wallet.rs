@@ -43,8 +43,18 @@ pub struct Issuer {
 pub struct Balance {
     pub network: String,
     pub asset: Asset,
+    /// Everything credited less everything debited, held refunds included.
     pub amount: Micros,
+    /// Refunds of refused payments the merchant could still settle (until their
+    /// authorization's `validBefore` plus the merchants' clock skew): not spendable yet.
+    pub held: Micros,
+    /// When the last of them becomes spendable (Unix seconds).
+    pub held_until: Option<i64>,
 }
+
+/// How long after an authorization's `validBefore` a merchant may still accept it: the
+/// protocol's tolerance between clocks. A refused payment's refund is held until then.
+pub const HOLD_SKEW_SECONDS: i64 = centime_protocol::verify::DEFAULT_SKEW_SECONDS as i64;
 
 pub(crate) fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn
@@ -221,18 +231,45 @@ impl Wallet {
     }
 
     pub fn balances(&self) -> Result<Vec<Balance>> {
+        let now = self.now();
         let mut stmt = self.conn.prepare("SELECT network, asset, balance FROM balances ORDER BY network, asset")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?;
         let mut out = Vec::new();
         for row in rows {
             let (network, asset, amount) = row?;
+            let (held, held_until) = Wallet::held_of(&self.conn, &network, &asset, now)?;
             out.push(Balance {
-                network,
                 asset: asset.parse().map_err(|_| Error::Integrity(format!("stored asset {asset:?} is invalid")))?,
+                network,
                 amount: Micros::from_micros(amount),
+                held,
+                held_until,
             });
         }
         Ok(out)
+    }
+
+    /// Refunds of refused payments still held (ADR 16): a merchant that refused may be lying
+    /// and still settle the authorization until it expires, so the money it gave back is not
+    /// spent again before then. Their sum and when the last one is released.
+    pub(crate) fn held_of(conn: &Connection, network: &str, asset: &str, now: i64) -> Result<(Micros, Option<i64>)> {
+        let (sum, until): (i64, Option<i64>) = conn
+            .prepare_cached(
+                "SELECT COALESCE(SUM(-j.amount), 0), MAX(p.valid_before)
+                 FROM payments p JOIN journal j ON j.id = p.journal_id
+                 WHERE p.status = 'rejected' AND p.valid_before > ?1 AND j.network = ?2 AND j.asset = ?3",
+            )?
+            .query_row(params![now.saturating_sub(HOLD_SKEW_SECONDS), network, asset], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })?;
+        Ok((Micros::from_micros(sum), until.map(|u| u.saturating_add(HOLD_SKEW_SECONDS))))
+    }
+
+    /// The balance less the refunds still held: what a payment may spend now.
+    pub(crate) fn spendable_of(conn: &Connection, network: &str, asset: &str, now: i64) -> Result<Micros> {
+        let (held, _) = Wallet::held_of(conn, network, asset, now)?;
+        let balance = Wallet::balance_of(conn, network, asset)?;
+        Ok(balance.checked_sub(held)?.max(Micros::ZERO))
     }
 
     pub(crate) fn balance_of(conn: &Connection, network: &str, asset: &str) -> Result<Micros> {

@@ -411,10 +411,11 @@ fn hard_ceiling_pause_block_max_and_daily_cap_refuse_even_when_approved() {
 
     // The caller's --max.
     let err = refused(&mut fx, |w| {
-        w.pay(&offer(NEWS, 200_000), &PayOptions { approved: true, max: Some(m(100_000)), payment_id: None })
+        w.pay(&offer(NEWS, 200_000), &PayOptions { approved: true, max: Some(m(100_000)), ..PayOptions::default() })
     });
     assert!(matches!(err, Error::Refused(ref r) if r.contains("max")), "{err:?}");
-    fx.w.pay(&offer(NEWS, 100_000), &PayOptions { approved: true, max: Some(m(100_000)), payment_id: None }).unwrap();
+    fx.w.pay(&offer(NEWS, 100_000), &PayOptions { approved: true, max: Some(m(100_000)), ..PayOptions::default() })
+        .unwrap();
 
     // The global daily cap (20.00 by default): 5.10 spent, 15.00 more would pass it.
     fx.w.update_limits(&LimitsChange { max_per_payment: Some(m(50_000_000)), ..Default::default() }).unwrap();

@@ -146,7 +146,7 @@ function dashboard(): Dashboard {
     balances:
       balance === 0n && recent.length === 0
         ? []
-        : [{ network: NETWORK, amount: dec(balance), asset: ASSET }],
+        : [{ network: NETWORK, amount: dec(balance), asset: ASSET, held: "0", heldUntil: null }],
     spentToday: spentToday === 0n ? [] : [{ amount: dec(spentToday), asset: ASSET }],
     spentThisMonth:
       spentToday === 0n ? [] : [{ amount: dec(spentToday + micro("1.20")), asset: ASSET }],
@@ -315,6 +315,16 @@ function handle(cmd: string, a: Record<string, unknown>): unknown {
     case "decline_prompt":
       prompts.delete(a.promptId as string);
       return null;
+    case "decline_site_prompts": {
+      let n = 0;
+      for (const [id, p] of prompts) {
+        if (p.origin === a.origin) {
+          prompts.delete(id);
+          n += 1;
+        }
+      }
+      return n;
+    }
     case "history":
       return history.page(
         a.filter as HistoryFilterDto,

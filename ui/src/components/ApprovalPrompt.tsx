@@ -9,7 +9,7 @@ import {
 } from "../lib/backend";
 import { normalizeAmountInput, looksLikeAmount } from "../lib/amount";
 import { usePreferences } from "../lib/preferences";
-import { promptPhase } from "../lib/promptTiming";
+import { payDelayMs, promptPhase } from "../lib/promptTiming";
 import { reasonText } from "../lib/reason";
 import { formatCountdown } from "../lib/time";
 import { useWallet } from "../lib/wallet";
@@ -17,6 +17,8 @@ import { AmountField, SelectField } from "./Field";
 import { ErrorNote } from "./ErrorNote";
 
 const PERIODS: PeriodDto[] = ["day", "week", "month"];
+/** How often the countdowns are redrawn. */
+const TICK_MS = 200;
 const FOCUSABLE = "button:not([disabled]), input:not([disabled]), select:not([disabled]), a[href]";
 
 /** A modal that traps focus; Escape declines. */
@@ -36,14 +38,15 @@ export function ApprovalPrompt({ prompt, waiting }: { prompt: PromptDto; waiting
   const [budgetError, setBudgetError] = useState<string | null>(null);
 
   const refused = prompt.decision === "refuse";
-  const phase = promptPhase(now, armedAt, prompt.expiresAt);
+  const phase = promptPhase(now, armedAt, prompt.expiresAt, payDelayMs(prompt.source));
+  const fromSite = wallet.prompts.filter((p) => p.origin === prompt.origin).length;
   const price = money(prompt.price, prompt.asset);
 
   useEffect(() => {
     const d = dialog.current;
     if (d && !d.open) d.showModal();
     declineButton.current?.focus();
-    const tick = window.setInterval(() => setNow(Date.now()), 200);
+    const tick = window.setInterval(() => setNow(Date.now()), TICK_MS);
     // Coming back to the window re-arms the delay: a click meant for something else that lands
     // here as the window appears must not pay.
     const rearm = () => setArmedAt(Date.now());
@@ -54,6 +57,16 @@ export function ApprovalPrompt({ prompt, waiting }: { prompt: PromptDto; waiting
       if (d?.open) d.close();
     };
   }, []);
+
+  // New content under the pointer (another request, a changed price) re-arms the delay too:
+  // adjusted while rendering, so the new content is never shown with Pay already armed.
+  const content = `${prompt.id}|${prompt.price}|${prompt.asset}|${prompt.origin}|${prompt.resource}`;
+  const [armedFor, setArmedFor] = useState(content);
+  if (armedFor !== content) {
+    setArmedFor(content);
+    // `now` is at most one tick old: arm from the tick's end, so the wait is never shorter.
+    setArmedAt(now + TICK_MS);
+  }
 
   const expired = phase.expired;
   const { dropPrompt, notify } = wallet;
@@ -99,6 +112,18 @@ export function ApprovalPrompt({ prompt, waiting }: { prompt: PromptDto; waiting
     if (!refused) wallet.notify(t("prompt.declined", { origin: prompt.origin }));
   }
 
+  async function declineSite() {
+    if (busy) return;
+    setBusy(true);
+    try {
+      await backend.declineSitePrompts(prompt.origin);
+    } catch {
+      // As for one prompt: what the backend no longer holds is gone either way.
+    }
+    wallet.dropPromptsOf(prompt.origin);
+    wallet.notify(t("prompt.declinedSite", { origin: prompt.origin }));
+  }
+
   function trapFocus(e: KeyboardEvent<HTMLDialogElement>) {
     if (e.key !== "Tab" || !dialog.current) return;
     const items = Array.from(dialog.current.querySelectorAll<HTMLElement>(FOCUSABLE));
@@ -130,6 +155,7 @@ export function ApprovalPrompt({ prompt, waiting }: { prompt: PromptDto; waiting
       className="prompt"
       aria-labelledby={titleId}
       onKeyDown={trapFocus}
+      onPointerEnter={() => setArmedAt(Date.now())}
       onCancel={(e) => {
         e.preventDefault();
         void decline();
@@ -227,6 +253,11 @@ export function ApprovalPrompt({ prompt, waiting }: { prompt: PromptDto; waiting
           {t("prompt.expiresIn", { time: formatCountdown(phase.secondsLeft) })}
         </p>
         <div className="actions">
+          {fromSite > 1 && (
+            <button type="button" onClick={() => void declineSite()} disabled={busy}>
+              {t("prompt.declineSite", { count: String(fromSite) })}
+            </button>
+          )}
           <button ref={declineButton} type="button" onClick={() => void decline()} disabled={busy}>
             {refused ? t("common.close") : t("prompt.decline")}
           </button>

@@ -59,6 +59,8 @@ export const en = {
   "dashboard.title": "Your wallet",
   "dashboard.balance": "Balance",
   "dashboard.noBalance": "No money yet. Top up to start reading.",
+  "dashboard.held":
+    "{amount} of it held until {time}: refunds of refused payments, spendable once the site can no longer claim them",
   "dashboard.spentToday": "Spent today",
   "dashboard.spentMonth": "Spent this month",
   "dashboard.nothingSpent": "Nothing",
@@ -144,6 +146,8 @@ export const en = {
   "prompt.declined": "You declined the payment to {origin}. Nothing was paid.",
   "prompt.failed": "The payment did not go through.",
   "prompt.more": "{count} more waiting",
+  "prompt.declineSite": "Decline all {count} from this site",
+  "prompt.declinedSite": "You declined every payment request from {origin}. Nothing was paid.",
 
   "reason.paused": "Payments are paused.",
   "reason.blocked": "{origin} is blocked in your site rules.",
@@ -157,6 +161,8 @@ export const en = {
   "reason.ask_each_payment": "{origin} may charge you only after you approve each payment.",
   "reason.no_rule": "You have no rule for this site yet, so each payment is asked.",
   "reason.auto_pay": "Your rules let this site charge this without asking.",
+  "reason.link_pace":
+    "{origin} sent more than {links} payment links within {seconds} seconds, so Centime asks you even though your rules allow it.",
   "period.day": "day",
   "period.week": "week",
   "period.month": "month",

@@ -65,6 +65,8 @@ export const fr: Messages = {
   "dashboard.title": "Votre portefeuille",
   "dashboard.balance": "Solde",
   "dashboard.noBalance": "Pas encore d'argent. Rechargez pour commencer à lire.",
+  "dashboard.held":
+    "dont {amount} retenus jusqu'à {time} : remboursements de paiements refusés, utilisables quand le site ne peut plus les réclamer",
   "dashboard.spentToday": "Dépensé aujourd'hui",
   "dashboard.spentMonth": "Dépensé ce mois-ci",
   "dashboard.nothingSpent": "Rien",
@@ -154,6 +156,9 @@ export const fr: Messages = {
   "prompt.declined": "Vous avez refusé le paiement à {origin}. Rien n'a été payé.",
   "prompt.failed": "Le paiement n'a pas abouti.",
   "prompt.more": "{count} autre(s) en attente",
+  "prompt.declineSite": "Refuser les {count} de ce site",
+  "prompt.declinedSite":
+    "Vous avez refusé toutes les demandes de paiement de {origin}. Rien n'a été payé.",
 
   "reason.paused": "Les paiements sont suspendus.",
   "reason.blocked": "{origin} est bloqué dans vos règles.",
@@ -169,6 +174,8 @@ export const fr: Messages = {
   "reason.no_rule":
     "Vous n'avez pas encore de règle pour ce site : chaque paiement vous est demandé.",
   "reason.auto_pay": "Vos règles autorisent ce site à facturer ce montant sans demander.",
+  "reason.link_pace":
+    "{origin} a envoyé plus de {links} liens de paiement en {seconds} secondes : Centime vous demande, bien que vos règles l'autorisent.",
   "period.day": "jour",
   "period.week": "semaine",
   "period.month": "mois",

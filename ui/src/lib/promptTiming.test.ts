@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PAY_DELAY_MS, promptPhase } from "./promptTiming";
+import { LINK_PAY_DELAY_MS, PAY_DELAY_MS, payDelayMs, promptPhase } from "./promptTiming";
 import { formatCountdown } from "./time";
 
 const T0 = 1_700_000_000_000;
@@ -15,6 +15,16 @@ describe("promptPhase", () => {
       secondsLeft: 59,
       expired: false,
     });
+  });
+
+  it("a link's prompt waits at least 1.5 s before Pay", () => {
+    const exp = T0 / 1000 + 60;
+    const delay = payDelayMs("link");
+    expect(delay).toBe(LINK_PAY_DELAY_MS);
+    expect(delay).toBeGreaterThanOrEqual(1500);
+    expect(payDelayMs("typed")).toBe(PAY_DELAY_MS);
+    expect(promptPhase(T0 + 1499, T0, exp, delay).payEnabled).toBe(false);
+    expect(promptPhase(T0 + 1500, T0, exp, delay).payEnabled).toBe(true);
   });
 
   it("re-arming restarts the delay", () => {

@@ -1,5 +1,13 @@
 /** How long "Pay" stays disabled after the prompt is shown or the window regains focus. */
 export const PAY_DELAY_MS = 1000;
+/** The same for a request a web page's link made: the page chose when it appears, so a click
+ * it lured cannot land on Pay. */
+export const LINK_PAY_DELAY_MS = 1500;
+
+/** The delay for a prompt from `source` (`link` or `typed`). */
+export function payDelayMs(source: string): number {
+  return source === "link" ? LINK_PAY_DELAY_MS : PAY_DELAY_MS;
+}
 
 export interface PromptPhase {
   /** Whole seconds until Pay can be pressed (0 once it can). */
@@ -11,11 +19,16 @@ export interface PromptPhase {
 }
 
 /**
- * The prompt's state at `nowMs`: Pay unlocks PAY_DELAY_MS after `armedAtMs`, and everything
+ * The prompt's state at `nowMs`: Pay unlocks `delayMs` after `armedAtMs`, and everything
  * ends at `expiresAtSec` (Unix seconds).
  */
-export function promptPhase(nowMs: number, armedAtMs: number, expiresAtSec: number): PromptPhase {
-  const waitMs = Math.max(0, armedAtMs + PAY_DELAY_MS - nowMs);
+export function promptPhase(
+  nowMs: number,
+  armedAtMs: number,
+  expiresAtSec: number,
+  delayMs: number = PAY_DELAY_MS,
+): PromptPhase {
+  const waitMs = Math.max(0, armedAtMs + delayMs - nowMs);
   const leftMs = expiresAtSec * 1000 - nowMs;
   const expired = leftMs <= 0;
   return {

@@ -13,6 +13,7 @@ const CODES = new Set([
   "ask_each_payment",
   "no_rule",
   "auto_pay",
+  "link_pace",
 ]);
 
 type T = (key: MessageKey, vars?: Record<string, string>) => string;

@@ -41,6 +41,8 @@ export interface Wallet {
   refresh: () => Promise<void>;
   pushPrompt: (p: PromptDto) => void;
   dropPrompt: (id: string) => void;
+  /** Drops every prompt of a site ("Decline all from this site"). */
+  dropPromptsOf: (origin: string) => void;
   notify: (text: string, kind?: Toast["kind"]) => void;
   /** Tells the user about a payment once, however many times it is reported (the command's
    * reply and the backend's payment-made event both carry it), and refreshes the numbers. */
@@ -93,6 +95,9 @@ export function WalletProvider({ children }: { children: ReactNode }) {
   }, []);
   const dropPrompt = useCallback((id: string) => {
     setPrompts((ps) => ps.filter((x) => x.id !== id));
+  }, []);
+  const dropPromptsOf = useCallback((origin: string) => {
+    setPrompts((ps) => ps.filter((x) => x.origin !== origin));
   }, []);
 
   const announced = useRef(new Set<string>());
@@ -163,6 +168,7 @@ export function WalletProvider({ children }: { children: ReactNode }) {
       refresh,
       pushPrompt,
       dropPrompt,
+      dropPromptsOf,
       notify,
       announcePayment: handlePayment,
       dismissToast: (id) => setToasts((ts) => ts.filter((x) => x.id !== id)),
@@ -179,6 +185,7 @@ export function WalletProvider({ children }: { children: ReactNode }) {
       refresh,
       pushPrompt,
       dropPrompt,
+      dropPromptsOf,
       notify,
       handlePayment,
     ],

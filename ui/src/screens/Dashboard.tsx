@@ -22,7 +22,7 @@ function Totals({ items }: { items: MoneyDto[] }) {
 }
 
 export function Dashboard({ go }: { go: (s: Screen) => void }) {
-  const { t, money } = usePreferences();
+  const { t, money, dateTime } = usePreferences();
   const { dashboard, dashboardError, setDashboard } = useWallet();
   const [pauseError, setPauseError] = useState<AppErrorDto | null>(null);
   const [pausing, setPausing] = useState(false);
@@ -76,6 +76,14 @@ export function Dashboard({ go }: { go: (s: Screen) => void }) {
                       {money(b.amount, b.asset)}
                     </span>
                     <span className="muted small">{b.network}</span>
+                    {b.held !== "0" && b.heldUntil !== null && (
+                      <span className="small held" data-testid={`held-${b.asset}`}>
+                        {t("dashboard.held", {
+                          amount: money(b.held, b.asset),
+                          time: dateTime(new Date(b.heldUntil * 1000).toISOString()),
+                        })}
+                      </span>
+                    )}
                   </li>
                 ))}
               </ul>

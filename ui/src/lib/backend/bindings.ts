@@ -51,7 +51,15 @@ amount: string,
  */
 asset: string, };
 
-export type BalanceDto = { network: string, amount: string, asset: string, };
+export type BalanceDto = { network: string, amount: string, asset: string, 
+/**
+ * Of `amount`, refunds of refused payments not spendable yet ("0" when none).
+ */
+held: string, 
+/**
+ * When they become spendable (Unix seconds).
+ */
+heldUntil: number | null, };
 
 export type EntryDto = { id: number, 
 /**
@@ -99,7 +107,7 @@ reason: string,
 /**
  * The same as a code to translate: `paused`, `blocked`, `over_max_per_payment`,
  * `over_daily_cap`, `over_site_max`, `over_site_budget`, `over_auto_pay`,
- * `ask_each_payment`, `no_rule`, `auto_pay`.
+ * `ask_each_payment`, `no_rule`, `auto_pay`, `link_pace` (a link over its site's pace).
  */
 reasonCode: string, 
 /**
@@ -303,6 +311,7 @@ export const COMMANDS = [
   "pending_prompts",
   "approve_prompt",
   "decline_prompt",
+  "decline_site_prompts",
   "history",
   "history_summary",
   "history_sites",

@@ -45,6 +45,7 @@ describe("IPC commands", () => {
     await commands.pendingPrompts();
     await commands.approvePrompt({ promptId: "p1", alwaysAllow: { budget: "2", period: "week" } });
     await commands.declinePrompt("p2");
+    await commands.declineSitePrompts("https://a.example");
     await commands.history(filter, null, 50);
     await commands.historySummary(filter);
     await commands.historySites();
@@ -82,6 +83,7 @@ describe("IPC commands", () => {
         args: { args: { promptId: "p1", alwaysAllow: { budget: "2", period: "week" } } },
       },
       { cmd: "decline_prompt", args: { promptId: "p2" } },
+      { cmd: "decline_site_prompts", args: { origin: "https://a.example" } },
       { cmd: "history", args: { filter, cursor: null, limit: 50 } },
       { cmd: "history_summary", args: { filter } },
       { cmd: "history_sites", args: {} },

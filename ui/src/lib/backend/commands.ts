@@ -41,6 +41,8 @@ export const pendingPrompts = () => invoke<PromptDto[]>("pending_prompts");
 export const approvePrompt = (args: ApproveArgs) =>
   invoke<PaymentResultDto>("approve_prompt", { args });
 export const declinePrompt = (promptId: string) => invoke<null>("decline_prompt", { promptId });
+export const declineSitePrompts = (origin: string) =>
+  invoke<number>("decline_site_prompts", { origin });
 export const history = (filter: HistoryFilterDto, cursor: string | null, limit: number) =>
   invoke<HistoryPageDto>("history", { filter, cursor, limit });
 export const historySummary = (filter: HistoryFilterDto) =>

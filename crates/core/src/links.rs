@@ -1,0 +1,76 @@
+//! Payment links from web pages are requests, not the user's gesture: a page can fire as many
+//! `centime://pay` links as it likes. Under an auto-pay rule a site's links are paid without a
+//! prompt only at a human pace ([`LinkPace`]); beyond it the user is asked.
+
+use std::collections::{HashMap, VecDeque};
+
+use crate::policy::{Decision, Evaluation, Reason};
+
+/// Links a site may have paid automatically within [`LINK_WINDOW_SECONDS`].
+pub const LINKS_PER_WINDOW: usize = 3;
+pub const LINK_WINDOW_SECONDS: i64 = 60;
+
+/// The automatic link payments of the last minute, per site. Kept in memory by the process
+/// that receives links (the app): a restart forgets them, which only ever makes it ask sooner
+/// for nothing, never pay more than the rules allow.
+#[derive(Debug, Default)]
+pub struct LinkPace {
+    paid: HashMap<String, VecDeque<i64>>,
+}
+
+impl LinkPace {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Whether an automatic payment of a link from `origin` fits the pace at `now`; when it
+    /// does, it is counted.
+    pub fn admit(&mut self, origin: &str, now: i64) -> bool {
+        self.paid.retain(|_, times| {
+            times.retain(|t| now.saturating_sub(*t) < LINK_WINDOW_SECONDS);
+            !times.is_empty()
+        });
+        let times = self.paid.entry(origin.to_owned()).or_default();
+        if times.len() >= LINKS_PER_WINDOW {
+            return false;
+        }
+        times.push_back(now);
+        true
+    }
+
+    /// Applies the pace to a link's evaluation: an automatic payment over the pace becomes a
+    /// question to the user. Refusals and questions stay as they are.
+    pub fn pace(&mut self, evaluation: &mut Evaluation, now: i64) {
+        if evaluation.decision == Decision::AutoPay && !self.admit(&evaluation.origin, now) {
+            evaluation.decision = Decision::Ask(format!(
+                "{} sent more than {LINKS_PER_WINDOW} payment links within {LINK_WINDOW_SECONDS} seconds",
+                evaluation.origin
+            ));
+            evaluation.reason = Reason {
+                code: "link_pace",
+                params: vec![
+                    ("origin", evaluation.origin.clone()),
+                    ("links", LINKS_PER_WINDOW.to_string()),
+                    ("seconds", LINK_WINDOW_SECONDS.to_string()),
+                ],
+            };
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn three_links_a_minute_per_site_then_ask() {
+        let mut pace = LinkPace::new();
+        for i in 0..3 {
+            assert!(pace.admit("https://a.example", 1_000 + i));
+        }
+        assert!(!pace.admit("https://a.example", 1_010), "a fourth link within the minute");
+        assert!(pace.admit("https://b.example", 1_010), "another site has its own pace");
+        assert!(!pace.admit("https://a.example", 1_059));
+        assert!(pace.admit("https://a.example", 1_060), "the first link left the window");
+    }
+}
