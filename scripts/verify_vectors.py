@@ -465,14 +465,34 @@ class Merchant:
             check_claims_authorization(claims)
         except Bad as e:
             raise Reject("malformed", str(e)) from e
-        # Step 5: idempotency, before anything else is checked.
+        # Step 5: idempotency. The same authorization JWS as a payment the cache accepted: its
+        # signature was verified then, and it is not recorded again; every other step still runs
+        # against this merchant's offer (the cache may be another page's, the wrapper is unsigned).
         digest = hashlib.sha256(token.encode("utf-8")).digest()
         first = cache.previous(claims["paymentId"], digest)
-        if first is not None and now < first["validBefore"] + self.skew:
+        if first is not None:
+            terms = self.check_wrapper(p, claims)
+            self.check_claims(claims, terms, now)
             return first
         # Step 6: signature under `from`.
         if not signature_ok(token, public_key(claims["from"]), signing_input, signature):
             raise Reject("invalid_signature", "signature does not verify under from")
+        terms = self.check_wrapper(p, claims)
+        micros = self.check_claims(claims, terms, now)
+        # Step 21: replay and conflict.
+        result = {
+            "payer": claims["from"],
+            "paymentId": claims["paymentId"],
+            "micros": str(micros),
+            "asset": claims["asset"],
+            "nonce": claims["nonce"],
+            "validBefore": claims["validBefore"],
+        }
+        cache.record(result, digest, claims["validBefore"] + self.skew, now)
+        return result
+
+    def check_wrapper(self, p: dict, claims: dict) -> dict:
+        """Steps 7-14: the extension, `accepted` against the offers, the claims against the offer."""
         # Step 7: the payment-identifier extension, when present, carries the signed id.
         ext = p.get("extensions", {}).get("payment-identifier")
         if ext is not None:
@@ -486,14 +506,14 @@ class Merchant:
         accepted = p["accepted"]
         if not isinstance(accepted, dict) or accepted.get("scheme") != "exact":
             raise Reject("unsupported_scheme", "only exact")
-        # Step 9: accepted is one of the offers, byte for byte in canonical form.
+        # Steps 9-10: accepted is one of the offers, byte for byte in canonical form.
         accepted_jcs = jcs(accepted)
         if accepted_jcs not in self.offers_jcs:
             raise Reject("terms_mismatch", "accepted is not an offered requirement")
         if b64url_encode(hashlib.sha256(accepted_jcs).digest()) != claims["acceptedHash"]:
             raise Reject("terms_mismatch", "acceptedHash")
         terms = offer_terms(self.offers[self.offers_jcs.index(accepted_jcs)])
-        # Steps 10-13: the signed claims against the offer.
+        # Steps 11-14: the signed claims against the offer and the resource.
         if claims["to"] != terms["payTo"]:
             raise Reject("recipient_mismatch", claims["to"])
         if claims["asset"] != terms["asset"]:
@@ -502,14 +522,18 @@ class Merchant:
             raise Reject("network_mismatch", claims["network"])
         if claims["resource"] != self.resource_url or p["resource"]["url"] != self.resource_url:
             raise Reject("resource_mismatch", claims["resource"])
-        # Step 14: the amount.
+        return terms
+
+    def check_claims(self, claims: dict, terms: dict, now: int) -> int:
+        """Steps 15-20: the amount, the time and the nonce. Returns the signed micros."""
+        # Steps 15-16: the amount.
         try:
             micros = wire_micros(claims["value"], claims["assetScale"])
         except Bad as e:
             raise Reject("malformed", str(e)) from e
         if micros < terms["micros"]:
             raise Reject("amount_too_low", f"{micros} < {terms['micros']}")
-        # Steps 15-17: time.
+        # Steps 17-19: time.
         va, vb = claims["validAfter"], claims["validBefore"]
         if va > now + self.skew:
             raise Reject("not_yet_valid", "validAfter in the future")
@@ -517,20 +541,10 @@ class Merchant:
             raise Reject("expired", "validBefore passed")
         if vb < va or vb - va > terms["maxTimeoutSeconds"]:
             raise Reject("window_too_long", "window")
-        # Step 18: nonce shape.
+        # Step 20: nonce shape.
         if not check_nonce(claims["nonce"]):
             raise Reject("malformed", "nonce is not 32 bytes of base64url")
-        # Step 19: replay and conflict.
-        result = {
-            "payer": claims["from"],
-            "paymentId": claims["paymentId"],
-            "micros": str(micros),
-            "asset": claims["asset"],
-            "nonce": claims["nonce"],
-            "validBefore": vb,
-        }
-        cache.record(result, digest, vb + self.skew, now)
-        return result
+        return micros
 
 
 # --- the vectors ------------------------------------------------------------------------------
@@ -626,9 +640,13 @@ class Checker:
 
     def verification(self, name: str, v: dict) -> None:
         merchant = Merchant(v["paymentRequired"], v["skewSeconds"])
+        # The prior headers may have been verified by another page's merchant sharing the cache.
+        prior_merchant = merchant
+        if "priorPaymentRequired" in v:
+            prior_merchant = Merchant(v["priorPaymentRequired"], v["skewSeconds"])
         cache = Cache()
         for prior in v["prior"]:
-            merchant.verify(prior, v["priorNow"], cache)
+            prior_merchant.verify(prior, v["priorNow"], cache)
         want = v["expected"]
         try:
             got = merchant.verify(v["paymentSignature"], v["now"], cache)

@@ -68,7 +68,7 @@ pub fn run(cli: &Cli, source: &str, yes: bool, max: Option<&str>) -> Result<()> 
                 json!({ "line": n, "error": kind, "message": format!("{e:#}"), "exit": code })
             }
         };
-        writeln!(out, "{value}")?;
+        writeln!(out, "{}", centime_cli::terminal::json(&value))?;
         out.flush()?;
     }
     eprintln!("{paid} paid, {reused} already paid, {failed} failed");

@@ -3,6 +3,7 @@
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 
 use anyhow::{Context as _, Result};
+use centime_cli::terminal;
 use centime_core::history::{ExportFormat, HistoryFilter};
 use centime_core::policy::{Decision, Period, SiteRule};
 use centime_core::seed::SeedOptions;
@@ -215,18 +216,7 @@ pub fn confirm(q: &Quote, reason: &str) -> Result<bool> {
         return Ok(false);
     }
     let mut err = std::io::stderr();
-    writeln!(err, "\n  {}", q.origin)?;
-    if let Some(m) = &q.merchant_name {
-        writeln!(err, "  merchant   {m}")?;
-    }
-    writeln!(err, "  page       {}", q.description.as_deref().unwrap_or(&q.resource))?;
-    writeln!(err, "  price      {}", q.amount)?;
-    writeln!(err, "  balance    {} {} after paying", q.balance_after, q.amount.asset)?;
-    if let Some(left) = q.evaluation.allowance_left {
-        writeln!(err, "  allowance  {left} {} left for this site", q.amount.asset)?;
-    }
-    writeln!(err, "  why asked  {reason}")?;
-    write!(err, "Pay {}? [y/N] ", q.amount)?;
+    write!(err, "{}", terminal::prompt(q, reason))?;
     err.flush()?;
     let mut line = String::new();
     std::io::stdin().lock().read_line(&mut line)?;
@@ -357,7 +347,7 @@ fn history(cli: &Cli, args: &HistoryArgs) -> Result<()> {
         let mut out = std::io::stdout().lock();
         writeln!(out, "{}", centime_core::history::CSV_COLUMNS.join(","))?;
         for e in &page.entries {
-            writeln!(out, "{}", centime_core::history::csv_row(e))?;
+            writeln!(out, "{}", terminal::field(&centime_core::history::csv_row(e)))?;
         }
         return Ok(());
     }
@@ -394,13 +384,13 @@ fn history_all(cli: &Cli, w: &Wallet, f: &HistoryFilter, csv: bool) -> Result<()
             let sum = sums.entry(e.asset.to_string()).or_default();
             *sum = sum.checked_add(e.amount)?;
             if csv {
-                writeln!(out, "{}", centime_core::history::csv_row(e))?;
+                writeln!(out, "{}", terminal::field(&centime_core::history::csv_row(e)))?;
             } else if cli.json {
                 if total > 0 {
                     out.write_all(b",")?;
                 }
                 out.write_all(b"\n")?;
-                serde_json::to_writer(&mut out, e)?;
+                out.write_all(terminal::json(&serde_json::to_value(e)?).as_bytes())?;
             } else {
                 writeln!(out, "{}", entry_line(e))?;
             }
@@ -421,6 +411,8 @@ fn history_all(cli: &Cli, w: &Wallet, f: &HistoryFilter, csv: bool) -> Result<()
     Ok(())
 }
 
+/// One history entry on one line. Its description may be a merchant's text as an older wallet
+/// stored it: shown inert (the CSV and JSON forms are too).
 fn entry_line(e: &centime_core::history::Entry) -> String {
     format!(
         "{:>6}  {}  {:<7} {:<11} {:>12} {}  {}",
@@ -430,7 +422,7 @@ fn entry_line(e: &centime_core::history::Entry) -> String {
         e.status,
         e.amount.to_string(),
         e.asset,
-        e.description.as_deref().or(e.site.as_deref()).unwrap_or("")
+        terminal::field(e.description.as_deref().or(e.site.as_deref()).unwrap_or(""))
     )
 }
 
@@ -552,6 +544,14 @@ fn export(cli: &Cli, format: ExportFormatArg, out: Option<&std::path::Path>, f: 
             let tmp = buf.into_inner().map_err(|e| e.into_error())?;
             tmp.as_file().sync_all()?;
             tmp.persist(path).with_context(|| format!("writing {}", path.display()))?;
+            n
+        }
+        // On a terminal, rows an older wallet stored raw are shown with escapes, not obeyed;
+        // a pipe or a file gets the export exactly.
+        None if std::io::stdout().is_terminal() => {
+            let mut stdout = terminal::Inert::new(std::io::BufWriter::new(std::io::stdout().lock()));
+            let n = w.export_with_progress(&f, format, &mut stdout, &mut progress)?;
+            stdout.flush()?;
             n
         }
         None => {

@@ -8,6 +8,7 @@ use std::io::Write as _;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result};
+use centime_cli::terminal;
 use centime_client::{Client, Outcome, Probe, Resolved};
 use centime_core::Wallet;
 use serde_json::json;
@@ -28,9 +29,9 @@ fn deliver(a: &FetchArgs, body: &[u8]) -> Result<()> {
 }
 fn summary(cli: &Cli, value: serde_json::Value, text: String) {
     if cli.json {
-        eprintln!("{value}");
+        eprintln!("{}", terminal::json(&value));
     } else {
-        eprintln!("{text}");
+        eprintln!("{}", terminal::message(&text));
     }
 }
 fn report_paid(cli: &Cli, w: &Wallet, p: &centime_core::Payment, outcome: &str) -> Result<()> {
@@ -144,7 +145,7 @@ pub fn resolve(cli: &Cli, timeout: u64) -> Result<()> {
                 Resolved::Refused { code } => ("rejected", Some(format!("refused ({code}), credited back"))),
                 Resolved::Unconfirmed(why) => {
                     still_unknown += 1;
-                    ("unconfirmed", Some(why.clone()))
+                    ("unconfirmed", Some(terminal::field(why).into_owned()))
                 }
             };
             json!({

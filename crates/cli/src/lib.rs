@@ -1,8 +1,9 @@
-//! What the `centime` command line reads from the user, and its exit codes, as a library: the
-//! binary (src/main.rs) runs on it, and the fuzz targets (fuzz/) and tests reach the parsers
-//! without a process.
+//! What the `centime` command line reads from the user, how it shows what others wrote, and
+//! its exit codes, as a library: the binary (src/main.rs) runs on it, and the fuzz targets
+//! (fuzz/) and tests reach the parsers without a process.
 
 pub mod input;
+pub mod terminal;
 
 use centime_core::{Error as CoreError, ErrorClass};
 

@@ -13,7 +13,7 @@ mod output;
 
 use std::process::ExitCode;
 
-use centime_cli::{EXIT_APPROVAL, EXIT_INPUT, EXIT_INTERNAL, EXIT_KEYSTORE, exit_code, fail, input};
+use centime_cli::{EXIT_APPROVAL, EXIT_INPUT, EXIT_INTERNAL, EXIT_KEYSTORE, exit_code, fail, input, terminal};
 use centime_core::Error as CoreError;
 use clap::Parser as _;
 
@@ -23,11 +23,13 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             let code = exit_code(&e);
+            // A message may quote a merchant, a link or a file: printed inert.
             if cli.json {
                 let kind = e.downcast_ref::<CoreError>().map_or("error", CoreError::code);
-                eprintln!("{}", serde_json::json!({ "error": kind, "message": format!("{e:#}"), "exit": code }));
+                let value = serde_json::json!({ "error": kind, "message": format!("{e:#}"), "exit": code });
+                eprintln!("{}", terminal::json(&value));
             } else {
-                eprintln!("centime: {e:#}");
+                eprintln!("centime: {}", terminal::message(&format!("{e:#}")));
             }
             ExitCode::from(code)
         }

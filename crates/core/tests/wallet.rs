@@ -680,6 +680,40 @@ fn history_fixture() -> (Fx, Vec<PaymentId>) {
     (fx, vec![a.payment_id, b.payment_id, c.payment_id, d.payment_id])
 }
 
+/// What issue 12's hostile merchant put in its 402: cursor moves, a line erase, a new line, a
+/// bidi override and zero-width characters.
+const HOSTILE: &str = "Article\u{1b}[2K\u{1b}[1A\nPrice 0.01 EUR\u{202E}RUE 00.5\u{202C}\u{200B}\u{2066}";
+
+fn inert(s: &str) -> bool {
+    !s.chars().any(|c| {
+        c.is_control() || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}')
+    })
+}
+
+#[test]
+fn a_hostile_402_leaves_no_hidden_text_in_the_quote_or_the_history() {
+    let mut fx = funded();
+    let mut req = offer(NEWS, 200_000);
+    req.resource.description = Some(HOSTILE.into());
+    req.accepts[0].extra.insert("merchantName".into(), json!("News\u{202E}\u{2066}\u{200D}"));
+    let sent = req.clone();
+    // As a wallet receives it: a PAYMENT-REQUIRED header.
+    let req = centime_protocol::PaymentRequired::from_header(&req.to_header().unwrap()).unwrap();
+    let q = fx.w.quote(&req).unwrap();
+    assert_eq!(q.description.as_deref(), Some("Article[2K[1A Price 0.01 EURRUE 00.5"));
+    assert_eq!(q.merchant_name.as_deref(), Some("News"));
+    let p = fx.w.pay(&req, &approved()).unwrap();
+    let page = fx.w.history(&HistoryFilter::default(), 10, None).unwrap();
+    let stored = page.entries[0].description.as_deref().unwrap();
+    assert_eq!(page.entries[0].payment_id.as_deref(), Some(p.payment_id.as_str()));
+    assert!(inert(stored), "stored title {stored:?}");
+    assert_eq!(stored, "Article[2K[1A Price 0.01 EURRUE 00.5");
+    // The merchant, verifying against the 402 it sent, still accepts the payment: what it
+    // compares and hashes (the offer, the resource URL) was not touched.
+    let verifier = Verifier::new(sent, Arc::new(FixedClock::new(T0 + 1))).unwrap();
+    verifier.verify(&p.header, &MemoryReplayCache::new()).unwrap();
+}
+
 fn count(w: &Wallet, f: HistoryFilter) -> usize {
     w.history(&f, 1000, None).unwrap().entries.len()
 }

@@ -68,9 +68,10 @@ impl Merchant {
     /// Verifies `header` against `offered` and records the payment; blocking (SQLite).
     ///
     /// Entitlement: a header carrying an authorization this merchant already accepted for this
-    /// very page (byte-identical JWS, found by its payment id) gets the page again, with the
-    /// first receipt, for `entitlement_seconds` after it was accepted. Nothing is charged or
-    /// recorded again. Everything else goes through the protocol's `Verifier`.
+    /// very page (byte-identical JWS, found by its payment id, in a wrapper that names this page
+    /// and its offer) gets the page again, with the first receipt, for `entitlement_seconds`
+    /// after it was accepted. Nothing is charged or recorded again. Everything else goes
+    /// through the protocol's `Verifier`.
     pub fn accept(
         &self,
         ledger: &Ledger,
@@ -80,10 +81,10 @@ impl Merchant {
     ) -> Result<Outcome> {
         let url = offered.resource.url.clone();
         let now = clock.now();
-        if let Some(outcome) = self.earlier_payment(ledger, header, &url, now)? {
+        let verifier = Verifier::new(offered, clock)?;
+        if let Some(outcome) = self.earlier_payment(ledger, &verifier, header, &url, now)? {
             return Ok(outcome);
         }
-        let verifier = Verifier::new(offered, clock)?;
         let cache = Acceptance { merchant: self, ledger, recorded: Mutex::new(None), failure: Mutex::new(None) };
         let verified = match verifier.verify(header, &cache) {
             Ok(v) => v,
@@ -107,14 +108,28 @@ impl Merchant {
     }
 
     /// The answer for a payload whose authorization is already in the ledger, if it is.
-    fn earlier_payment(&self, ledger: &Ledger, header: &str, url: &str, now: u64) -> Result<Option<Outcome>> {
+    fn earlier_payment(
+        &self,
+        ledger: &Ledger,
+        verifier: &Verifier,
+        header: &str,
+        url: &str,
+        now: u64,
+    ) -> Result<Option<Outcome>> {
         let Ok(payload) = PaymentPayload::from_header(header) else { return Ok(None) };
         let jws = &payload.payload.authorization;
         // Unverified claims, used only to find the row; the row must hold the very same JWS.
         let Ok(compact) = Compact::parse(jws, documents::AUTHORIZATION_TYP) else { return Ok(None) };
         let Ok(claims) = serde_json::from_slice::<AuthorizationClaims>(compact.payload()) else { return Ok(None) };
         match ledger.by_payment_id(claims.payment_id.as_str())? {
-            Some(entry) if entry.authorization == *jws => Ok(Some(self.entitlement(entry, url, now))),
+            Some(entry) if entry.authorization == *jws => {
+                // The signed part is the one accepted; the unsigned wrapper must still name
+                // this page and one of its offers, with the verifier's own codes if it does not.
+                if let Err(e) = verifier.check_wrapper(&payload, &claims) {
+                    return Ok(Some(Outcome::Refused { rejection: e.rejection(), message: e.to_string() }));
+                }
+                Ok(Some(self.entitlement(entry, url, now)))
+            }
             _ => Ok(None),
         }
     }
@@ -340,6 +355,56 @@ mod tests {
             Outcome::Refused { rejection, .. } => assert_eq!(rejection, Rejection::Expired),
             other => panic!("{other:?}"),
         }
+        assert_eq!(ledger.entries().unwrap().len(), 1);
+    }
+
+    /// One ledger behind every page, as the magazine runs: the shared replay cache of issue 12.
+    /// The payment for page A opens page A again, and nothing else: not page B, not its own
+    /// authorization rewrapped with another offer or another payment-identifier extension.
+    #[test]
+    fn a_payment_for_one_page_opens_no_other_page_and_no_rewrapped_copy() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open(&dir.path().join("l.db")).unwrap();
+        let m = merchant();
+        let t0 = 1_800_000_000;
+        let clock = Arc::new(FixedClock::new(t0));
+        let price = Amount::new(Micros::from_micros(5_000), Asset::EUR);
+        let page_a = m.payment_required("http://127.0.0.1:1/articles/a/1", "a", price).unwrap();
+        let page_b = m.payment_required("http://127.0.0.1:1/articles/a/2", "b", price).unwrap();
+        let wallet = RingSigner::from_seed(&[1; 32]).unwrap();
+        let accepted = &page_a.accepts[0];
+        let claims =
+            authorization_claims(wallet.public_key(), &page_a.resource, accepted, PaymentId::random().unwrap(), t0)
+                .unwrap();
+        let payload = sign_payload(&wallet, &page_a.resource, accepted, &claims).unwrap();
+        let header = payload.to_header().unwrap();
+        let Outcome::Paid { fresh: true, .. } = m.accept(&ledger, clock.clone(), page_a.clone(), &header).unwrap()
+        else {
+            panic!("not accepted")
+        };
+        let refused =
+            |offered: &PaymentRequired, header: &str| match m.accept(&ledger, clock.clone(), offered.clone(), header) {
+                Ok(Outcome::Refused { rejection, .. }) => rejection,
+                other => panic!("{other:?}"),
+            };
+
+        clock.set(t0 + 5);
+        assert_eq!(refused(&page_b, &header), Rejection::ResourceMismatch);
+        let mut other_id = payload.clone();
+        other_id.set_extension_payment_id(&PaymentId::random().unwrap());
+        assert_eq!(refused(&page_a, &other_id.to_header().unwrap()), Rejection::Malformed);
+        let mut other_offer = payload.clone();
+        other_offer.accepted["payTo"] = Value::from("someone-else");
+        assert_eq!(refused(&page_a, &other_offer.to_header().unwrap()), Rejection::TermsMismatch);
+        let mut other_page = payload.clone();
+        other_page.resource.url = page_b.resource.url.clone();
+        assert_eq!(refused(&page_b, &other_page.to_header().unwrap()), Rejection::ResourceMismatch);
+
+        // The payment itself still opens its page.
+        let Outcome::Paid { fresh: false, .. } = m.accept(&ledger, clock.clone(), page_a.clone(), &header).unwrap()
+        else {
+            panic!("the paid page is not open again")
+        };
         assert_eq!(ledger.entries().unwrap().len(), 1);
     }
 

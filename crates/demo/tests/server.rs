@@ -13,7 +13,7 @@ use centime_protocol::ids::random_nonce;
 use centime_protocol::jws::{RingSigner, Signer};
 use centime_protocol::payment::{authorization_claims, sign_payload};
 use centime_protocol::wire::{PAYMENT_REQUIRED, PAYMENT_RESPONSE, PAYMENT_SIGNATURE};
-use centime_protocol::{PaymentId, PaymentRequired, PublicKey, SettlementResponse};
+use centime_protocol::{PaymentId, PaymentPayload, PaymentRequired, PublicKey, SettlementResponse};
 use reqwest::StatusCode;
 use reqwest::blocking::{Client, Response};
 use serde_json::{Value, json};
@@ -271,6 +271,10 @@ fn a_valid_payment_gets_the_page_a_receipt_and_one_ledger_entry() {
     // An authorization for this page does not open another one.
     let other = page_priced(&s, "0.10", 1);
     assert_refused(send(&other, &header), "resource_mismatch");
+    // Nor does it, rewrapped: its unsigned extension naming another payment id (issue 12).
+    let mut rewrapped = PaymentPayload::from_header(&header).unwrap();
+    rewrapped.set_extension_payment_id(&PaymentId::random().unwrap());
+    assert_refused(send(&url, &rewrapped.to_header().unwrap()), "malformed");
 
     let l = ledger(&s);
     assert_eq!(l["count"], 1);

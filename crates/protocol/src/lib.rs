@@ -7,6 +7,7 @@
 //! - [`verify`]: offline merchant verification with stable rejection codes.
 //! - [`payment`]: the wallet's side, building a signed payment for an accepted offer.
 //! - [`deeplink`]: `centime://pay` and `centime://topup` links.
+//! - [`text`]: merchants' and links' text made inert before it is stored or shown.
 //!
 //! `docs/protocol.md` in the repository is the normative description; the test vectors in
 //! `tests/vectors/` pin every signed byte.
@@ -18,6 +19,7 @@ pub mod ids;
 pub mod jws;
 pub mod money;
 pub mod payment;
+pub mod text;
 pub mod verify;
 pub mod wire;
 

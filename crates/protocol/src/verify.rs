@@ -277,18 +277,36 @@ impl Verifier {
             .map_err(|e| Error::reject(Rejection::Malformed, format!("authorization claims: {e}")))?;
 
         let digest = authorization_digest(jws);
-        // The same payload again: the first answer, while that answer's authorization is still
-        // valid. Afterwards the payload goes through every check below and fails as expired.
-        if let Some(first) = cache.previous(&claims.payment_id, &digest)
-            && now < first.claims.valid_before.saturating_add(self.skew)
-        {
+        // The same signed bytes as a payment this cache accepted: the signature is known good
+        // and the payment is not recorded again. Everything else is checked as for a new
+        // payment, for the cache may be shared by the verifiers of other pages and payees, and
+        // the wrapper (resource, `accepted`, extensions) is not signed: the first answer is
+        // given only to the payment it answered, here. Once expired, step 18 refuses it.
+        if let Some(first) = cache.previous(&claims.payment_id, &digest) {
+            let terms = self.check_wrapper(&payload, &claims)?;
+            self.check_claims(&claims, terms, now)?;
             return Ok(first);
         }
 
         compact
             .verify(&claims.from)
             .map_err(|_| Error::reject(Rejection::InvalidSignature, "the signature does not verify under `from`"))?;
+        let terms = self.check_wrapper(&payload, &claims)?;
+        let value = self.check_claims(&claims, terms, now)?;
+        let verified = Verified { amount: Amount::new(value, claims.asset), authorization: jws.clone(), claims };
+        cache
+            .record(&verified, digest, verified.claims.valid_before.saturating_add(self.skew), now)
+            .map_err(|r| Error::reject(r, "already used"))?;
+        Ok(verified)
+    }
 
+    /// Steps 7–14 of docs/protocol.md §8: the payment-identifier extension carries the signed
+    /// id, `accepted` is one of this verifier's offers and the one the signature hashed, and the
+    /// signed claims pay that offer's payee, asset and network for this verifier's resource.
+    /// Returns the offer's terms. For a merchant that answers a payment it already holds without
+    /// the verifier (e.g. a paid page served again within its entitlement), this is what
+    /// decides whether the payment is for this page and offer at all.
+    pub fn check_wrapper(&self, payload: &PaymentPayload, claims: &AuthorizationClaims) -> Result<&Terms> {
         let ext_id = payload.extension_payment_id().map_err(|e| Error::reject(Rejection::Malformed, e.to_string()))?;
         if ext_id.is_some_and(|id| id != claims.payment_id) {
             return reject(Rejection::Malformed, "the payment-identifier extension and the signed paymentId differ");
@@ -326,6 +344,12 @@ impl Verifier {
         if claims.resource != self.offered.resource.url || payload.resource.url != self.offered.resource.url {
             return reject(Rejection::ResourceMismatch, "the authorization is for another resource");
         }
+        Ok(terms)
+    }
+
+    /// Steps 15–20: the signed amount covers the price, the validity window holds at `now`
+    /// and fits the offer, the nonce is well formed. Returns the signed value.
+    fn check_claims(&self, claims: &AuthorizationClaims, terms: &Terms, now: u64) -> Result<Micros> {
         let value = Micros::from_wire(&claims.value, i64::from(claims.asset_scale))
             .map_err(|e| Error::reject(Rejection::Malformed, e.to_string()))?;
         if value < terms.price.micros {
@@ -345,11 +369,7 @@ impl Verifier {
         if !crate::ids::check_nonce(&claims.nonce) {
             return reject(Rejection::Malformed, "nonce must be 32 bytes in base64url");
         }
-        let verified = Verified { amount: Amount::new(value, claims.asset), authorization: jws.clone(), claims };
-        cache
-            .record(&verified, digest, verified.claims.valid_before.saturating_add(self.skew), now)
-            .map_err(|r| Error::reject(r, "already used"))?;
-        Ok(verified)
+        Ok(value)
     }
 }
 

@@ -3,6 +3,8 @@
 //! Requirements are read loosely (a 402 may offer schemes and networks Centime does not
 //! know) and checked strictly when the wallet or merchant turns one into [`Terms`].
 //! Unknown fields are kept in `other` so that what the wallet echoes back is what it got.
+//! Text meant for people (a description, a merchant's name, a refusal's sentence) is made
+//! inert as it is read ([`crate::text`]); what is signed or compared is kept byte for byte.
 
 use base64::Engine as _;
 use base64::engine::DecodePaddingMode;
@@ -14,6 +16,7 @@ use serde_json::{Map, Value};
 use crate::error::{Error, Result};
 use crate::ids::{Network, PaymentId};
 use crate::money::{Amount, Asset, Micros};
+use crate::text;
 
 pub const X402_VERSION: u64 = 2;
 /// Header sent by the merchant with a 402.
@@ -45,7 +48,8 @@ const B64_READ: GeneralPurpose = GeneralPurpose::new(
 #[serde(rename_all = "camelCase")]
 pub struct PaymentRequired {
     pub x402_version: u64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// A refusal's code or sentence: cleaned as it is read, at most [`text::MAX_REASON`].
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "text::de::reason")]
     pub error: Option<String>,
     pub resource: ResourceInfo,
     pub accepts: Vec<PaymentRequirements>,
@@ -58,10 +62,13 @@ pub struct PaymentRequired {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResourceInfo {
+    /// Signed (`resource`) and compared: never changed.
     pub url: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// For people only: cleaned as it is read, at most [`text::MAX_DESCRIPTION`] characters.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "text::de::description")]
     pub description: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Cleaned as it is read, at most [`text::MAX_MIME_TYPE`] characters.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "text::de::mime_type")]
     pub mime_type: Option<String>,
     #[serde(flatten)]
     pub other: Map<String, Value>,
@@ -91,6 +98,8 @@ pub struct Terms {
     pub asset_scale: u8,
     pub pay_to: String,
     pub max_timeout_seconds: u64,
+    /// `extra.merchantName` as it may be shown ([`text::clean`]); the offer keeps the original,
+    /// which the payment echoes and hashes.
     pub merchant_name: Option<String>,
     pub entitlement_seconds: Option<u64>,
 }
@@ -147,7 +156,11 @@ impl PaymentRequirements {
         check_pay_to(&self.pay_to)?;
         let merchant_name = match self.extra.get("merchantName") {
             None => None,
-            Some(Value::String(s)) if s.chars().count() <= 128 && !s.chars().any(char::is_control) => Some(s.clone()),
+            Some(Value::String(s))
+                if s.chars().count() <= text::MAX_MERCHANT_NAME && !s.chars().any(char::is_control) =>
+            {
+                text::clean_opt(Some(s), text::MAX_MERCHANT_NAME)
+            }
             Some(_) => {
                 return Err(Error::Json {
                     what: "payment requirements",
@@ -179,8 +192,9 @@ impl PaymentRequirements {
     }
 }
 
+/// payTo is signed (`to`), so it cannot be cleaned: one that hides characters is refused.
 fn check_pay_to(s: &str) -> Result<()> {
-    if s.is_empty() || s.len() > MAX_PAY_TO || s.chars().any(char::is_control) {
+    if s.is_empty() || s.len() > MAX_PAY_TO || s.chars().any(text::is_hidden) {
         return Err(Error::Json {
             what: "payment requirements",
             detail: "payTo must be 1-128 printable characters".into(),
@@ -248,15 +262,15 @@ impl PaymentRequired {
                     .ok_or(Error::Json { what: "402 body", detail: "x402 v1 offer without a resource URL".into() })?;
                 resource = Some(ResourceInfo {
                     url,
-                    description: description.and_then(|d| d.as_str().map(str::to_owned)),
-                    mime_type: mime.and_then(|d| d.as_str().map(str::to_owned)),
+                    description: text::clean_opt(description.as_ref().and_then(Value::as_str), text::MAX_DESCRIPTION),
+                    mime_type: text::clean_opt(mime.as_ref().and_then(Value::as_str), text::MAX_MIME_TYPE),
                     other: Map::new(),
                 });
             }
             out.push(serde_json::from_value(Value::Object(obj.clone())).map_err(|e| Error::json("402 body", e))?);
         }
         let resource = resource.ok_or(Error::Json { what: "402 body", detail: "no offers".into() })?;
-        let error = v.get("error").and_then(Value::as_str).map(str::to_owned);
+        let error = text::clean_opt(v.get("error").and_then(Value::as_str), text::MAX_REASON);
         PaymentRequired { x402_version: 1, error, resource, accepts: out, extensions: Map::new(), other: Map::new() }
             .check()
     }
@@ -267,6 +281,14 @@ impl PaymentRequired {
         }
         if self.accepts.len() > MAX_ACCEPTS {
             return Err(Error::Json { what: "402", detail: format!("more than {MAX_ACCEPTS} offers") });
+        }
+        // Signed and compared, so it cannot be cleaned: a URL is percent-encoded, and one
+        // that carries raw controls or invisible characters is refused.
+        if self.resource.url.chars().any(text::is_hidden) {
+            return Err(Error::Json {
+                what: "402",
+                detail: "resource.url contains control, bidi or invisible characters".into(),
+            });
         }
         Ok(self)
     }
@@ -347,8 +369,12 @@ impl PaymentPayload {
 #[serde(rename_all = "camelCase")]
 pub struct SettlementResponse {
     pub success: bool,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Cleaned as it is read, at most [`text::MAX_REASON`] characters.
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "text::de::reason")]
     pub error_reason: Option<String>,
+    /// The merchant's name for the settlement, for people: cleaned as it is read, at most
+    /// [`text::MAX_IDENTIFIER`] characters. (The receipt's own `transaction` is signed.)
+    #[serde(deserialize_with = "text::de::identifier")]
     pub transaction: String,
     pub network: String,
     pub payer: String,
@@ -445,6 +471,106 @@ mod tests {
         let pr = PaymentRequired::from_json_body(body).unwrap();
         assert_eq!(pr.resource.url, "http://x.test/p");
         assert_eq!(pr.accepts[0].terms().unwrap().price.micros.get(), 100_000);
+    }
+
+    /// What a hostile 402 may put in its text (issue 12): terminal escapes that move the
+    /// cursor and erase a line, a new line, a bidi override, zero-width characters.
+    const HOSTILE: &str =
+        "Article\u{1b}[2K\u{1b}[1A\rPrice 0.01 EUR\n\u{202E}RUE 00.5\u{202C}\u{200B}\u{2066}\u{feff}\u{9b}31m";
+
+    /// C0/C1 controls, bidi embeddings, overrides, isolates and marks, zero-width characters.
+    fn hidden(c: char) -> bool {
+        c.is_control()
+            || matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}')
+            || matches!(c, '\u{061C}' | '\u{FEFF}' | '\u{00AD}')
+    }
+
+    fn inert(s: &str) -> bool {
+        !s.chars().any(hidden)
+    }
+
+    #[test]
+    fn text_from_a_hostile_402_is_inert_however_it_is_read() {
+        let mut pr = offer();
+        pr.resource.description = Some(HOSTILE.into());
+        pr.resource.mime_type = Some(format!("text/html\u{1b}[8m{}", "x".repeat(500)));
+        pr.error = Some(format!("{HOSTILE}{}", "y".repeat(1000)));
+        pr.accepts[0].extra.insert("merchantName".into(), Value::from("Le Monde\u{202E}\u{2067}\u{200D}"));
+        let offered = pr.accepts[0].to_value().unwrap();
+        let body = serde_json::to_vec(&pr).unwrap();
+        let link =
+            crate::deeplink::DeepLink::Pay { required: Box::new(pr.clone()), return_url: None }.to_link().unwrap();
+        let crate::deeplink::DeepLink::Pay { required: linked, .. } = crate::deeplink::DeepLink::parse(&link).unwrap()
+        else {
+            panic!("not a pay link")
+        };
+        for (how, got) in [
+            ("header", PaymentRequired::from_header(&pr.to_header().unwrap()).unwrap()),
+            ("body", PaymentRequired::from_json_body(&body).unwrap()),
+            ("link", *linked),
+        ] {
+            let description = got.resource.description.as_deref().unwrap();
+            assert!(inert(description), "{how}: description {description:?}");
+            assert!(description.starts_with("Article[2K[1A Price 0.01 EUR RUE 00.5"), "{how}: {description:?}");
+            let mime = got.resource.mime_type.as_deref().unwrap();
+            assert!(inert(mime) && mime.chars().count() <= 100, "{how}: mimeType {mime:?}");
+            let error = got.error.as_deref().unwrap();
+            assert!(inert(error) && error.chars().count() <= 200, "{how}: error {error:?}");
+            let name = got.accepts[0].terms().unwrap().merchant_name.unwrap();
+            assert_eq!(name, "Le Monde", "{how}");
+            // The offer itself is what the wallet echoes and signs the hash of: verbatim.
+            assert_eq!(got.accepts[0].to_value().unwrap(), offered, "{how}");
+        }
+    }
+
+    #[test]
+    fn a_long_description_is_cut_to_200_characters() {
+        let mut pr = offer();
+        pr.resource.description = Some("é".repeat(5000));
+        let got = PaymentRequired::from_header(&pr.to_header().unwrap()).unwrap();
+        assert_eq!(got.resource.description.unwrap().chars().count(), 200);
+        pr.resource.description = Some("\u{202E}\n".into());
+        let got = PaymentRequired::from_header(&pr.to_header().unwrap()).unwrap();
+        assert_eq!(got.resource.description, None, "nothing visible is no description");
+    }
+
+    #[test]
+    fn text_in_a_settlement_response_is_inert() {
+        let resp = SettlementResponse {
+            success: false,
+            error_reason: Some(HOSTILE.into()),
+            transaction: format!("tx\u{1b}[2J{HOSTILE}"),
+            network: "centime:demo".into(),
+            payer: "p".into(),
+            amount: None,
+            receipt: None,
+            other: Map::new(),
+        };
+        let got = SettlementResponse::from_header(&resp.to_header().unwrap()).unwrap();
+        assert!(inert(got.error_reason.as_deref().unwrap()), "{:?}", got.error_reason);
+        assert!(inert(&got.transaction), "{:?}", got.transaction);
+    }
+
+    #[test]
+    fn a_pay_to_with_invisible_characters_is_refused() {
+        // payTo is signed (`to`): it cannot be cleaned, so an offer hiding text in it is refused.
+        for bad in ["shop\u{202E}", "sh\u{200B}op", "\u{FEFF}shop"] {
+            let mut pr = offer();
+            pr.accepts[0].pay_to = bad.into();
+            assert!(pr.accepts[0].terms().is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn a_resource_url_with_hidden_characters_is_refused() {
+        // The URL is signed (`resource`) and compared: it cannot be cleaned either.
+        for bad in ["http://127.0.0.1:8402/a\u{1b}[2K", "http://127.0.0.1:8402/\u{202E}lmth.a", "http://x/\u{200B}"] {
+            let mut pr = offer();
+            pr.resource.url = bad.into();
+            let h = pr.to_header().unwrap();
+            assert!(PaymentRequired::from_header(&h).is_err(), "{bad:?}");
+            assert!(PaymentRequired::from_json_body(&serde_json::to_vec(&pr).unwrap()).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

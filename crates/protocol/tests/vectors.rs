@@ -72,20 +72,28 @@ fn resource() -> ResourceInfo {
     }
 }
 
-fn offered() -> PaymentRequired {
+/// The reference offer: 0.05 EUR to `pay_to`.
+fn offer_to(pay_to: &str) -> PaymentRequirements {
     let price = Amount::new(Micros::parse_user("0.05").unwrap(), Asset::EUR);
-    let req = PaymentRequirements::centime(&network(), PAY_TO, price, MAX_TIMEOUT, "The Demo Magazine", Some(86_400))
-        .unwrap();
+    PaymentRequirements::centime(&network(), pay_to, price, MAX_TIMEOUT, "The Demo Magazine", Some(86_400)).unwrap()
+}
+
+/// A 402 for the page at `url` with these offers.
+fn offered_for(url: &str, accepts: Vec<PaymentRequirements>) -> PaymentRequired {
     let mut pr = PaymentRequired {
         x402_version: 2,
         error: Some("payment required".into()),
-        resource: resource(),
-        accepts: vec![req],
+        resource: ResourceInfo { url: url.into(), ..resource() },
+        accepts,
         extensions: Map::new(),
         other: Map::new(),
     };
     pr.declare_payment_identifier();
     pr
+}
+
+fn offered() -> PaymentRequired {
+    offered_for(RESOURCE_URL, vec![offer_to(PAY_TO)])
 }
 
 fn accepted() -> Value {
@@ -151,7 +159,13 @@ struct Check {
 }
 
 fn check_vector(c: Check) -> (String, Value) {
-    let offered = offered();
+    check_vector_for(c, &offered(), None)
+}
+
+/// A case verified by the merchant whose 402 is `offered`. With `prior_offered`, the prior
+/// headers were verified by another verifier (another page, another payee) that shares the
+/// replay cache, as a publisher with one verifier per page and one durable cache has.
+fn check_vector_for(c: Check, offered: &PaymentRequired, prior_offered: Option<&PaymentRequired>) -> (String, Value) {
     let mut v = json!({
         "kind": "verification",
         "name": c.name,
@@ -164,6 +178,9 @@ fn check_vector(c: Check) -> (String, Value) {
         "paymentSignature": c.header,
         "paymentSignatureJson": decoded(&c.header),
     });
+    if let Some(p) = prior_offered {
+        v["priorPaymentRequired"] = Value::from(p.to_header().unwrap());
+    }
     if let Some(claims) = c.claims {
         v["signedClaims"] = claims;
     }
@@ -624,7 +641,106 @@ fn verification_vectors() -> Vec<(String, Value)> {
         claims: claims_value(&c),
         expect: Err(Rejection::PaymentIdConflict),
     });
+
+    // --- the first answer is given only to the payment it answered --------------------------
+    // The same authorization again skips the signature check and the replay cache, never the
+    // checks of the unsigned wrapper and the signed claims against this verifier's offer.
+    let page_43 = "https://magazine.example/articles/43";
+    out.push(check_vector_for(
+        Check {
+            name: "shared_cache_other_resource",
+            description: "The reference header, accepted for article 42, sent to article 43's verifier, which shares \
+                          the replay cache: the first answer is not article 43's",
+            now: NOW + 10,
+            prior_now: None,
+            prior: vec![good.clone()],
+            header: good.clone(),
+            claims: claims_value(&base),
+            expect: Err(Rejection::ResourceMismatch),
+        },
+        &offered_for(page_43, vec![offer_to(PAY_TO)]),
+        Some(&offered()),
+    ));
+    out.push(check_vector_for(
+        Check {
+            name: "shared_cache_other_pay_to",
+            description: "The reference header sent to a verifier for the same page whose offer pays magazine-0002, \
+                          sharing the replay cache: accepted is not its offer",
+            now: NOW + 10,
+            prior_now: None,
+            prior: vec![good.clone()],
+            header: good.clone(),
+            claims: claims_value(&base),
+            expect: Err(Rejection::TermsMismatch),
+        },
+        &offered_for(RESOURCE_URL, vec![offer_to("magazine-0002")]),
+        Some(&offered()),
+    ));
+    let mut p = PaymentPayload::from_header(&good).unwrap();
+    p.resource.url = page_43.into();
+    add_retry(
+        &mut out,
+        "retry_rewrapped_resource",
+        "The accepted reference authorization again, its unsigned resource.url changed to article 43",
+        p,
+        &base,
+        Err(Rejection::ResourceMismatch),
+        None,
+    );
+    let two_offers = offered_for(RESOURCE_URL, vec![offer_to(PAY_TO), offer_to("magazine-0002")]);
+    let mut p = PaymentPayload::from_header(&good).unwrap();
+    p.accepted = two_offers.accepts[1].to_value().unwrap();
+    add_retry(
+        &mut out,
+        "retry_rewrapped_offer",
+        "The accepted reference authorization again, accepted swapped for the merchant's other offer (payTo \
+         magazine-0002), which acceptedHash does not match",
+        p,
+        &base,
+        Err(Rejection::TermsMismatch),
+        Some(&two_offers),
+    );
+    let mut p = PaymentPayload::from_header(&good).unwrap();
+    p.set_extension_payment_id(&"pay_vector_0000000999".parse().unwrap());
+    add_retry(
+        &mut out,
+        "retry_other_extension_id",
+        "The accepted reference authorization again, its payment-identifier extension naming another id",
+        p,
+        &base,
+        Err(Rejection::Malformed),
+        None,
+    );
     out
+}
+
+/// A case whose prior is the reference header, accepted by the same verifier (for `offered`,
+/// else the reference 402), and whose header is `payload`: the same authorization, rewrapped.
+fn add_retry(
+    out: &mut Vec<(String, Value)>,
+    name: &'static str,
+    description: &'static str,
+    payload: PaymentPayload,
+    claims: &AuthorizationClaims,
+    expect: Result<(), Rejection>,
+    offered: Option<&PaymentRequired>,
+) {
+    let good = signed_header(claims);
+    assert_eq!(PaymentPayload::from_header(&good).unwrap().payload, payload.payload, "{name}: another JWS");
+    let c = Check {
+        name,
+        description,
+        now: NOW + 10,
+        prior_now: None,
+        prior: vec![good],
+        header: payload.to_header().unwrap(),
+        claims: claims_value(claims),
+        expect,
+    };
+    out.push(match offered {
+        Some(o) => check_vector_for(c, o, None),
+        None => check_vector(c),
+    });
 }
 
 fn all_vectors() -> BTreeMap<String, Value> {
@@ -684,13 +800,23 @@ fn vectors_are_reproduced_byte_for_byte() {
 }
 
 fn verify_case(v: &Value) -> Result<centime_protocol::Verified, Rejection> {
-    let required = PaymentRequired::from_header(v["paymentRequired"].as_str().unwrap()).unwrap();
     let clock = Arc::new(FixedClock::new(v["now"].as_u64().unwrap()));
-    let verifier = Verifier::new(required, clock.clone()).unwrap().with_skew(v["skewSeconds"].as_u64().unwrap());
+    let skew = v["skewSeconds"].as_u64().unwrap();
+    let verifier_of = |header: &Value| {
+        let required = PaymentRequired::from_header(header.as_str().unwrap()).unwrap();
+        Verifier::new(required, clock.clone()).unwrap().with_skew(skew)
+    };
+    let verifier = verifier_of(&v["paymentRequired"]);
+    // Another page's verifier, with the same replay cache.
+    let other = v.get("priorPaymentRequired").map(verifier_of);
     let cache = MemoryReplayCache::new();
     clock.set(v["priorNow"].as_u64().unwrap());
     for prior in v["prior"].as_array().unwrap() {
-        verifier.verify(prior.as_str().unwrap(), &cache).expect("a prior payment is accepted");
+        other
+            .as_ref()
+            .unwrap_or(&verifier)
+            .verify(prior.as_str().unwrap(), &cache)
+            .expect("a prior payment is accepted");
     }
     clock.set(v["now"].as_u64().unwrap());
     verifier.verify(v["paymentSignature"].as_str().unwrap(), &cache).map_err(|e| e.rejection())

@@ -14,7 +14,7 @@ pub mod payment_signature;
 
 use std::sync::OnceLock;
 
-use centime_protocol::PaymentRequired;
+use centime_protocol::{PaymentRequired, text};
 
 /// The offer of the reference test vector (crates/protocol/tests/vectors/authorization.json):
 /// `https://magazine.example/articles/42`, 0.05 EUR to `magazine-0001` on `centime:demo`.
@@ -39,8 +39,15 @@ pub fn assert_printable(message: &str) {
 pub fn check_payment_required(pr: &PaymentRequired) {
     let again = PaymentRequired::from_header(&pr.to_header().expect("encodes")).expect("decodes again");
     assert_eq!(&again, pr);
+    // Text meant for people is inert and bounded, whatever the merchant wrote (issue 12).
+    let inert = |t: &str, max: usize| !t.chars().any(text::is_hidden) && t.chars().count() <= max;
+    assert!(pr.resource.description.as_deref().is_none_or(|t| inert(t, text::MAX_DESCRIPTION)));
+    assert!(pr.resource.mime_type.as_deref().is_none_or(|t| inert(t, text::MAX_MIME_TYPE)));
+    assert!(pr.error.as_deref().is_none_or(|t| inert(t, text::MAX_REASON)));
     for req in &pr.accepts {
         if let Ok(t) = req.terms() {
+            assert!(t.merchant_name.as_deref().is_none_or(|n| inert(n, text::MAX_MERCHANT_NAME)));
+            assert!(!t.pay_to.chars().any(text::is_hidden));
             assert!(t.price.micros.is_positive());
             assert_eq!(t.price.micros.to_wire(t.asset_scale).expect("exact at its scale"), req.amount);
             assert_eq!(t.network.as_str(), req.network);

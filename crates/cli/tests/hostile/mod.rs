@@ -2,6 +2,8 @@
 //! scripted answer to the wallet's first GET (no payment) and to its paid GET (with
 //! `PAYMENT-SIGNATURE`). Plain `std::net`, one thread per connection, so that a slow answer on
 //! one path never delays another.
+// Each test binary uses a different subset of these helpers.
+#![allow(dead_code)]
 
 use std::collections::HashMap;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
