@@ -80,6 +80,7 @@ fn prompt_for(
         expires_at: now().saturating_add(window),
         return_url: return_url.as_ref().map(Url::to_string),
         source: source.to_owned(),
+        plain_http: centime_client::reach::is_plain_http(&url),
     };
     Ok(PendingPrompt { dto, required, url, return_url })
 }
@@ -178,8 +179,11 @@ fn pay(
         }
         Ok(w.pay(&prompt.required, &PayOptions { approved, ..Default::default() })?)
     })?;
-    // Outside the wallet's lock: a slow merchant must not freeze the window.
-    let sent = state.client.deliver(&mut SharedWallet(state), &prompt.url, &HeaderMap::new(), &payment);
+    // Outside the wallet's lock: a slow merchant must not freeze the window. A link's payment
+    // goes where a link may reach (public addresses, or trusted origins), however the name
+    // resolves by now.
+    let client = if prompt.dto.source == "link" { state.client.for_links() } else { state.client.clone() };
+    let sent = client.deliver(&mut SharedWallet(state), &prompt.url, &HeaderMap::new(), &payment);
     let _ = app.emit(events::WALLET_CHANGED, ());
     let (outcome, body) = match sent {
         Ok(d) => (d.outcome, Some(d.body)),
