@@ -155,6 +155,14 @@ pub async fn set_locale(app: AppHandle, state: St<'_>, locale: LocaleDto) -> App
     Ok(())
 }
 
+/// The user's "allow plain HTTP" (Settings): merchants over http:// across the network may
+/// then be paid, and their prompts say so (`PromptDto.plainHttp`). Off until the window says.
+#[tauri::command]
+pub async fn set_plain_http(state: St<'_>, allowed: bool) -> AppResult<()> {
+    state.client.allow_plain_http(allowed);
+    Ok(())
+}
+
 #[tauri::command]
 pub async fn set_paused(app: AppHandle, state: St<'_>, paused: bool) -> AppResult<Dashboard> {
     let s = state.inner().clone();

@@ -72,9 +72,14 @@ fn links_in(args: &[String]) -> Vec<String> {
 /// The wallet's state: built in `setup`, after single-instance has let a second instance hand
 /// its link over and exit, so that one never opens the wallet or probes the demo.
 fn start_state(app: &tauri::App) -> Result<(), Box<dyn std::error::Error>> {
-    let demo_url = std::env::var("CENTIME_DEMO_URL").unwrap_or_else(|_| demo::DEFAULT_DEMO_URL.to_owned());
-    let demo = demo::discover(&demo_url);
-    let state = Arc::new(AppState::new(data_dir(), demo)?);
+    let configured = std::env::var("CENTIME_DEMO_URL").ok();
+    let demo = demo::url_to_probe(configured.clone(), cfg!(debug_assertions)).and_then(|u| demo::discover(&u));
+    let trusted = demo::trusted_origins(
+        configured.as_deref(),
+        demo.as_ref(),
+        std::env::var("CENTIME_TRUSTED_ORIGINS").ok().as_deref(),
+    );
+    let state = Arc::new(AppState::new(data_dir(), demo, &trusted)?);
     state.open_at_start();
     app.manage(state);
     Ok(())
@@ -145,6 +150,7 @@ fn main() {
             commands::backup_wallet,
             commands::restore_wallet,
             commands::set_locale,
+            commands::set_plain_http,
         ])
         .setup(|app| {
             start_state(app)?;

@@ -91,6 +91,7 @@ fn prompt_for(
         expires_at: now().saturating_add(window),
         return_url: return_url.as_ref().map(Url::to_string),
         source: source.to_owned(),
+        plain_http: centime_client::reach::is_plain_http(&url),
     };
     Ok(PendingPrompt { dto, required, url, return_url, approval: quote.approval })
 }
@@ -141,7 +142,7 @@ pub fn open_priced_page(app: &AppHandle, state: &Arc<AppState>, url: &str) -> Ap
                 return Ok(OpenResultDto::Free { url: url.to_string() });
             }
             if let Some(p) = already_paid(state, &required.resource.url)? {
-                let result = deliver_and_show(app, state, &p, &url, None)?;
+                let result = deliver_and_show(app, state, &p, &url, None, false)?;
                 return Ok(OpenResultDto::Paid { result });
             }
             let prompt = prompt_for(state, *required, url, None, "typed")?;
@@ -169,7 +170,7 @@ pub fn handle_link(app: &AppHandle, state: &Arc<AppState>, link: &str) -> AppRes
             let link = state.client.prepare_pay_link(&required, return_url.as_ref())?;
             // A page already paid is read with its payment: a link fired again pays nothing.
             if let Some(p) = already_paid(state, &link.required.resource.url)? {
-                deliver_and_show(app, state, &p, &link.url, link.return_url.as_ref())?;
+                deliver_and_show(app, state, &p, &link.url, link.return_url.as_ref(), true)?;
                 return Ok(None);
             }
             let prompt = prompt_for(state, link.required, link.url, link.return_url, "link")?;
@@ -220,7 +221,8 @@ fn pay(
         let opts = PayOptions { approved, approval: Some(prompt.approval.clone()), ..Default::default() };
         Ok(w.pay(&prompt.required, &opts)?)
     })?;
-    deliver_and_show(app, state, &payment, &prompt.url, prompt.return_url.as_ref())
+    let link = prompt.dto.source == "link";
+    deliver_and_show(app, state, &payment, &prompt.url, prompt.return_url.as_ref(), link)
 }
 
 /// Sends a payment to the page that asked for it and shows the outcome: the page in the
@@ -231,9 +233,13 @@ fn deliver_and_show(
     payment: &Payment,
     url: &Url,
     return_url: Option<&Url>,
+    link: bool,
 ) -> AppResult<PaymentResultDto> {
-    // Outside the wallet's lock: a slow merchant must not freeze the window.
-    let sent = state.client.deliver(&mut SharedWallet(state), url, &HeaderMap::new(), payment);
+    // Outside the wallet's lock: a slow merchant must not freeze the window. A link's payment
+    // goes where a link may reach (public addresses, or trusted origins), however the name
+    // resolves by now.
+    let client = if link { state.client.for_links() } else { state.client.clone() };
+    let sent = client.deliver(&mut SharedWallet(state), url, &HeaderMap::new(), payment);
     let _ = app.emit(events::WALLET_CHANGED, ());
     let (outcome, body) = match sent {
         Ok(d) => (d.outcome, Some(d.body)),

@@ -35,6 +35,9 @@ pub struct AppState {
     pub demo: Option<DemoDto>,
     pub wallet: Mutex<Option<Wallet>>,
     pub prompts: Mutex<HashMap<String, PendingPrompt>>,
+    /// For what the user opens; links go through `client.for_links()` (and are always checked
+    /// that way by `prepare_pay_link`). Its plain-HTTP switch is the user's setting
+    /// (`set_plain_http`).
     pub client: centime_client::Client,
     pub integrity_warning: Mutex<Option<String>>,
     /// Why opening the wallet at start failed, if it did (keyring missing...).
@@ -67,13 +70,14 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl AppState {
-    pub fn new(data_dir: PathBuf, demo: Option<DemoDto>) -> AppResult<Self> {
+    /// `trusted`: origins a link may reach wherever they are (the demo's, see `demo.rs`).
+    pub fn new(data_dir: PathBuf, demo: Option<DemoDto>, trusted: &[String]) -> AppResult<Self> {
         Ok(AppState {
             data_dir,
             demo,
             wallet: Mutex::new(None),
             prompts: Mutex::new(HashMap::new()),
-            client: centime_client::Client::new(Duration::from_secs(20))?,
+            client: centime_client::Client::new(Duration::from_secs(20))?.trusting(trusted)?,
             integrity_warning: Mutex::new(None),
             open_problem: Mutex::new(None),
             app: OnceLock::new(),

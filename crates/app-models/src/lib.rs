@@ -12,7 +12,9 @@ use ts_rs::TS;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AppErrorDto {
     /// `internal`, `needs_approval`, `refused`, `insufficient_funds`, `invalid_input`,
-    /// `keystore`, `integrity`, `locked`, `no_wallet`, `network`, `site_unconfirmed`, `expired`.
+    /// `keystore`, `integrity`, `locked`, `no_wallet`, `network`, `site_unconfirmed`, `expired`,
+    /// `private_address` (a link named this computer or the local network), `plain_http` (a
+    /// merchant over http:// across the network, plain HTTP not allowed).
     pub code: String,
     pub message: String,
 }
@@ -197,6 +199,10 @@ pub struct PromptDto {
     pub return_url: Option<String>,
     /// `link` (a `centime://pay` link, confirmed with the site) or `typed` (a URL opened in the app).
     pub source: String,
+    /// The merchant is reached over plain HTTP across the network, which anyone on the way can
+    /// read and change (only possible once the user allowed plain HTTP: `set_plain_http`): the
+    /// prompt says so in red.
+    pub plain_http: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -500,6 +506,7 @@ pub const COMMANDS: &[&str] = &[
     "backup_wallet",
     "restore_wallet",
     "set_locale",
+    "set_plain_http",
 ];
 
 /// The TypeScript declarations of every type above, in one file.

@@ -21,6 +21,25 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// Trust ORIGIN (scheme://host[:port]): a centime://pay link may make the wallet connect to it
+    /// even on this computer or the local network, as a local demo or development site needs.
+    /// Links reach public addresses only otherwise. Repeatable [default: $CENTIME_TRUSTED_ORIGINS,
+    /// comma-separated]
+    #[arg(
+        long = "trust-origin",
+        global = true,
+        env = "CENTIME_TRUSTED_ORIGINS",
+        value_delimiter = ',',
+        value_name = "ORIGIN"
+    )]
+    pub trusted_origins: Vec<String>,
+
+    /// Pay merchants over plain http:// across the network, where anyone on the way can read and
+    /// change what is sent (plain HTTP is otherwise only for this computer; https never redirects
+    /// to http)
+    #[arg(long, global = true)]
+    pub allow_http: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }

@@ -46,7 +46,7 @@ pub fn run(cli: &Cli, source: &str, yes: bool, max: Option<&str>) -> Result<()> 
         if line.trim().is_empty() || line.starts_with('#') {
             continue;
         }
-        let result = pay_line(&mut w, line, yes, max);
+        let result = pay_line(cli, &mut w, line, yes, max);
         let value = match result {
             Ok(p) => {
                 if p.reused {
@@ -81,6 +81,7 @@ pub fn run(cli: &Cli, source: &str, yes: bool, max: Option<&str>) -> Result<()> 
 }
 
 fn pay_line(
+    cli: &Cli,
     w: &mut centime_core::Wallet,
     line: &str,
     yes: bool,
@@ -91,7 +92,7 @@ fn pay_line(
         None => (line, None),
     };
     // A link is paid only once its site confirms the terms, as by `centime pay`.
-    let required = crate::commands::confirmed_request(input::given_request(request.trim())?)?;
+    let required = crate::commands::confirmed_request(cli, input::given_request(request.trim())?)?;
     let payment_id = input::payment_id(id)?;
     Ok(w.pay(&required, &PayOptions { approved: yes, max, payment_id, approval: None })?)
 }

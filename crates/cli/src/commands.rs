@@ -273,8 +273,8 @@ const LINK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 /// What paying `given` means: a pasted request as it is; a `centime://pay` link only once the
 /// site it names offers the same terms in its own 402 (any page can craft a link naming
 /// someone else's site with its own payTo), and then the site's terms, not the link's copy.
-pub fn confirmed_request(given: input::GivenRequest) -> Result<centime_protocol::PaymentRequired> {
-    use centime_client::{Client, Error as E};
+pub fn confirmed_request(cli: &Cli, given: input::GivenRequest) -> Result<centime_protocol::PaymentRequired> {
+    use centime_client::Error as E;
     let (linked, return_url) = match given {
         input::GivenRequest::Request(r) => return Ok(r),
         input::GivenRequest::Link { required, return_url } => (required, return_url),
@@ -287,11 +287,11 @@ pub fn confirmed_request(given: input::GivenRequest) -> Result<centime_protocol:
                     centime_core::ErrorClass::InvalidInput => crate::EXIT_INPUT,
                     _ => crate::EXIT_INTERNAL,
                 };
-                crate::fail(code, other.to_string())
+                crate::fail(code, format!("{other}{}", context::hint(&other)))
             }
         }
     };
-    let client = Client::new(LINK_TIMEOUT).map_err(to_cli)?;
+    let client = context::client(cli, LINK_TIMEOUT).map_err(to_cli)?;
     Ok(client.prepare_pay_link(&linked, return_url.as_ref()).map_err(to_cli)?.required)
 }
 
@@ -301,7 +301,7 @@ fn pay(cli: &Cli, request: &str, yes: bool, max: Option<&str>, payment_id: Optio
     let payment_id = input::payment_id(payment_id)?;
     let mut w = context::open(cli)?;
     // The wallet opens first: a link is confirmed over the network only for a wallet that can pay.
-    let required = confirmed_request(given)?;
+    let required = confirmed_request(cli, given)?;
     let p = pay_with_rules(&mut w, &required, yes, max, payment_id)?;
     print(
         cli.json,

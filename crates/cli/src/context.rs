@@ -4,11 +4,30 @@ use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, Result};
+use centime_client::Client;
 use centime_core::keystore::{FileKeyStore, KeyStore, KeystoreKind, OsKeyStore};
 use centime_core::sealed::Passphrase;
 use centime_core::{Error as CoreError, Wallet};
 
 use crate::args::{Cli, KeystoreArg};
+
+/// The HTTP client, with the origins the user trusts (`--trust-origin`) and their choice on
+/// plain HTTP (`--allow-http`).
+pub fn client(cli: &Cli, timeout: std::time::Duration) -> centime_client::Result<Client> {
+    let trusted = cli.trusted_origins.iter().map(|o| o.trim()).filter(|o| !o.is_empty());
+    let client = Client::new(timeout)?.trusting(trusted)?;
+    client.allow_plain_http(cli.allow_http);
+    Ok(client)
+}
+
+/// The option that lifts a client's refusal, for its message.
+pub fn hint(e: &centime_client::Error) -> &'static str {
+    match e {
+        centime_client::Error::PrivateAddress { .. } => " (--trust-origin ORIGIN or CENTIME_TRUSTED_ORIGINS)",
+        centime_client::Error::PlainHttp { .. } => "; --allow-http allows it",
+        _ => "",
+    }
+}
 
 pub fn data_dir(cli: &Cli) -> Result<PathBuf> {
     if let Some(d) = &cli.data_dir {

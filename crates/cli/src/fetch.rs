@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result};
 use centime_cli::terminal;
-use centime_client::{Client, Outcome, Probe, Resolved};
+use centime_client::{Outcome, Probe, Resolved};
 use centime_core::Wallet;
 use serde_json::json;
 
@@ -79,7 +79,7 @@ fn cli_error(e: centime_client::Error, url: &url::Url) -> anyhow::Error {
                 centime_core::ErrorClass::InvalidInput => EXIT_INPUT,
                 _ => EXIT_INTERNAL,
             };
-            fail(code, other.to_string())
+            fail(code, format!("{other}{}", context::hint(&other)))
         }
     }
 }
@@ -93,9 +93,10 @@ pub fn run(cli: &Cli, a: &FetchArgs) -> Result<()> {
     let payment_id = input::payment_id(a.payment_id.as_deref())?;
     let extra = input::headers(&a.headers)?;
     let mut w = context::open(cli)?;
-    let client = Client::new(Duration::from_secs(a.timeout.max(1))).map_err(|e| cli_error(e, &url))?;
+    let client = context::client(cli, Duration::from_secs(a.timeout.max(1))).map_err(|e| cli_error(e, &url))?;
 
-    let (url, required) = match client.probe(&url, &extra).map_err(|e| cli_error(e, &url))? {
+    let asked = url;
+    let (url, required) = match client.probe(&asked, &extra).map_err(|e| cli_error(e, &asked))? {
         Probe::Free { url, body, .. } => {
             deliver(a, &body)?;
             summary(cli, json!({ "url": url.as_str(), "paid": false }), format!("{url}: free, nothing paid"));
@@ -103,6 +104,9 @@ pub fn run(cli: &Cli, a: &FetchArgs) -> Result<()> {
         }
         Probe::Priced { url, required } => (url, *required),
     };
+    // The headers were given for the address typed: after a redirect to another origin, the
+    // page there is read and paid without them.
+    let extra = centime_client::scoped_headers(&asked, &url, &extra);
 
     // A page paid earlier and still within its entitlement is shown again for free.
     if payment_id.is_none()
@@ -134,7 +138,7 @@ pub fn resolve(cli: &Cli, timeout: u64) -> Result<()> {
         centime_client::Error::Wallet(w) => w.into(),
         other => anyhow::Error::from(other),
     };
-    let client = Client::new(Duration::from_secs(timeout.max(1))).map_err(wallet_error)?;
+    let client = context::client(cli, Duration::from_secs(timeout.max(1))).map_err(wallet_error)?;
     let resolved = client.resolve(&mut w).map_err(wallet_error)?;
     let mut still_unknown = 0usize;
     let rows: Vec<serde_json::Value> = resolved

@@ -117,6 +117,10 @@ pub fn prompt(q: &Quote, reason: &str) -> String {
     let _ = writeln!(out, "  page       {page}");
     let _ = writeln!(out, "  price      {}", q.amount);
     let _ = writeln!(out, "  balance    {} {} after paying", q.balance_after, q.amount.asset);
+    if let Some(until) = q.held_until.filter(|_| q.held.get() > 0) {
+        let until = centime_core::history::rfc3339(until);
+        let _ = writeln!(out, "  held       {} {} until {until} (refunds not spendable yet)", q.held, q.amount.asset);
+    }
     if let Some(left) = q.evaluation.allowance_left {
         let _ = writeln!(out, "  allowance  {left} {} left for this site", q.amount.asset);
     }
@@ -146,6 +150,16 @@ mod tests {
             amount: Amount::new(Micros::from_micros(500_000), Asset::EUR),
             balance: Micros::from_micros(1_000_000),
             balance_after: Micros::from_micros(500_000),
+            held: Micros::ZERO,
+            held_until: None,
+            approval: centime_core::Approval {
+                offer: 0,
+                resource: resource.into(),
+                pay_to: "merchant".into(),
+                network: "centime:demo".parse().unwrap(),
+                amount: Amount::new(Micros::from_micros(500_000), Asset::EUR),
+                offer_digest: String::new(),
+            },
             evaluation: Evaluation {
                 decision: Decision::Ask("no rule for this site".into()),
                 reason: Reason { code: "no_rule", params: vec![] },

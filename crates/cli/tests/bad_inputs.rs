@@ -1092,7 +1092,50 @@ fn link_cases(m: &Merchant) -> Vec<Case> {
     js.resource.url = "javascript:alert(1)".into();
     let mut huge = request(&article, 100_000);
     huge.resource.description = Some("x".repeat(20 * 1024));
-    vec![
+    let port = m.base.rsplit(':').next().unwrap();
+    // Links naming this computer or the local network, none of them trusted: refused before
+    // any connection (the merchant's own pages are trusted for the rows after these).
+    let mut cases = vec![
+        link_case(
+            "link: a page on this computer, its origin not trusted",
+            &link_to(&request(&article, 100_000), None),
+            INPUT,
+            "127.0.0.1 is a loopback address. A payment link may only make the wallet connect to public addresses",
+        ),
+        link_case(
+            "link: a page at localhost",
+            &link_to(&request(&format!("http://localhost:{port}/link/article"), 100_000), None),
+            INPUT,
+            "localhost names this computer",
+        ),
+        link_case(
+            "link: a page on the IPv4-mapped loopback address",
+            &link_to(&request(&format!("http://[::ffff:127.0.0.1]:{port}/link/article"), 100_000), None),
+            INPUT,
+            "::ffff:127.0.0.1 is a loopback address",
+        ),
+        link_case(
+            "link: a page on a private address",
+            &link_to(&request("http://192.168.1.1/admin", 100_000), None),
+            INPUT,
+            "192.168.1.1 is a private address",
+        ),
+        link_case(
+            "link: a page on a unique-local address",
+            &link_to(&request("http://[fd00::1]/admin", 100_000), None),
+            INPUT,
+            "fd00::1 is a unique-local address",
+        ),
+        link_case(
+            "link: a page on a link-local address (cloud metadata)",
+            &link_to(&request("http://169.254.169.254/latest/meta-data", 100_000), None),
+            INPUT,
+            "169.254.169.254 is a link-local address",
+        ),
+    ];
+    let trusted =
+        ["--trust-origin".to_owned(), m.base.clone(), "--trust-origin".to_owned(), format!("http://{closed}")];
+    let mut rows = vec![
         link_case(
             "link: someone else's payTo for the merchant's page",
             &link_to(&forged, None),
@@ -1154,7 +1197,12 @@ fn link_cases(m: &Merchant) -> Vec<Case> {
             INPUT,
             "link req is not valid JSON",
         ),
-    ]
+    ];
+    for row in &mut rows {
+        row.args.extend(trusted.iter().cloned());
+    }
+    cases.append(&mut rows);
+    cases
 }
 
 /// The EUR balance on NETWORK, and every payment as (id, status, journal amount).

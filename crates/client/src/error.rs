@@ -28,6 +28,18 @@ pub enum Error {
     Unconfirmed { payment_id: String, amount: String, reason: String },
     #[error("the wallet was closed before the merchant's answer could be recorded; the payment stays unconfirmed")]
     WalletClosed,
+    /// A link (a web page's choice) would make the wallet connect to this computer or the
+    /// local network.
+    #[error(
+        "{url}: refused: {detail}. A payment link may only make the wallet connect to public addresses, unless \
+         you trust {origin}"
+    )]
+    PrivateAddress { url: String, origin: String, detail: String },
+    #[error(
+        "{url} asks for payment over plain HTTP, which anyone on the network can read and change: refused (plain \
+         HTTP is only for this computer, unless you allow it)"
+    )]
+    PlainHttp { url: String },
 }
 
 impl Error {
@@ -40,7 +52,9 @@ impl Error {
             | Error::OriginMismatch { .. }
             | Error::SiteUnconfirmed(_)
             | Error::ReturnElsewhere(_)
-            | Error::RefusedByMerchant { .. } => ErrorClass::InvalidInput,
+            | Error::RefusedByMerchant { .. }
+            | Error::PrivateAddress { .. }
+            | Error::PlainHttp { .. } => ErrorClass::InvalidInput,
             Error::Http { .. } | Error::Unconfirmed { .. } | Error::WalletClosed => ErrorClass::Internal,
         }
     }
@@ -57,6 +71,8 @@ impl Error {
             Error::Http { .. } => "network",
             Error::Unconfirmed { .. } => "unconfirmed",
             Error::WalletClosed => "wallet_closed",
+            Error::PrivateAddress { .. } => "private_address",
+            Error::PlainHttp { .. } => "plain_http",
         }
     }
 }

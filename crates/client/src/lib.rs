@@ -8,12 +8,20 @@
 //! recorded through a [`Ledger`]: the wallet itself, or (in the desktop app) a handle that
 //! reaches the shared wallet only for the moment of each record, never while a merchant
 //! takes its time to answer.
+//!
+//! Where requests may go is [`reach`]'s: headers the caller gives for an origin stay on it
+//! across redirects; a link reaches no local or private address unless its origin is trusted
+//! ([`Client::trusting`]); no merchant is paid over plain HTTP across the network unless the
+//! user allowed it ([`Client::allow_plain_http`]); an https page never redirects to http.
 
 pub mod answer;
 pub mod backoff;
 mod error;
+pub mod reach;
 
 use std::io::Read as _;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use centime_core::policy::origin_of;
@@ -27,6 +35,7 @@ use reqwest::header::{ACCEPT, HeaderMap, LOCATION};
 use url::Url;
 
 pub use error::{Error, Result};
+pub use reach::Reach;
 pub use reqwest::header;
 
 const MAX_REDIRECTS: usize = 5;
@@ -117,14 +126,53 @@ pub struct LinkRequest {
 }
 
 /// An HTTP client with Centime's limits: bounded redirects (before paying only), timeouts,
-/// bounded bodies.
+/// bounded bodies, and [`reach`]'s rules on where requests go.
 #[derive(Debug, Clone)]
 pub struct Client {
+    /// For addresses the user chose, and trusted origins: the system's resolver (and proxy).
     http: reqwest::blocking::Client,
+    /// For addresses a web page chose: a resolver that keeps public addresses only, and no
+    /// proxy (a proxy would resolve the name itself, past the check).
+    public_http: reqwest::blocking::Client,
+    reach: Reach,
+    /// Origins (ASCII serialization) a link may reach wherever they are.
+    trusted: Arc<[String]>,
+    /// The user's "allow plain HTTP", shared by the client's clones (a setting can change it).
+    plain_http: Arc<AtomicBool>,
     retry_pause: Duration,
 }
 
+/// The headers in `extra`, given for `given_for`'s origin, that may go to `to`: all of them on
+/// that origin, none anywhere else. (A redirect to another site must not carry a token or a
+/// cookie meant for the first, as curl does without `--location-trusted`.)
+pub fn scoped_headers(given_for: &Url, to: &Url, extra: &HeaderMap) -> HeaderMap {
+    if given_for.origin() == to.origin() { extra.clone() } else { HeaderMap::new() }
+}
+
+/// Where a redirect from `from` to `location` goes: an http(s) URL, never from https down to
+/// plain http (whatever comes back over it could be read and changed on the way).
+fn next_hop(from: &Url, location: &str) -> Result<Url> {
+    let next = from.join(location).map_err(|_| http_err(from, "a redirect to a bad URL"))?;
+    if !matches!(next.scheme(), "http" | "https") {
+        return Err(http_err(from, "a redirect to a non-http URL, refused"));
+    }
+    if from.scheme() == "https" && next.scheme() == "http" {
+        return Err(http_err(
+            from,
+            format!("a redirect from https down to plain http ({}), refused", clip(next.as_str())),
+        ));
+    }
+    Ok(next)
+}
+
+fn clip(s: &str) -> String {
+    s.chars().take(200).collect()
+}
+
 fn describe(e: &reqwest::Error) -> String {
+    if let Some(b) = reach::blocked_in(e) {
+        return format!("refused: {b}");
+    }
     if e.is_timeout() {
         "the server did not answer in time".into()
     } else if e.is_connect() {
@@ -184,16 +232,43 @@ fn refusal_is_ambiguous(code: &str, sent_before: bool) -> bool {
     }
 }
 
+fn build_http(timeout: Duration, public_only: bool) -> Result<reqwest::blocking::Client> {
+    let mut b = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(timeout)
+        .connect_timeout(timeout.min(Duration::from_secs(10)))
+        .user_agent(concat!("centime/", env!("CARGO_PKG_VERSION")))
+        .dns_resolver(Arc::new(reach::Resolver { public_only }));
+    if public_only {
+        b = b.no_proxy();
+    }
+    b.build().map_err(|e| Error::Http { url: String::new(), detail: format!("starting the HTTP client: {e}") })
+}
+
+/// `s` as an origin the user trusts: `scheme://host[:port]`, http(s), nothing else.
+fn trusted_origin(s: &str) -> Result<String> {
+    let not_origin = || Error::BadInput(format!("{:?} is not an origin (scheme://host[:port])", clip(s)));
+    let u = Url::parse(s.trim()).map_err(|_| not_origin())?;
+    let bare = u.path() == "/" && u.query().is_none() && u.fragment().is_none();
+    let no_user = u.username().is_empty() && u.password().is_none();
+    if !matches!(u.scheme(), "http" | "https") || u.host().is_none() || !bare || !no_user {
+        return Err(not_origin());
+    }
+    Ok(u.origin().ascii_serialization())
+}
+
 impl Client {
+    /// A client for addresses the user chose, trusting no origin, plain HTTP only to this
+    /// computer.
     pub fn new(timeout: Duration) -> Result<Self> {
-        let http = reqwest::blocking::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(timeout)
-            .connect_timeout(timeout.min(Duration::from_secs(10)))
-            .user_agent(concat!("centime/", env!("CARGO_PKG_VERSION")))
-            .build()
-            .map_err(|e| Error::Http { url: String::new(), detail: format!("starting the HTTP client: {e}") })?;
-        Ok(Client { http, retry_pause: Duration::from_millis(500) })
+        Ok(Client {
+            http: build_http(timeout, false)?,
+            public_http: build_http(timeout, true)?,
+            reach: Reach::Anywhere,
+            trusted: Arc::from(Vec::new()),
+            plain_http: Arc::new(AtomicBool::new(false)),
+            retry_pause: Duration::from_millis(500),
+        })
     }
 
     /// The pause before a delivery's second try (doubled for each further one).
@@ -202,20 +277,96 @@ impl Client {
         self
     }
 
-    /// GET `url`, following at most 5 redirects (only ever before a payment).
-    pub fn probe(&self, url: &Url, extra: &HeaderMap) -> Result<Probe> {
-        if !matches!(url.scheme(), "http" | "https") {
-            return Err(Error::BadInput(format!("{url} is not an http(s) URL")));
+    /// Also trusts `origins` (`scheme://host[:port]`): a link may reach them wherever they
+    /// are (a local demo or development site the user runs).
+    pub fn trusting<S: AsRef<str>>(mut self, origins: impl IntoIterator<Item = S>) -> Result<Self> {
+        let mut list = self.trusted.to_vec();
+        for o in origins {
+            let o = trusted_origin(o.as_ref())?;
+            if !list.contains(&o) {
+                list.push(o);
+            }
         }
-        let mut url = url.clone();
+        self.trusted = Arc::from(list);
+        Ok(self)
+    }
+
+    /// The user's choice to pay merchants over plain HTTP across the network. Shared by this
+    /// client's clones, so that a setting changed while the client runs applies at once.
+    pub fn allow_plain_http(&self, allowed: bool) {
+        self.plain_http.store(allowed, Ordering::SeqCst);
+    }
+
+    pub fn plain_http_allowed(&self) -> bool {
+        self.plain_http.load(Ordering::SeqCst)
+    }
+
+    /// The same client for requests a web page chose (a link's payment): public addresses
+    /// only, except trusted origins. [`Client::confirm_link`] always checks a link this way.
+    pub fn for_links(&self) -> Client {
+        Client { reach: Reach::PublicOnly, ..self.clone() }
+    }
+
+    pub fn reach(&self) -> Reach {
+        self.reach
+    }
+
+    /// Whether the user trusts `url`'s origin.
+    pub fn trusts(&self, url: &Url) -> bool {
+        let origin = url.origin().ascii_serialization();
+        self.trusted.contains(&origin)
+    }
+
+    /// The HTTP client a request to `url` goes through under `reach`, or why it may not go.
+    fn route(&self, url: &Url, reach: Reach) -> Result<&reqwest::blocking::Client> {
+        if reach == Reach::Anywhere || self.trusts(url) {
+            return Ok(&self.http);
+        }
+        if let Some(why) = reach::refused_host(url) {
+            return Err(self.private_address(url, why));
+        }
+        Ok(&self.public_http)
+    }
+
+    fn private_address(&self, url: &Url, detail: String) -> Error {
+        Error::PrivateAddress { url: clip(url.as_str()), origin: clip(&url.origin().ascii_serialization()), detail }
+    }
+
+    /// A request's failure: the resolver's refusal as such, else what went wrong.
+    fn send_error(&self, url: &Url, e: &reqwest::Error) -> Error {
+        match reach::blocked_in(e) {
+            Some(b) => self.private_address(url, b.to_string()),
+            None => http_err(url, describe(e)),
+        }
+    }
+
+    /// Refuses to pay `url` over plain HTTP across the network, unless the user allowed it.
+    fn check_transport(&self, url: &Url) -> Result<()> {
+        if reach::is_plain_http(url) && !self.plain_http_allowed() {
+            return Err(Error::PlainHttp { url: clip(url.as_str()) });
+        }
+        Ok(())
+    }
+
+    /// GET `url`, following at most 5 redirects (only ever before a payment). `extra` is
+    /// given for `url`'s origin and goes nowhere else.
+    pub fn probe(&self, url: &Url, extra: &HeaderMap) -> Result<Probe> {
+        self.probe_reaching(url, extra, self.reach)
+    }
+
+    fn probe_reaching(&self, start: &Url, extra: &HeaderMap, reach: Reach) -> Result<Probe> {
+        if !matches!(start.scheme(), "http" | "https") {
+            return Err(Error::BadInput(format!("{start} is not an http(s) URL")));
+        }
+        let mut url = start.clone();
         for _ in 0..=MAX_REDIRECTS {
             let resp = self
-                .http
+                .route(&url, reach)?
                 .get(url.clone())
-                .headers(extra.clone())
+                .headers(scoped_headers(start, &url, extra))
                 .header(ACCEPT, "application/json, text/plain;q=0.9, */*;q=0.8")
                 .send()
-                .map_err(|e| http_err(&url, describe(&e)))?;
+                .map_err(|e| self.send_error(&url, &e))?;
             let status = resp.status();
             if status.is_redirection() {
                 let loc = resp
@@ -223,14 +374,11 @@ impl Client {
                     .get(LOCATION)
                     .and_then(|l| l.to_str().ok())
                     .ok_or_else(|| http_err(&url, "a redirect without a Location"))?;
-                let next = url.join(loc).map_err(|_| http_err(&url, "a redirect to a bad URL"))?;
-                if !matches!(next.scheme(), "http" | "https") {
-                    return Err(http_err(&url, "a redirect to a non-http URL, refused"));
-                }
-                url = next;
+                url = next_hop(&url, loc)?;
                 continue;
             }
             if status == StatusCode::PAYMENT_REQUIRED {
+                self.check_transport(&url)?;
                 let header = resp.headers().get(PAYMENT_REQUIRED).cloned();
                 let body = if header.is_none() { Some(read_402_body(&url, resp)?) } else { None };
                 let required = answer::payment_required(&url, header.as_ref(), body.as_deref())?;
@@ -248,11 +396,12 @@ impl Client {
 
     /// Checks a payment link's request against the site's own 402 for `resource.url`: the
     /// site must offer the same payTo, amount, asset and network. Returns the site's own
-    /// request (what will be paid) and the URL that answered.
+    /// request (what will be paid) and the URL that answered. A link is a web page's choice:
+    /// it reaches public addresses only (every hop), unless its origin is trusted.
     pub fn confirm_link(&self, linked: &PaymentRequired) -> Result<(Url, PaymentRequired)> {
         let url = Url::parse(&linked.resource.url)
             .map_err(|_| Error::SiteUnconfirmed("the link names no valid page".into()))?;
-        let (answered, site) = match self.probe(&url, &HeaderMap::new())? {
+        let (answered, site) = match self.probe_reaching(&url, &HeaderMap::new(), Reach::PublicOnly)? {
             Probe::Priced { url, required } => (url, *required),
             Probe::Free { .. } => return Err(Error::SiteUnconfirmed("the page is free: nothing to pay".into())),
         };
@@ -278,13 +427,14 @@ impl Client {
         required: &PaymentRequired,
     ) -> Result<Option<Entitled>> {
         let Some(p) = wallet.entitlement(&required.resource.url)? else { return Ok(None) };
+        self.check_transport(url)?;
         let resp = self
-            .http
+            .route(url, self.reach)?
             .get(url.clone())
             .headers(extra.clone())
             .header(PAYMENT_SIGNATURE, &p.header)
             .send()
-            .map_err(|e| http_err(url, describe(&e)))?;
+            .map_err(|e| self.send_error(url, &e))?;
         if !resp.status().is_success() {
             return Ok(None);
         }
@@ -306,19 +456,35 @@ impl Client {
         if origin_of(url.as_str())? != p.origin {
             return Err(Error::OriginMismatch { asked_by: origin_of(url.as_str())?, named: p.origin.clone() });
         }
+        // Checked before the payment leaves, not only at the 402 (a caller may deliver
+        // without probing, as `resolve` does): a refusal here means nothing was sent.
+        let http = match self.check_transport(url).and_then(|()| self.route(url, self.reach)) {
+            Ok(http) => http,
+            Err(e) => {
+                let why = format!("not sent: {e}");
+                wallet.mark_unconfirmed(&p.payment_id, &why)?;
+                return Err(Error::Unconfirmed {
+                    payment_id: p.payment_id.to_string(),
+                    amount: p.amount.to_string(),
+                    reason: why,
+                });
+            }
+        };
         let mut last_problem = String::new();
         for attempt in 0..SEND_ATTEMPTS {
             if attempt > 0 {
                 std::thread::sleep(self.retry_pause * (1 << attempt));
             }
-            let resp =
-                match self.http.get(url.clone()).headers(extra.clone()).header(PAYMENT_SIGNATURE, &p.header).send() {
-                    Ok(r) => r,
-                    Err(e) => {
-                        last_problem = describe(&e);
-                        continue;
+            let resp = match http.get(url.clone()).headers(extra.clone()).header(PAYMENT_SIGNATURE, &p.header).send() {
+                Ok(r) => r,
+                Err(e) => {
+                    last_problem = describe(&e);
+                    if reach::blocked_in(&e).is_some() {
+                        break;
                     }
-                };
+                    continue;
+                }
+            };
             centime_core::crash::point(centime_core::crash::DELIVER_ANSWERED);
             let status = resp.status();
             if status.is_success() {
@@ -468,5 +634,38 @@ impl Client {
                 Err(e) => Resolved::Unconfirmed(e.to_string()),
             },
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn an_https_page_never_redirects_to_plain_http() {
+        let https = Url::parse("https://news.example/a").unwrap();
+        for to in ["http://news.example/a", "http://127.0.0.1:8402/a", "HTTP://cdn.example/x"] {
+            let err = next_hop(&https, to).unwrap_err();
+            assert!(err.to_string().contains("a redirect from https down to plain http"), "{to}: {err}");
+        }
+        assert_eq!(next_hop(&https, "//cdn.example/x").unwrap().as_str(), "https://cdn.example/x");
+        assert_eq!(next_hop(&https, "/b").unwrap().as_str(), "https://news.example/b");
+        let http = Url::parse("http://127.0.0.1:8402/a").unwrap();
+        assert_eq!(next_hop(&http, "https://news.example/").unwrap().scheme(), "https");
+        assert_eq!(next_hop(&http, "/b").unwrap().as_str(), "http://127.0.0.1:8402/b");
+        assert!(next_hop(&http, "ftp://news.example/").unwrap_err().to_string().contains("non-http"));
+    }
+
+    #[test]
+    fn the_resolver_refusal_reaches_the_caller_as_a_private_address() {
+        let c = Client::new(Duration::from_secs(5)).unwrap();
+        // The name check is skipped here (`public_http` directly): this is the resolver's own.
+        let url = Url::parse("http://localhost:9/").unwrap();
+        let e = c.public_http.get(url.clone()).send().unwrap_err();
+        let err = c.send_error(&url, &e);
+        assert!(matches!(err, Error::PrivateAddress { .. }), "{err:?}");
+        assert!(err.to_string().contains("localhost names this computer"), "{err}");
     }
 }

@@ -58,7 +58,8 @@ fn a_link_the_site_confirms_is_paid_on_the_site_own_terms() {
     let base = serve(|url| required(url, vec![offer("merchant", 100_000, 60, &network())]));
     let link = required(&format!("{base}/page"), vec![offer("merchant", 100_000, 60, &network())]);
     let ret = url::Url::parse(&format!("{base}/page?back=1")).unwrap();
-    let req = client().prepare_pay_link(&link, Some(&ret)).unwrap();
+    // The site runs on this computer: a link reaches it only as a trusted origin.
+    let req = client().trusting([&base]).unwrap().prepare_pay_link(&link, Some(&ret)).unwrap();
     assert_eq!(req.required.accepts.len(), 1);
     let quote = s.wallet.quote(&req.required).unwrap();
     assert_eq!(quote.amount.micros, Micros::from_micros(100_000));
@@ -74,7 +75,7 @@ fn forged_and_unsafe_links_are_refused_and_nothing_is_debited() {
         required(url, vec![offer("merchant", 100_000, timeout, &net)])
     });
     let page = format!("{base}/page");
-    let c = client();
+    let c = client().trusting([&base]).unwrap();
 
     // Someone else's payTo for a real site.
     let forged = required(&page, vec![offer("attacker", 100_000, 60, &network())]);

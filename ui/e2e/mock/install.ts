@@ -188,6 +188,7 @@ function prompt(url: string): PromptDto {
     expiresAt: Math.floor(Date.now() / 1000) + (url.includes("expire") ? 3 : 300),
     returnUrl: null,
     source: "typed",
+    plainHttp: false,
   };
   prompts.set(p.id, p);
   return p;
@@ -397,6 +398,7 @@ function handle(cmd: string, a: Record<string, unknown>): unknown {
     case "restore_wallet":
       return status;
     case "set_locale":
+    case "set_plain_http":
       return null;
     default:
       throw { code: "internal", message: `The mock has no command ${cmd}.` };

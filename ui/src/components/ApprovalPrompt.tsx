@@ -174,6 +174,12 @@ export function ApprovalPrompt({ prompt, waiting }: { prompt: PromptDto; waiting
         </p>
       </header>
 
+      {prompt.plainHttp && (
+        <div className="note note-error" role="alert">
+          <p className="strong">{t("prompt.plainHttp")}</p>
+        </div>
+      )}
+
       <dl className="facts">
         {prompt.merchantName && (
           <div>

@@ -120,6 +120,8 @@ export const en = {
   "payment.inReader": "The page opened in the reader.",
   "payment.returnOpened": "Your browser opened {url}.",
 
+  "prompt.plainHttp":
+    "This site is reached over plain HTTP: anyone on the network between you and it can read or change the page and this request.",
   "prompt.title": "Payment request",
   "prompt.asks": "asks you to pay",
   "prompt.merchant": "Merchant",
@@ -228,6 +230,9 @@ export const en = {
   "settings.restoreDone": "Wallet restored.",
   "settings.needPathAndPassphrase": "Give the file and its passphrase.",
   "settings.appearance": "Language and appearance",
+  "settings.plainHttp": "Allow paying sites over plain HTTP (unencrypted)",
+  "settings.plainHttpHelp":
+    "Off by default: a site on another computer must use HTTPS. When on, each such request says so in red.",
   "settings.language": "Language",
   "settings.languageSystem": "Same as the system",
   "settings.theme": "Theme",

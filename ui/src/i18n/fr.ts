@@ -130,6 +130,8 @@ export const fr: Messages = {
   "payment.inReader": "La page s'est ouverte dans le lecteur.",
   "payment.returnOpened": "Votre navigateur a ouvert {url}.",
 
+  "prompt.plainHttp":
+    "Ce site est joint en HTTP simple : n'importe qui sur le réseau entre vous et lui peut lire ou modifier la page et cette demande.",
   "prompt.title": "Demande de paiement",
   "prompt.asks": "vous demande de payer",
   "prompt.merchant": "Marchand",
@@ -243,6 +245,9 @@ export const fr: Messages = {
   "settings.restoreDone": "Portefeuille restauré.",
   "settings.needPathAndPassphrase": "Indiquez le fichier et sa phrase secrète.",
   "settings.appearance": "Langue et apparence",
+  "settings.plainHttp": "Autoriser les paiements aux sites en HTTP simple (non chiffré)",
+  "settings.plainHttpHelp":
+    "Désactivé par défaut : un site sur un autre ordinateur doit utiliser HTTPS. Activé, chaque demande de ce type le signale en rouge.",
   "settings.language": "Langue",
   "settings.languageSystem": "Celle du système",
   "settings.theme": "Thème",

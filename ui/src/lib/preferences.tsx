@@ -9,6 +9,7 @@ export type ThemePref = "system" | "light" | "dark";
 
 const LOCALE_KEY = "centime.locale";
 const THEME_KEY = "centime.theme";
+const PLAIN_HTTP_KEY = "centime.plainHttp";
 
 function stored<T extends string>(key: string, allowed: readonly T[], fallback: T): T {
   try {
@@ -41,6 +42,10 @@ export interface Preferences {
   /** The theme in effect: the preference, or the system's when it is "system". */
   theme: "light" | "dark";
   setThemePref: (p: ThemePref) => void;
+  /** The user allows paying merchants over plain HTTP across the network (off by default;
+   * the backend refuses them otherwise, and the prompt warns in red when it is on). */
+  plainHttp: boolean;
+  setPlainHttp: (allowed: boolean) => void;
   t: (key: MessageKey, vars?: Vars) => string;
   money: (amount: string, asset: string) => string;
   /** A decimal without currency, e.g. a limit whose asset is implied. */
@@ -69,6 +74,9 @@ export function PreferencesProvider({ children }: { children: ReactNode }) {
   const [themePref, setThemePrefState] = useState<ThemePref>(() =>
     stored<ThemePref>(THEME_KEY, ["system", "light", "dark"], "system"),
   );
+  const [plainHttp, setPlainHttpState] = useState<boolean>(
+    () => stored(PLAIN_HTTP_KEY, ["on", "off"], "off") === "on",
+  );
   const [systemDark, setSystemDark] = useState(() => darkQuery()?.matches ?? false);
   useEffect(() => {
     const q = darkQuery();
@@ -95,6 +103,10 @@ export function PreferencesProvider({ children }: { children: ReactNode }) {
     store(THEME_KEY, p);
     setThemePrefState(p);
   }, []);
+  const setPlainHttp = useCallback((allowed: boolean) => {
+    store(PLAIN_HTTP_KEY, allowed ? "on" : "off");
+    setPlainHttpState(allowed);
+  }, []);
 
   const value = useMemo<Preferences>(() => {
     const tag = intlTag(locale, systemTag);
@@ -105,6 +117,8 @@ export function PreferencesProvider({ children }: { children: ReactNode }) {
       themePref,
       theme,
       setThemePref,
+      plainHttp,
+      setPlainHttp,
       t: (key, vars) => translate(locale, key, vars),
       money: (amount, asset) => formatMoney(amount, asset, tag),
       decimal: (amount) => formatDecimal(amount, tag, 2),
@@ -116,7 +130,17 @@ export function PreferencesProvider({ children }: { children: ReactNode }) {
       share: (bp) => formatShare(bp, tag),
       tag,
     };
-  }, [locale, localePref, setLocalePref, themePref, theme, setThemePref, systemTag]);
+  }, [
+    locale,
+    localePref,
+    setLocalePref,
+    themePref,
+    theme,
+    setThemePref,
+    plainHttp,
+    setPlainHttp,
+    systemTag,
+  ]);
 
   return <PreferencesContext.Provider value={value}>{children}</PreferencesContext.Provider>;
 }

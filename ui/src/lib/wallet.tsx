@@ -116,6 +116,11 @@ export function WalletProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     backend.setLocale(locale).catch(() => undefined);
   }, [locale]);
+  // The backend starts refusing plain HTTP; the user's choice is told to it at every start.
+  const plainHttp = prefs.plainHttp;
+  useEffect(() => {
+    backend.setPlainHttp(plainHttp).catch(() => undefined);
+  }, [plainHttp]);
 
   // Start: where the wallet stands.
   useEffect(() => {

@@ -266,7 +266,8 @@ function FileAction({ kind }: { kind: "backup" | "restore" }) {
 }
 
 function Appearance() {
-  const { t, localePref, setLocalePref, themePref, setThemePref } = usePreferences();
+  const { t, localePref, setLocalePref, themePref, setThemePref, plainHttp, setPlainHttp } =
+    usePreferences();
   return (
     <section className="card" aria-labelledby="appearance-h">
       <h2 id="appearance-h">{t("settings.appearance")}</h2>
@@ -293,6 +294,15 @@ function Appearance() {
           <option value="dark">{t("settings.themeDark")}</option>
         </SelectField>
       </div>
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={plainHttp}
+          onChange={(e) => setPlainHttp(e.target.checked)}
+        />
+        <span>{t("settings.plainHttp")}</span>
+      </label>
+      <p className="muted small">{t("settings.plainHttpHelp")}</p>
     </section>
   );
 }

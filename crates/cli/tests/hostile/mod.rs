@@ -8,6 +8,7 @@
 use std::collections::HashMap;
 use std::io::{BufRead as _, BufReader, Read as _, Write as _};
 use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -17,9 +18,16 @@ use centime_protocol::{PaymentPayload, SettlementResponse};
 
 use crate::common::*;
 
-/// What the wallet sent: the path and its payment, if any.
+/// What the wallet sent: its payment, if any, and every header (names in lower case).
 pub struct Req {
     pub signature: Option<String>,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Req {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
 }
 
 /// An answer, written as raw bytes so that it may be anything a hostile server can send.
@@ -37,6 +45,7 @@ type Script = Box<dyn Fn(&Req) -> Reply + Send + Sync>;
 pub struct Merchant {
     pub base: String,
     routes: Arc<Mutex<HashMap<String, Script>>>,
+    connections: Arc<AtomicUsize>,
 }
 
 /// The merchant's receipt key (a fixed seed: tests only).
@@ -50,14 +59,22 @@ impl Merchant {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let routes: Arc<Mutex<HashMap<String, Script>>> = Arc::default();
         let shared = Arc::clone(&routes);
+        let connections = Arc::new(AtomicUsize::new(0));
+        let counted = Arc::clone(&connections);
         std::thread::spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { continue };
+                counted.fetch_add(1, Ordering::SeqCst);
                 let routes = Arc::clone(&shared);
                 std::thread::spawn(move || serve(stream, &routes));
             }
         });
-        Merchant { base, routes }
+        Merchant { base, routes, connections }
+    }
+
+    /// How many connections the merchant has accepted.
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
     }
 
     /// Scripts `path`; returns its URL.
@@ -82,19 +99,22 @@ fn serve(stream: TcpStream, routes: &Mutex<HashMap<String, Script>>) {
     }
     let path = line.split_whitespace().nth(1).unwrap_or("/").to_owned();
     let mut signature = None;
+    let mut headers = Vec::new();
     loop {
         let mut h = String::new();
         if reader.read_line(&mut h).unwrap_or(0) == 0 || h.trim().is_empty() {
             break;
         }
-        if let Some((k, v)) = h.split_once(':')
-            && k.trim().eq_ignore_ascii_case("payment-signature")
-        {
-            signature = Some(v.trim().to_owned());
+        if let Some((k, v)) = h.split_once(':') {
+            let (k, v) = (k.trim().to_ascii_lowercase(), v.trim().to_owned());
+            if k == "payment-signature" {
+                signature = Some(v.clone());
+            }
+            headers.push((k, v));
         }
     }
     let reply = match routes.lock().unwrap().get(path.as_str()) {
-        Some(script) => script(&Req { signature }),
+        Some(script) => script(&Req { signature, headers }),
         None => Reply::Bytes(response("404 Not Found", &[], b"no such case")),
     };
     let mut out = stream;

@@ -3,7 +3,9 @@
 export type AppErrorDto = { 
 /**
  * `internal`, `needs_approval`, `refused`, `insufficient_funds`, `invalid_input`,
- * `keystore`, `integrity`, `locked`, `no_wallet`, `network`, `site_unconfirmed`, `expired`.
+ * `keystore`, `integrity`, `locked`, `no_wallet`, `network`, `site_unconfirmed`, `expired`,
+ * `private_address` (a link named this computer or the local network), `plain_http` (a
+ * merchant over http:// across the network, plain HTTP not allowed).
  */
 code: string, message: string, };
 
@@ -125,7 +127,13 @@ returnUrl: string | null,
 /**
  * `link` (a `centime://pay` link, confirmed with the site) or `typed` (a URL opened in the app).
  */
-source: string, };
+source: string, 
+/**
+ * The merchant is reached over plain HTTP across the network, which anyone on the way can
+ * read and change (only possible once the user allowed plain HTTP: `set_plain_http`): the
+ * prompt says so in red.
+ */
+plainHttp: boolean, };
 
 export type AlwaysAllowDto = { budget: string, period: PeriodDto, };
 
@@ -330,4 +338,5 @@ export const COMMANDS = [
   "backup_wallet",
   "restore_wallet",
   "set_locale",
+  "set_plain_http",
 ] as const;

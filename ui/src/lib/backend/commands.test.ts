@@ -64,6 +64,7 @@ describe("IPC commands", () => {
     await commands.backupWallet("/tmp/b", "pw");
     await commands.restoreWallet("/tmp/b", "pw");
     await commands.setLocale("fr");
+    await commands.setPlainHttp(false);
 
     expect(calls).toEqual([
       { cmd: "app_status", args: {} },
@@ -102,6 +103,7 @@ describe("IPC commands", () => {
       { cmd: "backup_wallet", args: { path: "/tmp/b", passphrase: "pw" } },
       { cmd: "restore_wallet", args: { path: "/tmp/b", passphrase: "pw" } },
       { cmd: "set_locale", args: { locale: "fr" } },
+      { cmd: "set_plain_http", args: { allowed: false } },
     ]);
     // Every command of the generated contract has its function, and no other is called.
     expect(new Set(calls.map((c) => c.cmd))).toEqual(new Set(COMMANDS));

@@ -68,6 +68,7 @@ export const restoreWallet = (path: string, passphrase: string) =>
   invoke<AppStatus>("restore_wallet", { path, passphrase });
 /** The window's language, for the backend's own notifications and tray menu. */
 export const setLocale = (locale: LocaleDto) => invoke<null>("set_locale", { locale });
+export const setPlainHttp = (allowed: boolean) => invoke<null>("set_plain_http", { allowed });
 
 /**
  * Asks the user where to save an export (the system's save dialog, through the dialog plugin).
