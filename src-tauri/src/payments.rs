@@ -4,6 +4,7 @@
 //! `centime://pay` link (untrusted: confirmed with the site's own 402 first, and its return
 //! address must be on the site's origin).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -99,8 +100,10 @@ fn prompt_for(
 /// Keeps a prompt waiting for an answer, unless the same page already has one (a link fired
 /// again is that prompt) or the site or the app already has as many as they may.
 fn admit(state: &AppState, prompt: PendingPrompt) -> AppResult<PromptDto> {
-    let mut prompts = state.prompts();
-    let t = now();
+    admit_into(&mut state.prompts(), prompt, now())
+}
+
+fn admit_into(prompts: &mut HashMap<String, PendingPrompt>, prompt: PendingPrompt, t: i64) -> AppResult<PromptDto> {
     prompts.retain(|_, p| p.dto.expires_at > t);
     if let Some(open) = prompts.values().find(|p| p.dto.resource == prompt.dto.resource) {
         return Ok(open.dto.clone());
@@ -334,4 +337,109 @@ pub fn bring_forward(app: &AppHandle, state: &AppState) {
 pub fn raise(app: &AppHandle, state: &AppState, prompt: &PromptDto) {
     bring_forward(app, state);
     let _ = app.emit_to("main", events::PAYMENT_PROMPT, prompt.clone());
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use centime_app_models::DecisionDto;
+    use centime_protocol::wire::PaymentRequirements;
+    use centime_protocol::{Amount, Asset, Micros, ResourceInfo};
+
+    use super::*;
+
+    fn prompt(origin: &str, page: u32) -> PendingPrompt {
+        let resource = format!("{origin}/page/{page}");
+        let network: centime_protocol::Network = "centime:test".parse().unwrap();
+        let price = Amount::new(Micros::from_micros(100_000), Asset::EUR);
+        let offer = PaymentRequirements::centime(&network, "shop", price, 60, "Shop", None).unwrap();
+        let required = PaymentRequired {
+            x402_version: 2,
+            error: None,
+            resource: ResourceInfo {
+                url: resource.clone(),
+                description: None,
+                mime_type: None,
+                other: Default::default(),
+            },
+            accepts: vec![offer],
+            extensions: Default::default(),
+            other: Default::default(),
+        };
+        let dto = PromptDto {
+            id: format!("{origin}#{page}"),
+            origin: origin.into(),
+            merchant_name: None,
+            page_title: None,
+            resource: resource.clone(),
+            price: "0.10".into(),
+            asset: "EUR".into(),
+            network: network.to_string(),
+            balance: "1.00".into(),
+            balance_after: "0.90".into(),
+            allowance_left: None,
+            allowance_period: None,
+            decision: DecisionDto::Ask,
+            reason: String::new(),
+            reason_code: "no_rule".into(),
+            reason_params: vec![],
+            expires_at: 1_000,
+            return_url: None,
+            source: "link".into(),
+            plain_http: false,
+        };
+        let approval = centime_core::Approval {
+            offer: 0,
+            resource: resource.clone(),
+            pay_to: "shop".into(),
+            network,
+            amount: price,
+            offer_digest: String::new(),
+        };
+        PendingPrompt { dto, required, url: Url::parse(&resource).unwrap(), return_url: None, approval }
+    }
+
+    #[test]
+    fn prompts_are_bounded_per_site_and_in_all_and_a_repeat_is_the_open_prompt() {
+        let mut prompts = HashMap::new();
+        let a = "https://a.example";
+        for page in 0..3 {
+            admit_into(&mut prompts, prompt(a, page), 0).unwrap();
+        }
+        // The same page again is the prompt already open, not a new one.
+        assert_eq!(admit_into(&mut prompts, prompt(a, 1), 0).unwrap().id, format!("{a}#1"));
+        assert_eq!(prompts.len(), 3);
+        // A fourth page of the same site is refused.
+        assert!(matches!(admit_into(&mut prompts, prompt(a, 3), 0), Err(AppError::TooManyPrompts(o)) if o == a));
+        // Other sites fill the rest, up to the overall bound.
+        for site in 0..7 {
+            admit_into(&mut prompts, prompt(&format!("https://s{site}.example"), 0), 0).unwrap();
+        }
+        assert_eq!(prompts.len(), MAX_PROMPTS);
+        assert!(admit_into(&mut prompts, prompt("https://late.example", 0), 0).is_err());
+        // Expired prompts make room.
+        assert!(admit_into(&mut prompts, prompt("https://late.example", 0), 1_000).is_ok());
+        assert_eq!(prompts.len(), 1);
+    }
+
+    #[test]
+    fn declining_a_site_declines_all_its_prompts_and_no_other() {
+        let state = AppState::new(std::env::temp_dir(), None, &[]).unwrap();
+        for page in 0..3 {
+            admit_into(&mut state.prompts(), prompt("https://a.example", page), 0).unwrap();
+        }
+        admit_into(&mut state.prompts(), prompt("https://b.example", 0), 0).unwrap();
+        assert_eq!(decline_site(&state, "https://a.example"), 3);
+        assert_eq!(state.prompts().len(), 1);
+    }
+
+    #[test]
+    fn the_window_is_raised_at_most_once_per_interval() {
+        let state = AppState::new(std::env::temp_dir(), None, &[]).unwrap();
+        let t0 = Instant::now();
+        assert!(state.may_raise(t0, RAISE_EVERY));
+        assert!(!state.may_raise(t0 + Duration::from_secs(1), RAISE_EVERY));
+        assert!(state.may_raise(t0 + RAISE_EVERY, RAISE_EVERY));
+    }
 }

@@ -15,6 +15,7 @@ import http from "node:http";
 import { join } from "node:path";
 
 import {
+  pressPay,
   DEMO,
   button,
   check,
@@ -165,7 +166,7 @@ try {
   check(!(await pay.isEnabled()), `"Pay" is not active at first (${await pay.getText()})`);
   await browser.waitUntil(async () => pay.isEnabled(), { timeout: 5000, timeoutMsg: "Pay never became active" });
   equal(await pay.getText(), "Pay €0.10", "Pay becomes active after the delay");
-  await pay.click();
+  await pressPay(browser, pay);
   await textOf(browser, `//*[@role="status"]`, `Paid €0.10 to ${ORIGIN}.`, 30_000);
   check(true, "the payment is reported");
   await sleep(2000);
@@ -209,7 +210,7 @@ try {
   await (await field(browser, "Period", DIALOG)).selectByAttribute("value", "day");
   const pay2 = await shown(browser, `${DIALOG}//button[starts-with(normalize-space(.), "Pay")]`);
   await browser.waitUntil(async () => pay2.isEnabled(), { timeout: 5000, timeoutMsg: "Pay never became active" });
-  await pay2.click();
+  await pressPay(browser, pay2);
   await gone(browser, DIALOG, 30_000);
   await textOf(browser, `//*[@role="status"]`, "reader", 30_000);
   check(true, "page 2 is paid and shown in the reader");
@@ -307,7 +308,7 @@ try {
     await shown(browser, DIALOG, 30_000);
     const payLost = await shown(browser, `${DIALOG}//button[starts-with(normalize-space(.), "Pay")]`);
     await browser.waitUntil(async () => payLost.isEnabled(), { timeout: 5000, timeoutMsg: "Pay never became active" });
-    await payLost.click();
+    await pressPay(browser, payLost);
     await textOf(browser, `//*[@role="status"]`, `Payment of €0.10 to ${mag.url} sent; the site has not confirmed it yet.`, 60_000);
     check(mag.state.lost >= 1, `the merchant got the payment and its answer was lost (${mag.state.lost} answer(s) dropped)`);
     const lostLedger = await (await fetch(`${mag.url}/merchant/ledger`)).json();

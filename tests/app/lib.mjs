@@ -250,3 +250,12 @@ export async function installErrorHook(browser) {
 export async function pageErrors(browser) {
   return browser.execute(() => window.__centimeE2eErrors ?? []);
 }
+
+/** Presses "Pay" as a person does: the pointer on it first, then a click once it is armed. The
+ * prompt re-arms its delay when the pointer enters it (a click lured onto it must not pay). */
+export async function pressPay(browser, pay) {
+  await pay.moveTo();
+  await new Promise((r) => setTimeout(r, 300));
+  await browser.waitUntil(async () => pay.isEnabled(), { timeout: 5000, timeoutMsg: "Pay never became active" });
+  await pay.click();
+}

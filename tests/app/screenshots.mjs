@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import {
+  pressPay,
   DEMO,
   button,
   check,
@@ -136,7 +137,7 @@ try {
     await browser.waitUntil(async () => pay.isEnabled(), { timeout: 5000 });
     await shot(`prompt-${tag(v)}`);
     if (i === 0) {
-      await pay.click();
+      await pressPay(browser, pay);
       await gone(browser, DIALOG, 30_000);
       await switchToWindow(browser, /reader\.html/);
       await shown(browser, "//h1", 10_000);
@@ -156,7 +157,7 @@ try {
   const pay2 = await shown(browser, `${DIALOG}//button[contains(@class, "button-primary")]`);
   await browser.waitUntil(async () => pay2.isEnabled(), { timeout: 5000 });
   await shot(`prompt-always-allow-${tag(VARIANTS[0])}`);
-  await pay2.click();
+  await pressPay(browser, pay2);
   await gone(browser, DIALOG, 30_000);
   await browser.switchToWindow(main);
   await openTyped(`${DEMO}/articles/the-page-is-the-unit/3`);
