@@ -10,7 +10,7 @@ use centime_app_models::{
     WalletState,
 };
 use centime_core::history::HistoryFilter;
-use centime_core::keystore::{FileKeyStore, KeyStore, OsKeyStore};
+use centime_core::keystore::{FileKeyStore, KeyStore, KeystoreKind, OsKeyStore};
 use centime_core::policy::Period;
 use centime_core::sealed::Passphrase;
 use centime_core::{Issuer, LimitsChange, SiteChange, Wallet};
@@ -77,12 +77,12 @@ pub async fn create_wallet(state: St<'_>, args: CreateWalletArgs) -> AppResult<A
         if s.stored_keystore().is_some() {
             return Err(AppError::AlreadyExists);
         }
-        let ks: Box<dyn KeyStore> = match args.keystore {
-            KeystoreKindDto::Os => Box::new(OsKeyStore::new()?),
+        let ks: Arc<dyn KeyStore> = match args.keystore {
+            KeystoreKindDto::Os => Arc::new(OsKeyStore::new()?),
             KeystoreKindDto::File => {
                 let pass = Passphrase::new(args.passphrase.clone().unwrap_or_default());
                 pass.check_new()?;
-                Box::new(FileKeyStore::new(&s.data_dir, pass))
+                Arc::new(FileKeyStore::new(&s.data_dir, pass))
             }
         };
         let mut issuers = Vec::new();
@@ -97,6 +97,7 @@ pub async fn create_wallet(state: St<'_>, args: CreateWalletArgs) -> AppResult<A
         }
         let w = Wallet::init(&s.data_dir, ks.as_ref(), &issuers)?;
         *s.wallet() = Some(w);
+        s.set_keystore(Some(ks));
         s.set_integrity_warning(None);
         Ok(status(&s))
     })
@@ -422,22 +423,51 @@ pub async fn backup_wallet(state: St<'_>, path: String, passphrase: String) -> A
 pub async fn restore_wallet(state: St<'_>, path: String, passphrase: String) -> AppResult<AppStatus> {
     let s = state.inner().clone();
     blocking(move || {
-        // Restore into the keystore this wallet uses; a new install uses the OS keyring when
-        // there is one, else the file keystore protected by the same passphrase.
-        let use_file = match s.stored_keystore() {
-            Some(KeystoreKindDto::File) => true,
-            Some(KeystoreKindDto::Os) => false,
-            None => state::probe_os_keyring().is_err(),
+        // Restore into the keystore this wallet uses. The file keystore keeps its own
+        // passphrase: the one that unlocked the open wallet; a locked one only if the backup's
+        // passphrase is also the keystore's (the core refuses any other). A new install uses
+        // the OS keyring when there is one, else a file keystore under the backup's passphrase.
+        let ks: Arc<dyn KeyStore> = match s.stored_keystore() {
+            Some(KeystoreKindDto::File) => match s.keystore() {
+                Some(open) if open.kind() == KeystoreKind::File => open,
+                _ => Arc::new(FileKeyStore::new(&s.data_dir, Passphrase::new(passphrase.clone()))),
+            },
+            Some(KeystoreKindDto::Os) => Arc::new(OsKeyStore::new()?),
+            None if state::probe_os_keyring().is_ok() => Arc::new(OsKeyStore::new()?),
+            None => Arc::new(FileKeyStore::new(&s.data_dir, Passphrase::new(passphrase.clone()))),
         };
-        let ks: Box<dyn KeyStore> = if use_file {
-            Box::new(FileKeyStore::new(&s.data_dir, Passphrase::new(passphrase.clone())))
-        } else {
-            Box::new(OsKeyStore::new()?)
+        // Decrypted and verified while the current wallet stays open: a wrong passphrase or a
+        // damaged backup leaves it as it was, still open.
+        let checked =
+            Wallet::check_backup(&s.data_dir, std::path::Path::new(&path), &Passphrase::new(passphrase), ks.as_ref())
+                .map_err(|e| match e {
+                centime_core::Error::KeystorePassphraseKept(_) if s.keystore().is_none() => {
+                    AppError::Invalid("unlock the wallet first: a restore keeps the keystore's own passphrase".into())
+                }
+                other => other.into(),
+            })?;
+        let reopen_with = s.keystore();
+        let installed = {
+            let mut open = s.wallet();
+            // Closed before its file is set aside; the lock is held until the restored wallet
+            // (or, on failure, the current one again) is in its place.
+            let was_open = open.take().is_some();
+            match checked.install(ks.as_ref()) {
+                Ok(restored) => {
+                    *open = Some(restored.wallet);
+                    Ok(())
+                }
+                Err(e) => {
+                    // Everything was put back: the current wallet opens as it was.
+                    if was_open && let Some(k) = &reopen_with {
+                        *open = Wallet::open(&s.data_dir, k.as_ref()).ok();
+                    }
+                    Err(e)
+                }
+            }
         };
-        // Close the current wallet before its file is moved aside.
-        *s.wallet() = None;
-        let w = Wallet::restore(&s.data_dir, std::path::Path::new(&path), &Passphrase::new(passphrase), ks.as_ref())?;
-        *s.wallet() = Some(w);
+        installed?;
+        s.set_keystore(Some(ks));
         s.set_integrity_warning(None);
         Ok(status(&s))
     })

@@ -2,8 +2,9 @@
 //! progress events and cancel.
 
 use std::collections::BTreeMap;
+use std::io::Write as _;
 use std::ops::ControlFlow;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
@@ -165,16 +166,6 @@ pub fn details(w: &Wallet, id: i64) -> AppResult<EntryDetailsDto> {
     })
 }
 
-/// Where the export is written until it is complete: a hidden file beside the destination,
-/// so that the final rename stays on one filesystem and is atomic.
-fn partial_path(dest: &Path) -> AppResult<PathBuf> {
-    let name = dest
-        .file_name()
-        .and_then(|n| n.to_str())
-        .ok_or_else(|| AppError::Invalid(format!("{} is not a file name", dest.display())))?;
-    Ok(dest.with_file_name(format!(".{name}.centime-partial-{}", std::process::id())))
-}
-
 /// Clears the "an export is running" flag however the export ends.
 struct Running(Arc<AppState>);
 impl Drop for Running {
@@ -205,34 +196,27 @@ pub fn export(app: &AppHandle, state: &Arc<AppState>, args: &ExportArgs) -> AppR
     let _running = Running(state.clone());
     state.cancel_export.store(false, Ordering::SeqCst);
 
-    let tmp = partial_path(&dest)?;
-    let file =
-        std::fs::File::create(&tmp).map_err(|e| AppError::Invalid(format!("cannot write {}: {e}", tmp.display())))?;
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
-    let result = state.with_wallet(|w| {
-        let total = w.count(&filter)?;
-        let _ = app.emit_to("main", events::EXPORT_PROGRESS, ExportProgressDto { rows: 0, total });
-        let rows = w.export_with_progress(&filter, format, &mut out, &mut |rows| {
-            let _ = app.emit_to("main", events::EXPORT_PROGRESS, ExportProgressDto { rows, total });
-            if state.cancel_export.load(Ordering::SeqCst) { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+    // Written beside the destination and renamed over it once complete, readable by the user
+    // alone: a cancelled or failed export leaves nothing at the destination.
+    let rows = centime_core::files::write_private(&dest, |file| {
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
+        let rows = state.with_wallet(|w| {
+            let total = w.count(&filter)?;
+            let _ = app.emit_to("main", events::EXPORT_PROGRESS, ExportProgressDto { rows: 0, total });
+            let rows = w.export_with_progress(&filter, format, &mut out, &mut |rows| {
+                let _ = app.emit_to("main", events::EXPORT_PROGRESS, ExportProgressDto { rows, total });
+                if state.cancel_export.load(Ordering::SeqCst) {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            })?;
+            Ok(rows)
         })?;
-        Ok(rows)
-    });
-    let finished = result.and_then(|rows| {
-        let file = out.into_inner().map_err(|e| AppError::Internal(format!("writing the export: {}", e.error())))?;
-        file.sync_all().map_err(|e| AppError::Internal(format!("writing the export: {e}")))?;
-        drop(file);
-        std::fs::rename(&tmp, &dest)
-            .map_err(|e| AppError::Invalid(format!("cannot move the export to {}: {e}", dest.display())))?;
-        Ok(rows)
-    });
-    match finished {
-        Ok(rows) => Ok(ExportResultDto { rows, path: dest.display().to_string() }),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e)
-        }
-    }
+        out.flush().map_err(|e| AppError::Internal(format!("writing the export: {e}")))?;
+        Ok::<_, AppError>(rows)
+    })?;
+    Ok(ExportResultDto { rows, path: dest.display().to_string() })
 }
 
 #[cfg(test)]
@@ -275,12 +259,5 @@ mod tests {
         assert_eq!(f.site, None);
         assert_eq!(f.kind, Some(Kind::Payment));
         assert_eq!(f.search, None);
-    }
-
-    #[test]
-    fn the_partial_file_sits_beside_the_destination() {
-        let p = partial_path(Path::new("/home/me/centime.csv")).unwrap_or_default();
-        assert_eq!(p.parent(), Some(Path::new("/home/me")));
-        assert!(p.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(".centime.csv.centime-partial-")));
     }
 }

@@ -34,6 +34,9 @@ pub struct AppState {
     pub data_dir: PathBuf,
     pub demo: Option<DemoDto>,
     pub wallet: Mutex<Option<Wallet>>,
+    /// The keystore the open wallet was opened with (for the file keystore: with the
+    /// passphrase that unlocked it, which a restore keeps).
+    pub keystore: Mutex<Option<Arc<dyn KeyStore>>>,
     pub prompts: Mutex<HashMap<String, PendingPrompt>>,
     /// For what the user opens; links go through `client.for_links()` (and are always checked
     /// that way by `prepare_pay_link`). Its plain-HTTP switch is the user's setting
@@ -76,6 +79,7 @@ impl AppState {
             data_dir,
             demo,
             wallet: Mutex::new(None),
+            keystore: Mutex::new(None),
             prompts: Mutex::new(HashMap::new()),
             client: centime_client::Client::new(Duration::from_secs(20))?.trusting(trusted)?,
             integrity_warning: Mutex::new(None),
@@ -91,6 +95,14 @@ impl AppState {
 
     pub fn wallet(&self) -> MutexGuard<'_, Option<Wallet>> {
         lock(&self.wallet)
+    }
+
+    pub fn keystore(&self) -> Option<Arc<dyn KeyStore>> {
+        lock(&self.keystore).clone()
+    }
+
+    pub fn set_keystore(&self, ks: Option<Arc<dyn KeyStore>>) {
+        *lock(&self.keystore) = ks;
     }
 
     pub fn locale(&self) -> LocaleDto {
@@ -172,6 +184,7 @@ impl AppState {
         self.set_open_problem(None);
         self.set_integrity_warning(None);
         *self.wallet() = Some(w);
+        self.set_keystore(Some(Arc::clone(&ks)));
         let state = Arc::clone(self);
         std::thread::spawn(move || {
             let checked = Wallet::open(&state.data_dir, ks.as_ref()).and_then(|w| w.verify());

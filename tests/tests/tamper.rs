@@ -4,7 +4,9 @@
 //!
 //! The edits are what someone with the file and the `sqlite3` tool can do: change one cell of
 //! a row (amounts, sites, signatures, documents, statuses, rules), delete a row, swap two rows
-//! (reorder), duplicate a row, or put in a row copied from another wallet. The append-only
+//! (reorder), duplicate a row, put in a row copied from another wallet, or put back rows from
+//! an older copy of the same wallet (its rules, limits, trusted issuers and seals as they were
+//! before the user changed them: genuine MACs under the same key, ADR 15). The append-only
 //! triggers are dropped for the edit and put back after, as a careful forger would.
 //!
 //! Every edit to money-bearing data must be detected (100%); edits to the rest are counted.
@@ -19,6 +21,7 @@ use std::process::Command;
 use anyhow::{Context as _, Result, bail, ensure};
 use centime_core::keystore::{KeyStore, KeystoreKind, Secrets};
 use centime_e2e::{Demo, Fault, Proxy, Rng, Wallet, count_from_env};
+use centime_protocol::jws::{RingSigner, Signer as _};
 use rusqlite::types::Value;
 
 /// The wallet's secrets, read once: opening the file keystore for each of a thousand copies
@@ -53,8 +56,15 @@ fn unlocked(w: &Wallet) -> Result<Unlocked> {
 }
 
 /// A wallet with every kind of row: credits, settled payments with receipts, a refused
-/// payment and its refund, an unconfirmed one, site rules and limits.
-fn rich_wallet(demo: &Demo, proxy: &Proxy, pages: &[(String, i64)], skip: usize) -> Result<Wallet> {
+/// payment and its refund, an unconfirmed one, site rules and limits. With `older`, a copy of
+/// it is kept there after two payments, and then its rules, limits and issuers are changed.
+fn rich_wallet(
+    demo: &Demo,
+    proxy: &Proxy,
+    pages: &[(String, i64)],
+    skip: usize,
+    older: Option<&Path>,
+) -> Result<Wallet> {
     let w = Wallet::funded(demo, "20.00")?;
     let note = demo.credit_note(w.id()?, "2.50", "EUR")?;
     w.json(&["topup", &note])?;
@@ -62,7 +72,19 @@ fn rich_wallet(demo: &Demo, proxy: &Proxy, pages: &[(String, i64)], skip: usize)
     w.json(&["allow", &origin, "--budget", "2.00", "--per", "month", "--max-per-payment", "0.50", "--auto"])?;
     w.json(&["block", "https://spam.example"])?;
     w.json(&["limits", "--auto-pay-under", "0.20", "--daily-cap", "15.00"])?;
-    for (url, _) in pages.iter().skip(skip).take(4) {
+    for (i, (url, _)) in pages.iter().skip(skip).take(4).enumerate() {
+        if i == 2
+            && let Some(older) = older
+        {
+            // Every command has exited: the database file is whole (no WAL left).
+            copy_dir(w.dir(), older)?;
+            w.json(&["allow", &origin, "--budget", "3.00", "--per", "week", "--auto"])?;
+            w.json(&["unblock", "https://spam.example"])?;
+            w.json(&["allow", "https://other.example", "--auto"])?;
+            w.json(&["limits", "--auto-pay-under", "0.10", "--daily-cap", "12.00"])?;
+            let other = RingSigner::from_seed(&[42; 32])?;
+            w.json(&["issuer", "add", "centime:other", &other.public_key().to_string(), "--name", "Other"])?;
+        }
         w.run(&["fetch", url, "--yes"])?.ok()?;
     }
     proxy.inject(Fault::Tamper, 1)?;
@@ -303,6 +325,55 @@ fn make_edit(rng: &mut Rng, t: &Table, foreign: &Table) -> Option<Edit> {
     Some(edit)
 }
 
+/// The tables an older copy of the wallet differs in: its rules, limits, issuers and seals.
+const RULE_TABLES: &[&str] = &["sites", "limits", "issuers", "meta"];
+
+/// SQL that puts back the rows of `t` (from an older copy) that `keep` selects.
+fn put_back(t: &Table, keep: impl Fn(&[Value]) -> bool) -> String {
+    t.rows.iter().filter(|(_, v)| keep(v)).map(|(_, v)| insert_sql(t, None, v)).collect::<Vec<_>>().join(" ")
+}
+
+/// Rows of an older copy of the same wallet put back: one row, one table as it was, a table
+/// with the seal kept beside it, or every rule with the journal's head. Always money-bearing:
+/// the rules decide what is paid without asking, and the issuers what becomes money.
+fn make_older_edit(rng: &mut Rng, older: &[Table]) -> Option<Edit> {
+    let table = |name: &str| older.iter().find(|t| t.name == name);
+    let whole = |name: &str| table(name).map(|t| format!("DELETE FROM {name}; {}", put_back(t, |_| true)));
+    let seal = |key: &str| table("meta").map(|t| put_back(t, |v| meta_key(t, v).as_deref() == Some(key)));
+    let (what, sql) = match rng.below(6) {
+        0 | 1 => {
+            let name: &&str = rng.pick(RULE_TABLES);
+            let t = table(name)?;
+            if t.rows.is_empty() {
+                return None;
+            }
+            let (_, vals) = rng.pick(&t.rows);
+            (format!("{} row from an older copy", t.name), insert_sql(t, None, vals))
+        }
+        2 => {
+            let name = *rng.pick(RULE_TABLES);
+            (format!("{name} table from an older copy"), whole(name)?)
+        }
+        3 => (
+            "sites and their digest from an older copy".into(),
+            format!("{} {}", whole("sites")?, seal("sites_digest")?),
+        ),
+        4 => ("limits and issuers from an older copy".into(), format!("{} {}", whole("limits")?, whole("issuers")?)),
+        _ => (
+            "every rule and the head from an older copy".into(),
+            format!(
+                "{} {} {} {} {}",
+                whole("sites")?,
+                seal("sites_digest")?,
+                whole("limits")?,
+                whole("issuers")?,
+                seal("journal_head")?
+            ),
+        ),
+    };
+    Some(Edit { what, money: true, sql })
+}
+
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     std::fs::create_dir_all(to)?;
     for e in std::fs::read_dir(from)? {
@@ -354,8 +425,9 @@ fn every_edit_to_money_bearing_data_is_detected() -> Result<()> {
     let demo = Demo::start_behind(&proxy.url())?;
     proxy.set_upstream(demo.addr())?;
     let pages = demo.pages()?;
-    let a = rich_wallet(&demo, &proxy, &pages, 0)?;
-    let b = rich_wallet(&demo, &proxy, &pages, 6)?;
+    let older_a = tempfile::tempdir()?;
+    let a = rich_wallet(&demo, &proxy, &pages, 0, Some(older_a.path()))?;
+    let b = rich_wallet(&demo, &proxy, &pages, 6, None)?;
     let ks = unlocked(&a)?;
     let db_a = centime_core::db_path(a.dir());
     let db_b = centime_core::db_path(b.dir());
@@ -368,6 +440,10 @@ fn every_edit_to_money_bearing_data_is_detected() -> Result<()> {
     for name in MONEY_TABLES.iter().chain(OTHER_TABLES) {
         tables.push((read_table(&db_a, name)?, read_table(&db_b, name)?));
     }
+    let older: Vec<Table> = RULE_TABLES
+        .iter()
+        .map(|name| read_table(&centime_core::db_path(older_a.path()), name))
+        .collect::<Result<_>>()?;
     let original = content(&db_a)?;
 
     let scratch = tempfile::tempdir()?;
@@ -379,8 +455,13 @@ fn every_edit_to_money_bearing_data_is_detected() -> Result<()> {
     while done < edits {
         attempts += 1;
         ensure!(attempts < edits * 20, "too few edits could be applied ({done} of {edits})");
-        let (t, f) = rng.pick(&tables);
-        let Some(edit) = make_edit(&mut rng, t, f) else { continue };
+        let edit = if rng.below(6) == 0 {
+            make_older_edit(&mut rng, &older)
+        } else {
+            let (t, f) = rng.pick(&tables);
+            make_edit(&mut rng, t, f)
+        };
+        let Some(edit) = edit else { continue };
         let dir = scratch.path().join(format!("copy-{attempts}"));
         copy_dir(a.dir(), &dir)?;
         let db = centime_core::db_path(&dir);

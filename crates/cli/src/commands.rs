@@ -2,7 +2,7 @@
 
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 
-use anyhow::{Context as _, Result};
+use anyhow::Result;
 use centime_cli::terminal;
 use centime_core::history::{ExportFormat, HistoryFilter};
 use centime_core::policy::{Decision, Period, SiteRule};
@@ -98,10 +98,18 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Restore { from } => {
             let dir = context::data_dir(cli)?;
             let pass = context::passphrase("CENTIME_BACKUP_PASSPHRASE", "Backup passphrase: ", false)?;
-            let ks = context::keystore(cli, &dir, true)?;
-            let w = Wallet::restore(&dir, from, &pass, ks.as_ref())?;
+            // A key file already there keeps its passphrase: it is asked for, not a new one.
+            let new_keystore = !dir.join(centime_core::keystore::KEY_FILE).exists();
+            let ks = context::keystore(cli, &dir, new_keystore)?;
+            let restored = Wallet::check_backup(&dir, from, &pass, ks.as_ref())?.install(ks.as_ref())?;
+            let w = restored.wallet;
             print(cli.json, json!({ "wallet": w.id().to_string(), "restored": true }), || {
-                format!("restored wallet {} into {}", w.id(), dir.display())
+                let mut text = format!("restored wallet {} into {}", w.id(), dir.display());
+                if !restored.kept.is_empty() {
+                    let kept: Vec<String> = restored.kept.iter().map(|p| p.display().to_string()).collect();
+                    text.push_str(&format!("; the wallet that was there is kept as {}", kept.join(" and ")));
+                }
+                text
             });
             Ok(())
         }
@@ -528,24 +536,15 @@ fn export(cli: &Cli, format: ExportFormatArg, out: Option<&std::path::Path>, f: 
         std::ops::ControlFlow::Continue(())
     };
     let n = match out {
-        Some(path) => {
-            // Written beside the destination and renamed over it once complete: an interrupted
-            // export never leaves a file that looks whole.
-            let dir = match path.parent() {
-                Some(d) if !d.as_os_str().is_empty() => d,
-                _ => std::path::Path::new("."),
-            };
-            let tmp = tempfile::Builder::new()
-                .prefix(".centime-export-")
-                .tempfile_in(dir)
-                .with_context(|| format!("creating a file in {}", dir.display()))?;
-            let mut buf = std::io::BufWriter::new(tmp);
+        // Written beside the destination and renamed over it once complete, readable by the
+        // user alone: an interrupted export never leaves a file that looks whole.
+        Some(path) => centime_core::files::write_private(path, |file| {
+            let mut buf = std::io::BufWriter::new(file);
             let n = w.export_with_progress(&f, format, &mut buf, &mut progress)?;
-            let tmp = buf.into_inner().map_err(|e| e.into_error())?;
-            tmp.as_file().sync_all()?;
-            tmp.persist(path).with_context(|| format!("writing {}", path.display()))?;
-            n
-        }
+            buf.flush()
+                .map_err(|e| centime_core::Error::Io { context: format!("writing {}", path.display()), source: e })?;
+            Ok::<_, centime_core::Error>(n)
+        })?,
         // On a terminal, rows an older wallet stored raw are shown with escapes, not obeyed;
         // a pipe or a file gets the export exactly.
         None if std::io::stdout().is_terminal() => {

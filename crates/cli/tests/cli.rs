@@ -898,6 +898,93 @@ fn restore_over_another_wallet_keeps_it_recoverable() {
     assert_eq!(recovered.json(&["verify"])["ok"], true);
 }
 
+fn restore(w: &TestWallet, backup: &std::path::Path) -> std::process::Output {
+    w.cmd().env("CENTIME_BACKUP_PASSPHRASE", BACKUP_PASS).args(["restore", "--from"]).arg(backup).output().unwrap()
+}
+
+#[test]
+fn two_restores_keep_both_earlier_wallets_under_the_keystores_own_passphrase() {
+    let a = TestWallet::new();
+    a.topup("a1", 1_250_000);
+    let b = TestWallet::new();
+    b.topup("b1", 400_000);
+    let backup = b.tmp.path().join("b.backup");
+    let o =
+        b.cmd().env("CENTIME_BACKUP_PASSPHRASE", BACKUP_PASS).args(["backup", "--out"]).arg(&backup).output().unwrap();
+    expect_code(&o, 0, "backup b");
+
+    // Another keystore passphrase than the one A's key file has: refused, nothing changed,
+    // and A still works.
+    let before = files(&a.data);
+    let o = a
+        .cmd()
+        .env("CENTIME_BACKUP_PASSPHRASE", BACKUP_PASS)
+        .env("CENTIME_PASSPHRASE", "another keystore passphrase")
+        .args(["restore", "--from"])
+        .arg(&backup)
+        .output()
+        .unwrap();
+    expect_code(&o, 6, "restore with another keystore passphrase");
+    assert!(stderr(&o).contains("keystore's own passphrase"), "{}", stderr(&o));
+    assert_eq!(files(&a.data), before);
+    assert_eq!(a.eur(), "1.25");
+
+    // B over A, B pays, then B's backup over that: both wallets that were there are kept,
+    // with the keys that open them, under the passphrase A's keystore always had.
+    expect_code(&restore(&a, &backup), 0, "first restore");
+    a.json(&["pay", &header(&request(&format!("{NEWS}/between"), 100_000)), "--yes"]);
+    assert_eq!(a.eur(), "0.30");
+    let o = restore(&a, &backup);
+    expect_code(&o, 0, "second restore");
+    assert!(stdout(&o).contains("kept as"), "{}", stdout(&o));
+    assert_eq!(a.eur(), "0.40");
+    let names: Vec<String> = files(&a.data).into_iter().map(|(n, _)| n).collect();
+    let mut dbs: Vec<&String> = names.iter().filter(|n| n.starts_with("wallet.before-restore-")).collect();
+    let mut keys: Vec<&String> = names.iter().filter(|n| n.starts_with("keys.before-restore-")).collect();
+    assert_eq!((dbs.len(), keys.len()), (2, 2), "{names:?}");
+    dbs.sort();
+    keys.sort();
+    let mut found = Vec::new();
+    for (db, key) in dbs.iter().zip(&keys) {
+        let back = tempfile::tempdir().unwrap();
+        std::fs::copy(a.data.join(db), back.path().join("wallet.sqlite3")).unwrap();
+        std::fs::copy(a.data.join(key), back.path().join("keys.centime")).unwrap();
+        let w = TestWallet { data: back.path().to_owned(), tmp: back, id: String::new() };
+        assert_eq!(w.json(&["verify"])["ok"], true);
+        found.push((w.json(&["id"])["wallet"].as_str().unwrap().to_owned(), w.eur()));
+    }
+    found.sort();
+    let mut want = vec![(a.id.clone(), "1.25".to_owned()), (b.id.clone(), "0.30".to_owned())];
+    want.sort();
+    assert_eq!(found, want);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_data_directory_and_every_file_written_are_private() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let w = TestWallet::new();
+    w.topup("p1", 1_000_000);
+    let out = w.tmp.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let export = out.join("history.csv");
+    w.json(&["export", "--format", "csv", "--out", export.to_str().unwrap()]);
+    let backup = out.join("wallet.backup");
+    let o =
+        w.cmd().env("CENTIME_BACKUP_PASSPHRASE", BACKUP_PASS).args(["backup", "--out"]).arg(&backup).output().unwrap();
+    expect_code(&o, 0, "backup");
+    expect_code(&restore(&w, &backup), 0, "restore");
+    assert_eq!(mode(&w.data), 0o700, "the data directory");
+    for (name, _) in files(&w.data) {
+        assert_eq!(mode(&w.data.join(&name)), 0o600, "{name}");
+    }
+    for p in [&export, &backup] {
+        assert_eq!(mode(p), 0o600, "{}", p.display());
+    }
+    assert_eq!(std::fs::read_dir(&out).unwrap().count(), 2, "no temporary file left beside the export");
+}
+
 /// `n` copies of `centime --data-dir DATA --json <args>` started at once; their outputs.
 fn concurrently(w: &TestWallet, n: usize, args: &[String]) -> Vec<std::process::Output> {
     let children: Vec<_> = (0..n)

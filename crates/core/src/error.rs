@@ -72,6 +72,10 @@ pub enum Error {
     WrongPassphrase(String),
     #[error("the keystore is damaged: {0}; restore the wallet from a backup with `centime restore`")]
     DamagedKeystore(String),
+    #[error(
+        "the keystore passphrase given does not open {0}, the key file already there: a restore keeps the keystore's own passphrase, so give that one (CENTIME_PASSPHRASE). Nothing was changed; if it is lost, move that file out of the data directory first"
+    )]
+    KeystorePassphraseKept(String),
     #[error("this wallet uses the {stored} keystore, not {asked}")]
     KeystoreKindMismatch { stored: String, asked: String },
     #[error("a passphrase is needed for the file keystore: set CENTIME_PASSPHRASE or run on a terminal")]
@@ -159,6 +163,7 @@ impl Error {
             | KeyMissing(_)
             | KeyMismatch(_)
             | DamagedKeystore(_)
+            | KeystorePassphraseKept(_)
             | KeystoreKindMismatch { .. }
             | PassphraseNeeded => ErrorClass::Keystore,
             Integrity(_) | Corrupt(_) => ErrorClass::Integrity,

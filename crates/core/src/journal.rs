@@ -2,14 +2,16 @@
 //!
 //! Row N's MAC covers its own fields and row N-1's MAC, keyed by a secret that lives only in
 //! the keystore. Editing, deleting, reordering or copying rows from another wallet breaks the
-//! chain at the first affected row; the `meta.head` MAC catches a truncated tail.
+//! chain at the first affected row; the signed head (`meta.journal_head`) catches a truncated
+//! tail, and binds the rules' seals to the journal's position (ADR 15): rules put back from an
+//! older copy of the wallet no longer match it once the journal has moved on.
 
 use std::collections::HashMap;
 use std::fmt;
 
 use centime_protocol::{Asset, Micros};
 use ring::hmac;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::error::{Error, Result};
 
@@ -139,14 +141,109 @@ fn row_input(
         .bytes(doc_hash)
 }
 
-fn head_input(id: i64, mac: &[u8]) -> MacInput {
+/// The head: the last row (0 and 32 zero bytes for an empty journal) and the digest of the
+/// rules' seals ([`crate::policy::rules_digest`]) as they were when it was written.
+fn head_input(id: i64, mac: &[u8], rules: &[u8; 32]) -> MacInput {
+    MacInput::default().text(Some("centime-journal-head-v2")).int(id).bytes(Some(mac)).bytes(Some(rules))
+}
+
+/// The head of wallets written before it covered the rules, accepted once by
+/// [`crate::policy::upgrade_seal`]. Absent from an empty journal.
+fn head_input_v1(id: i64, mac: &[u8]) -> MacInput {
     MacInput::default().text(Some("centime-journal-head-v1")).int(id).bytes(Some(mac))
+}
+
+/// The last row's id and MAC; 0 and 32 zero bytes (the chain's start) for an empty journal.
+fn last_row(conn: &Connection) -> Result<(i64, Vec<u8>)> {
+    Ok(conn
+        .prepare_cached("SELECT id, mac FROM journal ORDER BY id DESC LIMIT 1")?
+        .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?
+        .unwrap_or((0, vec![0u8; 32])))
+}
+
+fn stored_head(conn: &Connection) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT value FROM meta WHERE key = 'journal_head'")?
+        .query_row([], |r| r.get(0))
+        .optional()?)
+}
+
+fn head_value(key: &[u8; 32], id: i64, mac: &[u8], rules: &[u8; 32]) -> String {
+    format!("{id}:{}", hex(&head_input(id, mac, rules).mac(key)))
+}
+
+/// Writes the head over row `id` (MAC `mac`) and the rules as they are now. Callers check the
+/// head first ([`check_head`]): writing it over a state changed outside Centime would bless it.
+fn write_head(conn: &Connection, key: &[u8; 32], id: i64, mac: &[u8]) -> Result<()> {
+    let head = head_value(key, id, mac, &crate::policy::rules_digest(conn, key)?);
+    conn.prepare_cached(
+        "INSERT INTO meta (key, value) VALUES ('journal_head', ?1)
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute(params![head])?;
+    Ok(())
+}
+
+/// Seals the rules as they are now to the journal as it is now: after any change to the limits,
+/// the site rules or the trusted issuers, in the same transaction.
+pub(crate) fn seal_head(conn: &Connection, key: &[u8; 32]) -> Result<()> {
+    let (id, mac) = last_row(conn)?;
+    write_head(conn, key, id, &mac)
+}
+
+/// True when the stored head is the one Centime wrote for the journal's last row and the rules
+/// as they are.
+pub(crate) fn head_holds(conn: &Connection, key: &[u8; 32]) -> Result<bool> {
+    let (id, mac) = last_row(conn)?;
+    head_holds_at(conn, key, id, &mac)
+}
+
+fn head_holds_at(conn: &Connection, key: &[u8; 32], id: i64, mac: &[u8]) -> Result<bool> {
+    let want = head_value(key, id, mac, &crate::policy::rules_digest(conn, key)?);
+    Ok(stored_head(conn)?.is_some_and(|h| h == want))
+}
+
+/// True when the head is one an earlier version wrote for the journal as it is (or there is no
+/// head over an empty journal, as earlier versions left it): the wallet was last written
+/// before the head covered the rules.
+pub(crate) fn head_is_earlier(conn: &Connection, key: &[u8; 32]) -> Result<bool> {
+    let (id, mac) = last_row(conn)?;
+    Ok(match stored_head(conn)? {
+        None => id == 0,
+        Some(h) => h == format!("{id}:{}", hex(&head_input_v1(id, &mac).mac(key))),
+    })
+}
+
+/// Checks the head against the journal's last row and the rules: rows removed from the end,
+/// and rules (or the head) put back from an older copy of this wallet, are reported here.
+pub(crate) fn check_head(conn: &Connection, key: &[u8; 32]) -> Result<()> {
+    let (id, mac) = last_row(conn)?;
+    check_head_at(conn, key, id, &mac)
+}
+
+fn check_head_at(conn: &Connection, key: &[u8; 32], last: i64, mac: &[u8]) -> Result<()> {
+    if head_holds_at(conn, key, last, mac)? {
+        return Ok(());
+    }
+    let said = stored_head(conn)?.and_then(|h| h.split_once(':').and_then(|(n, _)| n.parse::<i64>().ok()));
+    if said != Some(last) {
+        return Err(Error::Integrity(format!(
+            "the journal ends at row {last} but its signed head says otherwise: rows were removed from the end, or the head was put back from an older copy of this wallet"
+        )));
+    }
+    // The head names the last row, so what it no longer matches is the rules. A seal of their
+    // own that fails says which; if they all hold, each is genuine but not the latest.
+    crate::policy::check_rule_seals(conn, key)?;
+    Err(Error::Integrity(
+        "the spending limits, a site rule or the trusted issuers are not the ones Centime last sealed: they were put back from an older copy of this wallet (or the journal's head was changed)".into(),
+    ))
 }
 
 /// Appends `e`, moves its balance, the day's spending and the chain head, all inside the
 /// caller's transaction. Returns the new row id.
 pub(crate) fn append(tx: &Transaction<'_>, key: &[u8; 32], e: &NewEntry<'_>) -> Result<i64> {
-    let mut a = Appender::new(tx)?;
+    let mut a = Appender::new(tx, key)?;
     let id = a.append(tx, key, e)?;
     a.finish(tx, key)?;
     Ok(id)
@@ -160,7 +257,10 @@ pub(crate) struct Appender {
 }
 
 impl Appender {
-    pub fn new(tx: &Transaction<'_>) -> Result<Self> {
+    /// Refuses to append to a journal whose head does not hold: the new head would bless rows
+    /// removed from the end, or rules put back from an older copy.
+    pub fn new(tx: &Transaction<'_>, key: &[u8; 32]) -> Result<Self> {
+        check_head(tx, key)?;
         let last = tx
             .prepare_cached("SELECT id, mac FROM journal ORDER BY id DESC LIMIT 1")?
             .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
@@ -259,12 +359,7 @@ impl Appender {
             .execute(params![network, asset.as_str(), balance.get()])?;
         }
         if let Some((id, mac)) = &self.last {
-            let head = head_input(*id, mac).mac(key);
-            tx.prepare_cached(
-                "INSERT INTO meta (key, value) VALUES ('journal_head', ?1)
-                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            )?
-            .execute(params![format!("{id}:{}", hex(&head))])?;
+            write_head(tx, key, *id, mac)?;
         }
         Ok(())
     }
@@ -357,15 +452,117 @@ pub(crate) fn verify_chain(conn: &rusqlite::Connection, key: &[u8; 32]) -> Resul
         expected_id += 1;
     }
     let last = expected_id - 1;
-    let head: Option<String> = conn
-        .prepare_cached("SELECT value FROM meta WHERE key = 'journal_head'")?
-        .query_row([], |r| r.get(0))
-        .optional()?;
-    let want = if last == 0 { None } else { Some(format!("{last}:{}", hex(&head_input(last, &prev).mac(key)))) };
-    if head != want {
-        return Err(Error::Integrity(format!(
-            "the journal ends at row {last} but its signed head says otherwise: rows were removed from the end"
-        )));
-    }
+    check_head_at(conn, key, last, &prev)?;
     Ok(last)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{self, Limits, SiteRule};
+
+    const KEY: [u8; 32] = [3; 32];
+
+    fn credit(reference: &str) -> NewEntry<'_> {
+        NewEntry {
+            at: 1_795_608_000,
+            kind: Kind::Credit,
+            network: "centime:test",
+            asset: Asset::EUR,
+            amount: Micros::from_micros(1_000_000),
+            site: None,
+            resource: None,
+            title: Some("Top-up"),
+            counterparty: None,
+            payment_id: None,
+            reference: Some(reference),
+            doc_hash: None,
+        }
+    }
+
+    fn head_v1(conn: &Connection) -> String {
+        let (id, mac) = last_row(conn).unwrap();
+        format!("{id}:{}", hex(&head_input_v1(id, &mac).mac(&KEY)))
+    }
+
+    fn set_head(conn: &Connection, head: &str) {
+        conn.execute("UPDATE meta SET value = ?1 WHERE key = 'journal_head'", params![head]).unwrap();
+    }
+
+    /// A wallet as the version before ADR 15 left it: each rule sealed on its own, and a head
+    /// over the last row alone.
+    fn earlier_wallet(dir: &std::path::Path) -> Connection {
+        let mut conn = crate::store::open(&dir.join("w.db"), true).unwrap();
+        let tx = crate::store::immediate(&mut conn).unwrap();
+        policy::save_limits(&tx, &KEY, &Limits::default()).unwrap();
+        let mut rule = SiteRule::new("https://a.example".into());
+        rule.auto_pay = true;
+        policy::save_site(&tx, &KEY, &rule).unwrap();
+        append(&tx, &KEY, &credit("c1")).unwrap();
+        tx.commit().unwrap();
+        let head = head_v1(&conn);
+        set_head(&conn, &head);
+        conn
+    }
+
+    #[test]
+    fn an_earlier_head_is_sealed_again_once_and_never_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = earlier_wallet(dir.path());
+        assert!(check_head(&conn, &KEY).is_err());
+        let earlier_head = head_v1(&conn);
+        policy::upgrade_seal(&mut conn, &KEY).unwrap();
+        check_head(&conn, &KEY).unwrap();
+        assert_eq!(verify_chain(&conn, &KEY).unwrap(), 1);
+        assert_ne!(stored_head(&conn).unwrap().as_deref(), Some(earlier_head.as_str()));
+
+        // The rule changes and the journal moves on; then the rule of then and the head of
+        // then are put back. That head no longer matches the journal: nothing is sealed again.
+        let older = dir.path().join("older.sqlite3");
+        conn.backup(rusqlite::MAIN_DB, &older, rusqlite::backup::NO_PROGRESS).unwrap();
+        let tx = crate::store::immediate(&mut conn).unwrap();
+        policy::save_site(&tx, &KEY, &SiteRule::new("https://a.example".into())).unwrap();
+        append(&tx, &KEY, &credit("c2")).unwrap();
+        tx.commit().unwrap();
+        conn.execute_batch(&format!(
+            "ATTACH '{}' AS old; DELETE FROM sites; INSERT INTO sites SELECT * FROM old.sites;
+             UPDATE meta SET value = (SELECT value FROM old.meta WHERE key = 'sites_digest') WHERE key = 'sites_digest';
+             DETACH old;",
+            older.display()
+        ))
+        .unwrap();
+        set_head(&conn, &earlier_head);
+        policy::upgrade_seal(&mut conn, &KEY).unwrap();
+        assert!(check_head(&conn, &KEY).is_err());
+        assert!(verify_chain(&conn, &KEY).is_err());
+        let tx = conn.transaction().unwrap();
+        assert!(matches!(Appender::new(&tx, &KEY), Err(Error::Integrity(_))), "an append would bless it");
+    }
+
+    #[test]
+    fn an_earlier_wallet_with_rules_changed_outside_is_left_for_verify() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = earlier_wallet(dir.path());
+        conn.execute("DELETE FROM sites", []).unwrap();
+        let head = stored_head(&conn).unwrap();
+        policy::upgrade_seal(&mut conn, &KEY).unwrap();
+        assert_eq!(stored_head(&conn).unwrap(), head, "not sealed again");
+        let e = verify_chain(&conn, &KEY).unwrap_err();
+        assert!(e.to_string().contains("added or deleted"), "{e}");
+    }
+
+    #[test]
+    fn a_truncated_journal_takes_no_new_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut conn = crate::store::open(&dir.path().join("w.db"), true).unwrap();
+        let tx = crate::store::immediate(&mut conn).unwrap();
+        policy::save_limits(&tx, &KEY, &Limits::default()).unwrap();
+        append(&tx, &KEY, &credit("c1")).unwrap();
+        append(&tx, &KEY, &credit("c2")).unwrap();
+        tx.commit().unwrap();
+        conn.execute_batch("DROP TRIGGER journal_no_delete; DELETE FROM journal WHERE id = 2;").unwrap();
+        let tx = crate::store::immediate(&mut conn).unwrap();
+        let e = append(&tx, &KEY, &credit("c3")).unwrap_err();
+        assert!(e.to_string().contains("ends at row 1"), "{e}");
+    }
 }

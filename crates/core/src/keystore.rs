@@ -4,7 +4,6 @@
 //! only in the keystore and, while the wallet is open, in zeroizing buffers.
 
 use std::fmt;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use centime_protocol::jws::RingSigner;
@@ -12,6 +11,7 @@ use ring::rand::SecureRandom as _;
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
+use crate::files::write_private_atomically;
 use crate::sealed::{self, Passphrase, Sealed};
 
 /// The keyring service name under which wallets are stored.
@@ -105,6 +105,13 @@ pub trait KeyStore: fmt::Debug + Send + Sync {
     fn save(&self, account: &str, secrets: &Secrets) -> Result<()>;
     /// Checks the store can be used at all, before anything is created in it.
     fn probe(&self) -> Result<()>;
+    /// Checks, before a restore saves the backup's keys here, that they would stay under the
+    /// protection the user already has: a store with its own secret (the file keystore's
+    /// passphrase) refuses one that does not open what it holds now. Nothing to check for a
+    /// store without one (the OS keyring unlocks with the session).
+    fn check_before_restore(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// The OS keyring: Secret Service on Linux, Keychain on macOS, Credential Manager on Windows.
@@ -295,30 +302,24 @@ impl KeyStore for FileKeyStore {
     fn probe(&self) -> Result<()> {
         Ok(())
     }
-}
 
-/// Writes `bytes` to a temporary file (mode 0600), syncs it, and renames it over `path`.
-pub(crate) fn write_private_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let tmp = dir.join(format!(".{}.tmp", path.file_name().and_then(|n| n.to_str()).unwrap_or("centime")));
-    let ctx = |what: &str| format!("{what} {}", tmp.display());
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        opts.mode(0o600);
+    /// The passphrase must open the key file already here, whichever wallet it belongs to:
+    /// the restored keys are sealed under it, and the user keeps the passphrase they know. A
+    /// file that cannot be read as a key file at all (damaged, emptied, not Centime's) cannot
+    /// say what its passphrase was: it is set aside by the restore, which is its remedy.
+    fn check_before_restore(&self) -> Result<()> {
+        let Ok(text) = std::fs::read(&self.path) else { return Ok(()) };
+        let Ok(file) = serde_json::from_slice::<KeyFile>(&text) else { return Ok(()) };
+        let intact = file.format == KEY_FILE_FORMAT
+            && file.digest.as_ref().is_none_or(|d| file.compute_digest().is_ok_and(|c| c == *d));
+        if !intact {
+            return Ok(());
+        }
+        match sealed::open(&self.passphrase, &Self::aad(&file.account), &file.sealed) {
+            Err(Error::WrongPassphrase(_)) => Err(Error::KeystorePassphraseKept(self.path.display().to_string())),
+            Ok(_) | Err(_) => Ok(()),
+        }
     }
-    let mut f = opts.open(&tmp).map_err(|e| Error::io(ctx("creating"), e))?;
-    f.write_all(bytes).map_err(|e| Error::io(ctx("writing"), e))?;
-    f.sync_all().map_err(|e| Error::io(ctx("syncing"), e))?;
-    drop(f);
-    std::fs::rename(&tmp, path).map_err(|e| Error::io(format!("replacing {}", path.display()), e))?;
-    if let Ok(d) = std::fs::File::open(dir) {
-        // Make the rename durable; a failure here only weakens crash safety, so ignore it.
-        let _ = d.sync_all();
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod backup;
 pub mod crash;
 pub mod details;
 mod error;
+pub mod files;
 pub mod history;
 mod integrity;
 mod journal;
@@ -26,6 +27,7 @@ mod stored;
 mod topup;
 mod wallet;
 
+pub use backup::{CheckedBackup, Restored};
 pub use details::{Claim, EntryDetails, SignedDocument, StatusEvent};
 pub use error::{Error, ErrorClass, Result};
 pub use integrity::VerifyReport;

@@ -259,7 +259,7 @@ pub(crate) fn save_site(conn: &Connection, key: &[u8; 32], rule: &SiteRule) -> R
 
 /// The MAC over the whole set of site rules (origins and their MACs), kept in
 /// `meta.sites_digest`: a rule deleted outside Centime (say, a block) is detected.
-fn sites_digest(conn: &Connection, key: &[u8; 32]) -> Result<String> {
+fn sites_mac(conn: &Connection, key: &[u8; 32]) -> Result<[u8; 32]> {
     let mut stmt = conn.prepare_cached("SELECT origin, mac FROM sites ORDER BY origin")?;
     let mut rows = stmt.query([])?;
     let mut input = MacInput::default().text(Some("centime-sites-v1"));
@@ -268,18 +268,19 @@ fn sites_digest(conn: &Connection, key: &[u8; 32]) -> Result<String> {
         let mac: Vec<u8> = r.get(1)?;
         input = input.text(Some(&origin)).bytes(Some(&mac));
     }
-    Ok(crate::journal::hex(&input.mac(key)))
+    Ok(input.mac(key))
 }
 
-/// Records the digest of the current set of rules (after any change to it).
+/// Records the digest of the current set of rules (after any change to it), and seals the
+/// rules to the journal's head.
 pub(crate) fn seal_sites(conn: &Connection, key: &[u8; 32]) -> Result<()> {
-    let digest = sites_digest(conn, key)?;
+    let digest = crate::journal::hex(&sites_mac(conn, key)?);
     conn.prepare_cached(
         "INSERT INTO meta (key, value) VALUES ('sites_digest', ?1)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     )?
     .execute(params![digest])?;
-    Ok(())
+    crate::journal::seal_head(conn, key)
 }
 
 /// Checks that no rule was added or removed outside Centime.
@@ -288,7 +289,7 @@ pub(crate) fn check_sites(conn: &Connection, key: &[u8; 32]) -> Result<()> {
         conn.query_row("SELECT value FROM meta WHERE key = 'sites_digest'", [], |r| r.get(0)).optional()?;
     let empty = MacInput::default().text(Some("centime-sites-v1")).mac(key);
     let stored = stored.unwrap_or_else(|| crate::journal::hex(&empty));
-    if stored != sites_digest(conn, key)? {
+    if stored != crate::journal::hex(&sites_mac(conn, key)?) {
         return Err(Error::Integrity("site rules were added or deleted outside Centime".into()));
     }
     Ok(())
@@ -325,8 +326,8 @@ fn limits_row(conn: &Connection) -> Result<Option<(Limits, Vec<u8>)>> {
         .optional()?)
 }
 
-/// The spending limits, once their seal (which covers the trusted issuers too) is checked.
-pub(crate) fn load_limits(conn: &Connection, key: &[u8; 32]) -> Result<Limits> {
+/// The limits, once their own seal (which covers the trusted issuers too) is checked.
+fn sealed_limits(conn: &Connection, key: &[u8; 32]) -> Result<Limits> {
     match limits_row(conn)? {
         None => Err(Error::Integrity("the spending limits are missing".into())),
         Some((l, mac)) if verify_mac(key, &l.mac_input(&issuers_digest(conn, key)?), &mac) => Ok(l),
@@ -336,40 +337,78 @@ pub(crate) fn load_limits(conn: &Connection, key: &[u8; 32]) -> Result<Limits> {
     }
 }
 
+/// The spending limits, once their seal (which covers the trusted issuers too) and the
+/// journal's head (which covers every rule's seal, ADR 15) are checked: limits, rules or
+/// issuers edited outside Centime, or put back from an older copy of this wallet, are refused.
+pub(crate) fn load_limits(conn: &Connection, key: &[u8; 32]) -> Result<Limits> {
+    let l = sealed_limits(conn, key)?;
+    crate::journal::check_head(conn, key)?;
+    Ok(l)
+}
+
+/// The seals each rule carries on its own: the set of site rules and the limits with the
+/// issuers (each site row's MAC is checked where it is read). Not the head.
+pub(crate) fn check_rule_seals(conn: &Connection, key: &[u8; 32]) -> Result<()> {
+    check_sites(conn, key)?;
+    sealed_limits(conn, key).map(|_| ())
+}
+
+/// What the journal's head seals of the rules: the limits row's MAC (over the limits and the
+/// trusted issuers) and the MAC over the set of site rules. Each is genuine only if its own
+/// seal holds (checked apart); this binds the ones in place to the journal's position, so an
+/// older, genuinely sealed version of either no longer matches the head (ADR 15).
+pub(crate) fn rules_digest(conn: &Connection, key: &[u8; 32]) -> Result<[u8; 32]> {
+    let limits = limits_row(conn)?.map(|(_, mac)| mac);
+    Ok(MacInput::default()
+        .text(Some("centime-rules-v1"))
+        .bytes(limits.as_deref())
+        .bytes(Some(&sites_mac(conn, key)?))
+        .mac(key))
+}
+
 /// Checks that the trusted issuers are the ones Centime wrote (their seal is the limits').
 pub(crate) fn check_issuers(conn: &Connection, key: &[u8; 32]) -> Result<()> {
     load_limits(conn, key).map(|_| ())
 }
 
-/// Seals a wallet written before the issuers were sealed (a limits MAC of version 1), in
-/// its own transaction. A seal of neither version is left for `verify` and every payment to
-/// report: opening still works, so the user can read the history and restore a backup.
+/// Seals, once, a wallet written by an earlier version, in its own transaction: a limits MAC
+/// of version 1 (before the issuers were sealed, ADR 14) is sealed again with the issuers,
+/// then the rules are bound to the journal's head (ADR 15). Only a wallet whose head is one an
+/// earlier version wrote for the journal as it is now is upgraded, and only over rules whose
+/// own seals hold: a seal of neither version is left for `verify` and every payment to report
+/// (opening still works, so the user can read the history and restore a backup). A wallet
+/// this version has written never passes for an earlier one again: its head is of the new kind,
+/// and an earlier head put back no longer matches a journal that has moved on.
 pub(crate) fn upgrade_seal(conn: &mut Connection, key: &[u8; 32]) -> Result<()> {
-    let is_v1 = |conn: &Connection| -> Result<Option<Limits>> {
-        Ok(match limits_row(conn)? {
-            Some((l, mac))
-                if !verify_mac(key, &l.mac_input(&issuers_digest(conn, key)?), &mac)
-                    && verify_mac(key, &l.mac_input_v1(), &mac) =>
-            {
-                Some(l)
-            }
-            _ => None,
-        })
-    };
-    if is_v1(conn)?.is_none() {
+    if crate::journal::head_holds(conn, key)? {
         return Ok(());
     }
     let tx = crate::store::immediate(conn)?;
-    if let Some(l) = is_v1(&tx)? {
-        save_limits(&tx, key, &l)?;
+    if crate::journal::head_holds(&tx, key)? || !crate::journal::head_is_earlier(&tx, key)? {
+        return Ok(());
+    }
+    if let Some((l, mac)) = limits_row(&tx)?
+        && !verify_mac(key, &l.mac_input(&issuers_digest(&tx, key)?), &mac)
+        && verify_mac(key, &l.mac_input_v1(), &mac)
+    {
+        write_limits(&tx, key, &l)?;
+    }
+    if check_rule_seals(&tx, key).is_ok() {
+        crate::journal::seal_head(&tx, key)?;
     }
     tx.commit()?;
     Ok(())
 }
 
-/// Writes the limits sealed with the current set of trusted issuers: called after any change
-/// to either, in the same transaction.
+/// Writes the limits sealed with the current set of trusted issuers, and seals the rules to the
+/// journal's head: called after any change to either, in the same transaction, once the seals
+/// were checked ([`load_limits`]).
 pub(crate) fn save_limits(conn: &Connection, key: &[u8; 32], l: &Limits) -> Result<()> {
+    write_limits(conn, key, l)?;
+    crate::journal::seal_head(conn, key)
+}
+
+fn write_limits(conn: &Connection, key: &[u8; 32], l: &Limits) -> Result<()> {
     let mac = l.mac_input(&issuers_digest(conn, key)?).mac(key);
     conn.prepare_cached(
         "INSERT INTO limits (id, paused, auto_pay_under, daily_cap, max_per_payment, mac)

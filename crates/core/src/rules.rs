@@ -56,6 +56,9 @@ impl Wallet {
         let now = self.now();
         let key = *self.key();
         let tx = store::immediate(&mut self.conn)?;
+        // Never re-seal rules changed outside Centime (or put back from an older copy): the
+        // new seal would bless them.
+        policy::load_limits(&tx, &key)?;
         let mut rule = policy::load_site(&tx, &key, &origin)?.unwrap_or_else(|| SiteRule::new(origin.clone()));
         if let Some(m) = change.max_per_payment {
             rule.max_per_payment = m.map(|m| positive("the per-payment maximum", m)).transpose()?;
@@ -88,6 +91,7 @@ impl Wallet {
         let origin = policy::origin_of(site)?;
         let key = *self.key();
         let tx = store::immediate(&mut self.conn)?;
+        policy::load_limits(&tx, &key)?;
         tx.execute("DELETE FROM sites WHERE origin = ?1", params![origin])?;
         policy::seal_sites(&tx, &key)?;
         tx.commit()?;

@@ -446,7 +446,7 @@ impl Wallet {
 
             // 3. Append, in one transaction.
             let tx = store::immediate(&mut self.conn)?;
-            let mut appender = Appender::new(&tx)?;
+            let mut appender = Appender::new(&tx, &key)?;
             for (plan, docs) in plans.iter().zip(&signed) {
                 match plan {
                     Plan::Credit { at, credit_id, .. } => {

@@ -33,6 +33,13 @@ pub fn open(path: &Path, create: bool) -> Result<Connection> {
     let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
     if create {
         flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        // Created private before SQLite opens it: SQLite gives its `-wal` and `-shm` the main
+        // file's mode, and would otherwise create all three as the umask allows (0644).
+        match crate::files::create_new_private(path) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(Error::io(format!("creating {}", path.display()), e)),
+        }
     }
     let mut conn = Connection::open_with_flags(path, flags)?;
     configure(&conn)?;

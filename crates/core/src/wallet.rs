@@ -10,6 +10,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
+use crate::files;
 use crate::keystore::{KeyStore, Secrets};
 use crate::policy::{self, Limits};
 use crate::store;
@@ -76,20 +77,10 @@ pub fn db_path(data_dir: &Path) -> PathBuf {
     data_dir.join(store::DB_FILE)
 }
 
-fn create_dir_private(dir: &Path) -> Result<()> {
-    std::fs::create_dir_all(dir).map_err(|e| Error::io(format!("creating {}", dir.display()), e))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        let _ = std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700));
-    }
-    Ok(())
-}
-
 impl Wallet {
     /// Creates a wallet in `data_dir` with fresh keys saved in `keystore`.
     pub fn init(data_dir: &Path, keystore: &dyn KeyStore, issuers: &[Issuer]) -> Result<Wallet> {
-        create_dir_private(data_dir)?;
+        files::create_private_dir(data_dir)?;
         let path = db_path(data_dir);
         if path.exists() {
             let conn = store::open(&path, false)?;
@@ -121,6 +112,7 @@ impl Wallet {
         // After the issuers: the limits' seal covers them.
         policy::save_limits(&tx, secrets.mac_key(), &Limits::default())?;
         tx.commit()?;
+        files::restrict_wallet(data_dir);
         Ok(Wallet { conn, secrets, signer, id, data_dir: data_dir.to_owned(), clock: Arc::new(SystemClock) })
     }
 
@@ -130,6 +122,7 @@ impl Wallet {
         if !path.exists() {
             return Err(Error::NotInitialized(data_dir.display().to_string()));
         }
+        files::restrict_wallet(data_dir);
         let conn = store::open(&path, false)?;
         let id: PublicKey = meta(&conn, "wallet_id")?
             .ok_or_else(|| Error::NotInitialized(data_dir.display().to_string()))?

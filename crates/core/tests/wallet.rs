@@ -1052,6 +1052,76 @@ fn tampered_rules_are_not_obeyed() {
     assert_eq!(fx.snapshot().journal, before.journal);
 }
 
+/// A wallet with rules, and a copy of its database taken before the user changed them and
+/// the journal moved on (a `wallet.before-restore-*` file, a sync conflict's other side, a
+/// snapshot): its rows carry genuine MACs under the same key.
+fn rules_changed_since_an_older_copy(issuer_added: bool) -> (Fx, tempfile::TempDir) {
+    let mut fx = funded();
+    fx.w.update_site(NEWS, &SiteChange { auto_pay: Some(true), ..Default::default() }).unwrap();
+    fx.w.update_site("https://blog.example", &SiteChange { auto_pay: Some(true), ..Default::default() }).unwrap();
+    fx.w.update_limits(&LimitsChange { daily_cap: Some(m(15_000_000)), ..Default::default() }).unwrap();
+    fx.w.pay(&offer(NEWS, 100_000), &PayOptions::default()).unwrap();
+    let older = tempfile::tempdir().unwrap();
+    fx.db().backup(rusqlite::MAIN_DB, older.path().join("older.sqlite3"), rusqlite::backup::NO_PROGRESS).unwrap();
+    // Then the user tightens everything, and pays and tops up again.
+    fx.w.update_site(NEWS, &SiteChange { blocked: Some(true), ..Default::default() }).unwrap();
+    fx.w.remove_site("https://blog.example").unwrap();
+    fx.w.update_limits(&LimitsChange { daily_cap: Some(m(300_000)), auto_pay_under: Some(m(0)), ..Default::default() })
+        .unwrap();
+    if issuer_added {
+        let other = RingSigner::from_seed(&OTHER_ISSUER_SEED).unwrap();
+        let issuer = centime_core::Issuer {
+            network: "centime:other".parse().unwrap(),
+            public_key: other.public_key(),
+            name: Some("Other".into()),
+        };
+        fx.w.add_issuer(&issuer).unwrap();
+    }
+    fx.topup(1_000_000);
+    fx.w.verify().unwrap();
+    (fx, older)
+}
+
+#[test]
+fn rules_put_back_from_an_older_copy_are_detected_and_not_obeyed() {
+    let old = |sql: &str, older: &tempfile::TempDir| {
+        format!("ATTACH '{}' AS old; {sql}", older.path().join("older.sqlite3").display())
+    };
+    let site = "DELETE FROM sites; INSERT INTO sites SELECT * FROM old.sites;";
+    let site_digest = "UPDATE meta SET value = (SELECT value FROM old.meta WHERE key = 'sites_digest')
+                       WHERE key = 'sites_digest';";
+    let limits = "DELETE FROM limits; INSERT INTO limits SELECT * FROM old.limits;";
+    let issuers = "DELETE FROM issuers; INSERT INTO issuers SELECT * FROM old.issuers;";
+    let head = "UPDATE meta SET value = (SELECT value FROM old.meta WHERE key = 'journal_head')
+                WHERE key = 'journal_head';";
+    for (what, issuer_added, sql) in [
+        ("the limits row", false, limits.to_owned()),
+        ("the site rules with their digest", false, format!("{site} {site_digest}")),
+        ("the limits row with the trusted issuers", true, format!("{limits} {issuers}")),
+        ("every rule with the journal's head", true, format!("{site} {site_digest} {limits} {issuers} {head}")),
+    ] {
+        let (mut fx, older) = rules_changed_since_an_older_copy(issuer_added);
+        fx.db().execute_batch(&old(&sql, &older)).unwrap();
+        let err = fx.w.verify().unwrap_err();
+        assert!(matches!(err, Error::Integrity(_)), "{what}: {err:?}");
+        assert!(err.to_string().contains("older copy"), "{what}: {err}");
+        // The older rules would auto-pay the blocked site: nothing is paid on them.
+        let before = fx.snapshot();
+        let err = fx.w.pay(&offer(NEWS, 100_000), &PayOptions::default()).unwrap_err();
+        assert!(matches!(err, Error::Integrity(_)), "{what}: {err:?}");
+        assert_eq!(fx.snapshot(), before, "{what}");
+        // Nor are they sealed again by a change made through Centime, or by a new entry.
+        let change = SiteChange { auto_pay: Some(false), ..Default::default() };
+        assert!(matches!(fx.w.update_site("https://other.example", &change), Err(Error::Integrity(_))), "{what}");
+        assert!(matches!(fx.w.update_limits(&LimitsChange::default()), Err(Error::Integrity(_))), "{what}");
+        let note = credit_note(&fx.w.id(), "after-rollback", 1_000_000, fx.now());
+        assert!(matches!(fx.w.topup(&note), Err(Error::Integrity(_))), "{what}");
+        assert_eq!(fx.snapshot(), before, "{what}");
+        fx.reopen();
+        assert!(fx.w.verify().is_err(), "{what}: reopening blessed the older rules");
+    }
+}
+
 #[test]
 fn the_journal_refuses_updates_and_deletes() {
     let fx = funded();
