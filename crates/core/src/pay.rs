@@ -571,7 +571,7 @@ fn already_paid_in(conn: &Connection, resource: &str, now: i64) -> Result<Option
     let rows: Vec<(i64, i64, String, i64)> = conn
         .prepare_cached(
             "SELECT p.journal_id, j.at, p.status, p.valid_before FROM journal j JOIN payments p ON p.journal_id = j.id
-             WHERE j.site = ?1 AND j.resource = ?2 AND j.kind = 'payment' AND p.status <> 'rejected'
+             WHERE j.resource = ?2 AND j.kind = 'payment' AND j.site = ?1 AND p.status <> 'rejected'
              ORDER BY j.id DESC LIMIT 16",
         )?
         .query_map(params![site, resource], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?

@@ -15,6 +15,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0002_payments_once.sql"),
     include_str!("../migrations/0003_history_at_scale.sql"),
     include_str!("../migrations/0004_spending_months.sql"),
+    include_str!("../migrations/0005_paid_resources.sql"),
 ];
 
 const REPACK_PAYMENTS: &str = "-- centime:repack-payments";
