@@ -136,3 +136,11 @@ test("a payment-prompt event raises the prompt", async ({ app }) => {
   await dialog.getByRole("button", { name: /^Pay/ }).click();
   await expect(page.getByTestId("balance-EUR")).toHaveText("€3.15");
 });
+
+test("a site reached over plain HTTP is flagged in red in the prompt", async ({ app }) => {
+  const dialog = await openPriced(app, "http://news.example/allowance/why-cents");
+  const alert = dialog.getByRole("alert");
+  await expect(alert).toContainText("plain HTTP");
+  await expect(alert).toHaveClass(/note-error/);
+  await app.shot("prompt-plain-http");
+});

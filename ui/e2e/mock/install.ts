@@ -188,7 +188,7 @@ function prompt(url: string): PromptDto {
     expiresAt: Math.floor(Date.now() / 1000) + (url.includes("expire") ? 3 : 300),
     returnUrl: null,
     source: "typed",
-    plainHttp: false,
+    plainHttp: new URL(url).protocol === "http:",
   };
   prompts.set(p.id, p);
   return p;
