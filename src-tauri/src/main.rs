@@ -53,7 +53,7 @@ fn on_link(app: &AppHandle, link: String) {
             Ok(None) => tray::refresh(&app),
             // A site over its share of prompts gets a notice, not the window's focus.
             Err(AppError::TooManyPrompts(origin)) => {
-                if state.may_raise(std::time::Instant::now(), payments::RAISE_EVERY) {
+                if state.may_report_refusal(&origin, std::time::Instant::now(), payments::REPORT_REFUSALS_EVERY) {
                     notify(&app, &texts::too_many_prompts(state.locale(), &origin));
                 }
             }
@@ -108,7 +108,14 @@ fn main() {
         // First, so that a second instance hands its arguments (a link) over and exits.
         // Its deep-link feature passes a second instance's links to the deep-link plugin
         // (`on_open_url` below); handling them here too would pay a link twice.
-        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+        // A second instance started with links raises nothing itself: each link's handling
+        // brings the window forward at most once per `RAISE_EVERY`, so a page firing links
+        // cannot keep stealing the focus. Started without one (the user opened the app
+        // again), it shows the window.
+        .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
+            if !links_in(&argv).is_empty() {
+                return;
+            }
             if let Some(w) = app.get_webview_window("main") {
                 let _ = w.show();
                 let _ = w.set_focus();

@@ -41,6 +41,8 @@ pub const MAX_PROMPTS_PER_SITE: usize = 3;
 pub const MAX_PROMPTS: usize = 10;
 /// The main window is brought forward for a prompt or a refused link at most this often.
 pub const RAISE_EVERY: Duration = Duration::from_secs(3);
+/// A site's refused links are reported at most this often (its first one at once).
+pub const REPORT_REFUSALS_EVERY: Duration = Duration::from_secs(10);
 
 /// Builds the prompt for `required` as answered at `url`. A link's automatic payment is held
 /// to its site's pace (`centime_core::links`): beyond it, the user is asked.
@@ -441,5 +443,21 @@ mod tests {
         assert!(state.may_raise(t0, RAISE_EVERY));
         assert!(!state.may_raise(t0 + Duration::from_secs(1), RAISE_EVERY));
         assert!(state.may_raise(t0 + RAISE_EVERY, RAISE_EVERY));
+    }
+
+    #[test]
+    fn a_flood_of_refused_links_is_one_notice_per_site_and_interval() {
+        let state = AppState::new(std::env::temp_dir(), None, &[]).unwrap();
+        let t0 = Instant::now();
+        // The window was just raised for a prompt: the refusal is still reported.
+        assert!(state.may_raise(t0, RAISE_EVERY));
+        assert!(state.may_report_refusal("https://a.example", t0, REPORT_REFUSALS_EVERY));
+        for ms in [10, 500, 2_000, 9_000] {
+            let t = t0 + Duration::from_millis(ms);
+            assert!(!state.may_report_refusal("https://a.example", t, REPORT_REFUSALS_EVERY), "{ms} ms");
+        }
+        // Another site is its own notice; the first site again after the interval.
+        assert!(state.may_report_refusal("https://b.example", t0 + Duration::from_secs(1), REPORT_REFUSALS_EVERY));
+        assert!(state.may_report_refusal("https://a.example", t0 + REPORT_REFUSALS_EVERY, REPORT_REFUSALS_EVERY));
     }
 }

@@ -58,6 +58,8 @@ pub struct AppState {
     pub link_pace: Mutex<LinkPace>,
     /// When the main window was last brought forward for a prompt.
     pub last_raise: Mutex<Option<Instant>>,
+    /// When each site was last named in a "too many requests" notice.
+    pub refusal_notices: Mutex<HashMap<String, Instant>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -90,6 +92,7 @@ impl AppState {
             locale: Mutex::new(crate::texts::system_locale()),
             link_pace: Mutex::new(LinkPace::new()),
             last_raise: Mutex::new(None),
+            refusal_notices: Mutex::new(HashMap::new()),
         })
     }
 
@@ -128,6 +131,19 @@ impl AppState {
             return false;
         }
         *last = Some(now);
+        true
+    }
+
+    /// Whether a site's refused links may be reported at `now` (and if so, counts it): its
+    /// first refusal always is, so that a burst shorter than the raise interval is still
+    /// reported; then at most once per `every`, so that a flood is one notice, not one a link.
+    pub fn may_report_refusal(&self, origin: &str, now: Instant, every: Duration) -> bool {
+        let mut notices = lock(&self.refusal_notices);
+        notices.retain(|_, t| now.duration_since(*t) < every);
+        if notices.contains_key(origin) {
+            return false;
+        }
+        notices.insert(origin.to_owned(), now);
         true
     }
 

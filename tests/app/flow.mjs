@@ -6,7 +6,8 @@
 // second magazine behind a proxy that drops them) is left unconfirmed, then resolved by the app
 // on its own once the site answers again; and with the window in French, the backend's own
 // notification is in French. A link for a page already paid, fired again and again at an
-// auto-pay site, pays once (issue 12).
+// auto-pay site, pays once; and a page firing 20 links at once gets a few paid at the link
+// pace, three prompts, one notice for the rest and "Decline all 3 from this site".
 //
 // Run through tests/app/run.sh (it sets up Xvfb, D-Bus, the keyring, centime-demo, tauri-driver).
 import { spawn } from "node:child_process";
@@ -368,6 +369,61 @@ try {
   // next script's app shares.
   await (await field(browser, "Langue")).selectByAttribute("value", "system");
   await shown(browser, `//html[@lang="en"]`);
+
+  step("a page firing 20 links at once: a few paid at the link pace, three prompts, the rest refused");
+  await nav(browser, "Wallet");
+  const unpaid = [
+    ...["four-hundred-and-two", "tokens-meters-and-coin-slots", "half-a-cent-of-attention"].flatMap((a) =>
+      [1, 2, 3].map((n) => `${DEMO}/articles/${a}/${n}`),
+    ),
+    `${DEMO}/articles/a-penny-for-a-letter/2`,
+    `${DEMO}/articles/a-penny-for-a-letter/3`,
+  ];
+  const floodLinks = [];
+  for (const page of unpaid) floodLinks.push(await payLinkFor(page));
+  while (floodLinks.length < 20) floodLinks.push(floodLinks[floodLinks.length % unpaid.length]);
+  const ledgerBeforeFlood = (await demoJson("/merchant/ledger")).count;
+  const notesBeforeFlood = notifications().length;
+  const floodStarted = Date.now();
+  for (const link of floodLinks) {
+    const flood = await secondInstance([link]);
+    equal(flood.code, 0, "each link of the flood is handed over");
+  }
+  const pendingOf = async () => {
+    const r = await invoke(browser, "pending_prompts", {});
+    check(r.ok, `pending prompts from the main window: ${r.error ?? "ok"}`);
+    return r.value;
+  };
+  await browser.waitUntil(async () => (await pendingOf()).length >= 3, {
+    timeout: 30_000,
+    timeoutMsg: "the flood raised fewer than three prompts",
+  });
+  await browser.waitUntil(
+    async () => notifications().slice(notesBeforeFlood).some((n) => n.body.includes("too many payment requests")),
+    { timeout: 30_000, timeoutMsg: "no notice that the later links were refused" },
+  );
+  await sleep(2000);
+  const floodPrompts = await pendingOf();
+  equal(floodPrompts.length, 3, "three prompts wait for the site, however many links it fired");
+  check(floodPrompts.every((p) => p.origin === ORIGIN), "all three are the site's");
+  equal(new Set(floodPrompts.map((p) => p.resource)).size, 3, "for three different pages");
+  const autoPaid = (await demoJson("/merchant/ledger")).count - ledgerBeforeFlood;
+  check(autoPaid >= 1 && autoPaid <= 3, `at most three links a minute are paid without asking (${autoPaid} paid)`);
+  const floodNotes = notifications().slice(notesBeforeFlood);
+  const refusedNotes = floodNotes.filter((n) => n.body.includes("too many payment requests"));
+  check(refusedNotes.every((n) => n.body.includes(ORIGIN)), "the refusal notice names the site");
+  const floodSeconds = (Date.now() - floodStarted) / 1000;
+  check(
+    refusedNotes.length <= Math.ceil(floodSeconds / 10) + 1,
+    `the refusal notice is not repeated for every link (${refusedNotes.length} in ${floodSeconds.toFixed(1)} s)`,
+  );
+  const declineAll = await shown(browser, `${DIALOG}${xButton("Decline all 3 from this site")}`, 10_000);
+  if (process.env.CENTIME_E2E_WORK) await browser.saveScreenshot(`${process.env.CENTIME_E2E_WORK}/flood-prompt.png`);
+  await declineAll.click();
+  await gone(browser, DIALOG, 10_000);
+  equal((await pendingOf()).length, 0, '"Decline all 3 from this site" leaves no prompt');
+  await sleep(1000);
+  equal((await demoJson("/merchant/ledger")).count - ledgerBeforeFlood, autoPaid, "declining paid nothing more");
 
   const errors = await pageErrors(browser);
   equal(errors, [], "no page errors or CSP violations in the main window");
