@@ -29,11 +29,19 @@ describe("the amount grammar is the protocol's", () => {
 });
 
 describe("normalizeAmountInput", () => {
-  it("sends the normalized amount", () => {
+  it("sends an accepted amount as typed, with a decimal point", () => {
     expect(normalizeAmountInput(" 0,05 ")).toBe("0.05");
-    expect(normalizeAmountInput("2.5")).toBe("2.50");
-    expect(normalizeAmountInput(",5")).toBe("0.50");
+    expect(normalizeAmountInput("2.5")).toBe("2.5");
+    expect(normalizeAmountInput(",5")).toBe(".5");
+    expect(normalizeAmountInput("2,50")).toBe("2.50");
   });
+
+  it.each(cases.filter((c) => c.accepted !== null).map((c) => [c.input, c.accepted] as const))(
+    "sends %j as something the grammar reads as %j",
+    (input, accepted) => {
+      expect(parseAmount(normalizeAmountInput(input))).toBe(accepted);
+    },
+  );
 
   it("sends what the grammar refuses as typed, for the backend to explain", () => {
     for (const input of [" 1 000,5 ", "1,234.5", "1,234", "abc", "-1"]) {

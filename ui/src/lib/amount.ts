@@ -47,11 +47,12 @@ export function parseAmount(text: string): string | null {
 }
 
 /**
- * What is sent to the backend: the normalized amount, or the text as typed (trimmed) when the
- * grammar refuses it, so that the backend refuses it with its own message.
+ * What is sent to the backend: the amount as typed with a decimal point ("0,05" → "0.05",
+ * "2.5" stays), or the text as typed (trimmed) when the grammar refuses it, so that the backend
+ * refuses it with its own message. Either way the backend reads it as `parseAmount` does.
  */
 export function normalizeAmountInput(text: string): string {
-  return parseAmount(text) ?? text.trim();
+  return parseAmount(text) === null ? text.trim() : trimmed(text).replace(",", ".");
 }
 
 /** A quick client-side check so the submit button can explain an empty or odd field early. */
