@@ -39,6 +39,16 @@ async fn wallet_task<T: Send + 'static>(
     state_task(state, move |s| s.with_wallet(f)).await
 }
 
+/// `state_task` with the app's handle (for events and the reader), the tray redrawn after.
+async fn app_task<T: Send + 'static>(
+    app: &AppHandle,
+    state: &St<'_>,
+    f: impl FnOnce(&AppHandle, &Arc<AppState>) -> AppResult<T> + Send + 'static,
+) -> AppResult<T> {
+    let a = app.clone();
+    refreshed(app, state_task(state, move |s| f(&a, s)).await)
+}
+
 /// `r`, once the tray shows what changed (the balance, the pause).
 fn refreshed<T>(app: &AppHandle, r: AppResult<T>) -> AppResult<T> {
     crate::tray::refresh(app);
@@ -68,8 +78,12 @@ pub async fn dashboard(state: St<'_>) -> AppResult<Dashboard> {
 /// The window's language, for what the backend says itself (notifications, the tray).
 #[tauri::command]
 pub async fn set_locale(app: AppHandle, state: St<'_>, locale: LocaleDto) -> AppResult<()> {
+    use_locale(&app, &state, locale)
+}
+
+fn use_locale(app: &AppHandle, state: &AppState, locale: LocaleDto) -> AppResult<()> {
     state.set_locale(locale);
-    crate::tray::refresh(&app);
+    crate::tray::refresh(app);
     Ok(())
 }
 
@@ -98,8 +112,7 @@ pub async fn redeem_credit(app: AppHandle, state: St<'_>, text: String) -> AppRe
 
 #[tauri::command]
 pub async fn open_priced_page(app: AppHandle, state: St<'_>, url: String) -> AppResult<OpenResultDto> {
-    let a = app.clone();
-    refreshed(&app, state_task(&state, move |s| payments::open_priced_page(&a, s, &url)).await)
+    app_task(&app, &state, move |a, s| payments::open_priced_page(a, s, &url)).await
 }
 
 #[tauri::command]
@@ -109,8 +122,7 @@ pub async fn pending_prompts(state: St<'_>) -> AppResult<Vec<PromptDto>> {
 
 #[tauri::command]
 pub async fn approve_prompt(app: AppHandle, state: St<'_>, args: ApproveArgs) -> AppResult<PaymentResultDto> {
-    let a = app.clone();
-    refreshed(&app, state_task(&state, move |s| payments::approve(&a, s, &args.prompt_id, args.always_allow)).await)
+    app_task(&app, &state, move |a, s| payments::approve(a, s, &args.prompt_id, args.always_allow)).await
 }
 
 #[tauri::command]
@@ -215,4 +227,56 @@ pub async fn backup_wallet(state: St<'_>, path: String, passphrase: String) -> A
 #[tauri::command]
 pub async fn restore_wallet(state: St<'_>, path: String, passphrase: String) -> AppResult<AppStatus> {
     state_task(&state, move |s| lifecycle::restore(s, &path, passphrase)).await
+}
+
+#[cfg(test)]
+mod tests {
+    /// Each command's body: the statements between its signature and its closing brace.
+    fn command_bodies(src: &str) -> Vec<(String, Vec<String>)> {
+        let mut out = Vec::new();
+        for part in src.split("#[tauri::command]").skip(1) {
+            let Some((sig, rest)) = part.split_once(" {\n") else { continue };
+            let name = sig.split("fn ").nth(1).and_then(|s| s.split(['(', '<']).next()).unwrap_or_default();
+            let body: Vec<String> = rest
+                .lines()
+                .take_while(|l| *l != "}")
+                .map(str::trim)
+                .filter(|l| !l.is_empty() && !l.starts_with("//"))
+                .map(str::to_owned)
+                .collect();
+            out.push((name.to_owned(), body));
+        }
+        out
+    }
+
+    /// One delegating call (an expression, however it wraps), or one call and `Ok(())`.
+    fn is_one_call(body: &[String]) -> bool {
+        let joined = body.join(" ");
+        match body.last().map(String::as_str) {
+            Some("Ok(())") => body.len() == 2,
+            Some(_) => !joined.contains("; ") && !joined.contains("let "),
+            None => false,
+        }
+    }
+
+    #[test]
+    fn each_command_body_is_one_call() {
+        let src = include_str!("commands.rs");
+        let bodies = command_bodies(src.split("#[cfg(test)]").next().unwrap_or(src));
+        assert!(bodies.len() >= 30, "found only {} commands", bodies.len());
+        let long: Vec<&String> = bodies.iter().filter(|(_, b)| !is_one_call(b)).map(|(n, _)| n).collect();
+        assert_eq!(long, Vec::<&String>::new(), "these commands do work of their own: move it out of commands.rs");
+    }
+
+    #[test]
+    fn the_one_call_check_catches_a_command_doing_work() {
+        let sample = "#[tauri::command]\npub async fn a(state: St<'_>) -> AppResult<()> {\n    let s = state.inner().clone();\n    \
+                      blocking(move || s.with_wallet(|w| Ok(w.x()?))).await\n}\n\
+                      #[tauri::command]\npub async fn b(state: St<'_>) -> AppResult<()> {\n    wallet_task(&state, |w| Ok(w.x()?)).await\n}\n";
+        let bodies = command_bodies(sample);
+        assert_eq!(
+            bodies.iter().map(|(n, b)| (n.as_str(), is_one_call(b))).collect::<Vec<_>>(),
+            [("a", false), ("b", true)]
+        );
+    }
 }
