@@ -1,8 +1,6 @@
-//! History commands: summary, sites, insights, entry details, and the export to a file with
-//! progress events and cancel.
+//! History commands' work: pages, summary, insights, entry details, and the export to a file
+//! with progress events and cancel. The figures come from the core; this converts them.
 
-use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -10,11 +8,11 @@ use std::sync::atomic::Ordering;
 
 use centime_app_models::{
     ClaimDto, DocumentDto, EntryDetailsDto, ExportArgs, ExportFormatDto, ExportProgressDto, ExportResultDto,
-    HistoryFilterDto, HistorySummaryDto, InsightsDto, SpendDto, StatusChangeDto, SummaryTotalDto, events,
+    HistoryFilterDto, HistoryPageDto, HistorySummaryDto, InsightsDto, SpendDto, StatusChangeDto, SummaryTotalDto,
+    events,
 };
-use centime_core::history::{ExportFormat, GroupBy, HistoryFilter, Total, parse_time};
+use centime_core::history::{ExportFormat, HistoryFilter, Total, parse_time};
 use centime_core::{Kind, SignedDocument, Wallet};
-use centime_protocol::Micros;
 use tauri::{AppHandle, Emitter as _};
 
 use crate::convert;
@@ -34,42 +32,20 @@ pub fn filter_of(f: &HistoryFilterDto) -> AppResult<HistoryFilter> {
     })
 }
 
-fn add(a: Micros, b: Micros) -> AppResult<Micros> {
-    a.get().checked_add(b.get()).map(Micros::from_micros).ok_or_else(|| AppError::Internal("a total overflowed".into()))
+/// One page of the filtered history, newest first.
+pub fn page(w: &Wallet, filter: &HistoryFilterDto, cursor: Option<&str>, limit: u32) -> AppResult<HistoryPageDto> {
+    let page = w.history(&filter_of(filter)?, usize::try_from(limit).unwrap_or(50), cursor)?;
+    Ok(HistoryPageDto { entries: page.entries.iter().map(convert::entry).collect(), next: page.next })
 }
 
-/// Totals per asset: (asset, spent, payments), in asset order.
-fn per_asset(totals: &[Total]) -> AppResult<Vec<(String, Micros, i64)>> {
-    let mut by: BTreeMap<String, (Micros, i64)> = BTreeMap::new();
-    for t in totals {
-        let slot = by.entry(t.asset.to_string()).or_insert((Micros::from_micros(0), 0));
-        slot.0 = add(slot.0, t.spent)?;
-        slot.1 = slot.1.saturating_add(t.payments);
-    }
-    Ok(by.into_iter().map(|(a, (s, n))| (a, s, n)).collect())
-}
-
-pub fn summary(w: &Wallet, f: &HistoryFilter) -> AppResult<HistorySummaryDto> {
-    let count = w.count(f)?;
-    let totals = per_asset(&w.totals(f, GroupBy::Month)?)?
-        .into_iter()
-        .map(|(asset, spent, payments)| SummaryTotalDto { asset, spent: spent.to_string(), payments })
+pub fn summary(w: &Wallet, filter: &HistoryFilterDto) -> AppResult<HistorySummaryDto> {
+    let s = w.summary(&filter_of(filter)?)?;
+    let totals = s
+        .totals
+        .iter()
+        .map(|t| SummaryTotalDto { asset: t.asset.to_string(), spent: t.spent.to_string(), payments: t.payments })
         .collect();
-    Ok(HistorySummaryDto { count, totals })
-}
-
-/// Sites that appear in the history or have a rule, sorted.
-pub fn sites(w: &Wallet) -> AppResult<Vec<String>> {
-    let mut out: Vec<String> = w
-        .totals(&HistoryFilter::default(), GroupBy::Site)?
-        .into_iter()
-        .map(|t| t.key)
-        .filter(|k| !k.is_empty())
-        .collect();
-    out.extend(w.sites()?.into_iter().map(|r| r.origin));
-    out.sort();
-    out.dedup();
-    Ok(out)
+    Ok(HistorySummaryDto { count: s.count, totals })
 }
 
 fn spend(t: &Total, share_bp: u32) -> SpendDto {
@@ -82,30 +58,13 @@ fn spend(t: &Total, share_bp: u32) -> SpendDto {
     }
 }
 
-/// A part of a whole in basis points (0..=10000), exact integer arithmetic.
-pub fn share_bp(part: Micros, whole: Micros) -> u32 {
-    if whole.get() <= 0 || part.get() <= 0 {
-        return 0;
-    }
-    let bp = i128::from(part.get()) * 10_000 / i128::from(whole.get());
-    u32::try_from(bp.clamp(0, 10_000)).unwrap_or(0)
-}
-
-pub fn insights(w: &Wallet, f: &HistoryFilter) -> AppResult<InsightsDto> {
-    let by_day = w.totals(f, GroupBy::Day)?.iter().map(|t| spend(t, 0)).collect();
-    let by_month = w.totals(f, GroupBy::Month)?.iter().map(|t| spend(t, 0)).collect();
-    let sites = w.totals(f, GroupBy::Site)?;
-    let whole: BTreeMap<String, Micros> = per_asset(&sites)?.into_iter().map(|(a, s, _)| (a, s)).collect();
-    let mut ranked: Vec<&Total> = sites.iter().collect();
-    ranked.sort_by(|a, b| b.spent.get().cmp(&a.spent.get()).then_with(|| a.key.cmp(&b.key)));
-    let by_site = ranked
-        .into_iter()
-        .map(|t| {
-            let total = whole.get(&t.asset.to_string()).copied().unwrap_or(Micros::from_micros(0));
-            spend(t, share_bp(t.spent, total))
-        })
-        .collect();
-    Ok(InsightsDto { by_day, by_month, by_site })
+pub fn insights(w: &Wallet, filter: &HistoryFilterDto) -> AppResult<InsightsDto> {
+    let i = w.insights(&filter_of(filter)?)?;
+    Ok(InsightsDto {
+        by_day: i.by_day.iter().map(|t| spend(t, 0)).collect(),
+        by_month: i.by_month.iter().map(|t| spend(t, 0)).collect(),
+        by_site: i.by_site.iter().map(|s| spend(&s.total, s.share_bp)).collect(),
+    })
 }
 
 /// The members of a JSON value as dotted names (`accepts.0.amount`), strings as they are.
@@ -174,16 +133,15 @@ impl Drop for Running {
     }
 }
 
-/// Writes the filtered rows to `args.path` (through a temporary file renamed on success),
-/// emitting `export-progress` to the main window. One export at a time; `cancel_export`
-/// stops it and nothing is left at the destination.
+/// Writes the filtered rows to `args.path` whole or not at all (the core's
+/// `ExportReader::export_to_file`), emitting `export-progress` to the main window. The wallet
+/// is locked only while the export's own read connection opens: payments and the window's
+/// reads go on meanwhile. One export at a time; `cancel_export` stops it and nothing is left
+/// at the destination.
 pub fn export(app: &AppHandle, state: &Arc<AppState>, args: &ExportArgs) -> AppResult<ExportResultDto> {
     let dest = PathBuf::from(&args.path);
     if !dest.is_absolute() {
         return Err(AppError::Invalid(format!("{} is not an absolute path", dest.display())));
-    }
-    if dest.is_dir() {
-        return Err(AppError::Invalid(format!("{} is a directory", dest.display())));
     }
     let filter = filter_of(&args.filter)?;
     let format = match args.format {
@@ -195,26 +153,10 @@ pub fn export(app: &AppHandle, state: &Arc<AppState>, args: &ExportArgs) -> AppR
     }
     let _running = Running(state.clone());
     state.cancel_export.store(false, Ordering::SeqCst);
-
-    // Written beside the destination and renamed over it once complete, readable by the user
-    // alone: a cancelled or failed export leaves nothing at the destination.
-    let rows = centime_core::files::write_private(&dest, |file| {
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, file);
-        let rows = state.with_wallet(|w| {
-            let total = w.count(&filter)?;
-            let _ = app.emit_to("main", events::EXPORT_PROGRESS, ExportProgressDto { rows: 0, total });
-            let rows = w.export_with_progress(&filter, format, &mut out, &mut |rows| {
-                let _ = app.emit_to("main", events::EXPORT_PROGRESS, ExportProgressDto { rows, total });
-                if state.cancel_export.load(Ordering::SeqCst) {
-                    ControlFlow::Break(())
-                } else {
-                    ControlFlow::Continue(())
-                }
-            })?;
-            Ok(rows)
-        })?;
-        out.flush().map_err(|e| AppError::Internal(format!("writing the export: {e}")))?;
-        Ok::<_, AppError>(rows)
+    let reader = state.with_wallet(|w| Ok(w.export_reader()?))?;
+    let rows = reader.export_to_file(&filter, format, &dest, &mut |p| {
+        let _ = app.emit_to("main", events::EXPORT_PROGRESS, ExportProgressDto { rows: p.rows, total: p.total });
+        if state.cancel_export.load(Ordering::SeqCst) { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
     })?;
     Ok(ExportResultDto { rows, path: dest.display().to_string() })
 }
@@ -222,17 +164,6 @@ pub fn export(app: &AppHandle, state: &Arc<AppState>, args: &ExportArgs) -> AppR
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn shares_are_exact_basis_points() {
-        let m = Micros::from_micros;
-        assert_eq!(share_bp(m(1), m(3)), 3333);
-        assert_eq!(share_bp(m(3), m(3)), 10_000);
-        assert_eq!(share_bp(m(0), m(3)), 0);
-        assert_eq!(share_bp(m(5), m(0)), 0);
-        assert_eq!(share_bp(m(-5), m(10)), 0);
-        assert_eq!(share_bp(m(i64::MAX), m(i64::MAX)), 10_000);
-    }
 
     #[test]
     fn requests_flatten_to_dotted_names() {

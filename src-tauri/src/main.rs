@@ -12,12 +12,14 @@ mod convert;
 mod demo;
 mod error;
 mod history;
+mod lifecycle;
 mod payments;
 mod reader;
 mod resolver;
 mod state;
 mod texts;
 mod tray;
+mod views;
 
 use std::sync::Arc;
 

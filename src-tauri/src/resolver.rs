@@ -60,13 +60,12 @@ fn check(app: &AppHandle, state: &Arc<AppState>, backoff: &mut Backoff) {
     // A locked or absent wallet has nothing to check yet.
     // Pending payments are left to the delivery working on them until they expire
     // (Wallet::unconfirmed_payments, Wallet::resolve_stale_pending).
-    let Ok(unresolved) = state.with_wallet(|w| {
+    let Ok((unresolved, now)) = state.with_wallet(|w| {
         w.resolve_stale_pending()?;
-        Ok(w.unconfirmed_payments()?)
+        Ok((w.unconfirmed_payments()?, w.now()))
     }) else {
         return;
     };
-    let now = now();
     for p in backoff.newly_given_up(&unresolved, now) {
         crate::notify(app, &texts::gave_up(state.locale(), &p.amount, &p.origin));
     }
@@ -93,11 +92,4 @@ fn check(app: &AppHandle, state: &Arc<AppState>, backoff: &mut Backoff) {
         let _ = app.emit(events::WALLET_CHANGED, ());
         crate::tray::refresh(app);
     }
-}
-
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }

@@ -120,6 +120,11 @@ impl AppState {
         lock(&self.prompts)
     }
 
+    /// Declines a waiting prompt (nothing if it is gone already).
+    pub fn decline_prompt(&self, id: &str) {
+        self.prompts().remove(id);
+    }
+
     pub fn link_pace(&self) -> MutexGuard<'_, LinkPace> {
         lock(&self.link_pace)
     }

@@ -34,7 +34,8 @@ test("demo top-up: the new balance shows at once", async ({ app }) => {
   await page.getByLabel("Amount").fill("abc");
   await page.getByRole("button", { name: "Top up", exact: true }).last().click();
   await expect(page.getByRole("alert")).toContainText("The top-up did not go through.");
-  await expect(page.getByRole("alert")).toContainText("is not an amount");
+  // Sent as typed: the backend refuses it in its own words (centime-protocol's money tests).
+  expect((await app.calls("topup_demo")).at(-1)).toEqual({ amount: "abc", asset: "EUR" });
 
   await page.getByLabel("Amount").fill("2,50");
   await page.locator("form").first().getByRole("button", { name: "Top up" }).click();

@@ -25,12 +25,40 @@ it("the reader imports nothing that can reach IPC", () => {
   }
 });
 
+// A money value turned into a float: parseFloat anywhere, or Number(), parseInt() or a unary
+// plus over anything named like money (`Number(d.amount)`, `+site.budget`, `Number(t?.spent)`).
+const MONEY_AS_NUMBER =
+  /parseFloat|(\bNumber|\bparseInt|(^|[^\w\s)\]+])\s*\+)\s*\(?\s*[\w$.?![\]"'`]*(amount|price|balance|budget|spent|cap\b|left|held|total|remaining)/im;
+
+it("the money guard catches money turned into numbers", () => {
+  for (const sample of [
+    "const x = Number(d.amount);",
+    "const x = Number(amount);",
+    "Number( props.entry?.amount )",
+    "parseInt(site.budget, 10)",
+    "const y = +limits.dailyCap;",
+    "total += Number(t.spent);",
+    "parseFloat(s)",
+    'Number(row["balance"])',
+  ]) {
+    expect(sample).toMatch(MONEY_AS_NUMBER);
+  }
+  for (const sample of [
+    "Number(m[1])",
+    "const n = a + b.amount.length;",
+    "formatMoney(d.amount)",
+    "count + 1",
+  ]) {
+    expect(sample).not.toMatch(MONEY_AS_NUMBER);
+  }
+});
+
 it("money is never parsed into a JS number", () => {
   // lib/chartGeometry.ts is the one exception, for drawing (see its header).
   const exempt = join("lib", "chartGeometry.ts");
   for (const f of sources(root).filter((f) => !f.includes(".test.") && !f.endsWith(exempt))) {
     const src = readFileSync(f, "utf8");
-    expect(src, f).not.toMatch(/parseFloat|Number\(\s*\w*(amount|price|balance|budget)/i);
+    expect(src, f).not.toMatch(MONEY_AS_NUMBER);
   }
 });
 

@@ -527,35 +527,31 @@ fn export(cli: &Cli, format: ExportFormatArg, out: Option<&std::path::Path>, f: 
         ExportFormatArg::Csv => ExportFormat::Csv,
         ExportFormatArg::Json => ExportFormat::Json,
     };
+    // A read connection of its own, one snapshot: a payment made meanwhile by another
+    // process is not half in it.
+    let reader = w.export_reader()?;
     // Progress for a person watching; nothing when stderr is a file or a pipe.
     let show = std::io::stderr().is_terminal();
-    let mut progress = |n: u64| {
-        if show {
-            eprint!("\rexported {n} rows");
+    let mut progress = |p: centime_core::Progress| {
+        if show && p.rows > 0 {
+            eprint!("\rexported {} rows", p.rows);
         }
         std::ops::ControlFlow::Continue(())
     };
     let n = match out {
-        // Written beside the destination and renamed over it once complete, readable by the
-        // user alone: an interrupted export never leaves a file that looks whole.
-        Some(path) => centime_core::files::write_private(path, |file| {
-            let mut buf = std::io::BufWriter::new(file);
-            let n = w.export_with_progress(&f, format, &mut buf, &mut progress)?;
-            buf.flush()
-                .map_err(|e| centime_core::Error::Io { context: format!("writing {}", path.display()), source: e })?;
-            Ok::<_, centime_core::Error>(n)
-        })?,
+        // Written whole or not at all, readable by the user alone.
+        Some(path) => reader.export_to_file(&f, format, path, &mut progress)?,
         // On a terminal, rows an older wallet stored raw are shown with escapes, not obeyed;
         // a pipe or a file gets the export exactly.
         None if std::io::stdout().is_terminal() => {
             let mut stdout = terminal::Inert::new(std::io::BufWriter::new(std::io::stdout().lock()));
-            let n = w.export_with_progress(&f, format, &mut stdout, &mut progress)?;
+            let n = reader.export_to(&f, format, &mut stdout, &mut progress)?;
             stdout.flush()?;
             n
         }
         None => {
             let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
-            w.export_with_progress(&f, format, &mut stdout, &mut progress)?
+            reader.export_to(&f, format, &mut stdout, &mut progress)?
         }
     };
     if show {

@@ -160,6 +160,7 @@ mod tests {
                 amount: Amount::new(Micros::from_micros(500_000), Asset::EUR),
                 offer_digest: String::new(),
             },
+            expires_at: 0,
             evaluation: Evaluation {
                 decision: Decision::Ask("no rule for this site".into()),
                 reason: Reason { code: "no_rule", params: vec![] },

@@ -1,8 +1,6 @@
-//! Spending history: filtered pages, totals, and streamed export.
+//! Spending history: filtered pages and totals (exports are in [`crate::export`]).
 
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::ops::ControlFlow;
 
 use centime_protocol::{Asset, Micros};
 use rusqlite::types::Value;
@@ -13,6 +11,9 @@ use time::format_description::well_known::Rfc3339;
 use crate::error::{Error, Result};
 use crate::journal::{DAY, Kind};
 use crate::wallet::Wallet;
+
+// Where they were before exports had a module of their own.
+pub use crate::export::{CSV_COLUMNS, EXPORT_PROGRESS_EVERY, ExportFormat, csv_row};
 
 pub const MAX_PAGE: usize = 1000;
 
@@ -80,12 +81,6 @@ pub struct Total {
     pub payments: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExportFormat {
-    Csv,
-    Json,
-}
-
 pub fn rfc3339(t: i64) -> String {
     OffsetDateTime::from_unix_timestamp(t).ok().and_then(|d| d.format(&Rfc3339).ok()).unwrap_or_else(|| t.to_string())
 }
@@ -125,7 +120,7 @@ fn like_escape(s: &str) -> String {
 }
 
 impl HistoryFilter {
-    fn where_clause(&self) -> Result<(String, Vec<Value>)> {
+    pub(crate) fn where_clause(&self) -> Result<(String, Vec<Value>)> {
         let mut conds: Vec<String> = Vec::new();
         let mut args: Vec<Value> = Vec::new();
         if let Some(s) = self.since {
@@ -247,11 +242,16 @@ fn parse_cursor(c: &str) -> Result<(i64, i64)> {
     Ok((at.parse().map_err(|_| bad())?, id.parse().map_err(|_| bad())?))
 }
 
+/// How many entries `filter` selects, on any connection to the wallet's database.
+pub(crate) fn count_in(conn: &rusqlite::Connection, filter: &HistoryFilter) -> Result<u64> {
+    let (clause, args) = filter.where_clause()?;
+    let sql = format!("SELECT COUNT(*) FROM journal j{}{clause}", filter.payments_join());
+    let n: i64 = conn.prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(args), |r| r.get(0))?;
+    Ok(u64::try_from(n).unwrap_or(0))
+}
+
 /// Unit (day or month number), site, asset, paid, refunded, number of payments.
 type TotalRow = (Option<i64>, Option<String>, String, i64, i64, i64);
-
-/// How often the export reports progress, in rows.
-pub const EXPORT_PROGRESS_EVERY: u64 = 5_000;
 
 impl Wallet {
     /// One page of history, newest first (by time, then by journal order). `cursor` is a
@@ -282,10 +282,7 @@ impl Wallet {
 
     /// How many entries `filter` selects: what `history` pages through and `export` writes.
     pub fn count(&self, filter: &HistoryFilter) -> Result<u64> {
-        let (clause, args) = filter.where_clause()?;
-        let sql = format!("SELECT COUNT(*) FROM journal j{}{clause}", filter.payments_join());
-        let n: i64 = self.conn.prepare_cached(&sql)?.query_row(rusqlite::params_from_iter(args), |r| r.get(0))?;
-        Ok(u64::try_from(n).unwrap_or(0))
+        count_in(&self.conn, filter)
     }
 
     /// Net spending (payments minus refunds) per site, day, month, or month and site, for the
@@ -435,124 +432,4 @@ impl Wallet {
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
-
-    /// Writes every filtered entry, oldest first (journal order). `progress` is called every
-    /// [`EXPORT_PROGRESS_EVERY`] rows and at the end with the count so far; returning `false`
-    /// cancels with [`Error::Cancelled`]. See [`Wallet::export_with_progress`].
-    pub fn export(
-        &self,
-        filter: &HistoryFilter,
-        format: ExportFormat,
-        out: &mut dyn Write,
-        progress: &mut dyn FnMut(u64) -> bool,
-    ) -> Result<u64> {
-        self.export_with_progress(filter, format, out, &mut |n| {
-            if progress(n) { ControlFlow::Continue(()) } else { ControlFlow::Break(()) }
-        })
-    }
-
-    /// Writes every filtered entry, oldest first (journal order), one row at a time: memory
-    /// stays flat whatever the wallet's size. `progress` gets the number of rows written every
-    /// [`EXPORT_PROGRESS_EVERY`] rows and once at the end; `ControlFlow::Break` stops the
-    /// export with [`Error::Cancelled`]. Returns the number of rows written, which equals
-    /// [`Wallet::count`] for the same filter (both read one snapshot of the database).
-    ///
-    /// On cancel or error, `out` holds a partial export with no closing `]` (JSON) and no
-    /// marker of incompleteness (CSV). The caller owns the file: write to a temporary file in
-    /// the destination directory and rename it over the destination only when this returns
-    /// `Ok`, so that a cancelled or failed export never leaves a file that looks complete.
-    pub fn export_with_progress(
-        &self,
-        filter: &HistoryFilter,
-        format: ExportFormat,
-        out: &mut dyn Write,
-        progress: &mut dyn FnMut(u64) -> ControlFlow<()>,
-    ) -> Result<u64> {
-        let (clause, args) = filter.where_clause()?;
-        let sql = format!("{SELECT}{clause} ORDER BY j.id");
-        let mut stmt = self.conn.prepare(&sql)?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
-        let io = |e| Error::io("writing the export", e);
-        let mut n = 0u64;
-        let mut line = String::with_capacity(256);
-        match format {
-            ExportFormat::Csv => writeln!(out, "{}", CSV_COLUMNS.join(",")).map_err(io)?,
-            ExportFormat::Json => out.write_all(b"[").map_err(io)?,
-        }
-        while let Some(r) = rows.next()? {
-            let e = entry_from_row(r)?;
-            match format {
-                ExportFormat::Csv => {
-                    line.clear();
-                    write_csv_row(&mut line, &e);
-                    line.push('\n');
-                    out.write_all(line.as_bytes()).map_err(io)?;
-                }
-                ExportFormat::Json => {
-                    if n > 0 {
-                        out.write_all(b",").map_err(io)?;
-                    }
-                    out.write_all(b"\n").map_err(io)?;
-                    serde_json::to_writer(&mut *out, &e).map_err(|e| Error::Integrity(e.to_string()))?;
-                }
-            }
-            n += 1;
-            if n.is_multiple_of(EXPORT_PROGRESS_EVERY) && progress(n).is_break() {
-                return Err(Error::Cancelled);
-            }
-        }
-        if format == ExportFormat::Json {
-            out.write_all(b"\n]\n").map_err(io)?;
-        }
-        out.flush().map_err(io)?;
-        if progress(n).is_break() {
-            return Err(Error::Cancelled);
-        }
-        Ok(n)
-    }
-}
-
-/// Export columns, documented in the README.
-pub const CSV_COLUMNS: [&str; 11] =
-    ["id", "at", "kind", "status", "amount", "asset", "network", "site", "resource", "description", "payment_id"];
-
-fn push_csv_field(out: &mut String, s: &str, text: bool) {
-    // A spreadsheet runs cells starting with = + - @ as formulas; text from merchants must not.
-    let guard = text && s.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let quote = s.contains([',', '"', '\n', '\r']);
-    if quote {
-        out.push('"');
-    }
-    if guard {
-        out.push('\'');
-    }
-    if quote {
-        out.push_str(&s.replace('"', "\"\""));
-        out.push('"');
-    } else {
-        out.push_str(s);
-    }
-}
-
-fn write_csv_row(out: &mut String, e: &Entry) {
-    use std::fmt::Write as _;
-    let _ = write!(out, "{},", e.id);
-    out.push_str(&e.at);
-    out.push(',');
-    out.push_str(&e.kind);
-    out.push(',');
-    out.push_str(&e.status);
-    out.push(',');
-    let _ = write!(out, "{},{},", e.amount, e.asset);
-    push_csv_field(out, &e.network, true);
-    for f in [&e.site, &e.resource, &e.description, &e.payment_id] {
-        out.push(',');
-        push_csv_field(out, f.as_deref().unwrap_or(""), true);
-    }
-}
-
-pub fn csv_row(e: &Entry) -> String {
-    let mut s = String::new();
-    write_csv_row(&mut s, e);
-    s
 }

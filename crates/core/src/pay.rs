@@ -90,6 +90,9 @@ pub struct Quote {
     pub evaluation: Evaluation,
     /// The offer shown, to pass back in [`PayOptions::approval`] once the user approves.
     pub approval: Approval,
+    /// Until when an answer may pay it (Unix seconds, the wallet's clock): the chosen offer's
+    /// `maxTimeoutSeconds` from now, within 1 s..1 h.
+    pub expires_at: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -268,6 +271,7 @@ impl Wallet {
             held_until,
             evaluation,
             approval,
+            expires_at: now.saturating_add(i64::try_from(offer.max_timeout_seconds).unwrap_or(i64::MAX).clamp(1, 3600)),
         })
     }
 

@@ -150,7 +150,10 @@ impl Wallet {
         self.clock = clock;
     }
 
-    pub(crate) fn now(&self) -> i64 {
+    /// The wallet's clock, Unix seconds: what its figures, holds and expiries are reckoned by.
+    /// The shells use it rather than a clock of their own, so that a simulated time (see
+    /// [`Wallet::set_clock`]) reaches every figure.
+    pub fn now(&self) -> i64 {
         i64::try_from(self.clock.now()).unwrap_or(i64::MAX)
     }
 
