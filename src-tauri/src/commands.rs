@@ -130,8 +130,11 @@ fn dashboard_of(w: &Wallet) -> AppResult<Dashboard> {
         Ok(by_asset)
     };
     let recent = w.history(&HistoryFilter::default(), 10, None)?;
-    let unconfirmed =
-        w.history(&HistoryFilter { status: Some("unconfirmed".into()), ..Default::default() }, 50, None)?;
+    let unconfirmed = w.history(
+        &HistoryFilter { status: Some(centime_core::EntryStatus::Unconfirmed), ..Default::default() },
+        50,
+        None,
+    )?;
     Ok(Dashboard {
         balances: w.balances()?.iter().map(convert::balance).collect(),
         spent_today: spent(Period::Day.start(now))?,

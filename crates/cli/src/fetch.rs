@@ -74,13 +74,7 @@ fn cli_error(e: centime_client::Error, url: &url::Url) -> anyhow::Error {
                  also gets the page if the price is unchanged"
             ),
         ),
-        other => {
-            let code = match other.class() {
-                centime_core::ErrorClass::InvalidInput => EXIT_INPUT,
-                _ => EXIT_INTERNAL,
-            };
-            fail(code, format!("{other}{}", context::hint(&other)))
-        }
+        other => centime_cli::client_error(other),
     }
 }
 

@@ -158,7 +158,7 @@ impl Wallet {
         .map_err(as_damage)?;
         let mut w = Wallet { conn, secrets, signer, id, data_dir: data_dir.to_owned(), clock: Arc::new(SystemClock) };
         // As opening would: a backup of an earlier version is sealed as this one seals.
-        crate::policy::upgrade_seal(&mut w.conn, w.secrets.mac_key()).map_err(as_damage)?;
+        crate::rules_store::upgrade_seal(&mut w.conn, w.secrets.mac_key()).map_err(as_damage)?;
         w.verify().map_err(|e| {
             Error::BadBackup(format!("the wallet in this backup does not verify ({e}); nothing was restored"))
         })?;

@@ -11,7 +11,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::error::{Error, Result};
-use crate::journal::{DAY, Kind};
+use crate::journal::{DAY, EntryStatus, Kind};
 use crate::wallet::Wallet;
 
 pub const MAX_PAGE: usize = 1000;
@@ -25,8 +25,7 @@ pub struct HistoryFilter {
     /// A site (any URL of it, normalized to its origin).
     pub site: Option<String>,
     pub kind: Option<Kind>,
-    /// `pending`, `settled`, `rejected`, `unconfirmed`, or `posted` (credits and refunds).
-    pub status: Option<String>,
+    pub status: Option<EntryStatus>,
     pub search: Option<String>,
 }
 
@@ -37,8 +36,8 @@ pub struct Entry {
     pub at: String,
     #[serde(skip)]
     pub at_unix: i64,
-    pub kind: String,
-    pub status: String,
+    pub kind: Kind,
+    pub status: EntryStatus,
     pub amount: Micros,
     pub asset: Asset,
     pub network: String,
@@ -141,27 +140,22 @@ impl HistoryFilter {
             conds.push(format!("j.site = ?{}", args.len()));
         }
         if let Some(k) = self.kind {
-            args.push(Value::Text(k.as_str().into()));
+            args.push(Value::Text(k.to_string()));
             conds.push(format!("j.kind = ?{}", args.len()));
             if k != Kind::Payment {
                 // The very condition of the partial index `journal_kind_at`, so that SQLite uses it.
                 conds.push("j.kind <> 'payment'".into());
             }
         }
-        if let Some(st) = &self.status {
-            match st.as_str() {
-                "posted" => conds.push("p.status IS NULL".into()),
-                "settled" => conds.push("p.status = 'settled'".into()),
-                "pending" | "rejected" | "unconfirmed" => {
-                    args.push(Value::Text(st.clone()));
+        if let Some(st) = self.status {
+            match st {
+                EntryStatus::Posted => conds.push("p.status IS NULL".into()),
+                EntryStatus::Settled => conds.push("p.status = 'settled'".into()),
+                EntryStatus::Pending | EntryStatus::Rejected | EntryStatus::Unconfirmed => {
+                    args.push(Value::Text(st.to_string()));
                     conds.push(format!("p.status = ?{}", args.len()));
                     // The condition of the partial index `payments_status`.
                     conds.push("p.status <> 'settled'".into());
-                }
-                other => {
-                    return Err(Error::InvalidArgument(format!(
-                        "unknown status {other:?}: use pending, settled, rejected, unconfirmed or posted"
-                    )));
                 }
             }
         }
@@ -228,8 +222,8 @@ pub(crate) fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
         id: r.get(0)?,
         at: rfc3339(at),
         at_unix: at,
-        kind: r.get(2)?,
-        status: r.get(3)?,
+        kind: crate::journal::word(r, 2)?,
+        status: crate::journal::word(r, 3)?,
         amount: Micros::from_micros(r.get(4)?),
         asset: asset.parse().unwrap_or(Asset::EUR),
         network: r.get(6)?,
@@ -539,9 +533,9 @@ fn write_csv_row(out: &mut String, e: &Entry) {
     let _ = write!(out, "{},", e.id);
     out.push_str(&e.at);
     out.push(',');
-    out.push_str(&e.kind);
+    out.push_str(e.kind.into());
     out.push(',');
-    out.push_str(&e.status);
+    out.push_str(e.status.into());
     out.push(',');
     let _ = write!(out, "{},{},", e.amount, e.asset);
     push_csv_field(out, &e.network, true);
