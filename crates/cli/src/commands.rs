@@ -138,8 +138,8 @@ fn init(cli: &Cli, issuers: &[String]) -> Result<()> {
     let w = Wallet::init(&dir, ks.as_ref(), &issuers)?;
     print(
         cli.json,
-        json!({ "wallet": w.id().to_string(), "dataDir": dir.display().to_string(), "keystore": ks.kind().as_str() }),
-        || format!("created wallet {} in {} (keys in the {} keystore)", w.id(), dir.display(), ks.kind().as_str()),
+        json!({ "wallet": w.id().to_string(), "dataDir": dir.display().to_string(), "keystore": ks.kind().to_string() }),
+        || format!("created wallet {} in {} (keys in the {} keystore)", w.id(), dir.display(), ks.kind()),
     );
     Ok(())
 }

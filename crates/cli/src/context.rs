@@ -44,7 +44,7 @@ fn stored_kind(dir: &Path) -> Option<KeystoreKind> {
         return None;
     }
     let kind = centime_core::store::peek_meta(&path, "keystore").ok().flatten()?;
-    KeystoreKind::parse(&kind).ok()
+    kind.parse().ok()
 }
 
 /// A passphrase from `var`, else from the terminal (twice when `confirm`).

@@ -151,7 +151,7 @@ impl Wallet {
             if meta(&conn, "wallet_id")?.as_deref() != Some(file.wallet.as_str()) {
                 return Err(damaged());
             }
-            conn.execute("UPDATE meta SET value = ?1 WHERE key = 'keystore'", params![keystore.kind().as_str()])?;
+            conn.execute("UPDATE meta SET value = ?1 WHERE key = 'keystore'", params![keystore.kind().to_string()])?;
             checked.account = meta(&conn, "account")?.ok_or_else(damaged)?;
             Ok(())
         })()
@@ -236,8 +236,8 @@ impl CheckedBackup {
         };
         if keystore.kind() != self.kind {
             return Err(Error::KeystoreKindMismatch {
-                stored: self.kind.as_str().into(),
-                asked: keystore.kind().as_str().into(),
+                stored: self.kind.to_string(),
+                asked: keystore.kind().to_string(),
             });
         }
         let mut done = Progress::default();

@@ -101,7 +101,7 @@ impl Wallet {
         let tx = store::immediate(&mut conn)?;
         for (k, v) in [
             ("wallet_id", id.to_string()),
-            ("keystore", keystore.kind().as_str().to_owned()),
+            ("keystore", keystore.kind().to_string()),
             ("account", account),
             ("created_at", now.to_string()),
         ] {
@@ -130,12 +130,12 @@ impl Wallet {
             .parse()
             .map_err(|_| Error::Integrity("the wallet id in the database is not a public key".into()))?;
         let kind = meta(&conn, "keystore")?.unwrap_or_default();
-        if kind != keystore.kind().as_str() {
-            return Err(Error::KeystoreKindMismatch { stored: kind, asked: keystore.kind().as_str().into() });
+        if kind != <&str>::from(keystore.kind()) {
+            return Err(Error::KeystoreKindMismatch { stored: kind, asked: keystore.kind().to_string() });
         }
         let account =
             meta(&conn, "account")?.ok_or_else(|| Error::Integrity("the keystore account is missing".into()))?;
-        let secrets = keystore.load(&account)?.ok_or(Error::KeyMissing(keystore.kind().as_str()))?;
+        let secrets = keystore.load(&account)?.ok_or(Error::KeyMissing(keystore.kind().into()))?;
         let signer = secrets.signer()?;
         if signer.public_key() != id {
             return Err(Error::KeyMismatch(format!("the keystore key is {}, the wallet is {id}", signer.public_key())));
