@@ -35,8 +35,8 @@ pub fn entry(e: &Entry) -> EntryDto {
     EntryDto {
         id: e.id,
         at: e.at.clone(),
-        kind: e.kind.clone(),
-        status: e.status.clone(),
+        kind: e.kind,
+        status: e.status,
         amount: e.amount.to_string(),
         asset: e.asset.to_string(),
         network: e.network.clone(),

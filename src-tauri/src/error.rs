@@ -1,6 +1,6 @@
 //! Errors as the UI receives them: `{code, message}`.
 
-use centime_app_models::AppErrorDto;
+use centime_app_models::{AppErrorDto, ErrorCode};
 use serde::{Serialize, Serializer};
 
 #[derive(Debug, thiserror::Error)]
@@ -32,23 +32,45 @@ pub enum AppError {
 }
 
 impl AppError {
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
             AppError::Wallet(e) => e.code(),
             AppError::Client(e) => e.code(),
-            AppError::Protocol(_) | AppError::Invalid(_) => "invalid_input",
-            AppError::NoWallet => "no_wallet",
-            AppError::Locked => "locked",
-            AppError::AlreadyExists => "invalid_input",
-            AppError::Expired | AppError::UnknownPrompt => "expired",
-            AppError::TooManyPrompts(_) => "too_many_prompts",
-            AppError::Demo(_) => "network",
-            AppError::Internal(_) => "internal",
+            AppError::Protocol(_) | AppError::Invalid(_) => ErrorCode::InvalidInput,
+            AppError::NoWallet => ErrorCode::NoWallet,
+            AppError::Locked => ErrorCode::Locked,
+            AppError::AlreadyExists => ErrorCode::InvalidInput,
+            AppError::Expired | AppError::UnknownPrompt => ErrorCode::Expired,
+            AppError::TooManyPrompts(_) => ErrorCode::TooManyPrompts,
+            AppError::Demo(_) => ErrorCode::Network,
+            AppError::Internal(_) => ErrorCode::Internal,
         }
     }
 
+    /// The message for people: the error's own words, then where in the app to act on it
+    /// (the core names no command or screen).
+    pub fn message(&self) -> String {
+        let wallet = match self {
+            AppError::Wallet(e) | AppError::Client(centime_client::Error::Wallet(e)) => Some(e),
+            _ => None,
+        };
+        format!("{self}{}", wallet.map_or("", hint))
+    }
+
     pub fn dto(&self) -> AppErrorDto {
-        AppErrorDto { code: self.code().into(), message: self.to_string() }
+        AppErrorDto { code: self.code(), message: self.message() }
+    }
+}
+
+/// Where the app lets a person do what a wallet error asks for.
+fn hint(e: &centime_core::Error) -> &'static str {
+    use centime_core::Error as E;
+    match e {
+        E::Corrupt(_) | E::KeyMissing(_) | E::DamagedKeystore(_) => " (Settings, Restore)",
+        E::KeyringUnavailable(_) => " (choose it when you create the wallet)",
+        E::UntrustedIssuer(_) => ": add it in Settings, Issuers you trust",
+        E::PassphraseNeeded => ": enter it to unlock the wallet",
+        _ => "",
     }
 }
 

@@ -12,7 +12,7 @@ use centime_app_models::{
     events,
 };
 use centime_core::history::{ExportFormat, HistoryFilter, Total, parse_time};
-use centime_core::{Kind, SignedDocument, Wallet};
+use centime_core::{SignedDocument, Wallet};
 use tauri::{AppHandle, Emitter as _};
 
 use crate::convert;
@@ -26,8 +26,8 @@ pub fn filter_of(f: &HistoryFilterDto) -> AppResult<HistoryFilter> {
         since: nonempty(&f.since).as_deref().map(parse_time).transpose()?,
         until: nonempty(&f.until).as_deref().map(parse_time).transpose()?,
         site: nonempty(&f.site),
-        kind: nonempty(&f.kind).as_deref().map(Kind::parse).transpose()?,
-        status: nonempty(&f.status),
+        kind: f.kind,
+        status: f.status,
         search: nonempty(&f.search),
     })
 }
@@ -117,7 +117,7 @@ pub fn details(w: &Wallet, id: i64) -> AppResult<EntryDetailsDto> {
         status_history: d
             .events
             .iter()
-            .map(|e| StatusChangeDto { status: e.status.clone(), at: e.at.clone(), detail: e.detail.clone() })
+            .map(|e| StatusChangeDto { status: e.status, at: e.at.clone(), detail: e.detail.clone() })
             .collect(),
         documents,
         compensation: d.refund.as_ref().map(convert::entry),
@@ -180,7 +180,7 @@ mod tests {
             since: Some(" ".into()),
             until: Some("2026-11-24".into()),
             site: Some(String::new()),
-            kind: Some("payment".into()),
+            kind: Some(centime_core::Kind::Payment),
             status: None,
             search: Some("  ".into()),
         })
@@ -188,7 +188,7 @@ mod tests {
         assert_eq!(f.since, None);
         assert_eq!(f.until, Some(1_795_478_400));
         assert_eq!(f.site, None);
-        assert_eq!(f.kind, Some(Kind::Payment));
+        assert_eq!(f.kind, Some(centime_core::Kind::Payment));
         assert_eq!(f.search, None);
     }
 }

@@ -11,7 +11,8 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use centime_app_models::{
-    AlwaysAllowDto, DecisionDto, OpenResultDto, PaymentResultDto, PromptDto, ReasonParamDto, events,
+    AlwaysAllowDto, DecisionDto, OpenResultDto, PaymentResultDto, PaymentStatus, PromptDto, PromptSource,
+    ReasonParamDto, events,
 };
 use centime_client::{Outcome, Probe, header::HeaderMap};
 use centime_core::policy::Decision;
@@ -51,10 +52,10 @@ fn prompt_for(
     required: PaymentRequired,
     url: Url,
     return_url: Option<Url>,
-    source: &str,
+    source: PromptSource,
 ) -> AppResult<PendingPrompt> {
     let mut quote = state.with_wallet(|w| Ok(w.quote(&required)?))?;
-    if source == "link" {
+    if source == PromptSource::Link {
         state.link_pace().pace(&mut quote.evaluation, now());
     }
     let offer = required
@@ -83,7 +84,7 @@ fn prompt_for(
         allowance_period: quote.evaluation.rule.as_ref().and_then(|r| r.period).map(convert::period),
         decision,
         reason,
-        reason_code: quote.evaluation.reason.code.to_owned(),
+        reason_code: quote.evaluation.reason.code,
         reason_params: quote
             .evaluation
             .reason
@@ -93,7 +94,7 @@ fn prompt_for(
             .collect(),
         expires_at: now().saturating_add(window),
         return_url: return_url.as_ref().map(Url::to_string),
-        source: source.to_owned(),
+        source,
         plain_http: centime_client::reach::is_plain_http(&url),
     };
     Ok(PendingPrompt { dto, required, url, return_url, approval: quote.approval })
@@ -150,7 +151,7 @@ pub fn open_priced_page(app: &AppHandle, state: &Arc<AppState>, url: &str) -> Ap
                 let result = deliver_and_show(app, state, &p, &url, None, false)?;
                 return Ok(OpenResultDto::Paid { result });
             }
-            let prompt = prompt_for(state, *required, url, None, "typed")?;
+            let prompt = prompt_for(state, *required, url, None, PromptSource::Typed)?;
             if prompt.dto.decision == DecisionDto::Auto {
                 let result = pay(app, state, prompt, None, false)?;
                 return Ok(OpenResultDto::Paid { result });
@@ -178,7 +179,7 @@ pub fn handle_link(app: &AppHandle, state: &Arc<AppState>, link: &str) -> AppRes
                 deliver_and_show(app, state, &p, &link.url, link.return_url.as_ref(), true)?;
                 return Ok(None);
             }
-            let prompt = prompt_for(state, link.required, link.url, link.return_url, "link")?;
+            let prompt = prompt_for(state, link.required, link.url, link.return_url, PromptSource::Link)?;
             if prompt.dto.decision == DecisionDto::Auto {
                 pay(app, state, prompt, None, false)?;
                 return Ok(None);
@@ -226,7 +227,7 @@ fn pay(
         let opts = PayOptions { approved, approval: Some(prompt.approval.clone()), ..Default::default() };
         Ok(w.pay(&prompt.required, &opts)?)
     })?;
-    let link = prompt.dto.source == "link";
+    let link = prompt.dto.source == PromptSource::Link;
     deliver_and_show(app, state, &payment, &prompt.url, prompt.return_url.as_ref(), link)
 }
 
@@ -253,9 +254,9 @@ fn deliver_and_show(
         Err(e) => return Err(e.into()),
     };
     let (status, message) = match &outcome {
-        Outcome::Settled => ("settled", format!("Paid {} to {}", payment.amount, payment.origin)),
+        Outcome::Settled => (PaymentStatus::Settled, format!("Paid {} to {}", payment.amount, payment.origin)),
         Outcome::Unconfirmed(why) => {
-            ("unconfirmed", format!("Paid {} to {}, but {why}", payment.amount, payment.origin))
+            (PaymentStatus::Unconfirmed, format!("Paid {} to {}, but {why}", payment.amount, payment.origin))
         }
     };
     let mut result = PaymentResultDto {
@@ -263,7 +264,7 @@ fn deliver_and_show(
         origin: payment.origin.clone(),
         amount: payment.amount.micros.to_string(),
         asset: payment.amount.asset.to_string(),
-        status: status.into(),
+        status,
         message,
         opened_return_url: None,
         shown_in_reader: false,
@@ -345,7 +346,7 @@ pub fn raise(app: &AppHandle, state: &AppState, prompt: &PromptDto) {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-    use centime_app_models::DecisionDto;
+    use centime_app_models::{DecisionDto, ReasonCode};
     use centime_protocol::wire::PaymentRequirements;
     use centime_protocol::{Amount, Asset, Micros, ResourceInfo};
 
@@ -384,11 +385,11 @@ mod tests {
             allowance_period: None,
             decision: DecisionDto::Ask,
             reason: String::new(),
-            reason_code: "no_rule".into(),
+            reason_code: ReasonCode::NoRule,
             reason_params: vec![],
             expires_at: 1_000,
             return_url: None,
-            source: "link".into(),
+            source: PromptSource::Link,
             plain_http: false,
         };
         let approval = centime_core::Approval {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use centime_app_models::{DemoDto, KeystoreKindDto, LocaleDto, events};
 use centime_client::Ledger;
-use centime_core::keystore::{KeyStore, OsKeyStore};
+use centime_core::keystore::{KeyStore, KeystoreKind, OsKeyStore};
 use centime_core::links::LinkPace;
 use centime_core::{Status, Wallet};
 use centime_protocol::{PaymentId, PaymentRequired, SettlementResponse};
@@ -188,10 +188,10 @@ impl AppState {
         if !path.exists() {
             return None;
         }
-        match centime_core::store::peek_meta(&path, "keystore").ok().flatten().as_deref() {
-            Some("os") => Some(KeystoreKindDto::Os),
-            Some("file") => Some(KeystoreKindDto::File),
-            _ => None,
+        let kind = centime_core::store::peek_meta(&path, "keystore").ok().flatten()?;
+        match kind.parse().ok()? {
+            KeystoreKind::Os => Some(KeystoreKindDto::Os),
+            KeystoreKind::File => Some(KeystoreKindDto::File),
         }
     }
 

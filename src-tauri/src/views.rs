@@ -34,8 +34,11 @@ fn money(a: &Amount) -> MoneyDto {
 pub fn dashboard(w: &Wallet) -> AppResult<Dashboard> {
     let spending = w.spending()?;
     let recent = w.history(&HistoryFilter::default(), 10, None)?;
-    let unconfirmed =
-        w.history(&HistoryFilter { status: Some("unconfirmed".into()), ..Default::default() }, 50, None)?;
+    let unconfirmed = w.history(
+        &HistoryFilter { status: Some(centime_core::EntryStatus::Unconfirmed), ..Default::default() },
+        50,
+        None,
+    )?;
     Ok(Dashboard {
         balances: w.balances()?.iter().map(convert::balance).collect(),
         spent_today: spending.today.iter().map(money).collect(),

@@ -5,17 +5,16 @@
 //! --bin gen-bindings`; a test fails when the committed file is stale). Every amount is a
 //! decimal string, never a number.
 
+pub use centime_core::policy::ReasonCode;
+pub use centime_core::{EntryStatus, ErrorCode, Kind as EntryKind, Status as PaymentStatus};
 use serde::{Deserialize, Serialize};
+use strum::IntoEnumIterator;
 use ts_rs::TS;
 
 /// An error as the UI receives it: a stable code and a message for people.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct AppErrorDto {
-    /// `internal`, `needs_approval`, `refused`, `insufficient_funds`, `invalid_input`,
-    /// `keystore`, `integrity`, `locked`, `no_wallet`, `network`, `site_unconfirmed`, `expired`,
-    /// `private_address` (a link named this computer or the local network), `plain_http` (a
-    /// merchant over http:// across the network, plain HTTP not allowed).
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
 }
 
@@ -103,10 +102,8 @@ pub struct EntryDto {
     pub id: i64,
     /// RFC 3339.
     pub at: String,
-    /// `credit`, `payment`, `refund`, `adjustment`.
-    pub kind: String,
-    /// `pending`, `settled`, `rejected`, `unconfirmed`, `posted`.
-    pub status: String,
+    pub kind: EntryKind,
+    pub status: EntryStatus,
     /// Signed decimal: payments are negative.
     pub amount: String,
     pub asset: String,
@@ -186,10 +183,8 @@ pub struct PromptDto {
     pub decision: DecisionDto,
     /// The rule that made it ask (or refuse), in English.
     pub reason: String,
-    /// The same as a code to translate: `paused`, `blocked`, `over_max_per_payment`,
-    /// `over_daily_cap`, `over_site_max`, `over_site_budget`, `over_auto_pay`,
-    /// `ask_each_payment`, `no_rule`, `auto_pay`, `link_pace` (a link over its site's pace).
-    pub reason_code: String,
+    /// The same as a code to translate.
+    pub reason_code: ReasonCode,
     /// Its parameters (amounts are decimal strings in `asset`; `period` is day/week/month).
     pub reason_params: Vec<ReasonParamDto>,
     /// Unix seconds after which the prompt is void.
@@ -197,12 +192,35 @@ pub struct PromptDto {
     pub expires_at: i64,
     /// Where the browser goes after paying (per-fee link flow).
     pub return_url: Option<String>,
-    /// `link` (a `centime://pay` link, confirmed with the site) or `typed` (a URL opened in the app).
-    pub source: String,
+    pub source: PromptSource,
     /// The merchant is reached over plain HTTP across the network, which anyone on the way can
     /// read and change (only possible once the user allowed plain HTTP: `set_plain_http`): the
     /// prompt says so in red.
     pub plain_http: bool,
+}
+
+/// How a payment request reached the app.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    TS,
+    strum::Display,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum PromptSource {
+    /// A `centime://pay` link from a web page, its price confirmed with the site.
+    Link,
+    /// A URL the user typed into "Open a priced page".
+    Typed,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -234,8 +252,8 @@ pub struct PaymentResultDto {
     pub origin: String,
     pub amount: String,
     pub asset: String,
-    /// `settled`, `rejected`, `unconfirmed`.
-    pub status: String,
+    /// Never `pending`: a payment the merchant did not answer is `unconfirmed`.
+    pub status: PaymentStatus,
     pub message: String,
     /// The return URL opened in the browser, if any.
     pub opened_return_url: Option<String>,
@@ -318,8 +336,8 @@ pub struct HistoryFilterDto {
     /// RFC 3339 or YYYY-MM-DD, exclusive.
     pub until: Option<String>,
     pub site: Option<String>,
-    pub kind: Option<String>,
-    pub status: Option<String>,
+    pub kind: Option<EntryKind>,
+    pub status: Option<EntryStatus>,
     pub search: Option<String>,
 }
 
@@ -404,7 +422,7 @@ pub struct DocumentDto {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct StatusChangeDto {
-    pub status: String,
+    pub status: PaymentStatus,
     /// RFC 3339.
     pub at: String,
     /// What the merchant or the wallet said, if anything.
@@ -513,6 +531,12 @@ pub const COMMANDS: &[&str] = &[
 pub fn typescript() -> String {
     let cfg = ts_rs::Config::default();
     let decls = [
+        ErrorCode::decl(&cfg),
+        ReasonCode::decl(&cfg),
+        EntryKind::decl(&cfg),
+        EntryStatus::decl(&cfg),
+        PaymentStatus::decl(&cfg),
+        PromptSource::decl(&cfg),
         AppErrorDto::decl(&cfg),
         KeystoreKindDto::decl(&cfg),
         WalletState::decl(&cfg),
@@ -560,6 +584,13 @@ pub fn typescript() -> String {
         out.push_str(&d);
         out.push_str("\n\n");
     }
+    // Every variant of each vocabulary, so that the UI's tests can check each has its text.
+    vocabulary::<ErrorCode>(&mut out, "ERROR_CODES", "ErrorCode");
+    vocabulary::<ReasonCode>(&mut out, "REASON_CODES", "ReasonCode");
+    vocabulary::<EntryKind>(&mut out, "ENTRY_KINDS", "EntryKind");
+    vocabulary::<EntryStatus>(&mut out, "ENTRY_STATUSES", "EntryStatus");
+    vocabulary::<PaymentStatus>(&mut out, "PAYMENT_STATUSES", "PaymentStatus");
+    vocabulary::<PromptSource>(&mut out, "PROMPT_SOURCES", "PromptSource");
     out.push_str("export const EVENTS = {\n");
     for (k, v) in [
         ("paymentPrompt", events::PAYMENT_PROMPT),
@@ -576,4 +607,15 @@ pub fn typescript() -> String {
     }
     out.push_str("] as const;\n");
     out
+}
+
+/// `export const NAME: readonly TYPE[] = [...]`, every variant of `T` as serde writes it.
+fn vocabulary<T: IntoEnumIterator + Serialize>(out: &mut String, name: &str, ty: &str) {
+    out.push_str(&format!("export const {name}: readonly {ty}[] = [\n"));
+    for v in T::iter() {
+        // A unit variant serializes to a JSON string: quoted and escaped as TypeScript wants.
+        let word = serde_json::to_string(&v).unwrap_or_default();
+        out.push_str(&format!("  {word},\n"));
+    }
+    out.push_str("];\n\n");
 }

@@ -9,8 +9,8 @@
 use std::io::{BufRead as _, Write as _};
 
 use anyhow::{Context as _, Result};
-use centime_cli::{exit_code, fail, input};
-use centime_core::{Error as CoreError, PayOptions};
+use centime_cli::{describe, error_code, exit_code, fail, input};
+use centime_core::PayOptions;
 use serde_json::json;
 
 use crate::args::Cli;
@@ -64,8 +64,7 @@ pub fn run(cli: &Cli, source: &str, yes: bool, max: Option<&str>) -> Result<()> 
                 failed += 1;
                 let code = exit_code(&e);
                 first_failure.get_or_insert(code);
-                let kind = e.downcast_ref::<CoreError>().map_or("error", CoreError::code);
-                json!({ "line": n, "error": kind, "message": format!("{e:#}"), "exit": code })
+                json!({ "line": n, "error": error_code(&e), "message": describe(&e), "exit": code })
             }
         };
         writeln!(out, "{}", centime_cli::terminal::json(&value))?;

@@ -5,7 +5,7 @@ use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use anyhow::Result;
 use centime_cli::terminal;
 use centime_core::history::{ExportFormat, HistoryFilter};
-use centime_core::policy::{Decision, Period, SiteRule};
+use centime_core::policy::{Period, SiteRule};
 use centime_core::seed::SeedOptions;
 use centime_core::{Issuer, Kind, LimitsChange, PayOptions, Quote, SiteChange, Wallet};
 use serde_json::json;
@@ -138,8 +138,8 @@ fn init(cli: &Cli, issuers: &[String]) -> Result<()> {
     let w = Wallet::init(&dir, ks.as_ref(), &issuers)?;
     print(
         cli.json,
-        json!({ "wallet": w.id().to_string(), "dataDir": dir.display().to_string(), "keystore": ks.kind().as_str() }),
-        || format!("created wallet {} in {} (keys in the {} keystore)", w.id(), dir.display(), ks.kind().as_str()),
+        json!({ "wallet": w.id().to_string(), "dataDir": dir.display().to_string(), "keystore": ks.kind().to_string() }),
+        || format!("created wallet {} in {} (keys in the {} keystore)", w.id(), dir.display(), ks.kind()),
     );
     Ok(())
 }
@@ -250,26 +250,18 @@ pub fn pay_with_rules(
         let q = w.quote(required)?;
         // Paying after the question pays what the question showed.
         opts.approval = Some(q.approval.clone());
-        if let Some(max) = max
-            && q.amount.micros > max
-        {
-            return Err(centime_core::Error::Refused(format!("{} is over your --max of {max}", q.amount)).into());
-        }
-        match &q.evaluation.decision {
-            Decision::Refuse(r) => return Err(centime_core::Error::Refused(r.clone()).into()),
-            Decision::Ask(reason) => {
-                if confirm(&q, reason)? {
-                    opts.approved = true;
-                } else if std::io::stdin().is_terminal() {
-                    return Err(crate::fail(crate::EXIT_APPROVAL, "declined"));
-                } else {
-                    return Err(centime_core::Error::NeedsApproval(format!(
-                        "{reason}; run on a terminal to be asked, or pass --yes"
-                    ))
-                    .into());
-                }
+        // The wallet's own check, before asking: a refusal is never put as a question.
+        if let Some(reason) = q.admit(max)? {
+            if confirm(&q, reason)? {
+                opts.approved = true;
+            } else if std::io::stdin().is_terminal() {
+                return Err(crate::fail(crate::EXIT_APPROVAL, "declined"));
+            } else {
+                return Err(centime_core::Error::NeedsApproval(format!(
+                    "{reason}; run on a terminal to be asked, or pass --yes"
+                ))
+                .into());
             }
-            Decision::AutoPay => {}
         }
     }
     Ok(w.pay(required, &opts)?)
@@ -282,25 +274,12 @@ const LINK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 /// site it names offers the same terms in its own 402 (any page can craft a link naming
 /// someone else's site with its own payTo), and then the site's terms, not the link's copy.
 pub fn confirmed_request(cli: &Cli, given: input::GivenRequest) -> Result<centime_protocol::PaymentRequired> {
-    use centime_client::Error as E;
     let (linked, return_url) = match given {
         input::GivenRequest::Request(r) => return Ok(r),
         input::GivenRequest::Link { required, return_url } => (required, return_url),
     };
-    let to_cli = |e: E| -> anyhow::Error {
-        match e {
-            E::Wallet(w) => w.into(),
-            other => {
-                let code = match other.class() {
-                    centime_core::ErrorClass::InvalidInput => crate::EXIT_INPUT,
-                    _ => crate::EXIT_INTERNAL,
-                };
-                crate::fail(code, format!("{other}{}", context::hint(&other)))
-            }
-        }
-    };
-    let client = context::client(cli, LINK_TIMEOUT).map_err(to_cli)?;
-    Ok(client.prepare_pay_link(&linked, return_url.as_ref()).map_err(to_cli)?.required)
+    let client = context::client(cli, LINK_TIMEOUT).map_err(centime_cli::client_error)?;
+    Ok(client.prepare_pay_link(&linked, return_url.as_ref()).map_err(centime_cli::client_error)?.required)
 }
 
 fn pay(cli: &Cli, request: &str, yes: bool, max: Option<&str>, payment_id: Option<&str>) -> Result<()> {
@@ -338,8 +317,16 @@ fn filter(f: &FilterArgs) -> Result<HistoryFilter> {
         since: f.since.as_deref().map(centime_core::history::parse_time).transpose()?,
         until: f.until.as_deref().map(centime_core::history::parse_time).transpose()?,
         site: f.site.clone(),
-        kind: f.kind.as_deref().map(Kind::parse).transpose()?,
-        status: f.status.clone(),
+        kind: f
+            .kind
+            .as_deref()
+            .map(|k| k.parse().map_err(|_| centime_core::Error::unknown_word::<Kind>("kind", k)))
+            .transpose()?,
+        status: f
+            .status
+            .as_deref()
+            .map(|s| s.parse().map_err(|_| centime_core::Error::unknown_word::<centime_core::EntryStatus>("status", s)))
+            .transpose()?,
         search: f.search.clone(),
     })
 }
@@ -459,7 +446,7 @@ fn rule_json(r: &SiteRule) -> serde_json::Value {
     json!({
         "origin": r.origin, "blocked": r.blocked, "autoPay": r.auto_pay,
         "maxPerPayment": r.max_per_payment.map(|m| m.to_string()),
-        "budget": r.budget.map(|m| m.to_string()), "period": r.period.map(Period::as_str),
+        "budget": r.budget.map(|m| m.to_string()), "period": r.period.map(<&'static str>::from),
     })
 }
 

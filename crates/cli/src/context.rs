@@ -20,15 +20,6 @@ pub fn client(cli: &Cli, timeout: std::time::Duration) -> centime_client::Result
     Ok(client)
 }
 
-/// The option that lifts a client's refusal, for its message.
-pub fn hint(e: &centime_client::Error) -> &'static str {
-    match e {
-        centime_client::Error::PrivateAddress { .. } => " (--trust-origin ORIGIN or CENTIME_TRUSTED_ORIGINS)",
-        centime_client::Error::PlainHttp { .. } => "; --allow-http allows it",
-        _ => "",
-    }
-}
-
 pub fn data_dir(cli: &Cli) -> Result<PathBuf> {
     if let Some(d) = &cli.data_dir {
         return Ok(d.clone());
@@ -53,7 +44,7 @@ fn stored_kind(dir: &Path) -> Option<KeystoreKind> {
         return None;
     }
     let kind = centime_core::store::peek_meta(&path, "keystore").ok().flatten()?;
-    KeystoreKind::parse(&kind).ok()
+    kind.parse().ok()
 }
 
 /// A passphrase from `var`, else from the terminal (twice when `confirm`).

@@ -10,7 +10,7 @@ use std::time::Duration;
 use anyhow::{Context as _, Result};
 use centime_cli::terminal;
 use centime_client::{Outcome, Probe, Resolved};
-use centime_core::Wallet;
+use centime_core::{Status, Wallet};
 use serde_json::json;
 
 use crate::args::{Cli, FetchArgs};
@@ -74,13 +74,7 @@ fn cli_error(e: centime_client::Error, url: &url::Url) -> anyhow::Error {
                  also gets the page if the price is unchanged"
             ),
         ),
-        other => {
-            let code = match other.class() {
-                centime_core::ErrorClass::InvalidInput => EXIT_INPUT,
-                _ => EXIT_INTERNAL,
-            };
-            fail(code, format!("{other}{}", context::hint(&other)))
-        }
+        other => centime_cli::client_error(other),
     }
 }
 
@@ -124,8 +118,8 @@ pub fn run(cli: &Cli, a: &FetchArgs) -> Result<()> {
     let p = crate::commands::pay_with_rules(&mut w, &required, a.yes, max, payment_id)?;
     let delivered = client.deliver(&mut w, &url, &extra, &p).map_err(|e| cli_error(e, &url))?;
     let outcome = match &delivered.outcome {
-        Outcome::Settled => "settled".to_owned(),
-        Outcome::Unconfirmed(why) => format!("unconfirmed: {why}"),
+        Outcome::Settled => Status::Settled.to_string(),
+        Outcome::Unconfirmed(why) => format!("{}: {why}", Status::Unconfirmed),
     };
     deliver(a, &delivered.body)?;
     report_paid(cli, &w, &p, &outcome)
@@ -145,11 +139,11 @@ pub fn resolve(cli: &Cli, timeout: u64) -> Result<()> {
         .iter()
         .map(|r| {
             let (status, detail) = match &r.outcome {
-                Resolved::Settled => ("settled", None),
-                Resolved::Refused { code } => ("rejected", Some(format!("refused ({code}), credited back"))),
+                Resolved::Settled => (Status::Settled, None),
+                Resolved::Refused { code } => (Status::Rejected, Some(format!("refused ({code}), credited back"))),
                 Resolved::Unconfirmed(why) => {
                     still_unknown += 1;
-                    ("unconfirmed", Some(terminal::field(why).into_owned()))
+                    (Status::Unconfirmed, Some(terminal::field(why).into_owned()))
                 }
             };
             json!({

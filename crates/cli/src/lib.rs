@@ -33,23 +33,73 @@ pub const EXIT_INPUT: u8 = 5;
 pub const EXIT_KEYSTORE: u8 = 6;
 pub const EXIT_INTEGRITY: u8 = 7;
 
-/// The exit code of an error: a contract scripts rely on.
+/// The exit code of a class of errors: the one table, a contract scripts rely on.
+pub fn exit_of(class: ErrorClass) -> u8 {
+    match class {
+        ErrorClass::Internal => EXIT_INTERNAL,
+        ErrorClass::NeedsApproval | ErrorClass::Refused => EXIT_APPROVAL,
+        ErrorClass::InsufficientFunds => EXIT_FUNDS,
+        ErrorClass::InvalidInput => EXIT_INPUT,
+        ErrorClass::Keystore => EXIT_KEYSTORE,
+        ErrorClass::Integrity => EXIT_INTEGRITY,
+    }
+}
+
+/// The exit code of an error.
 pub fn exit_code(e: &anyhow::Error) -> u8 {
     if let Some(c) = e.downcast_ref::<CliError>() {
         return c.code;
     }
     if let Some(c) = e.downcast_ref::<CoreError>() {
-        return match c.class() {
-            ErrorClass::Internal => EXIT_INTERNAL,
-            ErrorClass::NeedsApproval | ErrorClass::Refused => EXIT_APPROVAL,
-            ErrorClass::InsufficientFunds => EXIT_FUNDS,
-            ErrorClass::InvalidInput => EXIT_INPUT,
-            ErrorClass::Keystore => EXIT_KEYSTORE,
-            ErrorClass::Integrity => EXIT_INTEGRITY,
-        };
+        return exit_of(c.class());
     }
     if e.downcast_ref::<centime_protocol::Error>().is_some() {
         return EXIT_INPUT;
     }
     EXIT_INTERNAL
+}
+
+/// A client's error as the CLI reports it: the wallet's own as it is, the rest with the exit
+/// code of their class and the option that lifts a refusal.
+pub fn client_error(e: centime_client::Error) -> anyhow::Error {
+    use centime_client::Error as E;
+    let hint = match &e {
+        E::Wallet(_) => "",
+        E::PrivateAddress { .. } => " (--trust-origin ORIGIN or CENTIME_TRUSTED_ORIGINS)",
+        E::PlainHttp { .. } => "; --allow-http allows it",
+        _ => "",
+    };
+    match e {
+        E::Wallet(w) => w.into(),
+        other => fail(exit_of(other.class()), format!("{other}{hint}")),
+    }
+}
+
+/// The error's code in the CLI's JSON: the wallet's, or `error` for the CLI's own.
+pub fn error_code(e: &anyhow::Error) -> String {
+    e.downcast_ref::<CoreError>().map_or_else(|| "error".to_owned(), |c| c.code().to_string())
+}
+
+/// An error's message for the terminal: the wallet's words, then what to type about them (the
+/// wallet names no command or option).
+pub fn describe(e: &anyhow::Error) -> String {
+    let Some(core) = e.downcast_ref::<CoreError>() else { return format!("{e:#}") };
+    if let CoreError::OverMax { price, max } = core {
+        return format!("refused by your rules: {price} is over your --max of {max}");
+    }
+    format!("{e:#}{}", hint(core))
+}
+
+/// The command or option that acts on a wallet error, for its message.
+fn hint(e: &CoreError) -> &'static str {
+    use CoreError as E;
+    match e {
+        E::Corrupt(_) | E::KeyMissing(_) | E::DamagedKeystore(_) => " with `centime restore`",
+        E::NotInitialized(_) => "; create one with `centime init`",
+        E::KeyringUnavailable(_) => " (--keystore file)",
+        E::KeystorePassphraseKept(_) => " (give it in CENTIME_PASSPHRASE)",
+        E::PassphraseNeeded => ": set CENTIME_PASSPHRASE or run on a terminal",
+        E::UntrustedIssuer(_) => "; add it with `centime issuer add`",
+        _ => "",
+    }
 }

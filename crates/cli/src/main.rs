@@ -13,8 +13,9 @@ mod output;
 
 use std::process::ExitCode;
 
-use centime_cli::{EXIT_APPROVAL, EXIT_INPUT, EXIT_INTERNAL, EXIT_KEYSTORE, exit_code, fail, input, terminal};
-use centime_core::Error as CoreError;
+use centime_cli::{
+    EXIT_APPROVAL, EXIT_INPUT, EXIT_INTERNAL, EXIT_KEYSTORE, describe, error_code, exit_code, fail, input, terminal,
+};
 use clap::Parser as _;
 
 fn main() -> ExitCode {
@@ -25,11 +26,10 @@ fn main() -> ExitCode {
             let code = exit_code(&e);
             // A message may quote a merchant, a link or a file: printed inert.
             if cli.json {
-                let kind = e.downcast_ref::<CoreError>().map_or("error", CoreError::code);
-                let value = serde_json::json!({ "error": kind, "message": format!("{e:#}"), "exit": code });
+                let value = serde_json::json!({ "error": error_code(&e), "message": describe(&e), "exit": code });
                 eprintln!("{}", terminal::json(&value));
             } else {
-                eprintln!("centime: {}", terminal::message(&format!("{e:#}")));
+                eprintln!("centime: {}", terminal::message(&describe(&e)));
             }
             ExitCode::from(code)
         }

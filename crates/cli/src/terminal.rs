@@ -133,7 +133,7 @@ pub fn prompt(q: &Quote, reason: &str) -> String {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-    use centime_core::policy::{Decision, Evaluation, Reason, origin_of};
+    use centime_core::policy::{Decision, Evaluation, Reason, ReasonCode, origin_of};
     use centime_protocol::{Amount, Asset, Micros};
 
     use super::*;
@@ -163,7 +163,7 @@ mod tests {
             expires_at: 0,
             evaluation: Evaluation {
                 decision: Decision::Ask("no rule for this site".into()),
-                reason: Reason { code: "no_rule", params: vec![] },
+                reason: Reason { code: ReasonCode::NoRule, params: vec![] },
                 origin,
                 rule: None,
                 spent_today: Micros::from_micros(0),

@@ -1,6 +1,7 @@
 //! The crate's one error type.
 
-use centime_core::ErrorClass;
+use centime_core::{ErrorClass, ErrorCode};
+use centime_protocol::Amount;
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -20,12 +21,19 @@ pub enum Error {
     #[error("the site did not confirm this price: {0}")]
     SiteUnconfirmed(String),
     #[error("{origin} refused payment {payment_id} ({code}); {amount} credited back")]
-    RefusedByMerchant { origin: String, payment_id: String, code: String, amount: String },
+    RefusedByMerchant {
+        origin: String,
+        payment_id: String,
+        /// As the merchant wrote it (cleaned): a [`centime_protocol::Rejection`] from a Centime
+        /// merchant, anything from another.
+        code: String,
+        amount: Amount,
+    },
     #[error(
         "payment {payment_id} of {amount} is unconfirmed: {reason}. Retry it with its payment id (never charged \
          twice); it is listed under unconfirmed payments"
     )]
-    Unconfirmed { payment_id: String, amount: String, reason: String },
+    Unconfirmed { payment_id: String, amount: Amount, reason: String },
     #[error("the wallet was closed before the merchant's answer could be recorded; the payment stays unconfirmed")]
     WalletClosed,
     /// A link (a web page's choice) would make the wallet connect to this computer or the
@@ -59,20 +67,20 @@ impl Error {
         }
     }
 
-    /// A stable code for the app.
-    pub fn code(&self) -> &'static str {
+    /// The stable code of this error, for the app.
+    pub fn code(&self) -> ErrorCode {
         match self {
             Error::Wallet(e) => e.code(),
             Error::Protocol(_) | Error::BadInput(_) | Error::OriginMismatch { .. } | Error::ReturnElsewhere(_) => {
-                "invalid_input"
+                ErrorCode::InvalidInput
             }
-            Error::SiteUnconfirmed(_) => "site_unconfirmed",
-            Error::RefusedByMerchant { .. } => "refused_by_merchant",
-            Error::Http { .. } => "network",
-            Error::Unconfirmed { .. } => "unconfirmed",
-            Error::WalletClosed => "wallet_closed",
-            Error::PrivateAddress { .. } => "private_address",
-            Error::PlainHttp { .. } => "plain_http",
+            Error::SiteUnconfirmed(_) => ErrorCode::SiteUnconfirmed,
+            Error::RefusedByMerchant { .. } => ErrorCode::RefusedByMerchant,
+            Error::Http { .. } => ErrorCode::Network,
+            Error::Unconfirmed { .. } => ErrorCode::Unconfirmed,
+            Error::WalletClosed => ErrorCode::WalletClosed,
+            Error::PrivateAddress { .. } => ErrorCode::PrivateAddress,
+            Error::PlainHttp { .. } => ErrorCode::PlainHttp,
         }
     }
 }

@@ -28,7 +28,7 @@ use centime_core::policy::origin_of;
 use centime_core::{Payment, Status, Wallet};
 use centime_protocol::wire::MAX_BODY_LEN as MAX_402_BODY;
 use centime_protocol::wire::{PAYMENT_REQUIRED, PAYMENT_RESPONSE, PAYMENT_SIGNATURE};
-use centime_protocol::{PaymentId, PaymentRequired, SettlementResponse};
+use centime_protocol::{PaymentId, PaymentRequired, Rejection, SettlementResponse};
 use reqwest::StatusCode;
 use reqwest::blocking::Response;
 use reqwest::header::{ACCEPT, HeaderMap, LOCATION};
@@ -225,9 +225,10 @@ fn read_402_body(url: &Url, resp: Response) -> Result<Vec<u8>> {
 /// reused payment id always does (the authorization was seen before); an expiry does when this
 /// authorization may have been sent before.
 fn refusal_is_ambiguous(code: &str, sent_before: bool) -> bool {
-    match code {
-        "replayed_nonce" | "payment_id_conflict" => true,
-        "expired" => sent_before,
+    // A code of another merchant's own vocabulary is a plain refusal.
+    match code.parse::<Rejection>() {
+        Ok(Rejection::ReplayedNonce | Rejection::PaymentIdConflict) => true,
+        Ok(Rejection::Expired) => sent_before,
         _ => false,
     }
 }
@@ -463,11 +464,7 @@ impl Client {
             Err(e) => {
                 let why = format!("not sent: {e}");
                 wallet.mark_unconfirmed(&p.payment_id, &why)?;
-                return Err(Error::Unconfirmed {
-                    payment_id: p.payment_id.to_string(),
-                    amount: p.amount.to_string(),
-                    reason: why,
-                });
+                return Err(Error::Unconfirmed { payment_id: p.payment_id.to_string(), amount: p.amount, reason: why });
             }
         };
         let mut last_problem = String::new();
@@ -499,7 +496,7 @@ impl Client {
                                 origin: p.origin.clone(),
                                 payment_id: p.payment_id.to_string(),
                                 code: answer::clean_code(s.error_reason.as_deref().unwrap_or("settlement_failed")),
-                                amount: p.amount.to_string(),
+                                amount: p.amount,
                             });
                         }
                         Err(e) => {
@@ -547,7 +544,7 @@ impl Client {
                             origin: p.origin.clone(),
                             payment_id: p.payment_id.to_string(),
                             code,
-                            amount: p.amount.to_string(),
+                            amount: p.amount,
                         });
                     }
                     // A new 402 with no refusal: the merchant may hold the authorization it was
@@ -573,11 +570,7 @@ impl Client {
             }
         }
         wallet.mark_unconfirmed(&p.payment_id, &last_problem)?;
-        Err(Error::Unconfirmed {
-            payment_id: p.payment_id.to_string(),
-            amount: p.amount.to_string(),
-            reason: last_problem,
-        })
+        Err(Error::Unconfirmed { payment_id: p.payment_id.to_string(), amount: p.amount, reason: last_problem })
     }
 
     /// Sends every payment whose outcome the wallet does not know (pending, e.g. after a crash,

@@ -168,8 +168,11 @@ fn bench(c: &mut Criterion) {
     let by_day = time(|| w.totals(&HistoryFilter::default(), GroupBy::Day).unwrap());
     let month_site_journal = median(
         || {
-            w.totals(&HistoryFilter { status: Some("settled".into()), ..Default::default() }, GroupBy::MonthSite)
-                .unwrap()
+            w.totals(
+                &HistoryFilter { status: Some(centime_core::EntryStatus::Settled), ..Default::default() },
+                GroupBy::MonthSite,
+            )
+            .unwrap()
         },
         3,
     );

@@ -151,14 +151,14 @@ impl Wallet {
             if meta(&conn, "wallet_id")?.as_deref() != Some(file.wallet.as_str()) {
                 return Err(damaged());
             }
-            conn.execute("UPDATE meta SET value = ?1 WHERE key = 'keystore'", params![keystore.kind().as_str()])?;
+            conn.execute("UPDATE meta SET value = ?1 WHERE key = 'keystore'", params![keystore.kind().to_string()])?;
             checked.account = meta(&conn, "account")?.ok_or_else(damaged)?;
             Ok(())
         })()
         .map_err(as_damage)?;
         let mut w = Wallet { conn, secrets, signer, id, data_dir: data_dir.to_owned(), clock: Arc::new(SystemClock) };
         // As opening would: a backup of an earlier version is sealed as this one seals.
-        crate::policy::upgrade_seal(&mut w.conn, w.secrets.mac_key()).map_err(as_damage)?;
+        crate::rules_store::upgrade_seal(&mut w.conn, w.secrets.mac_key()).map_err(as_damage)?;
         w.verify().map_err(|e| {
             Error::BadBackup(format!("the wallet in this backup does not verify ({e}); nothing was restored"))
         })?;
@@ -236,8 +236,8 @@ impl CheckedBackup {
         };
         if keystore.kind() != self.kind {
             return Err(Error::KeystoreKindMismatch {
-                stored: self.kind.as_str().into(),
-                asked: keystore.kind().as_str().into(),
+                stored: self.kind.to_string(),
+                asked: keystore.kind().to_string(),
             });
         }
         let mut done = Progress::default();

@@ -36,7 +36,7 @@ pub struct EntryDetails {
 pub struct StatusEvent {
     /// RFC 3339, UTC.
     pub at: String,
-    pub status: String,
+    pub status: crate::Status,
     pub detail: Option<String>,
 }
 
@@ -123,8 +123,8 @@ impl Wallet {
             refund_of: None,
             credit_note: None,
         };
-        match d.entry.kind.as_str() {
-            "payment" => {
+        match d.entry.kind {
+            crate::Kind::Payment => {
                 let p = pay::stored_payment_at(&self.conn, journal_id)?.ok_or_else(|| {
                     Error::Integrity(format!("journal row {journal_id} is a payment without its payment record"))
                 })?;
@@ -133,7 +133,11 @@ impl Wallet {
                 )?;
                 d.events = stmt
                     .query_map(params![journal_id], |r| {
-                        Ok(StatusEvent { at: history::rfc3339(r.get(0)?), status: r.get(1)?, detail: r.get(2)? })
+                        Ok(StatusEvent {
+                            at: history::rfc3339(r.get(0)?),
+                            status: crate::journal::word(r, 1)?,
+                            detail: r.get(2)?,
+                        })
                     })?
                     .collect::<rusqlite::Result<_>>()?;
                 d.receipt = p.receipt()?.map(signed::<ReceiptClaims>);
@@ -146,7 +150,7 @@ impl Wallet {
                     .optional()?;
                 d.refund = refund.map(|id| self.entry(id)).transpose()?.flatten();
             }
-            "refund" => {
+            crate::Kind::Refund => {
                 let paid: Option<i64> = self
                     .conn
                     .prepare_cached(
@@ -157,7 +161,7 @@ impl Wallet {
                     .optional()?;
                 d.refund_of = paid.map(|id| self.entry(id)).transpose()?.flatten();
             }
-            "credit" => {
+            crate::Kind::Credit => {
                 let note: Option<String> = self
                     .conn
                     .prepare_cached("SELECT note FROM credits WHERE journal_id = ?1")?

@@ -1,6 +1,65 @@
 //! The crate's one error type, and the classes the shells map to exit codes.
 
-use centime_protocol::Error as ProtocolError;
+use centime_protocol::{Amount, Error as ProtocolError, Micros};
+
+use crate::pay::Status;
+
+/// Every code an error is reported under: the wallet's (from [`Error::code`]), its client's
+/// and its shells'. The CLI's JSON errors and the app carry its snake_case form.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    strum::Display,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum ErrorCode {
+    // The wallet's classes (`ErrorClass`).
+    Internal,
+    NeedsApproval,
+    Refused,
+    InsufficientFunds,
+    InvalidInput,
+    Keystore,
+    Integrity,
+    // Storage failures the user can act on.
+    Busy,
+    DiskFull,
+    ReadOnly,
+    DiskIo,
+    /// An export stopped at the user's request.
+    Cancelled,
+    // The client's.
+    /// A merchant or issuer could not be reached.
+    Network,
+    /// The site did not confirm a link's price.
+    SiteUnconfirmed,
+    /// The merchant refused the payment; it was credited back.
+    RefusedByMerchant,
+    /// The merchant's answer never came: the payment stays unconfirmed.
+    Unconfirmed,
+    WalletClosed,
+    /// A link named this computer or the local network.
+    PrivateAddress,
+    /// A merchant over http:// across the network, plain HTTP not allowed.
+    PlainHttp,
+    // The app's.
+    NoWallet,
+    Locked,
+    /// A payment request expired or is no longer waiting.
+    Expired,
+    TooManyPrompts,
+}
 
 /// What kind of failure this is, for exit codes and UI treatment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,7 +101,7 @@ pub enum Error {
         "the wallet's database could not be written ({0}): the disk may be full or failing. Nothing was committed; free some space or check the disk, then try again"
     )]
     DiskIo(String),
-    #[error("the wallet's database file is damaged ({0}); restore it from a backup with `centime restore`")]
+    #[error("the wallet's database file is damaged ({0}); restore it from a backup")]
     Corrupt(String),
     #[error("{context}: {source}")]
     Io { context: String, source: std::io::Error },
@@ -50,35 +109,35 @@ pub enum Error {
         "this wallet was written by a newer version of Centime (schema {found}, this build knows {known}); upgrade Centime"
     )]
     NewerSchema { found: i64, known: i64 },
-    #[error("no wallet in {0}; create one with `centime init`")]
+    #[error("no wallet in {0}")]
     NotInitialized(String),
     #[error("a wallet already exists in {0}")]
     AlreadyInitialized(String),
 
     // keystore
     #[error(
-        "the OS keyring is not available: {0}. Start a Secret Service (e.g. gnome-keyring) or use the passphrase-protected file keystore (--keystore file)"
+        "the OS keyring is not available: {0}. Start a Secret Service (e.g. gnome-keyring) or use the passphrase-protected file keystore"
     )]
     KeyringUnavailable(String),
     #[error("the OS keyring is locked: {0}. Unlock it (log in to the desktop session) and try again")]
     KeyringLocked(String),
     #[error(
-        "the key of this wallet is missing from the {0} keystore; restore it from a backup with `centime restore` (a new identity is never created silently)"
+        "the key of this wallet is missing from the {0} keystore (a new identity is never created silently); restore it from a backup"
     )]
     KeyMissing(&'static str),
     #[error("the keystore holds a key for another wallet than this database ({0})")]
     KeyMismatch(String),
     #[error("wrong passphrase: {0}")]
     WrongPassphrase(String),
-    #[error("the keystore is damaged: {0}; restore the wallet from a backup with `centime restore`")]
+    #[error("the keystore is damaged: {0}; restore the wallet from a backup")]
     DamagedKeystore(String),
     #[error(
-        "the keystore passphrase given does not open {0}, the key file already there: a restore keeps the keystore's own passphrase, so give that one (CENTIME_PASSPHRASE). Nothing was changed; if it is lost, move that file out of the data directory first"
+        "the keystore passphrase given does not open {0}, the key file already there: a restore keeps the keystore's own passphrase, so give that one. Nothing was changed; if it is lost, move that file out of the data directory first"
     )]
     KeystorePassphraseKept(String),
     #[error("this wallet uses the {stored} keystore, not {asked}")]
     KeystoreKindMismatch { stored: String, asked: String },
-    #[error("a passphrase is needed for the file keystore: set CENTIME_PASSPHRASE or run on a terminal")]
+    #[error("a passphrase is needed for the file keystore")]
     PassphraseNeeded,
     #[error("passphrase too short: use at least {0} characters")]
     WeakPassphrase(usize),
@@ -88,7 +147,7 @@ pub enum Error {
     CreditRefused(String),
     #[error("credit {0} was already redeemed")]
     AlreadyRedeemed(String),
-    #[error("issuer {0} is not trusted; add it with `centime issuer add`")]
+    #[error("issuer {0} is not trusted")]
     UntrustedIssuer(String),
 
     // payments
@@ -98,10 +157,19 @@ pub enum Error {
     BadRequest(String),
     #[error("refused by your rules: {0}")]
     Refused(String),
+    /// Over the most the payer said this one payment may cost ([`crate::PayOptions::max`]).
+    #[error("refused: {price} is over the most you allowed for this payment ({max})")]
+    OverMax { price: Amount, max: Micros },
     #[error("needs your approval: {0}")]
     NeedsApproval(String),
-    #[error("insufficient funds: {needed} needed, {available} available")]
-    InsufficientFunds { needed: String, available: String },
+    #[error("insufficient funds: {needed} needed, {}", available_text(*.available, *.held))]
+    InsufficientFunds {
+        needed: Amount,
+        /// Spendable now, in `needed`'s asset.
+        available: Micros,
+        /// Refunds of refused payments not spendable yet, and when they become so (Unix seconds).
+        held: Option<(Micros, i64)>,
+    },
     #[error("payment {0} not found")]
     UnknownPayment(String),
     #[error("payment id {0} was already used for another request")]
@@ -109,7 +177,7 @@ pub enum Error {
     #[error("not paid: {0}; look at the new terms and approve them again")]
     QuoteChanged(String),
     #[error("payment {id} is {status}; it cannot become {to}")]
-    BadTransition { id: String, status: String, to: String },
+    BadTransition { id: String, status: Status, to: Status },
     #[error("receipt refused: {0}")]
     BadReceipt(String),
 
@@ -155,7 +223,7 @@ impl Error {
             | Cancelled
             | AlreadyInitialized(_)
             | NotInitialized(_) => ErrorClass::InvalidInput,
-            Refused(_) => ErrorClass::Refused,
+            Refused(_) | OverMax { .. } => ErrorClass::Refused,
             NeedsApproval(_) => ErrorClass::NeedsApproval,
             InsufficientFunds { .. } => ErrorClass::InsufficientFunds,
             KeyringUnavailable(_)
@@ -178,25 +246,40 @@ impl Error {
         }
     }
 
-    /// A short stable code for JSON errors and the app.
-    pub fn code(&self) -> &'static str {
+    /// The stable code of this error, for JSON errors and the app.
+    pub fn code(&self) -> ErrorCode {
         match self {
-            Error::Busy(_) => return "busy",
-            Error::DiskFull => return "disk_full",
-            Error::ReadOnly(_) => return "read_only",
-            Error::DiskIo(_) => return "disk_io",
-            Error::Cancelled => return "cancelled",
+            Error::Busy(_) => return ErrorCode::Busy,
+            Error::DiskFull => return ErrorCode::DiskFull,
+            Error::ReadOnly(_) => return ErrorCode::ReadOnly,
+            Error::DiskIo(_) => return ErrorCode::DiskIo,
+            Error::Cancelled => return ErrorCode::Cancelled,
             _ => {}
         }
         match self.class() {
-            ErrorClass::Internal => "internal",
-            ErrorClass::NeedsApproval => "needs_approval",
-            ErrorClass::Refused => "refused",
-            ErrorClass::InsufficientFunds => "insufficient_funds",
-            ErrorClass::InvalidInput => "invalid_input",
-            ErrorClass::Keystore => "keystore",
-            ErrorClass::Integrity => "integrity",
+            ErrorClass::Internal => ErrorCode::Internal,
+            ErrorClass::NeedsApproval => ErrorCode::NeedsApproval,
+            ErrorClass::Refused => ErrorCode::Refused,
+            ErrorClass::InsufficientFunds => ErrorCode::InsufficientFunds,
+            ErrorClass::InvalidInput => ErrorCode::InvalidInput,
+            ErrorClass::Keystore => ErrorCode::Keystore,
+            ErrorClass::Integrity => ErrorCode::Integrity,
         }
+    }
+
+    /// An unknown word for a vocabulary read from a person (a CLI option, a filter): names
+    /// the words that would have been accepted.
+    pub fn unknown_word<T>(what: &str, word: &str) -> Self
+    where
+        T: strum::IntoEnumIterator + std::fmt::Display,
+    {
+        let words: Vec<String> = T::iter().map(|w| w.to_string()).collect();
+        let list = match words.split_last() {
+            Some((last, [])) => last.clone(),
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
+        };
+        Error::InvalidArgument(format!("unknown {what} {word:?}: use {list}"))
     }
 
     pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Self {
@@ -217,6 +300,18 @@ impl From<rusqlite::Error> for Error {
             C::DatabaseCorrupt | C::NotADatabase => Error::Corrupt(e.to_string()),
             _ => Error::Db(e),
         }
+    }
+}
+
+fn available_text(available: Micros, held: Option<(Micros, i64)>) -> String {
+    match held {
+        Some((h, until)) => {
+            format!(
+                "{available} available ({h} more held until {} from refused payments)",
+                crate::history::rfc3339(until)
+            )
+        }
+        None => format!("{available} available"),
     }
 }
 

@@ -212,9 +212,9 @@ fn write_csv_row(out: &mut String, e: &Entry) {
     let _ = write!(out, "{},", e.id);
     out.push_str(&e.at);
     out.push(',');
-    out.push_str(&e.kind);
+    out.push_str(e.kind.into());
     out.push(',');
-    out.push_str(&e.status);
+    out.push_str(e.status.into());
     out.push(',');
     let _ = write!(out, "{},{},", e.amount, e.asset);
     push_csv_field(out, &e.network, true);

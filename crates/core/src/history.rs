@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::error::{Error, Result};
-use crate::journal::{DAY, Kind};
+use crate::journal::{DAY, EntryStatus, Kind};
 use crate::wallet::Wallet;
 
 // Where they were before exports had a module of their own.
@@ -26,8 +26,7 @@ pub struct HistoryFilter {
     /// A site (any URL of it, normalized to its origin).
     pub site: Option<String>,
     pub kind: Option<Kind>,
-    /// `pending`, `settled`, `rejected`, `unconfirmed`, or `posted` (credits and refunds).
-    pub status: Option<String>,
+    pub status: Option<EntryStatus>,
     pub search: Option<String>,
 }
 
@@ -38,8 +37,8 @@ pub struct Entry {
     pub at: String,
     #[serde(skip)]
     pub at_unix: i64,
-    pub kind: String,
-    pub status: String,
+    pub kind: Kind,
+    pub status: EntryStatus,
     pub amount: Micros,
     pub asset: Asset,
     pub network: String,
@@ -136,27 +135,22 @@ impl HistoryFilter {
             conds.push(format!("j.site = ?{}", args.len()));
         }
         if let Some(k) = self.kind {
-            args.push(Value::Text(k.as_str().into()));
+            args.push(Value::Text(k.to_string()));
             conds.push(format!("j.kind = ?{}", args.len()));
             if k != Kind::Payment {
                 // The very condition of the partial index `journal_kind_at`, so that SQLite uses it.
                 conds.push("j.kind <> 'payment'".into());
             }
         }
-        if let Some(st) = &self.status {
-            match st.as_str() {
-                "posted" => conds.push("p.status IS NULL".into()),
-                "settled" => conds.push("p.status = 'settled'".into()),
-                "pending" | "rejected" | "unconfirmed" => {
-                    args.push(Value::Text(st.clone()));
+        if let Some(st) = self.status {
+            match st {
+                EntryStatus::Posted => conds.push("p.status IS NULL".into()),
+                EntryStatus::Settled => conds.push("p.status = 'settled'".into()),
+                EntryStatus::Pending | EntryStatus::Rejected | EntryStatus::Unconfirmed => {
+                    args.push(Value::Text(st.to_string()));
                     conds.push(format!("p.status = ?{}", args.len()));
                     // The condition of the partial index `payments_status`.
                     conds.push("p.status <> 'settled'".into());
-                }
-                other => {
-                    return Err(Error::InvalidArgument(format!(
-                        "unknown status {other:?}: use pending, settled, rejected, unconfirmed or posted"
-                    )));
                 }
             }
         }
@@ -223,8 +217,8 @@ pub(crate) fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
         id: r.get(0)?,
         at: rfc3339(at),
         at_unix: at,
-        kind: r.get(2)?,
-        status: r.get(3)?,
+        kind: crate::journal::word(r, 2)?,
+        status: crate::journal::word(r, 3)?,
         amount: Micros::from_micros(r.get(4)?),
         asset: asset.parse().unwrap_or(Asset::EUR),
         network: r.get(6)?,

@@ -124,7 +124,7 @@ impl Wallet {
             let jpid: Option<String> = r.get(5)?;
             let kind: Option<String> = r.get(6)?;
             let refunds: i64 = r.get(7)?;
-            if kind.as_deref() != Some("payment") || jpid.as_deref() != Some(id.as_str()) {
+            if kind.and_then(|k| k.parse().ok()) != Some(crate::Kind::Payment) || jpid.as_deref() != Some(id.as_str()) {
                 return Err(Error::Integrity(format!("payment {id} does not match its journal row")));
             }
             let ctx = stored::Context { wallet_id: &wallet_id, payment_id: &id };
@@ -141,7 +141,7 @@ impl Wallet {
                 )));
             }
             check_documents(conn, &self.id, r.get(8)?, r.get(9)?)?;
-            let want_refunds = i64::from(status == "rejected");
+            let want_refunds = i64::from(status.parse().ok() == Some(crate::Status::Rejected));
             if refunds != want_refunds {
                 return Err(Error::Integrity(format!(
                     "payment {id} is {status} but has {refunds} refund(s) in the journal"

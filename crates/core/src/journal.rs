@@ -7,7 +7,6 @@
 //! older copy of the wallet no longer match it once the journal has moved on.
 
 use std::collections::HashMap;
-use std::fmt;
 
 use centime_protocol::{Asset, Micros};
 use ring::hmac;
@@ -15,41 +14,80 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::error::{Error, Result};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What a journal row records. Its `Display`/`FromStr` form is the `kind` column, byte for
+/// byte; `topup` is read as `credit`, the name earlier versions and people use.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    strum::Display,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "EntryKind"))]
 pub enum Kind {
+    #[strum(to_string = "credit", serialize = "topup")]
     Credit,
     Payment,
     Refund,
     Adjustment,
 }
 
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Credit => "credit",
-            Kind::Payment => "payment",
-            Kind::Refund => "refund",
-            Kind::Adjustment => "adjustment",
-        }
-    }
+/// Where a journal entry stands, as the history shows and filters it: a payment's
+/// [`crate::Status`], or `posted` for what has nothing to settle (credits, refunds, adjustments).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    strum::Display,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub enum EntryStatus {
+    Pending,
+    Settled,
+    Rejected,
+    Unconfirmed,
+    Posted,
+}
 
-    pub fn parse(s: &str) -> Result<Self> {
+impl From<crate::pay::Status> for EntryStatus {
+    fn from(s: crate::pay::Status) -> Self {
+        use crate::pay::Status as S;
         match s {
-            "credit" | "topup" => Ok(Kind::Credit),
-            "payment" => Ok(Kind::Payment),
-            "refund" => Ok(Kind::Refund),
-            "adjustment" => Ok(Kind::Adjustment),
-            other => Err(Error::InvalidArgument(format!(
-                "unknown kind {other:?}: use credit, payment, refund or adjustment"
-            ))),
+            S::Pending => EntryStatus::Pending,
+            S::Settled => EntryStatus::Settled,
+            S::Rejected => EntryStatus::Rejected,
+            S::Unconfirmed => EntryStatus::Unconfirmed,
         }
     }
 }
 
-impl fmt::Display for Kind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
+/// A column holding a word of a vocabulary ([`Kind`], [`EntryStatus`], [`crate::Status`]): a
+/// word this version does not write reads as a conversion failure, never as a default.
+pub(crate) fn word<T>(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<T>
+where
+    T: std::str::FromStr<Err = strum::ParseError>,
+{
+    let s: String = r.get(idx)?;
+    s.parse().map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e)))
 }
 
 /// A row about to be appended.
@@ -142,13 +180,13 @@ fn row_input(
 }
 
 /// The head: the last row (0 and 32 zero bytes for an empty journal) and the digest of the
-/// rules' seals ([`crate::policy::rules_digest`]) as they were when it was written.
+/// rules' seals ([`crate::rules_store::rules_digest`]) as they were when it was written.
 fn head_input(id: i64, mac: &[u8], rules: &[u8; 32]) -> MacInput {
     MacInput::default().text(Some("centime-journal-head-v2")).int(id).bytes(Some(mac)).bytes(Some(rules))
 }
 
 /// The head of wallets written before it covered the rules, accepted once by
-/// [`crate::policy::upgrade_seal`]. Absent from an empty journal.
+/// [`crate::rules_store::upgrade_seal`]. Absent from an empty journal.
 fn head_input_v1(id: i64, mac: &[u8]) -> MacInput {
     MacInput::default().text(Some("centime-journal-head-v1")).int(id).bytes(Some(mac))
 }
@@ -176,7 +214,7 @@ fn head_value(key: &[u8; 32], id: i64, mac: &[u8], rules: &[u8; 32]) -> String {
 /// Writes the head over row `id` (MAC `mac`) and the rules as they are now. Callers check the
 /// head first ([`check_head`]): writing it over a state changed outside Centime would bless it.
 fn write_head(conn: &Connection, key: &[u8; 32], id: i64, mac: &[u8]) -> Result<()> {
-    let head = head_value(key, id, mac, &crate::policy::rules_digest(conn, key)?);
+    let head = head_value(key, id, mac, &crate::rules_store::rules_digest(conn, key)?);
     conn.prepare_cached(
         "INSERT INTO meta (key, value) VALUES ('journal_head', ?1)
          ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -200,7 +238,7 @@ pub(crate) fn head_holds(conn: &Connection, key: &[u8; 32]) -> Result<bool> {
 }
 
 fn head_holds_at(conn: &Connection, key: &[u8; 32], id: i64, mac: &[u8]) -> Result<bool> {
-    let want = head_value(key, id, mac, &crate::policy::rules_digest(conn, key)?);
+    let want = head_value(key, id, mac, &crate::rules_store::rules_digest(conn, key)?);
     Ok(stored_head(conn)?.is_some_and(|h| h == want))
 }
 
@@ -234,7 +272,7 @@ fn check_head_at(conn: &Connection, key: &[u8; 32], last: i64, mac: &[u8]) -> Re
     }
     // The head names the last row, so what it no longer matches is the rules. A seal of their
     // own that fails says which; if they all hold, each is genuine but not the latest.
-    crate::policy::check_rule_seals(conn, key)?;
+    crate::rules_store::check_rule_seals(conn, key)?;
     Err(Error::Integrity(
         "the spending limits, a site rule or the trusted issuers are not the ones Centime last sealed: they were put back from an older copy of this wallet (or the journal's head was changed)".into(),
     ))
@@ -277,7 +315,7 @@ impl Appender {
             id,
             &prev,
             e.at,
-            e.kind.as_str(),
+            <&'static str>::from(e.kind),
             e.network,
             e.asset.as_str(),
             e.amount.get(),
@@ -298,7 +336,7 @@ impl Appender {
         .execute(params![
             id,
             e.at,
-            e.kind.as_str(),
+            <&'static str>::from(e.kind),
             e.network,
             e.asset.as_str(),
             e.amount.get(),
@@ -324,8 +362,9 @@ impl Appender {
         let new_balance = current.checked_add(e.amount)?;
         if new_balance.is_negative() {
             return Err(Error::InsufficientFunds {
-                needed: e.amount.checked_neg()?.to_string(),
-                available: current.to_string(),
+                needed: centime_protocol::Amount::new(e.amount.checked_neg()?, e.asset),
+                available: current,
+                held: None,
             });
         }
         self.balances.insert(slot, new_balance);
@@ -459,7 +498,8 @@ pub(crate) fn verify_chain(conn: &rusqlite::Connection, key: &[u8; 32]) -> Resul
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::{self, Limits, SiteRule};
+    use crate::policy::{Limits, SiteRule};
+    use crate::rules_store;
 
     const KEY: [u8; 32] = [3; 32];
 
@@ -494,10 +534,10 @@ mod tests {
     fn earlier_wallet(dir: &std::path::Path) -> Connection {
         let mut conn = crate::store::open(&dir.join("w.db"), true).unwrap();
         let tx = crate::store::immediate(&mut conn).unwrap();
-        policy::save_limits(&tx, &KEY, &Limits::default()).unwrap();
+        rules_store::save_limits(&tx, &KEY, &Limits::default()).unwrap();
         let mut rule = SiteRule::new("https://a.example".into());
         rule.auto_pay = true;
-        policy::save_site(&tx, &KEY, &rule).unwrap();
+        rules_store::save_site(&tx, &KEY, &rule).unwrap();
         append(&tx, &KEY, &credit("c1")).unwrap();
         tx.commit().unwrap();
         let head = head_v1(&conn);
@@ -511,7 +551,7 @@ mod tests {
         let mut conn = earlier_wallet(dir.path());
         assert!(check_head(&conn, &KEY).is_err());
         let earlier_head = head_v1(&conn);
-        policy::upgrade_seal(&mut conn, &KEY).unwrap();
+        rules_store::upgrade_seal(&mut conn, &KEY).unwrap();
         check_head(&conn, &KEY).unwrap();
         assert_eq!(verify_chain(&conn, &KEY).unwrap(), 1);
         assert_ne!(stored_head(&conn).unwrap().as_deref(), Some(earlier_head.as_str()));
@@ -521,7 +561,7 @@ mod tests {
         let older = dir.path().join("older.sqlite3");
         conn.backup(rusqlite::MAIN_DB, &older, rusqlite::backup::NO_PROGRESS).unwrap();
         let tx = crate::store::immediate(&mut conn).unwrap();
-        policy::save_site(&tx, &KEY, &SiteRule::new("https://a.example".into())).unwrap();
+        rules_store::save_site(&tx, &KEY, &SiteRule::new("https://a.example".into())).unwrap();
         append(&tx, &KEY, &credit("c2")).unwrap();
         tx.commit().unwrap();
         conn.execute_batch(&format!(
@@ -532,7 +572,7 @@ mod tests {
         ))
         .unwrap();
         set_head(&conn, &earlier_head);
-        policy::upgrade_seal(&mut conn, &KEY).unwrap();
+        rules_store::upgrade_seal(&mut conn, &KEY).unwrap();
         assert!(check_head(&conn, &KEY).is_err());
         assert!(verify_chain(&conn, &KEY).is_err());
         let tx = conn.transaction().unwrap();
@@ -545,7 +585,7 @@ mod tests {
         let mut conn = earlier_wallet(dir.path());
         conn.execute("DELETE FROM sites", []).unwrap();
         let head = stored_head(&conn).unwrap();
-        policy::upgrade_seal(&mut conn, &KEY).unwrap();
+        rules_store::upgrade_seal(&mut conn, &KEY).unwrap();
         assert_eq!(stored_head(&conn).unwrap(), head, "not sealed again");
         let e = verify_chain(&conn, &KEY).unwrap_err();
         assert!(e.to_string().contains("added or deleted"), "{e}");
@@ -556,7 +596,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut conn = crate::store::open(&dir.path().join("w.db"), true).unwrap();
         let tx = crate::store::immediate(&mut conn).unwrap();
-        policy::save_limits(&tx, &KEY, &Limits::default()).unwrap();
+        rules_store::save_limits(&tx, &KEY, &Limits::default()).unwrap();
         append(&tx, &KEY, &credit("c1")).unwrap();
         append(&tx, &KEY, &credit("c2")).unwrap();
         tx.commit().unwrap();

@@ -18,27 +18,14 @@ use crate::sealed::{self, Passphrase, Sealed};
 pub const SERVICE: &str = "org.centime.wallet";
 pub const KEY_FILE: &str = "keys.centime";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where the wallet's keys are kept. Its `Display`/`FromStr` form is the `keystore` meta value.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, strum::Display, strum::EnumString, strum::IntoStaticStr, strum::EnumIter,
+)]
+#[strum(serialize_all = "lowercase")]
 pub enum KeystoreKind {
     Os,
     File,
-}
-
-impl KeystoreKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            KeystoreKind::Os => "os",
-            KeystoreKind::File => "file",
-        }
-    }
-
-    pub fn parse(s: &str) -> Result<Self> {
-        match s {
-            "os" => Ok(KeystoreKind::Os),
-            "file" => Ok(KeystoreKind::File),
-            other => Err(Error::InvalidArgument(format!("unknown keystore {other:?}: use os or file"))),
-        }
-    }
 }
 
 /// The wallet's secrets. `Debug` never shows them.

@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use crate::policy::{Decision, Evaluation, Reason};
+use crate::policy::{Decision, Evaluation, Reason, ReasonCode};
 
 /// Links a site may have paid automatically within [`LINK_WINDOW_SECONDS`].
 pub const LINKS_PER_WINDOW: usize = 3;
@@ -47,7 +47,7 @@ impl LinkPace {
                 evaluation.origin
             ));
             evaluation.reason = Reason {
-                code: "link_pace",
+                code: ReasonCode::LinkPace,
                 params: vec![
                     ("origin", evaluation.origin.clone()),
                     ("links", LINKS_PER_WINDOW.to_string()),

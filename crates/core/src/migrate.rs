@@ -54,7 +54,7 @@ pub(crate) fn repack_payments(tx: &Transaction<'_>) -> Result<()> {
                 offer,
                 authorization: &authorization,
                 valid_before: r.get(5)?,
-                status: pay::parse_status(&status)?,
+                status: pay::stored_status(&status)?,
                 receipt: receipt.as_deref(),
                 detail: detail.as_deref(),
                 at: r.get(9)?,

@@ -16,6 +16,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::journal::{self, Kind, NewEntry};
 use crate::policy::{self, Decision, Evaluation};
+use crate::rules_store;
 use crate::store;
 use crate::stored::{self, Stored};
 use crate::wallet::Wallet;
@@ -95,24 +96,52 @@ pub struct Quote {
     pub expires_at: i64,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+impl Quote {
+    /// Whether this quote may be paid: a refusal (by the rules, or over `max`) is the error
+    /// paying would return; `Some` is the question to put to the user first, `None` means the
+    /// rules pay it. The same check as [`Wallet::pay`]'s, for a shell that asks before paying.
+    pub fn admit(&self, max: Option<Micros>) -> Result<Option<&str>> {
+        admit(self.amount, max, &self.evaluation.decision)
+    }
+}
+
+/// The payer's own maximum, then the rules' decision: refused, a question, or paid.
+fn admit(price: Amount, max: Option<Micros>, decision: &Decision) -> Result<Option<&str>> {
+    if let Some(max) = max
+        && price.micros > max
+    {
+        return Err(Error::OverMax { price, max });
+    }
+    match decision {
+        Decision::Refuse(r) => Err(Error::Refused(r.clone())),
+        Decision::Ask(r) => Ok(Some(r)),
+        Decision::AutoPay => Ok(None),
+    }
+}
+
+/// Where a payment stands. Its `Display`/`FromStr` form is the `status` column and the CLI's
+/// JSON, byte for byte.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    serde::Deserialize,
+    strum::Display,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "PaymentStatus"))]
 pub enum Status {
     Pending,
     Settled,
     Rejected,
     Unconfirmed,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Pending => "pending",
-            Status::Settled => "settled",
-            Status::Rejected => "rejected",
-            Status::Unconfirmed => "unconfirmed",
-        }
-    }
 }
 
 /// Why one offer cannot be paid, or the spendable balance that pays it.
@@ -146,16 +175,11 @@ fn check_offer(conn: &Connection, terms: &Terms, now: i64) -> Result<OfferCheck>
 
 fn short_of(conn: &Connection, network: &Network, price: Amount, spendable: Micros, now: i64) -> Result<Error> {
     let held = Wallet::held_of(conn, network.as_str(), price.asset.as_str(), now)?;
-    let available = match held {
-        (h, Some(until)) if h.get() > 0 => {
-            format!(
-                "{spendable} available ({h} more held until {} from refused payments)",
-                crate::history::rfc3339(until)
-            )
-        }
-        _ => spendable.to_string(),
+    let held = match held {
+        (h, Some(until)) if h.get() > 0 => Some((h, until)),
+        _ => None,
     };
-    Ok(Error::InsufficientFunds { needed: price.to_string(), available })
+    Ok(Error::InsufficientFunds { needed: price, available: spendable, held })
 }
 
 /// Checks the request and returns the index and terms of the first offer this wallet can pay,
@@ -243,9 +267,9 @@ impl Wallet {
         // The trusted issuers decide which offers are payable: the seal over them and the
         // limits is checked first.
         let now = self.now();
-        let limits = policy::load_limits(&self.conn, self.key())?;
+        let limits = rules_store::load_limits(&self.conn, self.key())?;
         let (i, terms, origin) = choose(&self.conn, required, now)?;
-        let evaluation = policy::evaluate(&self.conn, self.key(), limits, &origin, terms.price, now)?;
+        let evaluation = rules_store::evaluate(&self.conn, self.key(), limits, &origin, terms.price, now)?;
         let balance = Wallet::spendable_of(&self.conn, terms.network.as_str(), terms.price.asset.as_str(), now)?;
         let (held, held_until) = Wallet::held_of(&self.conn, terms.network.as_str(), terms.price.asset.as_str(), now)?;
         let offer = &required.accepts[i];
@@ -301,22 +325,16 @@ impl Wallet {
             return p.into_payment(true);
         }
 
-        let limits = policy::load_limits(&tx, &key)?;
+        let limits = rules_store::load_limits(&tx, &key)?;
         let (i, terms, origin) = match &opts.approval {
             Some(a) => approved_offer(&tx, required, a, now)?,
             None => choose(&tx, required, now)?,
         };
-        if let Some(max) = opts.max
-            && terms.price.micros > max
-        {
-            return Err(Error::Refused(format!("{} is over your --max of {max}", terms.price)));
-        }
-        let eval = policy::evaluate(&tx, &key, limits, &origin, terms.price, now)?;
-        let automatic = match &eval.decision {
-            Decision::Refuse(r) => return Err(Error::Refused(r.clone())),
-            Decision::Ask(r) if !opts.approved => return Err(Error::NeedsApproval(r.clone())),
-            Decision::Ask(_) => false,
-            Decision::AutoPay => !opts.approved,
+        let eval = rules_store::evaluate(&tx, &key, limits, &origin, terms.price, now)?;
+        let automatic = match admit(terms.price, opts.max, &eval.decision)? {
+            Some(r) if !opts.approved => return Err(Error::NeedsApproval(r.to_owned())),
+            Some(_) => false,
+            None => !opts.approved,
         };
         let accepted: &PaymentRequirements = &required.accepts[i];
         let payment_id = match &opts.payment_id {
@@ -403,8 +421,8 @@ impl Wallet {
             Status::Rejected => {
                 return Err(Error::BadTransition {
                     id: payment_id.to_string(),
-                    status: "rejected".into(),
-                    to: "settled".into(),
+                    status: Status::Rejected,
+                    to: Status::Settled,
                 });
             }
             Status::Pending | Status::Unconfirmed => {}
@@ -444,8 +462,8 @@ impl Wallet {
             Status::Settled => {
                 return Err(Error::BadTransition {
                     id: payment_id.to_string(),
-                    status: "settled".into(),
-                    to: "rejected".into(),
+                    status: Status::Settled,
+                    to: Status::Rejected,
                 });
             }
             Status::Pending | Status::Unconfirmed => {}
@@ -581,7 +599,7 @@ fn already_paid_in(conn: &Connection, resource: &str, now: i64) -> Result<Option
         .query_map(params![site, resource], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<rusqlite::Result<_>>()?;
     for (journal_id, at, status, valid_before) in rows {
-        let status = parse_status(&status)?;
+        let status = stored_status(&status)?;
         let in_flight = matches!(status, Status::Pending | Status::Unconfirmed);
         if in_flight && valid_before <= now {
             continue;
@@ -606,7 +624,7 @@ pub(crate) fn add_event(
     detail: Option<&str>,
 ) -> Result<()> {
     conn.prepare_cached("INSERT INTO payment_events (journal_id, at, status, detail) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![journal_id, at, status.as_str(), detail])?;
+        .execute(params![journal_id, at, <&'static str>::from(status), detail])?;
     Ok(())
 }
 
@@ -624,13 +642,9 @@ fn set_status(
             "UPDATE payments SET status = ?1, receipt = COALESCE(?2, receipt), detail = ?3, updated_at = ?4
          WHERE journal_id = ?5 AND status = ?6",
         )?
-        .execute(params![to.as_str(), receipt, detail, at, journal_id, from.as_str()])?;
+        .execute(params![<&'static str>::from(to), receipt, detail, at, journal_id, <&'static str>::from(from)])?;
     if n != 1 {
-        return Err(Error::BadTransition {
-            id: format!("#{journal_id}"),
-            status: from.as_str().into(),
-            to: to.as_str().into(),
-        });
+        return Err(Error::BadTransition { id: format!("#{journal_id}"), status: from, to });
     }
     add_event(conn, journal_id, at, to, detail)
 }
@@ -674,7 +688,7 @@ pub(crate) fn insert_payment(conn: &Connection, row: &PaymentRow<'_>) -> Result<
         authorization,
         i64::try_from(row.offer).unwrap_or(i64::MAX),
         row.valid_before,
-        row.status.as_str(),
+        <&'static str>::from(row.status),
         receipt,
         row.detail,
         row.at
@@ -764,14 +778,9 @@ impl StoredPayment {
     }
 }
 
-pub(crate) fn parse_status(s: &str) -> Result<Status> {
-    match s {
-        "pending" => Ok(Status::Pending),
-        "settled" => Ok(Status::Settled),
-        "rejected" => Ok(Status::Rejected),
-        "unconfirmed" => Ok(Status::Unconfirmed),
-        other => Err(Error::Integrity(format!("unknown payment status {other:?}"))),
-    }
+/// A `status` column as read: anything but a status this version writes is damage.
+pub(crate) fn stored_status(s: &str) -> Result<Status> {
+    s.parse().map_err(|_| Error::Integrity(format!("unknown payment status {s:?}")))
 }
 
 pub(crate) fn stored_payment(conn: &Connection, id: &PaymentId) -> Result<Option<StoredPayment>> {
@@ -836,7 +845,7 @@ pub(crate) fn stored_payment_at(conn: &Connection, journal_id: i64) -> Result<Op
         pay_to: pay_to.unwrap_or_default(),
         resource: resource.unwrap_or_default(),
         origin: site.unwrap_or_default(),
-        status: parse_status(&status)?,
+        status: stored_status(&status)?,
         at,
     }))
 }

@@ -5,6 +5,7 @@ use rusqlite::params;
 
 use crate::error::{Error, Result};
 use crate::policy::{self, Limits, Period, SiteRule};
+use crate::rules_store;
 use crate::store;
 use crate::wallet::Wallet;
 
@@ -32,22 +33,22 @@ fn positive(what: &str, m: Micros) -> Result<Micros> {
 
 impl Wallet {
     pub fn sites(&self) -> Result<Vec<SiteRule>> {
-        policy::check_sites(&self.conn, self.key())?;
+        rules_store::check_sites(&self.conn, self.key())?;
         let mut stmt = self.conn.prepare(
             "SELECT origin, blocked, auto_pay, max_per_payment, budget, period, updated_at, mac FROM sites ORDER BY origin",
         )?;
-        let rows = stmt.query_map([], policy::site_from_row)?;
+        let rows = stmt.query_map([], rules_store::site_from_row)?;
         let mut out = Vec::new();
         for row in rows {
             let (rule, mac) = row?;
-            policy::check_site_mac(self.key(), &rule, &mac)?;
+            rules_store::check_site_mac(self.key(), &rule, &mac)?;
             out.push(rule);
         }
         Ok(out)
     }
 
     pub fn site(&self, site: &str) -> Result<Option<SiteRule>> {
-        policy::load_site(&self.conn, self.key(), &policy::origin_of(site)?)
+        rules_store::load_site(&self.conn, self.key(), &policy::origin_of(site)?)
     }
 
     /// Changes (or creates) the rule for the origin of `site`.
@@ -58,8 +59,8 @@ impl Wallet {
         let tx = store::immediate(&mut self.conn)?;
         // Never re-seal rules changed outside Centime (or put back from an older copy): the
         // new seal would bless them.
-        policy::load_limits(&tx, &key)?;
-        let mut rule = policy::load_site(&tx, &key, &origin)?.unwrap_or_else(|| SiteRule::new(origin.clone()));
+        rules_store::load_limits(&tx, &key)?;
+        let mut rule = rules_store::load_site(&tx, &key, &origin)?.unwrap_or_else(|| SiteRule::new(origin.clone()));
         if let Some(m) = change.max_per_payment {
             rule.max_per_payment = m.map(|m| positive("the per-payment maximum", m)).transpose()?;
         }
@@ -82,7 +83,7 @@ impl Wallet {
             rule.blocked = b;
         }
         rule.updated_at = now;
-        policy::save_site(&tx, &key, &rule)?;
+        rules_store::save_site(&tx, &key, &rule)?;
         tx.commit()?;
         Ok(rule)
     }
@@ -91,21 +92,21 @@ impl Wallet {
         let origin = policy::origin_of(site)?;
         let key = *self.key();
         let tx = store::immediate(&mut self.conn)?;
-        policy::load_limits(&tx, &key)?;
+        rules_store::load_limits(&tx, &key)?;
         tx.execute("DELETE FROM sites WHERE origin = ?1", params![origin])?;
-        policy::seal_sites(&tx, &key)?;
+        rules_store::seal_sites(&tx, &key)?;
         tx.commit()?;
         Ok(())
     }
 
     pub fn limits(&self) -> Result<Limits> {
-        policy::load_limits(&self.conn, self.key())
+        rules_store::load_limits(&self.conn, self.key())
     }
 
     pub fn update_limits(&mut self, change: &LimitsChange) -> Result<Limits> {
         let key = *self.key();
         let tx = store::immediate(&mut self.conn)?;
-        let mut l = policy::load_limits(&tx, &key)?;
+        let mut l = rules_store::load_limits(&tx, &key)?;
         if let Some(p) = change.paused {
             l.paused = p;
         }
@@ -121,7 +122,7 @@ impl Wallet {
         if let Some(m) = change.max_per_payment {
             l.max_per_payment = positive("the per-payment maximum", m)?;
         }
-        policy::save_limits(&tx, &key, &l)?;
+        rules_store::save_limits(&tx, &key, &l)?;
         tx.commit()?;
         Ok(l)
     }

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::journal::{self, Kind, NewEntry};
-use crate::policy;
+use crate::rules_store;
 use crate::store;
 use crate::wallet::Wallet;
 
@@ -47,7 +47,7 @@ impl Wallet {
             centime_protocol::Error::BadSignature => Error::CreditRefused("its signature does not verify".into()),
             other => Error::CreditRefused(other.to_string()),
         })?;
-        policy::check_issuers(&self.conn, self.key())?;
+        rules_store::check_issuers(&self.conn, self.key())?;
         match Wallet::issuer_key(&self.conn, &claims.network)? {
             None => return Err(Error::UntrustedIssuer(claims.network.to_string())),
             Some(k) if k != claims.iss => {

@@ -12,7 +12,8 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::files;
 use crate::keystore::{KeyStore, Secrets};
-use crate::policy::{self, Limits};
+use crate::policy::Limits;
+use crate::rules_store;
 use crate::store;
 
 /// An open wallet: one SQLite connection and the secrets from the keystore.
@@ -100,7 +101,7 @@ impl Wallet {
         let tx = store::immediate(&mut conn)?;
         for (k, v) in [
             ("wallet_id", id.to_string()),
-            ("keystore", keystore.kind().as_str().to_owned()),
+            ("keystore", keystore.kind().to_string()),
             ("account", account),
             ("created_at", now.to_string()),
         ] {
@@ -110,7 +111,7 @@ impl Wallet {
             insert_issuer(&tx, i, i64::try_from(now).unwrap_or(i64::MAX))?;
         }
         // After the issuers: the limits' seal covers them.
-        policy::save_limits(&tx, secrets.mac_key(), &Limits::default())?;
+        rules_store::save_limits(&tx, secrets.mac_key(), &Limits::default())?;
         tx.commit()?;
         files::restrict_wallet(data_dir);
         Ok(Wallet { conn, secrets, signer, id, data_dir: data_dir.to_owned(), clock: Arc::new(SystemClock) })
@@ -129,18 +130,18 @@ impl Wallet {
             .parse()
             .map_err(|_| Error::Integrity("the wallet id in the database is not a public key".into()))?;
         let kind = meta(&conn, "keystore")?.unwrap_or_default();
-        if kind != keystore.kind().as_str() {
-            return Err(Error::KeystoreKindMismatch { stored: kind, asked: keystore.kind().as_str().into() });
+        if kind != <&str>::from(keystore.kind()) {
+            return Err(Error::KeystoreKindMismatch { stored: kind, asked: keystore.kind().to_string() });
         }
         let account =
             meta(&conn, "account")?.ok_or_else(|| Error::Integrity("the keystore account is missing".into()))?;
-        let secrets = keystore.load(&account)?.ok_or(Error::KeyMissing(keystore.kind().as_str()))?;
+        let secrets = keystore.load(&account)?.ok_or(Error::KeyMissing(keystore.kind().into()))?;
         let signer = secrets.signer()?;
         if signer.public_key() != id {
             return Err(Error::KeyMismatch(format!("the keystore key is {}, the wallet is {id}", signer.public_key())));
         }
         let mut w = Wallet { conn, secrets, signer, id, data_dir: data_dir.to_owned(), clock: Arc::new(SystemClock) };
-        policy::upgrade_seal(&mut w.conn, w.secrets.mac_key())?;
+        rules_store::upgrade_seal(&mut w.conn, w.secrets.mac_key())?;
         w.resolve_stale_pending()?;
         Ok(w)
     }
@@ -180,9 +181,9 @@ impl Wallet {
         let key = *self.key();
         let tx = store::immediate(&mut self.conn)?;
         // Never re-seal a set changed outside Centime: it would bless the change.
-        let limits = policy::load_limits(&tx, &key)?;
+        let limits = rules_store::load_limits(&tx, &key)?;
         insert_issuer(&tx, issuer, now)?;
-        policy::save_limits(&tx, &key, &limits)?;
+        rules_store::save_limits(&tx, &key, &limits)?;
         tx.commit()?;
         Ok(())
     }
@@ -190,19 +191,19 @@ impl Wallet {
     pub fn remove_issuer(&mut self, network: &Network) -> Result<()> {
         let key = *self.key();
         let tx = store::immediate(&mut self.conn)?;
-        let limits = policy::load_limits(&tx, &key)?;
+        let limits = rules_store::load_limits(&tx, &key)?;
         let n = tx.prepare_cached("DELETE FROM issuers WHERE network = ?1")?.execute(params![network.as_str()])?;
         if n == 0 {
             return Err(Error::InvalidArgument(format!("no trusted issuer for {network}")));
         }
-        policy::save_limits(&tx, &key, &limits)?;
+        rules_store::save_limits(&tx, &key, &limits)?;
         tx.commit()?;
         Ok(())
     }
 
     /// The trusted issuers, once their seal is checked.
     pub fn issuers(&self) -> Result<Vec<Issuer>> {
-        policy::check_issuers(&self.conn, self.key())?;
+        rules_store::check_issuers(&self.conn, self.key())?;
         let mut stmt = self.conn.prepare("SELECT network, public_key, name FROM issuers ORDER BY network")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?)))?;
         let mut out = Vec::new();
@@ -218,7 +219,7 @@ impl Wallet {
     }
 
     /// The key trusted for `network`, unchecked: callers check the seal first
-    /// ([`policy::check_issuers`], or [`policy::load_limits`] which does it).
+    /// ([`rules_store::check_issuers`], or [`rules_store::load_limits`] which does it).
     pub(crate) fn issuer_key(conn: &Connection, network: &Network) -> Result<Option<PublicKey>> {
         let k: Option<String> = conn
             .query_row("SELECT public_key FROM issuers WHERE network = ?1", params![network.as_str()], |r| r.get(0))

@@ -234,7 +234,7 @@ fn run(ops: Vec<Op>) -> Result<(), TestCaseError> {
             s.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().collect::<rusqlite::Result<_>>().unwrap()
         };
         for p in &paid {
-            prop_assert_eq!(statuses.get(p.id.as_str()).map(String::as_str), Some(p.status.as_str()));
+            prop_assert_eq!(statuses.get(p.id.as_str()).map(String::as_str), Some(<&str>::from(p.status)));
         }
     }
     Ok(())

@@ -163,7 +163,12 @@ fn a_refund_is_held_until_the_refused_authorization_expires() {
     assert_eq!(until, i64::try_from(fx.now()).unwrap() + 60 + centime_core::HOLD_SKEW_SECONDS);
     let other = offer("https://news.example/articles/2", 100_000);
     let err = fx.w.pay(&other, &approved()).expect_err("spent a held refund");
-    assert!(matches!(&err, Error::InsufficientFunds { available, .. } if available.contains("held until")), "{err}");
+    assert!(
+        matches!(&err, Error::InsufficientFunds { available, held: Some((held, at)), .. }
+            if available.get() == 0 && held.get() == 100_000 && *at == until),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("held until"), "{err}");
     // The prompt shows what can be spent, and what is held.
     fx.topup(50_000);
     let q = fx.w.quote(&offer("https://news.example/articles/3", 10_000)).unwrap();

@@ -69,7 +69,7 @@ async fn article(State(site): State<Arc<Site>>, headers: HeaderMap) -> Result<Re
         Ok(paid) => paid,
         Err(e) => {
             // Refused: say why in the 402's `error` (replayed_nonce, amount_too_low, expired, ...).
-            offered.error = Some(e.rejection().code().into());
+            offered.error = Some(e.rejection().to_string());
             let header = offered.to_header().map_err(fail)?;
             return Ok((StatusCode::PAYMENT_REQUIRED, [(PAYMENT_REQUIRED, header)], format!("{e}\n")).into_response());
         }

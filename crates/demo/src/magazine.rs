@@ -133,7 +133,7 @@ pub async fn page(
     };
     match outcome {
         Outcome::Refused { rejection, message } => {
-            tracing::info!(code = rejection.code(), %url, "payment refused");
+            tracing::info!(code = %rejection, %url, "payment refused");
             unpaid(&offered, article, n, html, Some((rejection, &message)))
         }
         Outcome::Paid { entry, fresh } => {

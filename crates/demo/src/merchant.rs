@@ -291,7 +291,7 @@ pub fn random_id() -> Result<String> {
 /// The `PAYMENT-REQUIRED` value and JSON body of a refusal: the offer with `error` set to the
 /// rejection code, plus a `message`.
 pub fn refusal(mut offered: PaymentRequired, rejection: Rejection, message: &str) -> Result<(String, Value)> {
-    offered.error = Some(rejection.code().to_owned());
+    offered.error = Some(rejection.to_string());
     let header = offered.to_header()?;
     let mut body = serde_json::to_value(&offered)?;
     if let Value::Object(m) = &mut body {

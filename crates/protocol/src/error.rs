@@ -80,7 +80,7 @@ pub enum Error {
     InvalidReturnUrl(String),
 
     // --- verification -------------------------------------------------------------------------
-    #[error("payment rejected ({}): {detail}", reason.code())]
+    #[error("payment rejected ({reason}): {detail}")]
     Rejected { reason: Rejection, detail: String },
 }
 

@@ -18,9 +18,24 @@ use crate::jws::Compact;
 use crate::money::{Amount, Micros};
 use crate::wire::{PaymentPayload, PaymentRequired, SCHEME_EXACT, Terms};
 
-/// Why a payment was refused. `code()` is the stable wire name.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Why a payment was refused. Its `Display`/`FromStr`/`&'static str` form (snake_case) is the
+/// stable wire name, the same string serde writes.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::Display,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum Rejection {
     Malformed,
     UnsupportedVersion,
@@ -37,56 +52,6 @@ pub enum Rejection {
     WindowTooLong,
     ReplayedNonce,
     PaymentIdConflict,
-}
-
-impl Rejection {
-    pub const ALL: [Rejection; 15] = [
-        Rejection::Malformed,
-        Rejection::UnsupportedVersion,
-        Rejection::UnsupportedScheme,
-        Rejection::InvalidSignature,
-        Rejection::TermsMismatch,
-        Rejection::RecipientMismatch,
-        Rejection::AssetMismatch,
-        Rejection::NetworkMismatch,
-        Rejection::ResourceMismatch,
-        Rejection::AmountTooLow,
-        Rejection::NotYetValid,
-        Rejection::Expired,
-        Rejection::WindowTooLong,
-        Rejection::ReplayedNonce,
-        Rejection::PaymentIdConflict,
-    ];
-
-    pub fn code(self) -> &'static str {
-        match self {
-            Rejection::Malformed => "malformed",
-            Rejection::UnsupportedVersion => "unsupported_version",
-            Rejection::UnsupportedScheme => "unsupported_scheme",
-            Rejection::InvalidSignature => "invalid_signature",
-            Rejection::TermsMismatch => "terms_mismatch",
-            Rejection::RecipientMismatch => "recipient_mismatch",
-            Rejection::AssetMismatch => "asset_mismatch",
-            Rejection::NetworkMismatch => "network_mismatch",
-            Rejection::ResourceMismatch => "resource_mismatch",
-            Rejection::AmountTooLow => "amount_too_low",
-            Rejection::NotYetValid => "not_yet_valid",
-            Rejection::Expired => "expired",
-            Rejection::WindowTooLong => "window_too_long",
-            Rejection::ReplayedNonce => "replayed_nonce",
-            Rejection::PaymentIdConflict => "payment_id_conflict",
-        }
-    }
-
-    pub fn from_code(code: &str) -> Option<Rejection> {
-        Rejection::ALL.into_iter().find(|r| r.code() == code)
-    }
-}
-
-impl fmt::Display for Rejection {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.code())
-    }
 }
 
 /// Unix seconds, from the system or fixed for tests.
@@ -379,4 +344,20 @@ pub fn authorization_digest(jws: &str) -> [u8; 32] {
     let mut out = [0u8; 32];
     out.copy_from_slice(d.as_ref());
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use strum::IntoEnumIterator;
+
+    /// serde (the wire) and strum (`Display`/`FromStr`) name each code the same way.
+    #[test]
+    fn every_rejection_code_is_one_string_on_the_wire_and_in_text() {
+        for r in Rejection::iter() {
+            let wire = serde_json::to_value(r).unwrap_or_default();
+            assert_eq!(wire.as_str(), Some(<&'static str>::from(r)), "{r:?}");
+            assert_eq!(r.to_string().parse::<Rejection>().ok(), Some(r));
+        }
+    }
 }

@@ -284,7 +284,8 @@ export class GeneratedHistory {
       statusHistory = [
         { status: "pending", at: entry.at, detail: null },
         {
-          status: entry.status,
+          // A payment's entry is never `posted`: that is for what has nothing to settle.
+          status: entry.status === "posted" ? "settled" : entry.status,
           at: later(1),
           detail: entry.status === "rejected" ? "insufficient_funds: the merchant refused" : null,
         },

@@ -5,6 +5,8 @@ import type {
   AppStatus,
   Dashboard,
   EntryDto,
+  EntryKind,
+  EntryStatus,
   ExportArgs,
   ExportResultDto,
   HistoryFilterDto,
@@ -120,8 +122,8 @@ let issuers: IssuerDto[] = [
 ];
 
 function entry(
-  kind: string,
-  st: string,
+  kind: EntryKind,
+  st: EntryStatus,
   amount: string,
   site: string | null,
   description: string | null,

@@ -1,4 +1,4 @@
-import type { HistoryFilterDto } from "../lib/backend";
+import type { EntryKind, EntryStatus, HistoryFilterDto } from "../lib/backend";
 import { PRESETS, rangeOf, type Preset } from "../lib/dateRange";
 import { usePreferences } from "../lib/preferences";
 import { KINDS, STATUSES, kindLabel, statusLabel } from "./entryLabels";
@@ -9,8 +9,8 @@ export interface FilterState {
   from: string;
   to: string;
   site: string;
-  kind: string;
-  status: string;
+  kind: EntryKind | "";
+  status: EntryStatus | "";
   search: string;
 }
 
@@ -32,8 +32,8 @@ export function toFilterDto(f: FilterState, now: Date): HistoryFilterDto {
     since,
     until,
     site: or(f.site),
-    kind: or(f.kind),
-    status: or(f.status),
+    kind: f.kind === "" ? null : f.kind,
+    status: f.status === "" ? null : f.status,
     search: or(f.search),
   };
 }
@@ -127,7 +127,7 @@ export function HistoryFilters({
         <SelectField
           label={t("history.kind")}
           value={value.kind}
-          onChange={(e) => set({ kind: e.target.value })}
+          onChange={(e) => set({ kind: e.target.value as FilterState["kind"] })}
         >
           <option value="">{t("history.allKinds")}</option>
           {KINDS.map((k) => (
@@ -139,7 +139,7 @@ export function HistoryFilters({
         <SelectField
           label={t("history.status")}
           value={value.status}
-          onChange={(e) => set({ status: e.target.value })}
+          onChange={(e) => set({ status: e.target.value as FilterState["status"] })}
         >
           <option value="">{t("history.allStatuses")}</option>
           {STATUSES.map((s) => (

@@ -1,20 +1,15 @@
 import type { MessageKey, Vars } from "../i18n";
-import type { EntryDto } from "../lib/backend";
+import type { EntryDto, EntryKind, EntryStatus } from "../lib/backend";
+import { ENTRY_KINDS, ENTRY_STATUSES } from "../lib/backend/bindings";
 import { isNegative } from "../lib/money";
 
-export const KINDS = ["credit", "payment", "refund", "adjustment"] as const;
-export const STATUSES = ["pending", "settled", "rejected", "unconfirmed", "posted"] as const;
-
-function known<T extends string>(list: readonly T[], v: string): v is T {
-  return (list as readonly string[]).includes(v);
-}
+export const KINDS = ENTRY_KINDS;
+export const STATUSES = ENTRY_STATUSES;
 
 type T = (key: MessageKey, vars?: Vars) => string;
 
-export const kindLabel = (kind: string, t: T) =>
-  known(KINDS, kind) ? t(`entry.kind.${kind}`) : kind;
-export const statusLabel = (status: string, t: T) =>
-  known(STATUSES, status) ? t(`entry.status.${status}`) : status;
+export const kindLabel = (kind: EntryKind, t: T) => t(`entry.kind.${kind}`);
+export const statusLabel = (status: EntryStatus, t: T) => t(`entry.status.${status}`);
 
 /** An entry's kind and status in the user's language, and whether money went out. */
 export function entryLabels(e: EntryDto, t: T) {

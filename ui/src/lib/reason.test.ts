@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { translate } from "../i18n";
+import { LOCALES, translate } from "../i18n";
+import type { PromptDto } from "./backend";
+import { REASON_CODES } from "./backend/bindings";
 import { formatMoney } from "./money";
 import { reasonText } from "./reason";
 
-const prompt = {
-  reason: "English text from the wallet",
+const prompt: Pick<PromptDto, "reasonCode" | "reasonParams" | "asset"> = {
   reasonCode: "over_site_budget",
   reasonParams: [
     { name: "budget", value: "2.00" },
@@ -33,12 +34,15 @@ describe("reasonText", () => {
     expect(en).toContain("€2.00 per month");
   });
 
-  it("falls back to the wallet's text for an unknown code", () => {
-    const text = reasonText(
-      { ...prompt, reasonCode: "something_new" },
-      (k, v) => translate("en", k, v),
-      (a, c) => formatMoney(a, c, "en-US"),
-    );
-    expect(text).toBe("English text from the wallet");
+  it.each(LOCALES)("%s words every rule the wallet names", (locale) => {
+    for (const reasonCode of REASON_CODES) {
+      const text = reasonText(
+        { ...prompt, reasonCode },
+        (k, v) => translate(locale, k, v),
+        (a, c) => formatMoney(a, c, "en-US"),
+      );
+      expect(text, reasonCode).not.toContain(`reason.${reasonCode}`);
+      expect(text.trim(), reasonCode).not.toBe("");
+    }
   });
 });

@@ -2,30 +2,16 @@ import type { PromptDto } from "./backend";
 import type { MessageKey } from "../i18n";
 
 const AMOUNTS = new Set(["price", "max", "total", "cap", "budget", "spent", "left", "ceiling"]);
-const CODES = new Set([
-  "paused",
-  "blocked",
-  "over_max_per_payment",
-  "over_daily_cap",
-  "over_site_max",
-  "over_site_budget",
-  "over_auto_pay",
-  "ask_each_payment",
-  "no_rule",
-  "auto_pay",
-  "link_pace",
-]);
 
 type T = (key: MessageKey, vars?: Record<string, string>) => string;
 type Money = (amount: string, asset: string) => string;
 
-/** The rule behind a prompt, in the user's language; the backend's English text otherwise. */
+/** The rule behind a prompt, in the user's language (every code has its text: i18n.test.ts). */
 export function reasonText(
-  prompt: Pick<PromptDto, "reason" | "reasonCode" | "reasonParams" | "asset">,
+  prompt: Pick<PromptDto, "reasonCode" | "reasonParams" | "asset">,
   t: T,
   money: Money,
 ): string {
-  if (!CODES.has(prompt.reasonCode)) return prompt.reason;
   const params = Object.fromEntries(prompt.reasonParams.map((p) => [p.name, p.value]));
   const asset = params.asset ?? prompt.asset;
   const vars: Record<string, string> = {};

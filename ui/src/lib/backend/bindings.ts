@@ -1,13 +1,18 @@
 // Generated from crates/app-models by `make bindings`. Do not edit: change the Rust types.
 
-export type AppErrorDto = { 
-/**
- * `internal`, `needs_approval`, `refused`, `insufficient_funds`, `invalid_input`,
- * `keystore`, `integrity`, `locked`, `no_wallet`, `network`, `site_unconfirmed`, `expired`,
- * `private_address` (a link named this computer or the local network), `plain_http` (a
- * merchant over http:// across the network, plain HTTP not allowed).
- */
-code: string, message: string, };
+export type ErrorCode = "internal" | "needs_approval" | "refused" | "insufficient_funds" | "invalid_input" | "keystore" | "integrity" | "busy" | "disk_full" | "read_only" | "disk_io" | "cancelled" | "network" | "site_unconfirmed" | "refused_by_merchant" | "unconfirmed" | "wallet_closed" | "private_address" | "plain_http" | "no_wallet" | "locked" | "expired" | "too_many_prompts";
+
+export type ReasonCode = "paused" | "blocked" | "over_max_per_payment" | "over_daily_cap" | "over_site_max" | "over_site_budget" | "over_auto_pay" | "ask_each_payment" | "no_rule" | "auto_pay" | "link_pace";
+
+export type EntryKind = "credit" | "payment" | "refund" | "adjustment";
+
+export type EntryStatus = "pending" | "settled" | "rejected" | "unconfirmed" | "posted";
+
+export type PaymentStatus = "pending" | "settled" | "rejected" | "unconfirmed";
+
+export type PromptSource = "link" | "typed";
+
+export type AppErrorDto = { code: ErrorCode, message: string, };
 
 export type KeystoreKindDto = "os" | "file";
 
@@ -67,15 +72,7 @@ export type EntryDto = { id: number,
 /**
  * RFC 3339.
  */
-at: string, 
-/**
- * `credit`, `payment`, `refund`, `adjustment`.
- */
-kind: string, 
-/**
- * `pending`, `settled`, `rejected`, `unconfirmed`, `posted`.
- */
-status: string, 
+at: string, kind: EntryKind, status: EntryStatus, 
 /**
  * Signed decimal: payments are negative.
  */
@@ -107,11 +104,9 @@ allowanceLeft: string | null, allowancePeriod: PeriodDto | null, decision: Decis
  */
 reason: string, 
 /**
- * The same as a code to translate: `paused`, `blocked`, `over_max_per_payment`,
- * `over_daily_cap`, `over_site_max`, `over_site_budget`, `over_auto_pay`,
- * `ask_each_payment`, `no_rule`, `auto_pay`, `link_pace` (a link over its site's pace).
+ * The same as a code to translate.
  */
-reasonCode: string, 
+reasonCode: ReasonCode, 
 /**
  * Its parameters (amounts are decimal strings in `asset`; `period` is day/week/month).
  */
@@ -123,11 +118,7 @@ expiresAt: number,
 /**
  * Where the browser goes after paying (per-fee link flow).
  */
-returnUrl: string | null, 
-/**
- * `link` (a `centime://pay` link, confirmed with the site) or `typed` (a URL opened in the app).
- */
-source: string, 
+returnUrl: string | null, source: PromptSource, 
 /**
  * The merchant is reached over plain HTTP across the network, which anyone on the way can
  * read and change (only possible once the user allowed plain HTTP: `set_plain_http`): the
@@ -145,9 +136,9 @@ alwaysAllow: AlwaysAllowDto | null, };
 
 export type PaymentResultDto = { paymentId: string, origin: string, amount: string, asset: string, 
 /**
- * `settled`, `rejected`, `unconfirmed`.
+ * Never `pending`: a payment the merchant did not answer is `unconfirmed`.
  */
-status: string, message: string, 
+status: PaymentStatus, message: string, 
 /**
  * The return URL opened in the browser, if any.
  */
@@ -193,7 +184,7 @@ since: string | null,
 /**
  * RFC 3339 or YYYY-MM-DD, exclusive.
  */
-until: string | null, site: string | null, kind: string | null, status: string | null, search: string | null, };
+until: string | null, site: string | null, kind: EntryKind | null, status: EntryStatus | null, search: string | null, };
 
 export type HistoryPageDto = { entries: Array<EntryDto>, next: string | null, };
 
@@ -259,7 +250,7 @@ claims: Array<ClaimDto>,
  */
 signatureValid: boolean | null, };
 
-export type StatusChangeDto = { status: string, 
+export type StatusChangeDto = { status: PaymentStatus, 
 /**
  * RFC 3339.
  */
@@ -298,6 +289,73 @@ export type ExportProgressDto = { rows: number,
  * How many rows the export will write in all.
  */
 total: number, };
+
+export const ERROR_CODES: readonly ErrorCode[] = [
+  "internal",
+  "needs_approval",
+  "refused",
+  "insufficient_funds",
+  "invalid_input",
+  "keystore",
+  "integrity",
+  "busy",
+  "disk_full",
+  "read_only",
+  "disk_io",
+  "cancelled",
+  "network",
+  "site_unconfirmed",
+  "refused_by_merchant",
+  "unconfirmed",
+  "wallet_closed",
+  "private_address",
+  "plain_http",
+  "no_wallet",
+  "locked",
+  "expired",
+  "too_many_prompts",
+];
+
+export const REASON_CODES: readonly ReasonCode[] = [
+  "paused",
+  "blocked",
+  "over_max_per_payment",
+  "over_daily_cap",
+  "over_site_max",
+  "over_site_budget",
+  "over_auto_pay",
+  "ask_each_payment",
+  "no_rule",
+  "auto_pay",
+  "link_pace",
+];
+
+export const ENTRY_KINDS: readonly EntryKind[] = [
+  "credit",
+  "payment",
+  "refund",
+  "adjustment",
+];
+
+export const ENTRY_STATUSES: readonly EntryStatus[] = [
+  "pending",
+  "settled",
+  "rejected",
+  "unconfirmed",
+  "posted",
+];
+
+export const PAYMENT_STATUSES: readonly PaymentStatus[] = [
+  "pending",
+  "settled",
+  "rejected",
+  "unconfirmed",
+];
+
+export const PROMPT_SOURCES: readonly PromptSource[] = [
+  "link",
+  "typed",
+];
 
 export const EVENTS = {
   paymentPrompt: "payment-prompt",
