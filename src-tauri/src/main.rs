@@ -12,6 +12,7 @@ mod convert;
 mod demo;
 mod error;
 mod history;
+mod logs;
 mod payments;
 mod reader;
 mod resolver;
@@ -31,7 +32,9 @@ use crate::state::AppState;
 /// A desktop notification; failures (no notification daemon) are not worth stopping for.
 pub fn notify(app: &AppHandle, body: &str) {
     use tauri_plugin_notification::NotificationExt as _;
-    let _ = app.notification().builder().title("Centime").body(body).show();
+    if let Err(e) = app.notification().builder().title("Centime").body(body).show() {
+        tracing::debug!(error = %e, "no desktop notification");
+    }
 }
 
 fn data_dir() -> std::path::PathBuf {
@@ -58,6 +61,7 @@ fn on_link(app: &AppHandle, link: String) {
                 }
             }
             Err(e) => {
+                tracing::warn!(error = %e, "payment link refused");
                 payments::bring_forward(&app, &state);
                 let _ = app.emit_to("main", events::LINK_REFUSED, e.dto());
             }
@@ -153,6 +157,7 @@ fn main() {
             commands::set_plain_http,
         ])
         .setup(|app| {
+            logs::start(&data_dir());
             start_state(app)?;
             resolver::start(app.handle(), app.state::<Arc<AppState>>().inner().clone());
             if let Some(w) = app.get_webview_window("main") {

@@ -9,6 +9,7 @@ mod batch;
 mod commands;
 mod context;
 mod fetch;
+mod logs;
 mod output;
 
 use std::process::ExitCode;
@@ -19,6 +20,7 @@ use clap::Parser as _;
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
+    logs::start(cli.verbose);
     match commands::run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -26,6 +26,18 @@ impl Wallet {
     /// documents match the hashes the journal holds, that payment states agree with refunds,
     /// and that rules carry valid MACs. The first problem found is the error.
     pub fn verify(&self) -> Result<VerifyReport> {
+        let checked = self.check_integrity();
+        match &checked {
+            Ok(r) => tracing::info!(journal_rows = r.journal_rows, payments = r.payments, "integrity verified"),
+            Err(e) if e.class() == crate::ErrorClass::Integrity => {
+                tracing::error!(error = %e, "integrity check failed")
+            }
+            Err(e) => tracing::warn!(error = %e, "integrity check could not run"),
+        }
+        checked
+    }
+
+    fn check_integrity(&self) -> Result<VerifyReport> {
         let key = self.key();
         let conn = &self.conn;
         let journal_rows = journal::verify_chain(conn, key)?;

@@ -16,6 +16,7 @@ mod integrity;
 mod journal;
 pub mod keystore;
 pub mod links;
+pub mod logfile;
 mod migrate;
 mod pay;
 pub mod policy;

@@ -290,10 +290,12 @@ impl Wallet {
             if !same {
                 return Err(Error::PaymentIdConflict(id.to_string()));
             }
+            tracing::debug!(payment_id = %id, "payment id already used for these terms: the same payment again");
             return p.into_payment(true);
         }
         // What is already paid is read with its payment, whatever path asked (ADR 16).
         if let Some(p) = already_paid_in(&tx, &required.resource.url, now)? {
+            tracing::debug!(payment_id = %p.payment_id, site = %p.origin, "page already paid: its payment again");
             return p.into_payment(true);
         }
 
@@ -305,9 +307,20 @@ impl Wallet {
         if let Some(max) = opts.max
             && terms.price.micros > max
         {
+            tracing::info!(site = %origin, amount = %terms.price, max = %max, "payment refused: over the caller's maximum");
             return Err(Error::Refused(format!("{} is over your --max of {max}", terms.price)));
         }
         let eval = policy::evaluate(&tx, &key, limits, &origin, terms.price, now)?;
+        tracing::debug!(site = %origin, amount = %terms.price, decision = ?eval.decision, rule = %eval.reason.code, "spending rules evaluated");
+        match &eval.decision {
+            Decision::Refuse(_) => {
+                tracing::info!(site = %origin, amount = %terms.price, rule = %eval.reason.code, "payment refused by a rule");
+            }
+            Decision::Ask(_) if !opts.approved => {
+                tracing::info!(site = %origin, amount = %terms.price, rule = %eval.reason.code, "payment needs approval");
+            }
+            Decision::Ask(_) | Decision::AutoPay => {}
+        }
         let automatic = match &eval.decision {
             Decision::Refuse(r) => return Err(Error::Refused(r.clone())),
             Decision::Ask(r) if !opts.approved => return Err(Error::NeedsApproval(r.clone())),
@@ -369,6 +382,14 @@ impl Wallet {
         crate::crash::point(crate::crash::PAY_BEFORE_COMMIT);
         tx.commit()?;
         crate::crash::point(crate::crash::PAY_AFTER_COMMIT);
+        tracing::info!(
+            payment_id = %payment_id,
+            site = %origin,
+            amount = %terms.price,
+            rule = %eval.reason.code,
+            decision = if automatic { "automatic" } else { "approved" },
+            "payment made"
+        );
         Ok(Payment {
             payment_id,
             header,
@@ -387,6 +408,7 @@ impl Wallet {
     pub fn record_settled(&mut self, payment_id: &PaymentId, response: &SettlementResponse) -> Result<Status> {
         if !response.success {
             let reason = response.error_reason.clone().unwrap_or_else(|| "the merchant refused the payment".into());
+            tracing::warn!(payment_id = %payment_id, "the merchant answered with an unsuccessful settlement");
             return self.record_rejected(payment_id, &reason);
         }
         let now = self.now();
@@ -416,6 +438,7 @@ impl Wallet {
                 || claims.asset != p.amount.asset
                 || value != paid
             {
+                tracing::warn!(payment_id = %payment_id, "the merchant's receipt does not describe this payment");
                 return Err(Error::BadReceipt("the receipt does not describe this payment".into()));
             }
         }
@@ -426,6 +449,7 @@ impl Wallet {
         set_status(&tx, p.journal_id, p.status, Status::Settled, receipt, None, now)?;
         crate::crash::point(crate::crash::SETTLE_BEFORE_COMMIT);
         tx.commit()?;
+        tracing::info!(payment_id = %payment_id, site = %p.origin, receipt = response.receipt.is_some(), "payment settled");
         Ok(Status::Settled)
     }
 
@@ -468,6 +492,7 @@ impl Wallet {
         set_status(&tx, p.journal_id, p.status, Status::Rejected, None, Some(&reason), now)?;
         crate::crash::point(crate::crash::REFUND_BEFORE_COMMIT);
         tx.commit()?;
+        tracing::warn!(payment_id = %payment_id, site = %p.origin, amount = %p.amount, reason = %reason, "payment refused by the merchant, credited back");
         Ok(Status::Rejected)
     }
 
@@ -481,6 +506,7 @@ impl Wallet {
         }
         set_status(&tx, p.journal_id, p.status, Status::Unconfirmed, None, Some(detail), now)?;
         tx.commit()?;
+        tracing::warn!(payment_id = %payment_id, site = %p.origin, detail, "payment unconfirmed: the merchant's answer is unknown");
         Ok(Status::Unconfirmed)
     }
 
@@ -545,6 +571,7 @@ impl Wallet {
         if stale.is_empty() {
             return Ok(());
         }
+        tracing::info!(count = stale.len(), "pending payments past their expiry are now unconfirmed");
         let tx = store::immediate(&mut self.conn)?;
         for id in stale {
             set_status(

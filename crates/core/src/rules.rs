@@ -84,6 +84,15 @@ impl Wallet {
         rule.updated_at = now;
         policy::save_site(&tx, &key, &rule)?;
         tx.commit()?;
+        tracing::info!(
+            site = %rule.origin,
+            auto_pay = rule.auto_pay,
+            blocked = rule.blocked,
+            max_per_payment = ?rule.max_per_payment.map(|m| m.to_string()),
+            budget = ?rule.budget.map(|m| m.to_string()),
+            period = ?rule.period,
+            "site rule changed"
+        );
         Ok(rule)
     }
 
@@ -95,6 +104,7 @@ impl Wallet {
         tx.execute("DELETE FROM sites WHERE origin = ?1", params![origin])?;
         policy::seal_sites(&tx, &key)?;
         tx.commit()?;
+        tracing::info!(site = %origin, "site rule removed");
         Ok(())
     }
 
@@ -123,6 +133,13 @@ impl Wallet {
         }
         policy::save_limits(&tx, &key, &l)?;
         tx.commit()?;
+        tracing::info!(
+            paused = l.paused,
+            auto_pay_under = %l.auto_pay_under,
+            daily_cap = %l.daily_cap,
+            max_per_payment = %l.max_per_payment,
+            "limits changed"
+        );
         Ok(l)
     }
 }

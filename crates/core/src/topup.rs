@@ -42,6 +42,17 @@ pub fn credit_from_input(input: &str) -> Result<String> {
 impl Wallet {
     /// Checks a credit note and credits it, once.
     pub fn topup(&mut self, input: &str) -> Result<Topup> {
+        let done = self.redeem(input);
+        match &done {
+            Ok(t) => {
+                tracing::info!(network = %t.network, amount = %t.amount, credit_id = %t.credit_id, "top-up credited")
+            }
+            Err(e) => tracing::warn!(error = %e, "credit note refused"),
+        }
+        done
+    }
+
+    fn redeem(&mut self, input: &str) -> Result<Topup> {
         let jws = credit_from_input(input)?;
         let claims: CreditClaims = documents::open(&jws).map_err(|e| match e {
             centime_protocol::Error::BadSignature => Error::CreditRefused("its signature does not verify".into()),

@@ -113,6 +113,7 @@ impl Wallet {
         policy::save_limits(&tx, secrets.mac_key(), &Limits::default())?;
         tx.commit()?;
         files::restrict_wallet(data_dir);
+        tracing::info!(wallet = %id, keystore = keystore.kind().as_str(), "wallet created");
         Ok(Wallet { conn, secrets, signer, id, data_dir: data_dir.to_owned(), clock: Arc::new(SystemClock) })
     }
 
@@ -142,6 +143,7 @@ impl Wallet {
         let mut w = Wallet { conn, secrets, signer, id, data_dir: data_dir.to_owned(), clock: Arc::new(SystemClock) };
         policy::upgrade_seal(&mut w.conn, w.secrets.mac_key())?;
         w.resolve_stale_pending()?;
+        tracing::debug!(wallet = %w.id, keystore = keystore.kind().as_str(), "wallet opened");
         Ok(w)
     }
 
