@@ -17,6 +17,7 @@ mod journal;
 pub mod keystore;
 pub mod links;
 pub mod logfile;
+mod mac;
 mod migrate;
 mod pay;
 pub mod policy;
