@@ -162,10 +162,12 @@ pub enum Command {
         from: PathBuf,
     },
     /// Developer tools: NOT for a wallet holding real money
+    #[cfg(feature = "dev")]
     #[command(subcommand)]
     Dev(DevCmd),
 }
 
+#[cfg(feature = "dev")]
 #[derive(Debug, Subcommand)]
 pub enum DevCmd {
     /// Fill an empty development wallet with a large generated history: real signed

@@ -23,6 +23,7 @@ mod pay;
 pub mod policy;
 mod rules;
 pub mod sealed;
+#[cfg(feature = "dev")]
 pub mod seed;
 pub mod store;
 mod stored;
