@@ -1,4 +1,4 @@
-// The real app, end to end (issue 5): onboarding → top up → a centime://pay link handed to a
+// The real app, end to end: onboarding → top up → a centime://pay link handed to a
 // second instance → the approval prompt → Pay → the payment in the activity list with its receipt
 // → "always allow" → the next page paid automatically, with a notification → balance and history
 // agree with the merchant ledger. Also: a command called from the reader window (no capability)
@@ -6,7 +6,7 @@
 // second magazine behind a proxy that drops them) is left unconfirmed, then resolved by the app
 // on its own once the site answers again; and with the window in French, the backend's own
 // notification is in French. A link for a page already paid, fired again and again at an
-// auto-pay site, pays once (issue 12).
+// auto-pay site, pays once.
 //
 // Run through tests/app/run.sh (it sets up Xvfb, D-Bus, the keyring, centime-demo, tauri-driver).
 import { spawn } from "node:child_process";

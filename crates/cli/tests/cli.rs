@@ -1,4 +1,4 @@
-//! The `centime` CLI contract (issue 3, item 9) through the real binary with the file
+//! The `centime` CLI contract through the real binary with the file
 //! keystore: every command, its `--json` shape, and its exit codes.
 // Helpers outside #[test] functions are test code too: a panic there is a failed assertion.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

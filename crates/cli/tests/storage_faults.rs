@@ -1,4 +1,4 @@
-//! Storage faults (issue 7, suite 4): a full disk, a file size limit, a read-only data
+//! Storage faults: a full disk, a file size limit, a read-only data
 //! directory, the WAL deleted under a running wallet, and the database locked by another
 //! program. Each fails with a clear message and changes nothing, and the wallet works again
 //! once the fault is gone.

@@ -1,4 +1,4 @@
-//! History on a generated 1,000,000-entry wallet (DESIGN §7, issue 6): the first page of a
+//! History on a generated 1,000,000-entry wallet (docs/design.md §7): the first page of a
 //! filtered history, month-by-site totals, a full CSV export (to a sink and to a file), and the
 //! database's size per entry, each against a floor measured in the same run where one makes
 //! sense (a raw SQLite query over the same rows).

@@ -1,6 +1,6 @@
 //! Paying: choosing terms, applying the rules, and signing only what is durably debited.
 //!
-//! Sequence (DESIGN §4): validate → in one `BEGIN IMMEDIATE` transaction: evaluate the rules
+//! Sequence (docs/design.md §4): validate → in one `BEGIN IMMEDIATE` transaction: evaluate the rules
 //! → debit → store the request and pending authorization → sign → commit; only then is the
 //! payload returned. A signature never leaves without its debit committed.
 

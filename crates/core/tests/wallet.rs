@@ -680,7 +680,7 @@ fn history_fixture() -> (Fx, Vec<PaymentId>) {
     (fx, vec![a.payment_id, b.payment_id, c.payment_id, d.payment_id])
 }
 
-/// What issue 12's hostile merchant put in its 402: cursor moves, a line erase, a new line, a
+/// What the security review's hostile merchant put in its 402: cursor moves, a line erase, a new line, a
 /// bidi override and zero-width characters.
 const HOSTILE: &str = "Article\u{1b}[2K\u{1b}[1A\nPrice 0.01 EUR\u{202E}RUE 00.5\u{202C}\u{200B}\u{2066}";
 

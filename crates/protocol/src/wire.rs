@@ -473,7 +473,7 @@ mod tests {
         assert_eq!(pr.accepts[0].terms().unwrap().price.micros.get(), 100_000);
     }
 
-    /// What a hostile 402 may put in its text (issue 12): terminal escapes that move the
+    /// What a hostile 402 may put in its text: terminal escapes that move the
     /// cursor and erase a line, a new line, a bidi override, zero-width characters.
     const HOSTILE: &str =
         "Article\u{1b}[2K\u{1b}[1A\rPrice 0.01 EUR\n\u{202E}RUE 00.5\u{202C}\u{200B}\u{2066}\u{feff}\u{9b}31m";
