@@ -22,24 +22,40 @@ use crate::wire::{PaymentPayload, PaymentRequired, SCHEME_EXACT, Terms};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Rejection {
+    /// Not decodable, or a field of the wrong shape.
     Malformed,
+    /// An `x402Version` other than 2.
     UnsupportedVersion,
+    /// A scheme other than `exact`.
     UnsupportedScheme,
+    /// The JWS does not verify under `from`.
     InvalidSignature,
+    /// `accepted` is not one of the offers, or `acceptedHash` does not name it.
     TermsMismatch,
+    /// `to` is not the offer's `payTo`.
     RecipientMismatch,
+    /// Another asset than offered.
     AssetMismatch,
+    /// Another network than offered.
     NetworkMismatch,
+    /// Another resource than this page.
     ResourceMismatch,
+    /// Less than the price.
     AmountTooLow,
+    /// Before `validAfter`.
     NotYetValid,
+    /// At or after `validBefore` (with the skew).
     Expired,
+    /// A validity window longer than `maxTimeoutSeconds`.
     WindowTooLong,
+    /// This `(from, nonce)` was seen before.
     ReplayedNonce,
+    /// This payment id came with another authorization.
     PaymentIdConflict,
 }
 
 impl Rejection {
+    /// Every rejection.
     pub const ALL: [Rejection; 15] = [
         Rejection::Malformed,
         Rejection::UnsupportedVersion,
@@ -58,6 +74,7 @@ impl Rejection {
         Rejection::PaymentIdConflict,
     ];
 
+    /// The stable wire name (`snake_case`).
     pub fn code(self) -> &'static str {
         match self {
             Rejection::Malformed => "malformed",
@@ -78,6 +95,7 @@ impl Rejection {
         }
     }
 
+    /// The rejection of a wire name, if it is one.
     pub fn from_code(code: &str) -> Option<Rejection> {
         Rejection::ALL.into_iter().find(|r| r.code() == code)
     }
@@ -91,9 +109,11 @@ impl fmt::Display for Rejection {
 
 /// Unix seconds, from the system or fixed for tests.
 pub trait Clock: Send + Sync {
+    /// The current Unix second.
     fn now(&self) -> u64;
 }
 
+/// The system clock.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
 
@@ -108,9 +128,11 @@ impl Clock for SystemClock {
 pub struct FixedClock(AtomicU64);
 
 impl FixedClock {
+    /// A clock at `t`.
     pub fn new(t: u64) -> Self {
         FixedClock(AtomicU64::new(t))
     }
+    /// Moves the clock to `t`.
     pub fn set(&self, t: u64) {
         self.0.store(t, Ordering::SeqCst);
     }
@@ -125,16 +147,20 @@ impl Clock for FixedClock {
 /// A payment the merchant accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {
+    /// The signed claims.
     pub claims: AuthorizationClaims,
+    /// What was paid.
     pub amount: Amount,
     /// The authorization JWS, what the merchant presents to the issuer to settle.
     pub authorization: String,
 }
 
 impl Verified {
+    /// The wallet that paid.
     pub fn payer(&self) -> &PublicKey {
         &self.claims.from
     }
+    /// The payment's id.
     pub fn payment_id(&self) -> &PaymentId {
         &self.claims.payment_id
     }
@@ -171,6 +197,7 @@ impl fmt::Debug for MemoryReplayCache {
 }
 
 impl MemoryReplayCache {
+    /// An empty cache.
     pub fn new() -> Self {
         Self::default()
     }
@@ -180,6 +207,7 @@ impl MemoryReplayCache {
         self.state.lock().map(|s| s.nonces.len()).unwrap_or(0)
     }
 
+    /// No nonce remembered.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -253,11 +281,13 @@ impl Verifier {
         Ok(Verifier { offered, offers, clock, skew: DEFAULT_SKEW_SECONDS })
     }
 
+    /// Accepts clocks this many seconds apart ([`DEFAULT_SKEW_SECONDS`] otherwise).
     pub fn with_skew(mut self, seconds: u64) -> Self {
         self.skew = seconds;
         self
     }
 
+    /// The 402 this verifier checks payments against.
     pub fn offered(&self) -> &PaymentRequired {
         &self.offered
     }
