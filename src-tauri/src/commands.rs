@@ -11,8 +11,8 @@ use centime_app_models::{
 };
 use centime_core::history::HistoryFilter;
 use centime_core::keystore::{FileKeyStore, KeyStore, KeystoreKind, OsKeyStore};
+use centime_core::passphrase::Passphrase;
 use centime_core::policy::Period;
-use centime_core::sealed::Passphrase;
 use centime_core::{Issuer, LimitsChange, SiteChange, Wallet};
 use centime_protocol::Micros;
 use tauri::{AppHandle, State};

@@ -167,7 +167,7 @@ impl AppState {
         if !path.exists() {
             return None;
         }
-        match centime_core::store::peek_meta(&path, "keystore").ok().flatten().as_deref() {
+        match centime_core::sqlite::peek_meta(&path, "keystore").ok().flatten().as_deref() {
             Some("os") => Some(KeystoreKindDto::Os),
             Some("file") => Some(KeystoreKindDto::File),
             _ => None,

@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;
 use centime_core::keystore::{FileKeyStore, KeyStore as _};
-use centime_core::sealed::Passphrase;
+use centime_core::passphrase::Passphrase;
 use centime_core::{Error as CoreError, Issuer, PayOptions, SiteChange, Wallet};
 use centime_protocol::documents::{self, CreditClaims};
 use centime_protocol::jws::{RingSigner, Signer as _};
@@ -173,7 +173,7 @@ fn a_payment_logs_its_decision_and_attempts_and_never_a_secret() {
 
     // Never a secret: the passphrase, the signing key (its PKCS#8 and its seed), the journal's
     // MAC key, the PAYMENT-SIGNATURE header or the authorization inside it.
-    let account = centime_core::store::peek_meta(&centime_core::db_path(dir.path()), "account").unwrap().unwrap();
+    let account = centime_core::sqlite::peek_meta(&centime_core::db_path(dir.path()), "account").unwrap().unwrap();
     let encoded = ks.load(&account).unwrap().unwrap().encode();
     let (pkcs8, mac_key) = encoded[6..].split_at(encoded.len() - 6 - 32);
     let seed = &pkcs8[16..48];

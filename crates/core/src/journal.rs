@@ -398,8 +398,8 @@ mod tests {
     /// A wallet as the version before ADR 15 left it: each rule sealed on its own, and a head
     /// over the last row alone.
     fn earlier_wallet(dir: &std::path::Path) -> Connection {
-        let mut conn = crate::store::open(&dir.join("w.db"), true).unwrap();
-        let tx = crate::store::immediate(&mut conn).unwrap();
+        let mut conn = crate::sqlite::open(&dir.join("w.db"), true).unwrap();
+        let tx = crate::sqlite::immediate(&mut conn).unwrap();
         policy::save_limits(&tx, &KEY, &Limits::default()).unwrap();
         let mut rule = SiteRule::new("https://a.example".into());
         rule.auto_pay = true;
@@ -426,7 +426,7 @@ mod tests {
         // then are put back. That head no longer matches the journal: nothing is sealed again.
         let older = dir.path().join("older.sqlite3");
         conn.backup(rusqlite::MAIN_DB, &older, rusqlite::backup::NO_PROGRESS).unwrap();
-        let tx = crate::store::immediate(&mut conn).unwrap();
+        let tx = crate::sqlite::immediate(&mut conn).unwrap();
         policy::save_site(&tx, &KEY, &SiteRule::new("https://a.example".into())).unwrap();
         append(&tx, &KEY, &credit("c2")).unwrap();
         tx.commit().unwrap();
@@ -460,14 +460,14 @@ mod tests {
     #[test]
     fn a_truncated_journal_takes_no_new_rows() {
         let dir = tempfile::tempdir().unwrap();
-        let mut conn = crate::store::open(&dir.path().join("w.db"), true).unwrap();
-        let tx = crate::store::immediate(&mut conn).unwrap();
+        let mut conn = crate::sqlite::open(&dir.path().join("w.db"), true).unwrap();
+        let tx = crate::sqlite::immediate(&mut conn).unwrap();
         policy::save_limits(&tx, &KEY, &Limits::default()).unwrap();
         append(&tx, &KEY, &credit("c1")).unwrap();
         append(&tx, &KEY, &credit("c2")).unwrap();
         tx.commit().unwrap();
         conn.execute_batch("DROP TRIGGER journal_no_delete; DELETE FROM journal WHERE id = 2;").unwrap();
-        let tx = crate::store::immediate(&mut conn).unwrap();
+        let tx = crate::sqlite::immediate(&mut conn).unwrap();
         let e = append(&tx, &KEY, &credit("c3")).unwrap_err();
         assert!(e.to_string().contains("ends at row 1"), "{e}");
     }

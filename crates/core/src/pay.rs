@@ -13,11 +13,11 @@ use centime_protocol::{
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
+use crate::doc_codec::{self, Stored};
 use crate::error::{Error, Result};
 use crate::journal::{self, Kind, NewEntry};
 use crate::policy::{self, Decision, Evaluation};
-use crate::store;
-use crate::stored::{self, Stored};
+use crate::sqlite;
 use crate::wallet::Wallet;
 
 /// Longest validity window the wallet will sign, whatever the merchant asks.
@@ -276,7 +276,7 @@ impl Wallet {
         let now = self.now();
         let key = *self.key();
         let wallet_id = self.id;
-        let tx = store::immediate(&mut self.conn)?;
+        let tx = sqlite::immediate(&mut self.conn)?;
 
         if let Some(id) = &opts.payment_id
             && let Some(p) = stored_payment(&tx, id)?
@@ -413,7 +413,7 @@ impl Wallet {
         }
         let now = self.now();
         let wallet_id = self.id;
-        let tx = store::immediate(&mut self.conn)?;
+        let tx = sqlite::immediate(&mut self.conn)?;
         let p = stored_payment(&tx, payment_id)?.ok_or_else(|| Error::UnknownPayment(payment_id.to_string()))?;
         match p.status {
             Status::Settled => return Ok(Status::Settled),
@@ -457,7 +457,7 @@ impl Wallet {
     pub fn record_rejected(&mut self, payment_id: &PaymentId, reason: &str) -> Result<Status> {
         let now = self.now();
         let key = *self.key();
-        let tx = store::immediate(&mut self.conn)?;
+        let tx = sqlite::immediate(&mut self.conn)?;
         let p = stored_payment(&tx, payment_id)?.ok_or_else(|| Error::UnknownPayment(payment_id.to_string()))?;
         match p.status {
             Status::Rejected => return Ok(Status::Rejected),
@@ -499,7 +499,7 @@ impl Wallet {
     /// The merchant's answer is unknown (network failure after sending).
     pub fn mark_unconfirmed(&mut self, payment_id: &PaymentId, detail: &str) -> Result<Status> {
         let now = self.now();
-        let tx = store::immediate(&mut self.conn)?;
+        let tx = sqlite::immediate(&mut self.conn)?;
         let p = stored_payment(&tx, payment_id)?.ok_or_else(|| Error::UnknownPayment(payment_id.to_string()))?;
         if p.status != Status::Pending {
             return Ok(p.status);
@@ -572,7 +572,7 @@ impl Wallet {
             return Ok(());
         }
         tracing::info!(count = stale.len(), "pending payments past their expiry are now unconfirmed");
-        let tx = store::immediate(&mut self.conn)?;
+        let tx = sqlite::immediate(&mut self.conn)?;
         for id in stale {
             set_status(
                 &tx,
@@ -678,12 +678,12 @@ pub(crate) struct PaymentRow<'a> {
 
 /// Writes a payment row, each document once (ADR 0010). The caller appends its events.
 pub(crate) fn insert_payment(conn: &Connection, row: &PaymentRow<'_>) -> Result<()> {
-    let ctx = stored::Context { wallet_id: row.wallet_id, payment_id: row.payment_id };
-    let request = stored::pack_request(row.request_json, ctx);
-    let authorization = stored::pack_jws(row.authorization, ctx, &[row.request_json.as_bytes()]);
+    let ctx = doc_codec::Context { wallet_id: row.wallet_id, payment_id: row.payment_id };
+    let request = doc_codec::pack_request(row.request_json, ctx);
+    let authorization = doc_codec::pack_jws(row.authorization, ctx, &[row.request_json.as_bytes()]);
     let receipt = row.receipt.map(|r| {
-        let claims = stored::jws_claims(row.authorization);
-        stored::pack_jws(r, ctx, &[row.request_json.as_bytes(), &claims])
+        let claims = doc_codec::jws_claims(row.authorization);
+        doc_codec::pack_jws(r, ctx, &[row.request_json.as_bytes(), &claims])
     });
     conn.prepare_cached(
         "INSERT INTO payments (journal_id, payment_id, request, authorization, offer, valid_before, status, receipt,
@@ -735,23 +735,23 @@ impl StoredPayment {
         })
     }
 
-    fn context(&self) -> stored::Context<'_> {
-        stored::Context { wallet_id: &self.wallet_id, payment_id: self.payment_id.as_str() }
+    fn context(&self) -> doc_codec::Context<'_> {
+        doc_codec::Context { wallet_id: &self.wallet_id, payment_id: self.payment_id.as_str() }
     }
 
     /// The merchant's receipt (compact JWS), when the payment settled with one.
     pub fn receipt(&self) -> Result<Option<String>> {
         let Some(r) = &self.receipt else { return Ok(None) };
-        let claims = stored::jws_claims(&self.authorization);
-        stored::unpack_jws(r, self.context(), &[self.request_json.as_bytes(), &claims])
+        let claims = doc_codec::jws_claims(&self.authorization);
+        doc_codec::unpack_jws(r, self.context(), &[self.request_json.as_bytes(), &claims])
             .map(Some)
-            .ok_or_else(|| stored::damaged("receipt", self.payment_id.as_str()))
+            .ok_or_else(|| doc_codec::damaged("receipt", self.payment_id.as_str()))
     }
 
     fn pack_receipt(&self, wallet_id: &str, receipt: &str) -> Result<Stored> {
-        let ctx = stored::Context { wallet_id, payment_id: self.payment_id.as_str() };
-        let claims = stored::jws_claims(&self.authorization);
-        Ok(stored::pack_jws(receipt, ctx, &[self.request_json.as_bytes(), &claims]))
+        let ctx = doc_codec::Context { wallet_id, payment_id: self.payment_id.as_str() };
+        let claims = doc_codec::jws_claims(&self.authorization);
+        Ok(doc_codec::pack_jws(receipt, ctx, &[self.request_json.as_bytes(), &claims]))
     }
 
     /// The `PAYMENT-SIGNATURE` header, rebuilt from the request, the offer and the
@@ -840,10 +840,10 @@ pub(crate) fn stored_payment_at(conn: &Connection, journal_id: i64) -> Result<Op
     let bad = |what: &str| Error::Integrity(format!("stored payment {id} has an invalid {what}"));
     let payment_id: PaymentId = id.parse().map_err(|_| bad("payment id"))?;
     let wallet_id = wallet_id.unwrap_or_default();
-    let ctx = stored::Context { wallet_id: &wallet_id, payment_id: &id };
-    let request_json = stored::unpack_request(&request, ctx).ok_or_else(|| stored::damaged("request", &id))?;
-    let authorization = stored::unpack_jws(&authorization, ctx, &[request_json.as_bytes()])
-        .ok_or_else(|| stored::damaged("authorization", &id))?;
+    let ctx = doc_codec::Context { wallet_id: &wallet_id, payment_id: &id };
+    let request_json = doc_codec::unpack_request(&request, ctx).ok_or_else(|| doc_codec::damaged("request", &id))?;
+    let authorization = doc_codec::unpack_jws(&authorization, ctx, &[request_json.as_bytes()])
+        .ok_or_else(|| doc_codec::damaged("authorization", &id))?;
     let request: PaymentRequired = serde_json::from_str(&request_json).map_err(|_| bad("request"))?;
     Ok(Some(StoredPayment {
         journal_id,

@@ -383,7 +383,7 @@ pub(crate) fn upgrade_seal(conn: &mut Connection, key: &[u8; 32]) -> Result<()> 
     if crate::journal::head_holds(conn, key)? {
         return Ok(());
     }
-    let tx = crate::store::immediate(conn)?;
+    let tx = crate::sqlite::immediate(conn)?;
     if crate::journal::head_holds(&tx, key)? || !crate::journal::head_is_earlier(&tx, key)? {
         return Ok(());
     }
@@ -589,7 +589,7 @@ mod tests {
     /// A wallet of the previous version: issuers unsealed, the limits under a version 1 MAC.
     fn wallet_before_issuer_seal(key: &[u8; 32]) -> (tempfile::TempDir, Connection) {
         let dir = tempfile::tempdir().unwrap();
-        let conn = crate::store::open(&dir.path().join("w.db"), true).unwrap();
+        let conn = crate::sqlite::open(&dir.path().join("w.db"), true).unwrap();
         conn.execute("INSERT INTO issuers (network, public_key, name, added_at) VALUES ('demo', 'k', 'Demo', 1)", [])
             .unwrap();
         let l = Limits::default();

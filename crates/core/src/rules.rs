@@ -5,7 +5,7 @@ use rusqlite::params;
 
 use crate::error::{Error, Result};
 use crate::policy::{self, Limits, Period, SiteRule};
-use crate::store;
+use crate::sqlite;
 use crate::wallet::Wallet;
 
 /// A change to a site's allowance; `None` leaves a field as it is.
@@ -55,7 +55,7 @@ impl Wallet {
         let origin = policy::origin_of(site)?;
         let now = self.now();
         let key = *self.key();
-        let tx = store::immediate(&mut self.conn)?;
+        let tx = sqlite::immediate(&mut self.conn)?;
         // Never re-seal rules changed outside Centime (or put back from an older copy): the
         // new seal would bless them.
         policy::load_limits(&tx, &key)?;
@@ -99,7 +99,7 @@ impl Wallet {
     pub fn remove_site(&mut self, site: &str) -> Result<()> {
         let origin = policy::origin_of(site)?;
         let key = *self.key();
-        let tx = store::immediate(&mut self.conn)?;
+        let tx = sqlite::immediate(&mut self.conn)?;
         policy::load_limits(&tx, &key)?;
         tx.execute("DELETE FROM sites WHERE origin = ?1", params![origin])?;
         policy::seal_sites(&tx, &key)?;
@@ -114,7 +114,7 @@ impl Wallet {
 
     pub fn update_limits(&mut self, change: &LimitsChange) -> Result<Limits> {
         let key = *self.key();
-        let tx = store::immediate(&mut self.conn)?;
+        let tx = sqlite::immediate(&mut self.conn)?;
         let mut l = policy::load_limits(&tx, &key)?;
         if let Some(p) = change.paused {
             l.paused = p;

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::journal::{self, Kind, NewEntry};
 use crate::policy;
-use crate::store;
+use crate::sqlite;
 use crate::wallet::Wallet;
 
 /// A credit note may be dated at most this far ahead of the wallet's clock.
@@ -86,7 +86,7 @@ impl Wallet {
             return Err(Error::CreditRefused("it is dated in the future; check this computer's clock".into()));
         }
         let key = *self.key();
-        let tx = store::immediate(&mut self.conn)?;
+        let tx = sqlite::immediate(&mut self.conn)?;
         let seen: Option<i64> = tx
             .query_row(
                 "SELECT journal_id FROM credits WHERE network = ?1 AND credit_id = ?2",

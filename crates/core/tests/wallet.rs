@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use centime_core::history::{ExportFormat, GroupBy, HistoryFilter};
 use centime_core::keystore::FileKeyStore;
+use centime_core::passphrase::Passphrase;
 use centime_core::policy::Period;
-use centime_core::sealed::Passphrase;
 use centime_core::{Error, Kind, LimitsChange, PayOptions, SiteChange, Status, Wallet};
 use centime_protocol::jws::{RingSigner, Signer as _};
 use centime_protocol::{FixedClock, MemoryReplayCache, Micros, PaymentId, Verifier};
