@@ -33,7 +33,9 @@ pub struct LogFile {
 
 impl LogFile {
     /// Opens (or creates) `<data_dir>/logs/centime.log` for appending, with the default limits.
+    /// The data directory is created private first when the log comes before the wallet.
     pub fn open(data_dir: &Path) -> Result<Self> {
+        files::create_private_dir(data_dir)?;
         Self::with_limits(&data_dir.join(LOG_DIR), MAX_BYTES, KEPT)
     }
 
@@ -163,6 +165,13 @@ mod tests {
         }
         let mut log = LogFile::open(tmp.path()).unwrap();
         log.write_all(b"later\n").unwrap();
+        let fresh = tmp.path().join("not yet a wallet");
+        LogFile::open(&fresh).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            assert_eq!(std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777, 0o700);
+        }
         assert_eq!(std::fs::read_to_string(log.path()).unwrap(), "earlier\nlater\n");
         #[cfg(unix)]
         {
