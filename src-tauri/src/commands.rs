@@ -11,7 +11,7 @@ use centime_app_models::{
     OpenResultDto, PaymentResultDto, PromptDto, SiteChangeDto, SiteDto, TopupDto,
 };
 use centime_core::Wallet;
-use centime_core::sealed::Passphrase;
+use centime_core::passphrase::Passphrase;
 use tauri::{AppHandle, State};
 
 use crate::error::{AppError, AppResult};

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use centime_app_models::{AppStatus, CreateWalletArgs, KeystoreKindDto, WalletState};
 use centime_core::keystore::{FileKeyStore, KeyStore, KeystoreKind, OsKeyStore};
-use centime_core::sealed::Passphrase;
+use centime_core::passphrase::Passphrase;
 use centime_core::{Issuer, Wallet};
 use tauri::AppHandle;
 

@@ -13,6 +13,7 @@ mod demo;
 mod error;
 mod history;
 mod lifecycle;
+mod logs;
 mod payments;
 mod reader;
 mod resolver;
@@ -33,7 +34,9 @@ use crate::state::AppState;
 /// A desktop notification; failures (no notification daemon) are not worth stopping for.
 pub fn notify(app: &AppHandle, body: &str) {
     use tauri_plugin_notification::NotificationExt as _;
-    let _ = app.notification().builder().title("Centime").body(body).show();
+    if let Err(e) = app.notification().builder().title("Centime").body(body).show() {
+        tracing::debug!(error = %e, "no desktop notification");
+    }
 }
 
 fn data_dir() -> std::path::PathBuf {
@@ -60,6 +63,7 @@ fn on_link(app: &AppHandle, link: String) {
                 }
             }
             Err(e) => {
+                tracing::warn!(error = %e, "payment link refused");
                 payments::bring_forward(&app, &state);
                 let _ = app.emit_to("main", events::LINK_REFUSED, e.dto());
             }
@@ -162,6 +166,7 @@ fn main() {
             commands::set_plain_http,
         ])
         .setup(|app| {
+            logs::start(&data_dir());
             start_state(app)?;
             resolver::start(app.handle(), app.state::<Arc<AppState>>().inner().clone());
             if let Some(w) = app.get_webview_window("main") {

@@ -41,6 +41,7 @@ pub fn start(app: &AppHandle, state: Arc<AppState>) {
         }
     });
     if let Err(e) = spawned {
+        tracing::error!(error = %e, "the background resolver could not start");
         crate::notify(app, &texts::no_background_checks(locale, &e.to_string()));
     }
 }
@@ -57,21 +58,34 @@ fn interval() -> Duration {
 /// One round: every unresolved payment sent again; the user told of each one settled or
 /// refused (still-unknown ones wait for the next round quietly).
 fn check(app: &AppHandle, state: &Arc<AppState>, backoff: &mut Backoff) {
-    // A locked or absent wallet has nothing to check yet.
+    // A locked or absent wallet has nothing to check yet (logged at debug: it is the state
+    // of every round before the user unlocks).
     // Pending payments are left to the delivery working on them until they expire
     // (Wallet::unconfirmed_payments, Wallet::resolve_stale_pending).
-    let Ok((unresolved, now)) = state.with_wallet(|w| {
+    let (unresolved, now) = match state.with_wallet(|w| {
         w.resolve_stale_pending()?;
         Ok((w.unconfirmed_payments()?, w.now()))
-    }) else {
-        return;
+    }) {
+        Ok(u) => u,
+        Err(e) => {
+            tracing::debug!(error = %e, "background resolve skipped: no open wallet to read");
+            return;
+        }
     };
+    if !unresolved.is_empty() {
+        tracing::debug!(count = unresolved.len(), "background resolve round");
+    }
     for p in backoff.newly_given_up(&unresolved, now) {
+        tracing::warn!(payment_id = %p.payment_id, site = %p.origin, "no more background tries: the payment stays unconfirmed");
         crate::notify(app, &texts::gave_up(state.locale(), &p.amount, &p.origin));
     }
     // The wallet was closed or restored meanwhile: the next round starts again.
-    let Ok(resolved) = state.client.resolve_due(&mut SharedWallet(state), &unresolved, backoff, now) else {
-        return;
+    let resolved = match state.client.resolve_due(&mut SharedWallet(state), &unresolved, backoff, now) {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::warn!(error = %e, "background resolve round stopped; the next round starts again");
+            return;
+        }
     };
     let mut changed = false;
     for r in resolved {
@@ -89,7 +103,9 @@ fn check(app: &AppHandle, state: &Arc<AppState>, backoff: &mut Backoff) {
         }
     }
     if changed {
-        let _ = app.emit(events::WALLET_CHANGED, ());
+        if let Err(e) = app.emit(events::WALLET_CHANGED, ()) {
+            tracing::warn!(error = %e, "could not tell the window the wallet changed");
+        }
         crate::tray::refresh(app);
     }
 }

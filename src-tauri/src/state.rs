@@ -188,7 +188,7 @@ impl AppState {
         if !path.exists() {
             return None;
         }
-        let kind = centime_core::store::peek_meta(&path, "keystore").ok().flatten()?;
+        let kind = centime_core::sqlite::peek_meta(&path, "keystore").ok().flatten()?;
         match kind.parse().ok()? {
             KeystoreKind::Os => Some(KeystoreKindDto::Os),
             KeystoreKind::File => Some(KeystoreKindDto::File),

@@ -1,4 +1,4 @@
-// The real app, end to end (issue 5): onboarding → top up → a centime://pay link handed to a
+// The real app, end to end: onboarding → top up → a centime://pay link handed to a
 // second instance → the approval prompt → Pay → the payment in the activity list with its receipt
 // → "always allow" → the next page paid automatically, with a notification → balance and history
 // agree with the merchant ledger. Also: a command called from the reader window (no capability)

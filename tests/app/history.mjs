@@ -1,4 +1,4 @@
-// The real app on a generated wallet (issue 6): `centime dev seed` makes a wallet of
+// The real app on a generated wallet: `centime dev seed` makes a wallet of
 // CENTIME_E2E_ENTRIES entries (see ENTRIES below) over 300 sites, kept in a file keystore and
 // cached between runs (the cache is keyed by the seed generator's version and the newest
 // migration). Then the app: unlock, History,

@@ -7,7 +7,7 @@
 #   tests/app/run.sh bench.mjs        cold start and idle memory (scripts/bench-app-start.sh)
 #
 # It builds the front end and the app with the front end embedded (the `custom-protocol`
-# feature), and centime-demo, unless CENTIME_APP_SKIP_BUILD=1 (then CENTIME_APP_BIN and
+# feature), centime-demo, and the CLI with its `dev` feature (`centime dev seed`), unless CENTIME_APP_SKIP_BUILD=1 (then CENTIME_APP_BIN and
 # CENTIME_DEMO_BIN, or the binaries in the target dir, must exist). CENTIME_APP_PROFILE=release
 # builds and drives the release binaries. It installs tauri-driver 2 into ~/.cargo/bin when
 # missing, and the node modules of tests/app (npm ci) when stale.
@@ -51,7 +51,7 @@ if [ "$in_session" = 0 ]; then
     release=()
     [ "$profile" = release ] && release=(--release)
     (cd "$root" && cargo build --locked "${release[@]}" -p centime-app -p centime-demo -p centime-cli \
-      --features centime-app/custom-protocol)
+      --features centime-app/custom-protocol,centime-cli/dev)
   fi
   for bin in "$CENTIME_APP_BIN" "$CENTIME_DEMO_BIN" "$CENTIME_CLI_BIN"; do
     [ -x "$bin" ] || { log "missing $bin (build it, or unset CENTIME_APP_SKIP_BUILD)"; exit 1; }

@@ -453,10 +453,10 @@ impl Wallet {
     pub fn signer(&self) -> Result<centime_protocol::jws::RingSigner> {
         use centime_core::keystore::KeyStore as _;
         let db = centime_core::db_path(self.dir.path());
-        let account = centime_core::store::peek_meta(&db, "account")?.context("the wallet has no keystore account")?;
+        let account = centime_core::sqlite::peek_meta(&db, "account")?.context("the wallet has no keystore account")?;
         let ks = centime_core::keystore::FileKeyStore::new(
             self.dir.path(),
-            centime_core::sealed::Passphrase::new(PASSPHRASE.to_owned()),
+            centime_core::passphrase::Passphrase::new(PASSPHRASE.to_owned()),
         );
         let secrets = ks.load(&account)?.context("no secrets in the keystore")?;
         Ok(secrets.signer()?)

@@ -46,10 +46,10 @@ impl KeyStore for Unlocked {
 
 fn unlocked(w: &Wallet) -> Result<Unlocked> {
     let db = centime_core::db_path(w.dir());
-    let account = centime_core::store::peek_meta(&db, "account")?.context("no account")?;
+    let account = centime_core::sqlite::peek_meta(&db, "account")?.context("no account")?;
     let ks = centime_core::keystore::FileKeyStore::new(
         w.dir(),
-        centime_core::sealed::Passphrase::new(centime_e2e::PASSPHRASE.to_owned()),
+        centime_core::passphrase::Passphrase::new(centime_e2e::PASSPHRASE.to_owned()),
     );
     let secrets = ks.load(&account)?.context("no secrets")?;
     Ok(Unlocked(secrets.encode().to_vec()))

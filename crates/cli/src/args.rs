@@ -40,6 +40,12 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub allow_http: bool,
 
+    /// Log to stderr what the wallet decides and sends: -v for payments, top-ups and checks,
+    /// -vv for every step [default: $RUST_LOG, else nothing]. Never a key, passphrase or
+    /// authorization
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -156,10 +162,12 @@ pub enum Command {
         from: PathBuf,
     },
     /// Developer tools: NOT for a wallet holding real money
+    #[cfg(feature = "dev")]
     #[command(subcommand)]
     Dev(DevCmd),
 }
 
+#[cfg(feature = "dev")]
 #[derive(Debug, Subcommand)]
 pub enum DevCmd {
     /// Fill an empty development wallet with a large generated history: real signed

@@ -6,11 +6,14 @@ use anyhow::Result;
 use centime_cli::terminal;
 use centime_core::history::{ExportFormat, HistoryFilter};
 use centime_core::policy::{Period, SiteRule};
+#[cfg(feature = "dev")]
 use centime_core::seed::SeedOptions;
 use centime_core::{Issuer, Kind, LimitsChange, PayOptions, Quote, SiteChange, Wallet};
 use serde_json::json;
 
-use crate::args::{Cli, Command, DevCmd, ExportFormatArg, FilterArgs, HistoryArgs, IssuerCmd, PeriodArg};
+#[cfg(feature = "dev")]
+use crate::args::DevCmd;
+use crate::args::{Cli, Command, ExportFormatArg, FilterArgs, HistoryArgs, IssuerCmd, PeriodArg};
 use crate::context;
 use crate::input;
 use crate::output::print;
@@ -71,6 +74,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Pause => limits(cli, &LimitsChange { paused: Some(true), ..Default::default() }),
         Command::Resume => limits(cli, &LimitsChange { paused: Some(false), ..Default::default() }),
         Command::Export { format, out, filter } => export(cli, *format, out.as_deref(), filter),
+        #[cfg(feature = "dev")]
         Command::Dev(DevCmd::Seed { entries, sites, seed, months, force }) => dev_seed(
             cli,
             &SeedOptions { entries: *entries, sites: *sites, seed: *seed, months: *months, end: 0, force: *force },
@@ -421,6 +425,7 @@ fn entry_line(e: &centime_core::history::Entry) -> String {
     )
 }
 
+#[cfg(feature = "dev")]
 fn dev_seed(cli: &Cli, opts: &SeedOptions) -> Result<()> {
     let mut w = context::open(cli)?;
     let started = std::time::Instant::now();

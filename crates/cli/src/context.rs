@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context as _, Result};
 use centime_client::Client;
 use centime_core::keystore::{FileKeyStore, KeyStore, KeystoreKind, OsKeyStore};
-use centime_core::sealed::Passphrase;
+use centime_core::passphrase::Passphrase;
 use centime_core::{Error as CoreError, Wallet};
 
 use crate::args::{Cli, KeystoreArg};
@@ -43,7 +43,7 @@ fn stored_kind(dir: &Path) -> Option<KeystoreKind> {
     if !path.exists() {
         return None;
     }
-    let kind = centime_core::store::peek_meta(&path, "keystore").ok().flatten()?;
+    let kind = centime_core::sqlite::peek_meta(&path, "keystore").ok().flatten()?;
     kind.parse().ok()
 }
 

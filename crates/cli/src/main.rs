@@ -9,6 +9,7 @@ mod batch;
 mod commands;
 mod context;
 mod fetch;
+mod logs;
 mod output;
 
 use std::process::ExitCode;
@@ -20,6 +21,7 @@ use clap::Parser as _;
 
 fn main() -> ExitCode {
     let cli = args::Cli::parse();
+    logs::start(cli.verbose);
     match commands::run(&cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

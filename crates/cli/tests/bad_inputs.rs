@@ -1,4 +1,4 @@
-//! The bad-input catalogue (issue 7, item 7): one table of named malformed inputs across every
+//! The bad-input catalogue: one table of named malformed inputs across every
 //! entry point of the wallet — CLI arguments, `centime://` links, and the HTTP answers of a
 //! hostile merchant — each run through the real `centime` binary with its expected exit code,
 //! a piece of its specific message, and what it may do to the wallet: nothing at all (every
@@ -1354,7 +1354,7 @@ fn flipped(key_file: &str, field: &str) -> Vec<u8> {
     bytes
 }
 
-/// The file keystore failing every way it can (issue 7, item 5): each failure has its own
+/// The file keystore failing every way it can: each failure has its own
 /// message and exit 6; none creates a new identity or changes anything; restoring the backup
 /// brings the wallet back, with its id, its balance and its history. (The OS keyring's
 /// failures run against a real Secret Service in scripts/test-os-keystore.sh.)

@@ -1,4 +1,4 @@
-//! The `centime` CLI contract (issue 3, item 9) through the real binary with the file
+//! The `centime` CLI contract through the real binary with the file
 //! keystore: every command, its `--json` shape, and its exit codes.
 // Helpers outside #[test] functions are test code too: a panic there is a failed assertion.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -1101,4 +1101,31 @@ fn dev_seed_makes_a_wallet_that_verifies_and_history_agrees_with_export() {
         .filter(|e| e.file_name().to_string_lossy().starts_with(".centime-export-"))
         .collect();
     assert!(left.is_empty());
+}
+
+#[test]
+fn verbose_logs_show_the_decision_and_never_a_secret() {
+    let w = TestWallet::new();
+    w.topup("c1", 1_000_000);
+    let req = request(&format!("{NEWS}/logged/1"), 100_000);
+
+    // Without -v or RUST_LOG, stderr carries no log lines.
+    let quiet = w.cmd().env_remove("RUST_LOG").args(["pay", &header(&req), "--yes"]).output().unwrap();
+    expect_code(&quiet, 0, "pay");
+    assert!(!stderr(&quiet).contains("payment made"), "{}", stderr(&quiet));
+
+    let req = request(&format!("{NEWS}/logged/2"), 100_000);
+    let o = w.cmd().env_remove("RUST_LOG").args(["-vv", "--json", "pay", &header(&req), "--yes"]).output().unwrap();
+    expect_code(&o, 0, "pay -vv");
+    let logs = stderr(&o);
+    let paid: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let made = logs.lines().find(|l| l.contains("payment made")).unwrap_or_else(|| panic!("{logs}"));
+    assert!(made.contains(" INFO ") && made.contains("rule=no_rule") && made.contains("amount=0.10 EUR"), "{made}");
+    assert!(made.contains(paid["paymentId"].as_str().unwrap()), "{made}");
+    assert!(logs.contains("spending rules evaluated"), "-vv shows the steps: {logs}");
+    let signature = paid["header"].as_str().unwrap();
+    let authorization = PaymentPayload::from_header(signature).unwrap().payload.authorization;
+    for secret in [PASS, signature, authorization.as_str(), authorization.rsplit('.').next().unwrap()] {
+        assert!(!logs.contains(secret), "a secret was logged: {secret}\n{logs}");
+    }
 }

@@ -1,4 +1,4 @@
-//! Many processes paying from one wallet at once (issue 7, suite 2): four `centime pay --batch`
+//! Many processes paying from one wallet at once: four `centime pay --batch`
 //! processes, 2,000 payments against a daily cap, some sharing a payment id, then 800 more
 //! against the balance. No negative balance, no cap exceeded, exactly one debit per payment
 //! id, and never a "database is locked" reaching the user: writers queue on `BEGIN IMMEDIATE`

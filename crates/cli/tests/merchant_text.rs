@@ -1,4 +1,4 @@
-//! Text a merchant writes never reaches the terminal as written (issue 12, point 5): the
+//! Text a merchant writes never reaches the terminal as written: the
 //! description, merchant name and refusal text of a 402 are cleaned when the wallet reads them,
 //! and whatever the CLI prints of stored text (which a wallet written before that may hold
 //! raw) is printed inert, in every output form of `centime history`.

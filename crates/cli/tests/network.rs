@@ -1,4 +1,4 @@
-//! Where `centime` connects (issue 12, points 6 to 8), through the real binary: `fetch
+//! Where `centime` connects, through the real binary: `fetch
 //! --header` secrets never follow a redirect to another origin, a `centime://pay` link reaches
 //! no local or private address unless its origin is trusted (`--trust-origin`,
 //! `CENTIME_TRUSTED_ORIGINS`), and no merchant is paid over plain HTTP across the network

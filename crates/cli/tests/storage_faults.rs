@@ -1,4 +1,4 @@
-//! Storage faults (issue 7, suite 4): a full disk, a file size limit, a read-only data
+//! Storage faults: a full disk, a file size limit, a read-only data
 //! directory, the WAL deleted under a running wallet, and the database locked by another
 //! program. Each fails with a clear message and changes nothing, and the wallet works again
 //! once the fault is gone.
@@ -207,7 +207,7 @@ fn deleting_the_wal_under_a_running_wallet_loses_nothing() {
         .unwrap();
     let mut stdin = child.stdin.take().unwrap();
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let wal = w.data.join(format!("{}-wal", centime_core::store::DB_FILE));
+    let wal = w.data.join(format!("{}-wal", centime_core::sqlite::DB_FILE));
     let mut paid = 0;
     for n in 0..40 {
         writeln!(stdin, "{}", header(&request(&format!("{NEWS}/wal/{n}"), 10_000))).unwrap();

@@ -369,6 +369,7 @@ impl Client {
                 .send()
                 .map_err(|e| self.send_error(&url, &e))?;
             let status = resp.status();
+            tracing::debug!(origin = %url.origin().ascii_serialization(), status = status.as_u16(), "probed");
             if status.is_redirection() {
                 let loc = resp
                     .headers()
@@ -462,6 +463,7 @@ impl Client {
         let http = match self.check_transport(url).and_then(|()| self.route(url, self.reach)) {
             Ok(http) => http,
             Err(e) => {
+                tracing::warn!(payment_id = %p.payment_id, site = %p.origin, error = %e, "payment not sent");
                 let why = format!("not sent: {e}");
                 wallet.mark_unconfirmed(&p.payment_id, &why)?;
                 return Err(Error::Unconfirmed { payment_id: p.payment_id.to_string(), amount: p.amount, reason: why });
@@ -472,10 +474,12 @@ impl Client {
             if attempt > 0 {
                 std::thread::sleep(self.retry_pause * (1 << attempt));
             }
+            tracing::debug!(payment_id = %p.payment_id, site = %p.origin, attempt = attempt + 1, "delivering payment");
             let resp = match http.get(url.clone()).headers(extra.clone()).header(PAYMENT_SIGNATURE, &p.header).send() {
                 Ok(r) => r,
                 Err(e) => {
                     last_problem = describe(&e);
+                    tracing::debug!(payment_id = %p.payment_id, attempt = attempt + 1, problem = %last_problem, "delivery attempt failed");
                     if reach::blocked_in(&e).is_some() {
                         break;
                     }
@@ -484,6 +488,7 @@ impl Client {
             };
             centime_core::crash::point(centime_core::crash::DELIVER_ANSWERED);
             let status = resp.status();
+            tracing::debug!(payment_id = %p.payment_id, attempt = attempt + 1, status = status.as_u16(), "merchant answered");
             if status.is_success() {
                 let settlement = answer::settlement(resp.headers().get(PAYMENT_RESPONSE));
                 let outcome = match settlement {
@@ -500,17 +505,20 @@ impl Client {
                             });
                         }
                         Err(e) => {
+                            tracing::warn!(payment_id = %p.payment_id, site = %p.origin, error = %e, "the merchant's receipt was refused");
                             let why = format!("the merchant's receipt was refused: {e}");
                             wallet.mark_unconfirmed(&p.payment_id, &why)?;
                             Outcome::Unconfirmed(why)
                         }
                     },
                     Ok(None) => {
+                        tracing::warn!(payment_id = %p.payment_id, site = %p.origin, "the merchant served the page without a receipt");
                         let why = "the merchant served the page without a receipt".to_owned();
                         wallet.mark_unconfirmed(&p.payment_id, &why)?;
                         Outcome::Unconfirmed(why)
                     }
                     Err(e) => {
+                        tracing::warn!(payment_id = %p.payment_id, site = %p.origin, error = %e, "unreadable PAYMENT-RESPONSE");
                         let why = format!("unreadable PAYMENT-RESPONSE: {e}");
                         wallet.mark_unconfirmed(&p.payment_id, &why)?;
                         Outcome::Unconfirmed(why)
@@ -531,6 +539,7 @@ impl Client {
                     // answer, a crash): "already seen" or "too late" then says nothing about
                     // whether the first send was accepted, so nothing is credited back.
                     Some(code) if refusal_is_ambiguous(&code, p.reused || attempt > 0) => {
+                        tracing::warn!(payment_id = %p.payment_id, site = %p.origin, code = %code, "ambiguous refusal of a payment the merchant may already hold");
                         last_problem = format!(
                             "the merchant answered `{code}` to a payment it may already have accepted; \
                              ask {} about payment {}",
@@ -550,6 +559,7 @@ impl Client {
                     // A new 402 with no refusal: the merchant may hold the authorization it was
                     // sent, so it stays debited; a new price is never paid without a new approval.
                     None => {
+                        tracing::warn!(payment_id = %p.payment_id, site = %p.origin, "the merchant asked for payment again");
                         last_problem = answer::asked_again(url, header.as_ref(), body.as_deref(), &p.amount);
                         break;
                     }
@@ -562,13 +572,16 @@ impl Client {
                     "the merchant answered the payment with a redirect to {}, not followed",
                     to.as_deref().unwrap_or("nowhere")
                 );
+                tracing::warn!(payment_id = %p.payment_id, site = %p.origin, "the merchant answered the payment with a redirect");
                 break;
             }
             last_problem = format!("the server answered {status}");
             if !status.is_server_error() {
                 break;
             }
+            tracing::debug!(payment_id = %p.payment_id, status = status.as_u16(), "server error: retrying with the same payment");
         }
+        tracing::warn!(payment_id = %p.payment_id, site = %p.origin, problem = %last_problem, "delivery left unconfirmed");
         wallet.mark_unconfirmed(&p.payment_id, &last_problem)?;
         Err(Error::Unconfirmed { payment_id: p.payment_id.to_string(), amount: p.amount, reason: last_problem })
     }
@@ -599,6 +612,7 @@ impl Client {
         let mut out = Vec::new();
         for p in unresolved {
             if !backoff.due(p, now) {
+                tracing::debug!(payment_id = %p.payment_id, "not due yet for another try");
                 continue;
             }
             let outcome = self.resolve_payment(ledger, p)?;
@@ -614,6 +628,24 @@ impl Client {
     /// [`Client::resolve`] for one payment (from [`Wallet::unresolved_payments`]). Only a
     /// failure to record is an error; the merchant's trouble is an unconfirmed outcome.
     pub fn resolve_payment<L: Ledger + ?Sized>(&self, ledger: &mut L, p: &Payment) -> Result<Resolved> {
+        tracing::debug!(payment_id = %p.payment_id, site = %p.origin, "resolving a payment of unknown outcome");
+        let resolved = self.try_resolve(ledger, p);
+        match &resolved {
+            Ok(Resolved::Settled) => tracing::info!(payment_id = %p.payment_id, site = %p.origin, "resolved: settled"),
+            Ok(Resolved::Refused { code }) => {
+                tracing::info!(payment_id = %p.payment_id, site = %p.origin, code = %code, "resolved: refused, credited back");
+            }
+            Ok(Resolved::Unconfirmed(why)) => {
+                tracing::info!(payment_id = %p.payment_id, site = %p.origin, reason = %why, "resolve: still unconfirmed");
+            }
+            Err(e) => {
+                tracing::error!(payment_id = %p.payment_id, error = %e, "resolve: the answer could not be recorded")
+            }
+        }
+        resolved
+    }
+
+    fn try_resolve<L: Ledger + ?Sized>(&self, ledger: &mut L, p: &Payment) -> Result<Resolved> {
         Ok(match Url::parse(&p.resource) {
             Err(e) => Resolved::Unconfirmed(format!("its page address is not a URL: {e}")),
             Ok(url) => match self.deliver(ledger, &url, &HeaderMap::new(), p) {

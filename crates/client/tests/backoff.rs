@@ -1,5 +1,5 @@
 //! A merchant that answers 500, or `expired`, forever: the background resolver backs off and
-//! gives up after a day, so it is asked a bounded number of times (issue 12, point 10). Time is
+//! gives up after a day, so it is asked a bounded number of times. Time is
 //! simulated (the wallet's clock and the rounds' `now`); the requests are real HTTP.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]

@@ -1,4 +1,4 @@
-//! Where the client's requests may go (issue 12, points 6 to 8): secrets given for one origin
+//! Where the client's requests may go: secrets given for one origin
 //! stay on it across redirects; a payment link reaches no loopback or private address unless
 //! its origin is trusted; a payment is never sent over plain HTTP across the network. The sites
 //! are small HTTP servers in the test, each on its own port of 127.0.0.1 (another port is

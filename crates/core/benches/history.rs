@@ -1,4 +1,4 @@
-//! History on a generated 1,000,000-entry wallet (DESIGN §7, issue 6): the first page of a
+//! History on a generated 1,000,000-entry wallet (docs/design.md §7): the first page of a
 //! filtered history, month-by-site totals, a full CSV export (to a sink and to a file), and the
 //! database's size per entry, each against a floor measured in the same run where one makes
 //! sense (a raw SQLite query over the same rows).
@@ -17,9 +17,9 @@ use std::time::{Duration, Instant};
 
 use centime_core::history::{ExportFormat, GroupBy, HistoryFilter};
 use centime_core::keystore::FileKeyStore;
-use centime_core::sealed::Passphrase;
+use centime_core::passphrase::Passphrase;
 use centime_core::seed::{SEED_VERSION, SeedOptions};
-use centime_core::{Wallet, store};
+use centime_core::{Wallet, sqlite};
 use criterion::{Criterion, criterion_group};
 use rusqlite::{Connection, OpenFlags};
 
@@ -36,7 +36,7 @@ fn cache_dir() -> PathBuf {
     let exe = std::env::current_exe().unwrap();
     // <target>/release/deps/history-<hash>
     let target = exe.parent().and_then(Path::parent).and_then(Path::parent).unwrap().to_path_buf();
-    target.join("centime-bench").join(format!("history-{}-g{SEED_VERSION}-s{}", entries(), store::SCHEMA_VERSION))
+    target.join("centime-bench").join(format!("history-{}-g{SEED_VERSION}-s{}", entries(), sqlite::SCHEMA_VERSION))
 }
 
 fn keystore(data: &Path) -> FileKeyStore {
@@ -62,7 +62,7 @@ fn wallet() -> (Wallet, PathBuf) {
         let seeded = started.elapsed();
         drop(w);
         // Fold the WAL into the file so that its size is the database's.
-        let c = store::open(&centime_core::db_path(&data), false).unwrap();
+        let c = sqlite::open(&centime_core::db_path(&data), false).unwrap();
         c.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
         drop(c);
         std::fs::write(&done, format!("seeded {n} entries in {seeded:.1?}\n")).unwrap();

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use centime_core::keystore::FileKeyStore;
-use centime_core::sealed::Passphrase;
-use centime_core::{Issuer, LimitsChange, PayOptions, SiteChange, Wallet, store};
+use centime_core::passphrase::Passphrase;
+use centime_core::{Issuer, LimitsChange, PayOptions, SiteChange, Wallet, sqlite};
 use centime_protocol::documents::{self, CreditClaims};
 use centime_protocol::jws::{RingSigner, Signer as _};
 use centime_protocol::{
@@ -87,9 +87,9 @@ impl Bench {
         };
 
         // The floor: same settings (WAL, synchronous=FULL, BEGIN IMMEDIATE), same directory.
-        let mut floor = store::open(&dir.join("floor.sqlite3"), true).unwrap();
+        let mut floor = sqlite::open(&dir.join("floor.sqlite3"), true).unwrap();
         floor.execute_batch("CREATE TABLE floor (x INTEGER NOT NULL) STRICT").unwrap();
-        let tx = store::immediate(&mut floor).unwrap();
+        let tx = sqlite::immediate(&mut floor).unwrap();
         tx.commit().unwrap();
         let floor_signer = RingSigner::from_seed(&[9; 32]).unwrap();
         // About the size of the authorization the wallet signs.
@@ -108,7 +108,7 @@ impl Bench {
     fn floor(&mut self) {
         self.floor_rows += 1;
         let sig = self.floor_signer.sign(&self.message).unwrap();
-        let tx = store::immediate(&mut self.floor).unwrap();
+        let tx = sqlite::immediate(&mut self.floor).unwrap();
         tx.execute("INSERT INTO floor (x) VALUES (?1)", [self.floor_rows]).unwrap();
         tx.commit().unwrap();
         black_box(sig);
@@ -167,7 +167,7 @@ fn bench(c: &mut Criterion) {
         sign.push(t.elapsed());
         b.floor_rows += 1;
         let t = Instant::now();
-        let tx = store::immediate(&mut b.floor).unwrap();
+        let tx = sqlite::immediate(&mut b.floor).unwrap();
         tx.execute("INSERT INTO floor (x) VALUES (?1)", [b.floor_rows]).unwrap();
         tx.commit().unwrap();
         commit.push(t.elapsed());

@@ -20,8 +20,8 @@ use zeroize::Zeroizing;
 use crate::error::{Error, Result};
 use crate::files::{self, write_private_atomically};
 use crate::keystore::{KEY_FILE, KeyStore, KeystoreKind, Secrets};
-use crate::sealed::{self, Passphrase, Sealed};
-use crate::store;
+use crate::passphrase::{self, Passphrase, Sealed};
+use crate::sqlite;
 use crate::wallet::{Wallet, db_path, meta};
 
 const FORMAT: &str = "centime-backup";
@@ -79,7 +79,7 @@ impl Wallet {
             version: 1,
             wallet: self.id.to_string(),
             created_at: self.now(),
-            sealed: sealed::seal(pass, AAD, &plain)?,
+            sealed: passphrase::seal(pass, AAD, &plain)?,
         };
         let json = serde_json::to_vec(&file).map_err(|e| Error::Integrity(e.to_string()))?;
         write_private_atomically(out, &json)
@@ -112,7 +112,7 @@ impl Wallet {
         if file.format != FORMAT || file.version != 1 {
             return Err(Error::BadBackup(format!("{} is not a version 1 Centime backup", from.display())));
         }
-        let plain = sealed::open(pass, AAD, &file.sealed).map_err(|e| match e {
+        let plain = passphrase::open(pass, AAD, &file.sealed).map_err(|e| match e {
             Error::DamagedKeystore(d) => Error::BadBackup(d),
             other => other,
         })?;
@@ -146,7 +146,7 @@ impl Wallet {
             .and_then(|mut f| f.write_all(db).and_then(|()| f.sync_all()))
             .map_err(|e| Error::io(format!("writing {}", tmp.display()), e));
         written?;
-        let conn = store::open(&tmp, false).map_err(as_damage)?;
+        let conn = sqlite::open(&tmp, false).map_err(as_damage)?;
         (|| {
             if meta(&conn, "wallet_id")?.as_deref() != Some(file.wallet.as_str()) {
                 return Err(damaged());
@@ -366,14 +366,14 @@ fn settle(db: &Path) -> Result<()> {
             db,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
-        conn.busy_timeout(store::BUSY_TIMEOUT)?;
+        conn.busy_timeout(sqlite::BUSY_TIMEOUT)?;
         let busy = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?;
         conn.close().map_err(|(_, e)| Error::from(e))?;
         Ok(busy)
     };
     match checkpoint() {
         Ok(0) if !with_suffix(db, "-wal").exists() => Ok(()),
-        Ok(_) => Err(Error::Busy(store::BUSY_TIMEOUT.as_secs())),
+        Ok(_) => Err(Error::Busy(sqlite::BUSY_TIMEOUT.as_secs())),
         Err(Error::Corrupt(_)) => Ok(()),
         Err(e) => Err(e),
     }

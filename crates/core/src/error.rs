@@ -293,7 +293,7 @@ impl From<rusqlite::Error> for Error {
         use rusqlite::ErrorCode as C;
         let rusqlite::Error::SqliteFailure(f, _) = &e else { return Error::Db(e) };
         match f.code {
-            C::DatabaseBusy | C::DatabaseLocked => Error::Busy(crate::store::BUSY_TIMEOUT.as_secs()),
+            C::DatabaseBusy | C::DatabaseLocked => Error::Busy(crate::sqlite::BUSY_TIMEOUT.as_secs()),
             C::DiskFull => Error::DiskFull,
             C::ReadOnly | C::CannotOpen | C::PermissionDenied => Error::ReadOnly(e.to_string()),
             C::SystemIoFailure => Error::DiskIo(e.to_string()),

@@ -80,7 +80,7 @@ impl ExportReader {
     pub fn open(path: &Path) -> Result<ExportReader> {
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI;
         let conn = Connection::open_with_flags(path, flags)?;
-        conn.busy_timeout(crate::store::BUSY_TIMEOUT)?;
+        conn.busy_timeout(crate::sqlite::BUSY_TIMEOUT)?;
         conn.pragma_update(None, "trusted_schema", "OFF")?;
         Ok(ExportReader { conn })
     }

@@ -7,9 +7,9 @@ use centime_protocol::Micros;
 use centime_protocol::documents::{self, AuthorizationClaims, CreditClaims, ReceiptClaims};
 use centime_protocol::jws::Compact;
 
+use crate::doc_codec::{self, Stored};
 use crate::error::{Error, Result};
 use crate::journal;
-use crate::stored::{self, Stored};
 use crate::wallet::Wallet;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -26,6 +26,18 @@ impl Wallet {
     /// documents match the hashes the journal holds, that payment states agree with refunds,
     /// and that rules carry valid MACs. The first problem found is the error.
     pub fn verify(&self) -> Result<VerifyReport> {
+        let checked = self.check_integrity();
+        match &checked {
+            Ok(r) => tracing::info!(journal_rows = r.journal_rows, payments = r.payments, "integrity verified"),
+            Err(e) if e.class() == crate::ErrorClass::Integrity => {
+                tracing::error!(error = %e, "integrity check failed")
+            }
+            Err(e) => tracing::warn!(error = %e, "integrity check could not run"),
+        }
+        checked
+    }
+
+    fn check_integrity(&self) -> Result<VerifyReport> {
         let key = self.key();
         let conn = &self.conn;
         let journal_rows = journal::verify_chain(conn, key)?;
@@ -127,9 +139,9 @@ impl Wallet {
             if kind.and_then(|k| k.parse().ok()) != Some(crate::Kind::Payment) || jpid.as_deref() != Some(id.as_str()) {
                 return Err(Error::Integrity(format!("payment {id} does not match its journal row")));
             }
-            let ctx = stored::Context { wallet_id: &wallet_id, payment_id: &id };
-            let auth = stored::unpack_request(&request, ctx)
-                .and_then(|request| stored::unpack_jws(&auth, ctx, &[request.as_bytes()]).map(|a| (request, a)));
+            let ctx = doc_codec::Context { wallet_id: &wallet_id, payment_id: &id };
+            let auth = doc_codec::unpack_request(&request, ctx)
+                .and_then(|request| doc_codec::unpack_jws(&auth, ctx, &[request.as_bytes()]).map(|a| (request, a)));
             let intact = auth.is_some_and(|(request, auth)| {
                 let sealed = hash.as_deref();
                 sealed == Some(journal::payment_docs_hash(&auth, &request).as_slice())

@@ -9,10 +9,12 @@
 use std::collections::HashMap;
 
 use centime_protocol::{Asset, Micros};
-use ring::hmac;
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
 use crate::error::{Error, Result};
+// Re-exported for the rules' seals, which use the same encoding.
+use crate::mac::verify_mac;
+use crate::mac::{ChainedRow, head_input, head_input_v1};
 
 /// What a journal row records. Its `Display`/`FromStr` form is the `kind` column, byte for
 /// byte; `topup` is read as `credit`, the name earlier versions and people use.
@@ -105,90 +107,6 @@ pub(crate) struct NewEntry<'a> {
     pub payment_id: Option<&'a str>,
     pub reference: Option<&'a str>,
     pub doc_hash: Option<[u8; 32]>,
-}
-
-/// Length-prefixed encoding of the MAC'd fields: unambiguous whatever the text holds.
-#[derive(Default)]
-pub(crate) struct MacInput(Vec<u8>);
-
-impl MacInput {
-    pub fn int(mut self, v: i64) -> Self {
-        self.0.extend_from_slice(&v.to_be_bytes());
-        self
-    }
-    pub fn text(self, v: Option<&str>) -> Self {
-        self.bytes(v.map(str::as_bytes))
-    }
-    pub fn bytes(mut self, v: Option<&[u8]>) -> Self {
-        match v {
-            None => self.0.push(0),
-            Some(b) => {
-                self.0.push(1);
-                self.0.extend_from_slice(&u64::try_from(b.len()).unwrap_or(u64::MAX).to_be_bytes());
-                self.0.extend_from_slice(b);
-            }
-        }
-        self
-    }
-    pub fn mac(&self, key: &[u8; 32]) -> [u8; 32] {
-        let k = hmac::Key::new(hmac::HMAC_SHA256, key);
-        let tag = hmac::sign(&k, &self.0);
-        let mut out = [0u8; 32];
-        out.copy_from_slice(tag.as_ref());
-        out
-    }
-}
-
-pub(crate) fn verify_mac(key: &[u8; 32], input: &MacInput, mac: &[u8]) -> bool {
-    let k = hmac::Key::new(hmac::HMAC_SHA256, key);
-    hmac::verify(&k, &input.0, mac).is_ok()
-}
-
-#[allow(clippy::too_many_arguments)]
-fn row_input(
-    id: i64,
-    prev: &[u8],
-    at: i64,
-    kind: &str,
-    network: &str,
-    asset: &str,
-    amount: i64,
-    site: Option<&str>,
-    resource: Option<&str>,
-    title: Option<&str>,
-    counterparty: Option<&str>,
-    payment_id: Option<&str>,
-    reference: Option<&str>,
-    doc_hash: Option<&[u8]>,
-) -> MacInput {
-    MacInput::default()
-        .text(Some("centime-journal-v1"))
-        .int(id)
-        .bytes(Some(prev))
-        .int(at)
-        .text(Some(kind))
-        .text(Some(network))
-        .text(Some(asset))
-        .int(amount)
-        .text(site)
-        .text(resource)
-        .text(title)
-        .text(counterparty)
-        .text(payment_id)
-        .text(reference)
-        .bytes(doc_hash)
-}
-
-/// The head: the last row (0 and 32 zero bytes for an empty journal) and the digest of the
-/// rules' seals ([`crate::rules_store::rules_digest`]) as they were when it was written.
-fn head_input(id: i64, mac: &[u8], rules: &[u8; 32]) -> MacInput {
-    MacInput::default().text(Some("centime-journal-head-v2")).int(id).bytes(Some(mac)).bytes(Some(rules))
-}
-
-/// The head of wallets written before it covered the rules, accepted once by
-/// [`crate::rules_store::upgrade_seal`]. Absent from an empty journal.
-fn head_input_v1(id: i64, mac: &[u8]) -> MacInput {
-    MacInput::default().text(Some("centime-journal-head-v1")).int(id).bytes(Some(mac))
 }
 
 /// The last row's id and MAC; 0 and 32 zero bytes (the chain's start) for an empty journal.
@@ -311,23 +229,7 @@ impl Appender {
             Some((id, mac)) => (id.checked_add(1).ok_or(Error::Integrity("journal full".into()))?, mac),
             None => (1, vec![0u8; 32]),
         };
-        let mac = row_input(
-            id,
-            &prev,
-            e.at,
-            <&'static str>::from(e.kind),
-            e.network,
-            e.asset.as_str(),
-            e.amount.get(),
-            e.site,
-            e.resource,
-            e.title,
-            e.counterparty,
-            e.payment_id,
-            e.reference,
-            e.doc_hash.as_ref().map(|h| h.as_slice()),
-        )
-        .mac(key);
+        let mac = ChainedRow::new(id, &prev, e).mac_input().mac(key);
         tx.prepare_cached(
             "INSERT INTO journal (id, at, kind, network, asset, amount, site, resource, title, counterparty,
                                   payment_id, ref, doc_hash, mac)
@@ -466,22 +368,26 @@ pub(crate) fn verify_chain(conn: &rusqlite::Connection, key: &[u8; 32]) -> Resul
         let kind: String = r.get(2)?;
         let doc_hash: Option<Vec<u8>> = r.get(12)?;
         let mac: Vec<u8> = r.get(13)?;
-        let input = row_input(
+        let (network, asset): (String, String) = (r.get(3)?, r.get(4)?);
+        let texts: [Option<String>; 6] = [r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?];
+        let [site, resource, title, counterparty, payment_id, reference] = texts.each_ref().map(Option::as_deref);
+        let input = ChainedRow {
             id,
-            &prev,
-            r.get(1)?,
-            &kind,
-            &r.get::<_, String>(3)?,
-            &r.get::<_, String>(4)?,
-            r.get(5)?,
-            r.get::<_, Option<String>>(6)?.as_deref(),
-            r.get::<_, Option<String>>(7)?.as_deref(),
-            r.get::<_, Option<String>>(8)?.as_deref(),
-            r.get::<_, Option<String>>(9)?.as_deref(),
-            r.get::<_, Option<String>>(10)?.as_deref(),
-            r.get::<_, Option<String>>(11)?.as_deref(),
-            doc_hash.as_deref(),
-        );
+            prev: &prev,
+            at: r.get(1)?,
+            kind: &kind,
+            network: &network,
+            asset: &asset,
+            amount: r.get(5)?,
+            site,
+            resource,
+            title,
+            counterparty,
+            payment_id,
+            reference,
+            doc_hash: doc_hash.as_deref(),
+        }
+        .mac_input();
         if !verify_mac(key, &input, &mac) {
             return Err(Error::Integrity(format!(
                 "journal row {id} ({kind}) does not match its MAC: it was edited, moved or copied from another wallet"
@@ -532,8 +438,8 @@ mod tests {
     /// A wallet as the version before ADR 15 left it: each rule sealed on its own, and a head
     /// over the last row alone.
     fn earlier_wallet(dir: &std::path::Path) -> Connection {
-        let mut conn = crate::store::open(&dir.join("w.db"), true).unwrap();
-        let tx = crate::store::immediate(&mut conn).unwrap();
+        let mut conn = crate::sqlite::open(&dir.join("w.db"), true).unwrap();
+        let tx = crate::sqlite::immediate(&mut conn).unwrap();
         rules_store::save_limits(&tx, &KEY, &Limits::default()).unwrap();
         let mut rule = SiteRule::new("https://a.example".into());
         rule.auto_pay = true;
@@ -560,7 +466,7 @@ mod tests {
         // then are put back. That head no longer matches the journal: nothing is sealed again.
         let older = dir.path().join("older.sqlite3");
         conn.backup(rusqlite::MAIN_DB, &older, rusqlite::backup::NO_PROGRESS).unwrap();
-        let tx = crate::store::immediate(&mut conn).unwrap();
+        let tx = crate::sqlite::immediate(&mut conn).unwrap();
         rules_store::save_site(&tx, &KEY, &SiteRule::new("https://a.example".into())).unwrap();
         append(&tx, &KEY, &credit("c2")).unwrap();
         tx.commit().unwrap();
@@ -594,14 +500,14 @@ mod tests {
     #[test]
     fn a_truncated_journal_takes_no_new_rows() {
         let dir = tempfile::tempdir().unwrap();
-        let mut conn = crate::store::open(&dir.path().join("w.db"), true).unwrap();
-        let tx = crate::store::immediate(&mut conn).unwrap();
+        let mut conn = crate::sqlite::open(&dir.path().join("w.db"), true).unwrap();
+        let tx = crate::sqlite::immediate(&mut conn).unwrap();
         rules_store::save_limits(&tx, &KEY, &Limits::default()).unwrap();
         append(&tx, &KEY, &credit("c1")).unwrap();
         append(&tx, &KEY, &credit("c2")).unwrap();
         tx.commit().unwrap();
         conn.execute_batch("DROP TRIGGER journal_no_delete; DELETE FROM journal WHERE id = 2;").unwrap();
-        let tx = crate::store::immediate(&mut conn).unwrap();
+        let tx = crate::sqlite::immediate(&mut conn).unwrap();
         let e = append(&tx, &KEY, &credit("c3")).unwrap_err();
         assert!(e.to_string().contains("ends at row 1"), "{e}");
     }

@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
 use crate::files::write_private_atomically;
-use crate::sealed::{self, Passphrase, Sealed};
+use crate::passphrase::{self, Passphrase, Sealed};
 
 /// The keyring service name under which wallets are stored.
 pub const SERVICE: &str = "org.centime.wallet";
@@ -272,13 +272,13 @@ impl KeyStore for FileKeyStore {
         if file.account != account {
             return Err(Error::KeyMismatch(format!("{} belongs to another wallet", self.path.display())));
         }
-        let plain = sealed::open(&self.passphrase, &Self::aad(account), &file.sealed)?;
+        let plain = passphrase::open(&self.passphrase, &Self::aad(account), &file.sealed)?;
         Secrets::decode(&plain).map(Some)
     }
 
     fn save(&self, account: &str, secrets: &Secrets) -> Result<()> {
         self.passphrase.check_new()?;
-        let sealed = sealed::seal(&self.passphrase, &Self::aad(account), &secrets.encode())?;
+        let sealed = passphrase::seal(&self.passphrase, &Self::aad(account), &secrets.encode())?;
         let mut file =
             KeyFile { format: KEY_FILE_FORMAT.into(), version: 1, account: account.into(), sealed, digest: None };
         file.digest = Some(file.compute_digest()?);
@@ -302,7 +302,7 @@ impl KeyStore for FileKeyStore {
         if !intact {
             return Ok(());
         }
-        match sealed::open(&self.passphrase, &Self::aad(&file.account), &file.sealed) {
+        match passphrase::open(&self.passphrase, &Self::aad(&file.account), &file.sealed) {
             Err(Error::WrongPassphrase(_)) => Err(Error::KeystorePassphraseKept(self.path.display().to_string())),
             Ok(_) | Err(_) => Ok(()),
         }

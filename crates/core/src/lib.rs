@@ -9,6 +9,7 @@
 pub mod backup;
 pub mod crash;
 pub mod details;
+mod doc_codec;
 mod error;
 pub mod export;
 pub mod figures;
@@ -18,15 +19,17 @@ mod integrity;
 mod journal;
 pub mod keystore;
 pub mod links;
+pub mod logfile;
+mod mac;
 mod migrate;
+pub mod passphrase;
 mod pay;
 pub mod policy;
 mod rules;
 mod rules_store;
-pub mod sealed;
+#[cfg(feature = "dev")]
 pub mod seed;
-pub mod store;
-mod stored;
+pub mod sqlite;
 mod topup;
 mod wallet;
 

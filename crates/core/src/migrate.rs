@@ -72,7 +72,7 @@ mod tests {
     use centime_protocol::{Amount, Asset, Micros, Network, PaymentId, PaymentRequirements, ResourceInfo};
     use rusqlite::{Connection, params};
 
-    use crate::{journal, pay, store};
+    use crate::{journal, pay, sqlite};
 
     const T0: i64 = 1_795_608_000;
 
@@ -171,9 +171,9 @@ mod tests {
         }
         drop(c);
 
-        let c = store::open(&path, false).unwrap();
+        let c = sqlite::open(&path, false).unwrap();
         let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-        assert_eq!(v, store::SCHEMA_VERSION);
+        assert_eq!(v, sqlite::SCHEMA_VERSION);
         let p = pay::stored_payment(&c, &pid).unwrap().unwrap();
         assert_eq!(p.offer, 1);
         assert_eq!(p.authorization, auth);

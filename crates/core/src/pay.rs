@@ -1,6 +1,6 @@
 //! Paying: choosing terms, applying the rules, and signing only what is durably debited.
 //!
-//! Sequence (DESIGN §4): validate → in one `BEGIN IMMEDIATE` transaction: evaluate the rules
+//! Sequence (docs/design.md §4): validate → in one `BEGIN IMMEDIATE` transaction: evaluate the rules
 //! → debit → store the request and pending authorization → sign → commit; only then is the
 //! payload returned. A signature never leaves without its debit committed.
 
@@ -13,12 +13,12 @@ use centime_protocol::{
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
+use crate::doc_codec::{self, Stored};
 use crate::error::{Error, Result};
 use crate::journal::{self, Kind, NewEntry};
 use crate::policy::{self, Decision, Evaluation};
 use crate::rules_store;
-use crate::store;
-use crate::stored::{self, Stored};
+use crate::sqlite;
 use crate::wallet::Wallet;
 
 /// Longest validity window the wallet will sign, whatever the merchant asks.
@@ -304,7 +304,7 @@ impl Wallet {
         let now = self.now();
         let key = *self.key();
         let wallet_id = self.id;
-        let tx = store::immediate(&mut self.conn)?;
+        let tx = sqlite::immediate(&mut self.conn)?;
 
         if let Some(id) = &opts.payment_id
             && let Some(p) = stored_payment(&tx, id)?
@@ -318,10 +318,12 @@ impl Wallet {
             if !same {
                 return Err(Error::PaymentIdConflict(id.to_string()));
             }
+            tracing::debug!(payment_id = %id, "payment id already used for these terms: the same payment again");
             return p.into_payment(true);
         }
         // What is already paid is read with its payment, whatever path asked (ADR 16).
         if let Some(p) = already_paid_in(&tx, &required.resource.url, now)? {
+            tracing::debug!(payment_id = %p.payment_id, site = %p.origin, "page already paid: its payment again");
             return p.into_payment(true);
         }
 
@@ -331,6 +333,16 @@ impl Wallet {
             None => choose(&tx, required, now)?,
         };
         let eval = rules_store::evaluate(&tx, &key, limits, &origin, terms.price, now)?;
+        tracing::debug!(site = %origin, amount = %terms.price, decision = ?eval.decision, rule = %eval.reason.code, "spending rules evaluated");
+        match &eval.decision {
+            Decision::Refuse(_) => {
+                tracing::info!(site = %origin, amount = %terms.price, rule = %eval.reason.code, "payment refused by a rule");
+            }
+            Decision::Ask(_) if !opts.approved => {
+                tracing::info!(site = %origin, amount = %terms.price, rule = %eval.reason.code, "payment needs approval");
+            }
+            Decision::Ask(_) | Decision::AutoPay => {}
+        }
         let automatic = match admit(terms.price, opts.max, &eval.decision)? {
             Some(r) if !opts.approved => return Err(Error::NeedsApproval(r.to_owned())),
             Some(_) => false,
@@ -391,6 +403,14 @@ impl Wallet {
         crate::crash::point(crate::crash::PAY_BEFORE_COMMIT);
         tx.commit()?;
         crate::crash::point(crate::crash::PAY_AFTER_COMMIT);
+        tracing::info!(
+            payment_id = %payment_id,
+            site = %origin,
+            amount = %terms.price,
+            rule = %eval.reason.code,
+            decision = if automatic { "automatic" } else { "approved" },
+            "payment made"
+        );
         Ok(Payment {
             payment_id,
             header,
@@ -409,11 +429,12 @@ impl Wallet {
     pub fn record_settled(&mut self, payment_id: &PaymentId, response: &SettlementResponse) -> Result<Status> {
         if !response.success {
             let reason = response.error_reason.clone().unwrap_or_else(|| "the merchant refused the payment".into());
+            tracing::warn!(payment_id = %payment_id, "the merchant answered with an unsuccessful settlement");
             return self.record_rejected(payment_id, &reason);
         }
         let now = self.now();
         let wallet_id = self.id;
-        let tx = store::immediate(&mut self.conn)?;
+        let tx = sqlite::immediate(&mut self.conn)?;
         let p = stored_payment(&tx, payment_id)?.ok_or_else(|| Error::UnknownPayment(payment_id.to_string()))?;
         match p.status {
             Status::Settled => return Ok(Status::Settled),
@@ -438,6 +459,7 @@ impl Wallet {
                 || claims.asset != p.amount.asset
                 || value != paid
             {
+                tracing::warn!(payment_id = %payment_id, "the merchant's receipt does not describe this payment");
                 return Err(Error::BadReceipt("the receipt does not describe this payment".into()));
             }
         }
@@ -448,6 +470,7 @@ impl Wallet {
         set_status(&tx, p.journal_id, p.status, Status::Settled, receipt, None, now)?;
         crate::crash::point(crate::crash::SETTLE_BEFORE_COMMIT);
         tx.commit()?;
+        tracing::info!(payment_id = %payment_id, site = %p.origin, receipt = response.receipt.is_some(), "payment settled");
         Ok(Status::Settled)
     }
 
@@ -455,7 +478,7 @@ impl Wallet {
     pub fn record_rejected(&mut self, payment_id: &PaymentId, reason: &str) -> Result<Status> {
         let now = self.now();
         let key = *self.key();
-        let tx = store::immediate(&mut self.conn)?;
+        let tx = sqlite::immediate(&mut self.conn)?;
         let p = stored_payment(&tx, payment_id)?.ok_or_else(|| Error::UnknownPayment(payment_id.to_string()))?;
         match p.status {
             Status::Rejected => return Ok(Status::Rejected),
@@ -490,19 +513,21 @@ impl Wallet {
         set_status(&tx, p.journal_id, p.status, Status::Rejected, None, Some(&reason), now)?;
         crate::crash::point(crate::crash::REFUND_BEFORE_COMMIT);
         tx.commit()?;
+        tracing::warn!(payment_id = %payment_id, site = %p.origin, amount = %p.amount, reason = %reason, "payment refused by the merchant, credited back");
         Ok(Status::Rejected)
     }
 
     /// The merchant's answer is unknown (network failure after sending).
     pub fn mark_unconfirmed(&mut self, payment_id: &PaymentId, detail: &str) -> Result<Status> {
         let now = self.now();
-        let tx = store::immediate(&mut self.conn)?;
+        let tx = sqlite::immediate(&mut self.conn)?;
         let p = stored_payment(&tx, payment_id)?.ok_or_else(|| Error::UnknownPayment(payment_id.to_string()))?;
         if p.status != Status::Pending {
             return Ok(p.status);
         }
         set_status(&tx, p.journal_id, p.status, Status::Unconfirmed, None, Some(detail), now)?;
         tx.commit()?;
+        tracing::warn!(payment_id = %payment_id, site = %p.origin, detail, "payment unconfirmed: the merchant's answer is unknown");
         Ok(Status::Unconfirmed)
     }
 
@@ -567,7 +592,8 @@ impl Wallet {
         if stale.is_empty() {
             return Ok(());
         }
-        let tx = store::immediate(&mut self.conn)?;
+        tracing::info!(count = stale.len(), "pending payments past their expiry are now unconfirmed");
+        let tx = sqlite::immediate(&mut self.conn)?;
         for id in stale {
             set_status(
                 &tx,
@@ -669,12 +695,12 @@ pub(crate) struct PaymentRow<'a> {
 
 /// Writes a payment row, each document once (ADR 0010). The caller appends its events.
 pub(crate) fn insert_payment(conn: &Connection, row: &PaymentRow<'_>) -> Result<()> {
-    let ctx = stored::Context { wallet_id: row.wallet_id, payment_id: row.payment_id };
-    let request = stored::pack_request(row.request_json, ctx);
-    let authorization = stored::pack_jws(row.authorization, ctx, &[row.request_json.as_bytes()]);
+    let ctx = doc_codec::Context { wallet_id: row.wallet_id, payment_id: row.payment_id };
+    let request = doc_codec::pack_request(row.request_json, ctx);
+    let authorization = doc_codec::pack_jws(row.authorization, ctx, &[row.request_json.as_bytes()]);
     let receipt = row.receipt.map(|r| {
-        let claims = stored::jws_claims(row.authorization);
-        stored::pack_jws(r, ctx, &[row.request_json.as_bytes(), &claims])
+        let claims = doc_codec::jws_claims(row.authorization);
+        doc_codec::pack_jws(r, ctx, &[row.request_json.as_bytes(), &claims])
     });
     conn.prepare_cached(
         "INSERT INTO payments (journal_id, payment_id, request, authorization, offer, valid_before, status, receipt,
@@ -726,23 +752,23 @@ impl StoredPayment {
         })
     }
 
-    fn context(&self) -> stored::Context<'_> {
-        stored::Context { wallet_id: &self.wallet_id, payment_id: self.payment_id.as_str() }
+    fn context(&self) -> doc_codec::Context<'_> {
+        doc_codec::Context { wallet_id: &self.wallet_id, payment_id: self.payment_id.as_str() }
     }
 
     /// The merchant's receipt (compact JWS), when the payment settled with one.
     pub fn receipt(&self) -> Result<Option<String>> {
         let Some(r) = &self.receipt else { return Ok(None) };
-        let claims = stored::jws_claims(&self.authorization);
-        stored::unpack_jws(r, self.context(), &[self.request_json.as_bytes(), &claims])
+        let claims = doc_codec::jws_claims(&self.authorization);
+        doc_codec::unpack_jws(r, self.context(), &[self.request_json.as_bytes(), &claims])
             .map(Some)
-            .ok_or_else(|| stored::damaged("receipt", self.payment_id.as_str()))
+            .ok_or_else(|| doc_codec::damaged("receipt", self.payment_id.as_str()))
     }
 
     fn pack_receipt(&self, wallet_id: &str, receipt: &str) -> Result<Stored> {
-        let ctx = stored::Context { wallet_id, payment_id: self.payment_id.as_str() };
-        let claims = stored::jws_claims(&self.authorization);
-        Ok(stored::pack_jws(receipt, ctx, &[self.request_json.as_bytes(), &claims]))
+        let ctx = doc_codec::Context { wallet_id, payment_id: self.payment_id.as_str() };
+        let claims = doc_codec::jws_claims(&self.authorization);
+        Ok(doc_codec::pack_jws(receipt, ctx, &[self.request_json.as_bytes(), &claims]))
     }
 
     /// The `PAYMENT-SIGNATURE` header, rebuilt from the request, the offer and the
@@ -826,10 +852,10 @@ pub(crate) fn stored_payment_at(conn: &Connection, journal_id: i64) -> Result<Op
     let bad = |what: &str| Error::Integrity(format!("stored payment {id} has an invalid {what}"));
     let payment_id: PaymentId = id.parse().map_err(|_| bad("payment id"))?;
     let wallet_id = wallet_id.unwrap_or_default();
-    let ctx = stored::Context { wallet_id: &wallet_id, payment_id: &id };
-    let request_json = stored::unpack_request(&request, ctx).ok_or_else(|| stored::damaged("request", &id))?;
-    let authorization = stored::unpack_jws(&authorization, ctx, &[request_json.as_bytes()])
-        .ok_or_else(|| stored::damaged("authorization", &id))?;
+    let ctx = doc_codec::Context { wallet_id: &wallet_id, payment_id: &id };
+    let request_json = doc_codec::unpack_request(&request, ctx).ok_or_else(|| doc_codec::damaged("request", &id))?;
+    let authorization = doc_codec::unpack_jws(&authorization, ctx, &[request_json.as_bytes()])
+        .ok_or_else(|| doc_codec::damaged("authorization", &id))?;
     let request: PaymentRequired = serde_json::from_str(&request_json).map_err(|_| bad("request"))?;
     Ok(Some(StoredPayment {
         journal_id,

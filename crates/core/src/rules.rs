@@ -6,7 +6,7 @@ use rusqlite::params;
 use crate::error::{Error, Result};
 use crate::policy::{self, Limits, Period, SiteRule};
 use crate::rules_store;
-use crate::store;
+use crate::sqlite;
 use crate::wallet::Wallet;
 
 /// A change to a site's allowance; `None` leaves a field as it is.
@@ -56,7 +56,7 @@ impl Wallet {
         let origin = policy::origin_of(site)?;
         let now = self.now();
         let key = *self.key();
-        let tx = store::immediate(&mut self.conn)?;
+        let tx = sqlite::immediate(&mut self.conn)?;
         // Never re-seal rules changed outside Centime (or put back from an older copy): the
         // new seal would bless them.
         rules_store::load_limits(&tx, &key)?;
@@ -85,17 +85,27 @@ impl Wallet {
         rule.updated_at = now;
         rules_store::save_site(&tx, &key, &rule)?;
         tx.commit()?;
+        tracing::info!(
+            site = %rule.origin,
+            auto_pay = rule.auto_pay,
+            blocked = rule.blocked,
+            max_per_payment = ?rule.max_per_payment.map(|m| m.to_string()),
+            budget = ?rule.budget.map(|m| m.to_string()),
+            period = ?rule.period,
+            "site rule changed"
+        );
         Ok(rule)
     }
 
     pub fn remove_site(&mut self, site: &str) -> Result<()> {
         let origin = policy::origin_of(site)?;
         let key = *self.key();
-        let tx = store::immediate(&mut self.conn)?;
+        let tx = sqlite::immediate(&mut self.conn)?;
         rules_store::load_limits(&tx, &key)?;
         tx.execute("DELETE FROM sites WHERE origin = ?1", params![origin])?;
         rules_store::seal_sites(&tx, &key)?;
         tx.commit()?;
+        tracing::info!(site = %origin, "site rule removed");
         Ok(())
     }
 
@@ -105,7 +115,7 @@ impl Wallet {
 
     pub fn update_limits(&mut self, change: &LimitsChange) -> Result<Limits> {
         let key = *self.key();
-        let tx = store::immediate(&mut self.conn)?;
+        let tx = sqlite::immediate(&mut self.conn)?;
         let mut l = rules_store::load_limits(&tx, &key)?;
         if let Some(p) = change.paused {
             l.paused = p;
@@ -124,6 +134,13 @@ impl Wallet {
         }
         rules_store::save_limits(&tx, &key, &l)?;
         tx.commit()?;
+        tracing::info!(
+            paused = l.paused,
+            auto_pay_under = %l.auto_pay_under,
+            daily_cap = %l.daily_cap,
+            max_per_payment = %l.max_per_payment,
+            "limits changed"
+        );
         Ok(l)
     }
 }

@@ -10,7 +10,7 @@ use centime_protocol::{Amount, Micros};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::{Error, Result};
-use crate::journal::{MacInput, verify_mac};
+use crate::mac::{MacInput, verify_mac};
 use crate::policy::{Evaluation, Limits, Period, SiteRule, decide};
 
 impl SiteRule {
@@ -242,7 +242,7 @@ pub(crate) fn upgrade_seal(conn: &mut Connection, key: &[u8; 32]) -> Result<()> 
     if crate::journal::head_holds(conn, key)? {
         return Ok(());
     }
-    let tx = crate::store::immediate(conn)?;
+    let tx = crate::sqlite::immediate(conn)?;
     if crate::journal::head_holds(&tx, key)? || !crate::journal::head_is_earlier(&tx, key)? {
         return Ok(());
     }
@@ -346,7 +346,7 @@ mod tests {
     /// A wallet of the previous version: issuers unsealed, the limits under a version 1 MAC.
     fn wallet_before_issuer_seal(key: &[u8; 32]) -> (tempfile::TempDir, Connection) {
         let dir = tempfile::tempdir().unwrap();
-        let conn = crate::store::open(&dir.path().join("w.db"), true).unwrap();
+        let conn = crate::sqlite::open(&dir.path().join("w.db"), true).unwrap();
         conn.execute("INSERT INTO issuers (network, public_key, name, added_at) VALUES ('demo', 'k', 'Demo', 1)", [])
             .unwrap();
         let l = Limits::default();

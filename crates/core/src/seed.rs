@@ -19,7 +19,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::journal::{self, Appender, Kind, NewEntry};
 use crate::pay::{self, PaymentRow, Status};
-use crate::store;
+use crate::sqlite;
 use crate::wallet::{Issuer, Wallet};
 
 /// Changes whenever the same options would generate other data (benchmarks key their cached
@@ -445,7 +445,7 @@ impl Wallet {
             })?;
 
             // 3. Append, in one transaction.
-            let tx = store::immediate(&mut self.conn)?;
+            let tx = sqlite::immediate(&mut self.conn)?;
             let mut appender = Appender::new(&tx, &key)?;
             for (plan, docs) in plans.iter().zip(&signed) {
                 match plan {

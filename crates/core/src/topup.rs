@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::journal::{self, Kind, NewEntry};
 use crate::rules_store;
-use crate::store;
+use crate::sqlite;
 use crate::wallet::Wallet;
 
 /// A credit note may be dated at most this far ahead of the wallet's clock.
@@ -42,6 +42,17 @@ pub fn credit_from_input(input: &str) -> Result<String> {
 impl Wallet {
     /// Checks a credit note and credits it, once.
     pub fn topup(&mut self, input: &str) -> Result<Topup> {
+        let done = self.redeem(input);
+        match &done {
+            Ok(t) => {
+                tracing::info!(network = %t.network, amount = %t.amount, credit_id = %t.credit_id, "top-up credited")
+            }
+            Err(e) => tracing::warn!(error = %e, "credit note refused"),
+        }
+        done
+    }
+
+    fn redeem(&mut self, input: &str) -> Result<Topup> {
         let jws = credit_from_input(input)?;
         let claims: CreditClaims = documents::open(&jws).map_err(|e| match e {
             centime_protocol::Error::BadSignature => Error::CreditRefused("its signature does not verify".into()),
@@ -75,7 +86,7 @@ impl Wallet {
             return Err(Error::CreditRefused("it is dated in the future; check this computer's clock".into()));
         }
         let key = *self.key();
-        let tx = store::immediate(&mut self.conn)?;
+        let tx = sqlite::immediate(&mut self.conn)?;
         let seen: Option<i64> = tx
             .query_row(
                 "SELECT journal_id FROM credits WHERE network = ?1 AND credit_id = ?2",

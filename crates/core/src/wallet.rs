@@ -14,7 +14,7 @@ use crate::files;
 use crate::keystore::{KeyStore, Secrets};
 use crate::policy::Limits;
 use crate::rules_store;
-use crate::store;
+use crate::sqlite;
 
 /// An open wallet: one SQLite connection and the secrets from the keystore.
 pub struct Wallet {
@@ -75,7 +75,7 @@ fn random_account() -> Result<String> {
 }
 
 pub fn db_path(data_dir: &Path) -> PathBuf {
-    data_dir.join(store::DB_FILE)
+    data_dir.join(sqlite::DB_FILE)
 }
 
 impl Wallet {
@@ -84,7 +84,7 @@ impl Wallet {
         files::create_private_dir(data_dir)?;
         let path = db_path(data_dir);
         if path.exists() {
-            let conn = store::open(&path, false)?;
+            let conn = sqlite::open(&path, false)?;
             if meta(&conn, "wallet_id")?.is_some() {
                 return Err(Error::AlreadyInitialized(data_dir.display().to_string()));
             }
@@ -96,9 +96,9 @@ impl Wallet {
         let account = random_account()?;
         keystore.save(&account, &secrets)?;
 
-        let mut conn = store::open(&path, true)?;
+        let mut conn = sqlite::open(&path, true)?;
         let now = SystemClock.now();
-        let tx = store::immediate(&mut conn)?;
+        let tx = sqlite::immediate(&mut conn)?;
         for (k, v) in [
             ("wallet_id", id.to_string()),
             ("keystore", keystore.kind().to_string()),
@@ -114,6 +114,7 @@ impl Wallet {
         rules_store::save_limits(&tx, secrets.mac_key(), &Limits::default())?;
         tx.commit()?;
         files::restrict_wallet(data_dir);
+        tracing::info!(wallet = %id, keystore = %keystore.kind(), "wallet created");
         Ok(Wallet { conn, secrets, signer, id, data_dir: data_dir.to_owned(), clock: Arc::new(SystemClock) })
     }
 
@@ -124,7 +125,7 @@ impl Wallet {
             return Err(Error::NotInitialized(data_dir.display().to_string()));
         }
         files::restrict_wallet(data_dir);
-        let conn = store::open(&path, false)?;
+        let conn = sqlite::open(&path, false)?;
         let id: PublicKey = meta(&conn, "wallet_id")?
             .ok_or_else(|| Error::NotInitialized(data_dir.display().to_string()))?
             .parse()
@@ -143,6 +144,7 @@ impl Wallet {
         let mut w = Wallet { conn, secrets, signer, id, data_dir: data_dir.to_owned(), clock: Arc::new(SystemClock) };
         rules_store::upgrade_seal(&mut w.conn, w.secrets.mac_key())?;
         w.resolve_stale_pending()?;
+        tracing::debug!(wallet = %w.id, keystore = %keystore.kind(), "wallet opened");
         Ok(w)
     }
 
@@ -179,7 +181,7 @@ impl Wallet {
     pub fn add_issuer(&mut self, issuer: &Issuer) -> Result<()> {
         let now = self.now();
         let key = *self.key();
-        let tx = store::immediate(&mut self.conn)?;
+        let tx = sqlite::immediate(&mut self.conn)?;
         // Never re-seal a set changed outside Centime: it would bless the change.
         let limits = rules_store::load_limits(&tx, &key)?;
         insert_issuer(&tx, issuer, now)?;
@@ -190,7 +192,7 @@ impl Wallet {
 
     pub fn remove_issuer(&mut self, network: &Network) -> Result<()> {
         let key = *self.key();
-        let tx = store::immediate(&mut self.conn)?;
+        let tx = sqlite::immediate(&mut self.conn)?;
         let limits = rules_store::load_limits(&tx, &key)?;
         let n = tx.prepare_cached("DELETE FROM issuers WHERE network = ?1")?.execute(params![network.as_str()])?;
         if n == 0 {

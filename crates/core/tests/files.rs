@@ -14,7 +14,7 @@ use std::path::Path;
 
 use centime_core::history::{ExportFormat, HistoryFilter};
 use centime_core::keystore::{FileKeyStore, KEY_FILE};
-use centime_core::sealed::Passphrase;
+use centime_core::passphrase::Passphrase;
 use centime_core::{Error, Wallet, db_path};
 use common::*;
 

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use centime_core::keystore::{FileKeyStore, KeyStore, KeystoreKind, Secrets};
-use centime_core::sealed::Passphrase;
+use centime_core::passphrase::Passphrase;
 use centime_core::{Error, PayOptions, Result, Wallet};
 use centime_protocol::FixedClock;
 use common::*;

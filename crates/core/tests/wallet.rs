@@ -10,8 +10,8 @@ use std::sync::Arc;
 
 use centime_core::history::{ExportFormat, GroupBy, HistoryFilter};
 use centime_core::keystore::FileKeyStore;
+use centime_core::passphrase::Passphrase;
 use centime_core::policy::Period;
-use centime_core::sealed::Passphrase;
 use centime_core::{EntryStatus, Error, ErrorCode, Kind, LimitsChange, PayOptions, SiteChange, Status, Wallet};
 use centime_protocol::jws::{RingSigner, Signer as _};
 use centime_protocol::{FixedClock, MemoryReplayCache, Micros, PaymentId, Verifier};
@@ -680,7 +680,7 @@ fn history_fixture() -> (Fx, Vec<PaymentId>) {
     (fx, vec![a.payment_id, b.payment_id, c.payment_id, d.payment_id])
 }
 
-/// What issue 12's hostile merchant put in its 402: cursor moves, a line erase, a new line, a
+/// What the security review's hostile merchant put in its 402: cursor moves, a line erase, a new line, a
 /// bidi override and zero-width characters.
 const HOSTILE: &str = "Article\u{1b}[2K\u{1b}[1A\nPrice 0.01 EUR\u{202E}RUE 00.5\u{202C}\u{200B}\u{2066}";
 

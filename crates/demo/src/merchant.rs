@@ -358,7 +358,7 @@ mod tests {
         assert_eq!(ledger.entries().unwrap().len(), 1);
     }
 
-    /// One ledger behind every page, as the magazine runs: the shared replay cache of issue 12.
+    /// One ledger behind every page, as the magazine runs: the shared replay cache the security review tested.
     /// The payment for page A opens page A again, and nothing else: not page B, not its own
     /// authorization rewrapped with another offer or another payment-identifier extension.
     #[test]

@@ -271,7 +271,7 @@ fn a_valid_payment_gets_the_page_a_receipt_and_one_ledger_entry() {
     // An authorization for this page does not open another one.
     let other = page_priced(&s, "0.10", 1);
     assert_refused(send(&other, &header), "resource_mismatch");
-    // Nor does it, rewrapped: its unsigned extension naming another payment id (issue 12).
+    // Nor does it, rewrapped: its unsigned extension naming another payment id.
     let mut rewrapped = PaymentPayload::from_header(&header).unwrap();
     rewrapped.set_extension_payment_id(&PaymentId::random().unwrap());
     assert_refused(send(&url, &rewrapped.to_header().unwrap()), "malformed");

@@ -11,17 +11,27 @@ use url::Url;
 use crate::error::{Error, Result};
 use crate::wire::PaymentRequired;
 
+/// The URL scheme of Centime's links.
 pub const SCHEME: &str = "centime";
 /// Longest link accepted, in bytes.
 pub const MAX_LINK_LEN: usize = 24 * 1024;
 const MAX_RETURN_LEN: usize = 2048;
 
+/// A `centime://` link, parsed and checked.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DeepLink {
     /// `centime://pay?req=<b64url PaymentRequired JSON>&return=<http(s) URL>`
-    Pay { required: Box<PaymentRequired>, return_url: Option<Url> },
+    Pay {
+        /// The payment the link asks for (to be confirmed with its site before any prompt).
+        required: Box<PaymentRequired>,
+        /// Where to go once paid, on the resource's origin.
+        return_url: Option<Url>,
+    },
     /// `centime://topup?credit=<credit-note JWS>`
-    Topup { credit: String },
+    Topup {
+        /// The credit note's JWS.
+        credit: String,
+    },
 }
 
 fn bad(why: impl Into<String>) -> Error {
@@ -52,6 +62,7 @@ pub fn check_return_url(s: &str) -> Result<Url> {
 }
 
 impl DeepLink {
+    /// Parses and checks a `centime://pay` or `centime://topup` link; anything else is refused.
     pub fn parse(link: &str) -> Result<Self> {
         if link.len() > MAX_LINK_LEN {
             return Err(Error::TooLarge { what: "link", len: link.len(), limit: MAX_LINK_LEN });
@@ -105,6 +116,7 @@ impl DeepLink {
         }
     }
 
+    /// Writes the link back as a `centime://` URL (what a page puts in its `href`).
     pub fn to_link(&self) -> Result<String> {
         let mut u = Url::parse("centime://x").map_err(|e| bad(e.to_string()))?;
         match self {

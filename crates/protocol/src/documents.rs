@@ -15,13 +15,18 @@ use crate::ids::{Network, PaymentId, PublicKey};
 use crate::jws::{self, Compact, Signer};
 use crate::money::{Amount, Asset, Micros};
 
+/// The JWS `typ` of a payment authorization.
 pub const AUTHORIZATION_TYP: &str = "centime-authorization+jws";
+/// The JWS `typ` of a credit note.
 pub const CREDIT_TYP: &str = "centime-credit+jws";
+/// The JWS `typ` of a receipt.
 pub const RECEIPT_TYP: &str = "centime-receipt+jws";
 
 /// A document signed by the key it names.
 pub trait Document: Serialize + DeserializeOwned {
+    /// The JWS `typ` this document is signed under.
     const TYP: &'static str;
+    /// The key that must have signed it (its `from` or `iss`).
     fn signer_key(&self) -> &PublicKey;
 }
 
@@ -29,17 +34,29 @@ pub trait Document: Serialize + DeserializeOwned {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuthorizationClaims {
+    /// The wallet's public key, which verifies the JWS.
     pub from: PublicKey,
+    /// The merchant's account at the issuer (`payTo`).
     pub to: String,
+    /// The amount in minor units at `asset_scale`, as decimal digits.
     pub value: String,
+    /// The ISO 4217 currency.
     pub asset: Asset,
+    /// The number of decimals of `value` (0..=6).
     pub asset_scale: u8,
+    /// The issuer whose money pays.
     pub network: Network,
+    /// The URL of the page or call paid for.
     pub resource: String,
+    /// Not valid before this Unix second.
     pub valid_after: u64,
+    /// Not valid from this Unix second on.
     pub valid_before: u64,
+    /// 32 random bytes, base64url: with `from`, what the merchant's replay cache remembers.
     pub nonce: String,
+    /// Base64url SHA-256 of the RFC 8785 form of the accepted offer.
     pub accepted_hash: String,
+    /// The idempotency key: a retry with the same id is the same payment.
     pub payment_id: PaymentId,
 }
 
@@ -51,6 +68,7 @@ impl Document for AuthorizationClaims {
 }
 
 impl AuthorizationClaims {
+    /// `value` at `asset_scale` as an exact amount.
     pub fn amount(&self) -> Result<Amount> {
         Ok(Amount::new(Micros::from_wire(&self.value, i64::from(self.asset_scale))?, self.asset))
     }
@@ -60,13 +78,21 @@ impl AuthorizationClaims {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CreditClaims {
+    /// The issuer's public key, which verifies the JWS.
     pub iss: PublicKey,
+    /// The issuer's network the money belongs to.
     pub network: Network,
+    /// The wallet the credit is for.
     pub sub: PublicKey,
+    /// The issuer's id of this credit: a wallet redeems it once.
     pub credit_id: String,
+    /// The amount in minor units at `asset_scale`, as decimal digits.
     pub value: String,
+    /// The ISO 4217 currency.
     pub asset: Asset,
+    /// The number of decimals of `value` (0..=6).
     pub asset_scale: u8,
+    /// When the issuer signed it, in Unix seconds.
     pub issued_at: u64,
 }
 
@@ -78,6 +104,7 @@ impl Document for CreditClaims {
 }
 
 impl CreditClaims {
+    /// `value` at `asset_scale` as an exact amount.
     pub fn amount(&self) -> Result<Amount> {
         Ok(Amount::new(Micros::from_wire(&self.value, i64::from(self.asset_scale))?, self.asset))
     }
@@ -98,14 +125,23 @@ impl CreditClaims {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReceiptClaims {
+    /// The merchant's public key, which verifies the JWS.
     pub iss: PublicKey,
+    /// The URL of the page or call paid for.
     pub resource_url: String,
+    /// The wallet that paid.
     pub payer: PublicKey,
+    /// The payment this receipt acknowledges.
     pub payment_id: PaymentId,
+    /// The amount in minor units at `asset_scale`, as decimal digits.
     pub value: String,
+    /// The ISO 4217 currency.
     pub asset: Asset,
+    /// The number of decimals of `value` (0..=6).
     pub asset_scale: u8,
+    /// When the merchant signed it, in Unix seconds.
     pub issued_at: u64,
+    /// The merchant's reference for the settlement.
     pub transaction: String,
 }
 

@@ -24,6 +24,7 @@ macro_rules! string_id {
         pub struct $name(String);
 
         impl $name {
+            /// The id as text.
             pub fn as_str(&self) -> &str {
                 &self.0
             }
@@ -94,6 +95,7 @@ pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N]> {
 pub struct PublicKey(pub [u8; 32]);
 
 impl PublicKey {
+    /// The raw 32 bytes of the key.
     pub fn as_bytes(&self) -> &[u8; 32] {
         &self.0
     }

@@ -21,6 +21,7 @@ pub const MAX_JWS_LEN: usize = 8 * 1024;
 /// Something that can sign with an Ed25519 key: a key in memory for tests and the demo
 /// server, a key loaded from the keystore in the wallet.
 pub trait Signer {
+    /// The public key that verifies its signatures.
     fn public_key(&self) -> PublicKey;
     /// Returns the 64-byte Ed25519 signature of `msg`.
     fn sign(&self, msg: &[u8]) -> Result<[u8; 64]>;

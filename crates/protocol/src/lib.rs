@@ -12,6 +12,8 @@
 //! `docs/protocol.md` in the repository is the normative description; the test vectors in
 //! `tests/vectors/` pin every signed byte.
 
+#![warn(missing_docs)]
+
 pub mod deeplink;
 pub mod documents;
 mod error;

@@ -25,9 +25,12 @@ const MAX_AMOUNT_TEXT: usize = 64;
 pub struct Asset([u8; 3]);
 
 impl Asset {
+    /// The euro.
     pub const EUR: Asset = Asset(*b"EUR");
+    /// The US dollar.
     pub const USD: Asset = Asset(*b"USD");
 
+    /// The three-letter code.
     pub fn as_str(&self) -> &str {
         // The constructor admits only ASCII capitals, so this cannot fail; fall back rather
         // than panic to keep library code panic-free.
@@ -78,32 +81,40 @@ impl<'de> Deserialize<'de> for Asset {
 pub struct Micros(i64);
 
 impl Micros {
+    /// Nothing.
     pub const ZERO: Micros = Micros(0);
 
+    /// `m` millionths.
     pub const fn from_micros(m: i64) -> Self {
         Micros(m)
     }
 
+    /// The count of millionths.
     pub const fn get(self) -> i64 {
         self.0
     }
 
+    /// The sum, or an error on overflow.
     pub fn checked_add(self, o: Micros) -> Result<Micros> {
         self.0.checked_add(o.0).map(Micros).ok_or(Error::ArithmeticOverflow)
     }
 
+    /// The difference, or an error on overflow.
     pub fn checked_sub(self, o: Micros) -> Result<Micros> {
         self.0.checked_sub(o.0).map(Micros).ok_or(Error::ArithmeticOverflow)
     }
 
+    /// The opposite, or an error on overflow.
     pub fn checked_neg(self) -> Result<Micros> {
         self.0.checked_neg().map(Micros).ok_or(Error::ArithmeticOverflow)
     }
 
+    /// More than zero.
     pub fn is_positive(self) -> bool {
         self.0 > 0
     }
 
+    /// Less than zero.
     pub fn is_negative(self) -> bool {
         self.0 < 0
     }
@@ -302,20 +313,25 @@ impl<'de> Deserialize<'de> for Micros {
 /// An amount of one asset. Arithmetic refuses to mix assets.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Serialize, Deserialize)]
 pub struct Amount {
+    /// How much, in millionths.
     pub micros: Micros,
+    /// Of which currency.
     pub asset: Asset,
 }
 
 impl Amount {
+    /// `micros` of `asset`.
     pub const fn new(micros: Micros, asset: Asset) -> Self {
         Amount { micros, asset }
     }
 
+    /// The sum; refused for two assets or on overflow.
     pub fn checked_add(self, o: Amount) -> Result<Amount> {
         self.same_asset(o)?;
         Ok(Amount::new(self.micros.checked_add(o.micros)?, self.asset))
     }
 
+    /// The difference; refused for two assets or on overflow.
     pub fn checked_sub(self, o: Amount) -> Result<Amount> {
         self.same_asset(o)?;
         Ok(Amount::new(self.micros.checked_sub(o.micros)?, self.asset))

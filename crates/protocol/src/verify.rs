@@ -37,28 +37,45 @@ use crate::wire::{PaymentPayload, PaymentRequired, SCHEME_EXACT, Terms};
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum Rejection {
+    /// Not decodable, or a field of the wrong shape.
     Malformed,
+    /// An `x402Version` other than 2.
     UnsupportedVersion,
+    /// A scheme other than `exact`.
     UnsupportedScheme,
+    /// The JWS does not verify under `from`.
     InvalidSignature,
+    /// `accepted` is not one of the offers, or `acceptedHash` does not name it.
     TermsMismatch,
+    /// `to` is not the offer's `payTo`.
     RecipientMismatch,
+    /// Another asset than offered.
     AssetMismatch,
+    /// Another network than offered.
     NetworkMismatch,
+    /// Another resource than this page.
     ResourceMismatch,
+    /// Less than the price.
     AmountTooLow,
+    /// Before `validAfter`.
     NotYetValid,
+    /// At or after `validBefore` (with the skew).
     Expired,
+    /// A validity window longer than `maxTimeoutSeconds`.
     WindowTooLong,
+    /// This `(from, nonce)` was seen before.
     ReplayedNonce,
+    /// This payment id came with another authorization.
     PaymentIdConflict,
 }
 
 /// Unix seconds, from the system or fixed for tests.
 pub trait Clock: Send + Sync {
+    /// The current Unix second.
     fn now(&self) -> u64;
 }
 
+/// The system clock.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
 
@@ -73,9 +90,11 @@ impl Clock for SystemClock {
 pub struct FixedClock(AtomicU64);
 
 impl FixedClock {
+    /// A clock at `t`.
     pub fn new(t: u64) -> Self {
         FixedClock(AtomicU64::new(t))
     }
+    /// Moves the clock to `t`.
     pub fn set(&self, t: u64) {
         self.0.store(t, Ordering::SeqCst);
     }
@@ -90,16 +109,20 @@ impl Clock for FixedClock {
 /// A payment the merchant accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Verified {
+    /// The signed claims.
     pub claims: AuthorizationClaims,
+    /// What was paid.
     pub amount: Amount,
     /// The authorization JWS, what the merchant presents to the issuer to settle.
     pub authorization: String,
 }
 
 impl Verified {
+    /// The wallet that paid.
     pub fn payer(&self) -> &PublicKey {
         &self.claims.from
     }
+    /// The payment's id.
     pub fn payment_id(&self) -> &PaymentId {
         &self.claims.payment_id
     }
@@ -136,6 +159,7 @@ impl fmt::Debug for MemoryReplayCache {
 }
 
 impl MemoryReplayCache {
+    /// An empty cache.
     pub fn new() -> Self {
         Self::default()
     }
@@ -145,6 +169,7 @@ impl MemoryReplayCache {
         self.state.lock().map(|s| s.nonces.len()).unwrap_or(0)
     }
 
+    /// No nonce remembered.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
@@ -218,11 +243,13 @@ impl Verifier {
         Ok(Verifier { offered, offers, clock, skew: DEFAULT_SKEW_SECONDS })
     }
 
+    /// Accepts clocks this many seconds apart ([`DEFAULT_SKEW_SECONDS`] otherwise).
     pub fn with_skew(mut self, seconds: u64) -> Self {
         self.skew = seconds;
         self
     }
 
+    /// The 402 this verifier checks payments against.
     pub fn offered(&self) -> &PaymentRequired {
         &self.offered
     }

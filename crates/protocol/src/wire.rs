@@ -18,6 +18,7 @@ use crate::ids::{Network, PaymentId};
 use crate::money::{Amount, Asset, Micros};
 use crate::text;
 
+/// The x402 version Centime speaks.
 pub const X402_VERSION: u64 = 2;
 /// Header sent by the merchant with a 402.
 pub const PAYMENT_REQUIRED: &str = "PAYMENT-REQUIRED";
@@ -47,18 +48,24 @@ const B64_READ: GeneralPurpose = GeneralPurpose::new(
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentRequired {
+    /// Always 2.
     pub x402_version: u64,
     /// A refusal's code or sentence: cleaned as it is read, at most [`text::MAX_REASON`].
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "text::de::reason")]
     pub error: Option<String>,
+    /// What is paid for.
     pub resource: ResourceInfo,
+    /// The ways it may be paid.
     pub accepts: Vec<PaymentRequirements>,
+    /// x402 extensions (`payment-identifier`).
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub extensions: Map<String, Value>,
+    /// Fields Centime does not read, kept as received.
     #[serde(flatten)]
     pub other: Map<String, Value>,
 }
 
+/// The resource a 402 prices.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResourceInfo {
@@ -70,6 +77,7 @@ pub struct ResourceInfo {
     /// Cleaned as it is read, at most [`text::MAX_MIME_TYPE`] characters.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "text::de::mime_type")]
     pub mime_type: Option<String>,
+    /// Fields Centime does not read, kept as received.
     #[serde(flatten)]
     pub other: Map<String, Value>,
 }
@@ -78,14 +86,22 @@ pub struct ResourceInfo {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentRequirements {
+    /// `exact` for Centime.
     pub scheme: String,
+    /// The network, as received (`centime:<issuer>`).
     pub network: String,
+    /// The price in minor units, as received.
     pub amount: String,
+    /// The ISO 4217 code, as received.
     pub asset: String,
+    /// The merchant's account at the issuer.
     pub pay_to: String,
+    /// The longest validity window accepted.
     pub max_timeout_seconds: u64,
+    /// `assetScale`, `merchantName`, `entitlementSeconds`.
     #[serde(default)]
     pub extra: Map<String, Value>,
+    /// Fields Centime does not read, kept as received.
     #[serde(flatten)]
     pub other: Map<String, Value>,
 }
@@ -93,14 +109,20 @@ pub struct PaymentRequirements {
 /// A requirement Centime can pay, with every field checked.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Terms {
+    /// The issuer's network.
     pub network: Network,
+    /// The price.
     pub price: Amount,
+    /// The decimals of the wire amount.
     pub asset_scale: u8,
+    /// The merchant's account at the issuer.
     pub pay_to: String,
+    /// The longest validity window accepted.
     pub max_timeout_seconds: u64,
     /// `extra.merchantName` as it may be shown ([`text::clean`]); the offer keeps the original,
     /// which the payment echoes and hashes.
     pub merchant_name: Option<String>,
+    /// How long a paid page stays free to the same wallet.
     pub entitlement_seconds: Option<u64>,
 }
 
@@ -312,26 +334,34 @@ impl PaymentRequired {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct PaymentPayload {
+    /// Always 2.
     pub x402_version: u64,
+    /// What is paid for.
     pub resource: ResourceInfo,
     /// The chosen requirement, verbatim as offered.
     pub accepted: Value,
+    /// The signed authorization.
     pub payload: AuthorizationEnvelope,
+    /// x402 extensions (`payment-identifier`).
     #[serde(default, skip_serializing_if = "Map::is_empty")]
     pub extensions: Map<String, Value>,
+    /// Fields Centime does not read, kept as received.
     #[serde(flatten)]
     pub other: Map<String, Value>,
 }
 
+/// The `payload` of a payment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuthorizationEnvelope {
     /// The JWS compact authorization.
     pub authorization: String,
+    /// Fields Centime does not read, kept as received.
     #[serde(flatten)]
     pub other: Map<String, Value>,
 }
 
 impl PaymentPayload {
+    /// Decodes a `PAYMENT-SIGNATURE` header value.
     pub fn from_header(value: &str) -> Result<Self> {
         let p: PaymentPayload = decode_header("PAYMENT-SIGNATURE", value)?;
         if p.x402_version != X402_VERSION {
@@ -355,6 +385,7 @@ impl PaymentPayload {
         }
     }
 
+    /// Sets the payment-identifier extension's id.
     pub fn set_extension_payment_id(&mut self, id: &PaymentId) {
         let mut info = Map::new();
         info.insert("id".into(), Value::from(id.as_str()));
@@ -368,6 +399,7 @@ impl PaymentPayload {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SettlementResponse {
+    /// Whether the merchant took the payment.
     pub success: bool,
     /// Cleaned as it is read, at most [`text::MAX_REASON`] characters.
     #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "text::de::reason")]
@@ -376,22 +408,28 @@ pub struct SettlementResponse {
     /// [`text::MAX_IDENTIFIER`] characters. (The receipt's own `transaction` is signed.)
     #[serde(deserialize_with = "text::de::identifier")]
     pub transaction: String,
+    /// The network, as the merchant wrote it.
     pub network: String,
+    /// The paying wallet, as the merchant wrote it.
     pub payer: String,
+    /// The amount settled, as the merchant wrote it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<String>,
     /// The merchant-signed receipt JWS.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receipt: Option<String>,
+    /// Fields Centime does not read, kept as received.
     #[serde(flatten)]
     pub other: Map<String, Value>,
 }
 
 impl SettlementResponse {
+    /// Decodes a `PAYMENT-RESPONSE` header value.
     pub fn from_header(value: &str) -> Result<Self> {
         decode_header("PAYMENT-RESPONSE", value)
     }
 
+    /// Encodes as a `PAYMENT-RESPONSE` header value.
     pub fn to_header(&self) -> Result<String> {
         encode_header(self)
     }
@@ -473,7 +511,7 @@ mod tests {
         assert_eq!(pr.accepts[0].terms().unwrap().price.micros.get(), 100_000);
     }
 
-    /// What a hostile 402 may put in its text (issue 12): terminal escapes that move the
+    /// What a hostile 402 may put in its text: terminal escapes that move the
     /// cursor and erase a line, a new line, a bidi override, zero-width characters.
     const HOSTILE: &str =
         "Article\u{1b}[2K\u{1b}[1A\rPrice 0.01 EUR\n\u{202E}RUE 00.5\u{202C}\u{200B}\u{2066}\u{feff}\u{9b}31m";

@@ -67,7 +67,7 @@ fn a_402_body_is_accepted_only_if_it_fits_in_a_header() {
     )
     .unwrap();
     // The filler is a member Centime does not define, kept (and echoed) as it came: a
-    // description no longer serves, as it is cut to 200 characters when read (issue 12).
+    // description no longer serves, as it is cut to 200 characters when read.
     v["resource"]["title"] = "d".repeat(11_000).into();
     let fits = PaymentRequired::from_json_body(v.to_string().as_bytes()).unwrap();
     assert!(fits.to_header().unwrap().len() <= 16_384);

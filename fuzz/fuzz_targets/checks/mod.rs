@@ -39,7 +39,7 @@ pub fn assert_printable(message: &str) {
 pub fn check_payment_required(pr: &PaymentRequired) {
     let again = PaymentRequired::from_header(&pr.to_header().expect("encodes")).expect("decodes again");
     assert_eq!(&again, pr);
-    // Text meant for people is inert and bounded, whatever the merchant wrote (issue 12).
+    // Text meant for people is inert and bounded, whatever the merchant wrote.
     let inert = |t: &str, max: usize| !t.chars().any(text::is_hidden) && t.chars().count() <= max;
     assert!(pr.resource.description.as_deref().is_none_or(|t| inert(t, text::MAX_DESCRIPTION)));
     assert!(pr.resource.mime_type.as_deref().is_none_or(|t| inert(t, text::MAX_MIME_TYPE)));
