@@ -347,6 +347,8 @@ export const en = {
 
   "lang.en": "English",
   "lang.fr": "Français",
+
+  "a11y.tableOf": "The numbers: {title}",
 } as const;
 
 export type MessageKey = keyof typeof en;

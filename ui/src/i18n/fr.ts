@@ -362,4 +362,6 @@ export const fr: Messages = {
 
   "lang.en": "English",
   "lang.fr": "Français",
+
+  "a11y.tableOf": "Les chiffres : {title}",
 };
