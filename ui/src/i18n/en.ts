@@ -349,6 +349,11 @@ export const en = {
   "lang.fr": "Français",
 
   "a11y.tableOf": "The numbers: {title}",
+  "a11y.editSite": "Edit {origin}",
+  "a11y.blockSite": "Block {origin}",
+  "a11y.unblockSite": "Unblock {origin}",
+  "a11y.removeSite": "Remove {origin}…",
+  "a11y.exporting": "Exporting {format}…",
 } as const;
 
 export type MessageKey = keyof typeof en;
