@@ -1,10 +1,12 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
+import { encodeBase64Url } from "../src/reader/page";
 import { SCREENS, type Screen } from "../src/screens/screens";
 import { expect, test, type App } from "./fixtures";
 
-// axe-core (WCAG 2.0/2.1 A and AA, plus its best practices) on every screen state, in both
-// languages and both themes: any violation, whatever its impact, fails the test.
+// axe-core (WCAG 2.0/2.1 A and AA, plus its best practices) on every screen state and the
+// paid-page reader window, in both languages and both themes: any violation, whatever its
+// impact, fails the test.
 
 /** Goes to a screen through the sidebar, by position: the same code for every language. */
 async function go(page: Page, screen: Screen) {
@@ -194,6 +196,18 @@ const STATES: State[] = [
       await raisePrompt(app.page, "https://news.example/a");
       await app.page.keyboard.press("Escape");
       await expect(app.page.locator(".toast")).toBeVisible();
+    },
+  },
+  {
+    name: "reader window",
+    reach: async (app) => {
+      const page = {
+        title: "Why cents add up",
+        text: "One.\n\nTwo.",
+        url: "https://news.example/a",
+      };
+      await app.page.goto(`/reader.html#${encodeBase64Url(JSON.stringify(page))}`);
+      await expect(app.page.getByRole("heading", { name: "Why cents add up" })).toBeVisible();
     },
   },
 ];
