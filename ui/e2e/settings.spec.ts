@@ -40,7 +40,11 @@ test("sites: spent and remaining, edit, block, remove", async ({ app }) => {
   await expect(blog).toContainText("Blocked");
   await blog.getByRole("button", { name: "Unblock" }).click();
   await expect(blog).toContainText("Asks each time");
-  await blog.getByRole("button", { name: "Remove", exact: true }).click();
+  // Buttons name their site (the visible text stays "Remove").
+  await expect(blog.getByRole("button", { name: "Remove https://blog.example…" })).toHaveText(
+    "Remove",
+  );
+  await blog.getByRole("button", { name: "Remove https://blog.example…" }).click();
   await blog.getByRole("button", { name: "Remove https://blog.example" }).click();
   await expect(page.getByRole("listitem", { name: "https://blog.example" })).toHaveCount(0);
   expect(await app.calls("remove_site")).toEqual([{ origin: "https://blog.example" }]);

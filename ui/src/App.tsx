@@ -1,7 +1,8 @@
-import { lazy, Suspense, useRef, useState } from "react";
+import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import { ApprovalPrompt } from "./components/ApprovalPrompt";
 import { ErrorNote } from "./components/ErrorNote";
 import { Toasts } from "./components/Toasts";
+import { focusHeading } from "./lib/focus";
 import { usePreferences } from "./lib/preferences";
 import { useWallet } from "./lib/wallet";
 import { Dashboard } from "./screens/Dashboard";
@@ -26,17 +27,22 @@ function Logo() {
   );
 }
 
-function Shell() {
+/** `arrived`: the wallet was just created or unlocked (not ready at start). */
+function Shell({ arrived }: { arrived: boolean }) {
   const { t } = usePreferences();
   const wallet = useWallet();
   const [screen, setScreen] = useState<Screen>("dashboard");
-  const main = useRef<HTMLElement>(null);
 
-  // Moving to a screen moves focus to it, for keyboard and screen-reader users.
-  const go = (s: Screen) => {
-    setScreen(s);
-    window.requestAnimationFrame(() => main.current?.focus());
-  };
+  // Arriving on a screen (from the sidebar, or from creating or unlocking the wallet) moves
+  // focus to its heading, for keyboard and screen-reader users. At start, focus is left at
+  // the page's top, where the skip link is first.
+  const focused = useRef<Screen | null>(arrived ? null : screen);
+  useEffect(() => {
+    if (focused.current === screen) return;
+    focused.current = screen;
+    window.requestAnimationFrame(focusHeading);
+  }, [screen]);
+  const go = setScreen;
 
   const labels: Record<Screen, string> = {
     dashboard: t("nav.dashboard"),
@@ -73,7 +79,7 @@ function Shell() {
           ))}
         </ul>
       </nav>
-      <main id="main" ref={main} className="content" tabIndex={-1} data-screen={screen}>
+      <main id="main" className="content" tabIndex={-1} data-screen={screen}>
         {wallet.status?.integrityWarning && (
           <ErrorNote title={t("dashboard.integrityTitle")} error={wallet.status.integrityWarning} />
         )}
@@ -106,6 +112,9 @@ export function App() {
   const wallet = useWallet();
   const { status, startError, prompts } = wallet;
   const current = prompts[0];
+  // The wallet's state when the app started: arriving at "ready" later moves focus.
+  const [startState, setStartState] = useState<string | null>(null);
+  if (status && startState === null) setStartState(status.state);
 
   let body;
   if (startError) {
@@ -129,7 +138,7 @@ export function App() {
     );
   } else if (status.state === "no_wallet") body = <Onboarding status={status} />;
   else if (status.state === "locked") body = <Unlock />;
-  else body = <Shell />;
+  else body = <Shell arrived={startState !== "ready"} />;
 
   return (
     <>

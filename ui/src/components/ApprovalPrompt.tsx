@@ -1,5 +1,4 @@
 import { useEffect, useId, useRef, useState } from "react";
-import type { KeyboardEvent } from "react";
 import {
   backend,
   toAppError,
@@ -8,6 +7,7 @@ import {
   type PromptDto,
 } from "../lib/backend";
 import { normalizeAmountInput, looksLikeAmount } from "../lib/amount";
+import { restoreFocus, trapTab } from "../lib/focus";
 import { usePreferences } from "../lib/preferences";
 import { payDelayMs, promptPhase } from "../lib/promptTiming";
 import { reasonText } from "../lib/reason";
@@ -19,7 +19,6 @@ import { ErrorNote } from "./ErrorNote";
 const PERIODS: PeriodDto[] = ["day", "week", "month"];
 /** How often the countdowns are redrawn. */
 const TICK_MS = 200;
-const FOCUSABLE = "button:not([disabled]), input:not([disabled]), select:not([disabled]), a[href]";
 
 /** A modal that traps focus; Escape declines. */
 export function ApprovalPrompt({ prompt, waiting }: { prompt: PromptDto; waiting: number }) {
@@ -28,6 +27,9 @@ export function ApprovalPrompt({ prompt, waiting }: { prompt: PromptDto; waiting
   const dialog = useRef<HTMLDialogElement>(null);
   const declineButton = useRef<HTMLButtonElement>(null);
   const titleId = useId();
+  // What a screen reader says on opening, after the title: who asks, and for how much.
+  const originId = `${titleId}-origin`;
+  const asksId = `${titleId}-asks`;
   const [armedAt, setArmedAt] = useState(() => Date.now());
   const [now, setNow] = useState(() => Date.now());
   const [busy, setBusy] = useState(false);
@@ -42,7 +44,12 @@ export function ApprovalPrompt({ prompt, waiting }: { prompt: PromptDto; waiting
   const fromSite = wallet.prompts.filter((p) => p.origin === prompt.origin).length;
   const price = money(prompt.price, prompt.asset);
 
+  const { openModal } = wallet;
+  useEffect(() => openModal(), [openModal]);
+
   useEffect(() => {
+    // After Pay, Decline or Escape, focus goes back where it was (or to the screen's heading).
+    const returnTo = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     const d = dialog.current;
     if (d && !d.open) d.showModal();
     declineButton.current?.focus();
@@ -55,6 +62,7 @@ export function ApprovalPrompt({ prompt, waiting }: { prompt: PromptDto; waiting
       window.clearInterval(tick);
       window.removeEventListener("focus", rearm);
       if (d?.open) d.close();
+      restoreFocus(returnTo);
     };
   }, []);
 
@@ -124,21 +132,6 @@ export function ApprovalPrompt({ prompt, waiting }: { prompt: PromptDto; waiting
     wallet.notify(t("prompt.declinedSite", { origin: prompt.origin }));
   }
 
-  function trapFocus(e: KeyboardEvent<HTMLDialogElement>) {
-    if (e.key !== "Tab" || !dialog.current) return;
-    const items = Array.from(dialog.current.querySelectorAll<HTMLElement>(FOCUSABLE));
-    const first = items[0];
-    const last = items[items.length - 1];
-    if (!first || !last) return;
-    if (e.shiftKey && document.activeElement === first) {
-      e.preventDefault();
-      last.focus();
-    } else if (!e.shiftKey && document.activeElement === last) {
-      e.preventDefault();
-      first.focus();
-    }
-  }
-
   const allowance =
     prompt.allowanceLeft !== null && prompt.allowancePeriod !== null
       ? t("prompt.allowanceValue", {
@@ -154,7 +147,8 @@ export function ApprovalPrompt({ prompt, waiting }: { prompt: PromptDto; waiting
       ref={dialog}
       className="prompt"
       aria-labelledby={titleId}
-      onKeyDown={trapFocus}
+      aria-describedby={`${originId} ${asksId}`}
+      onKeyDown={trapTab}
       onPointerEnter={() => setArmedAt(Date.now())}
       onCancel={(e) => {
         e.preventDefault();
@@ -168,8 +162,10 @@ export function ApprovalPrompt({ prompt, waiting }: { prompt: PromptDto; waiting
             <span className="prompt-more"> · {t("prompt.more", { count: waiting })}</span>
           )}
         </p>
-        <p className="prompt-origin">{prompt.origin}</p>
-        <p className="prompt-asks">
+        <p className="prompt-origin" id={originId}>
+          {prompt.origin}
+        </p>
+        <p className="prompt-asks" id={asksId}>
           {t("prompt.asks")} <strong className="prompt-price">{price}</strong>
         </p>
       </header>

@@ -9,6 +9,8 @@ import {
   type EntryDto,
 } from "../lib/backend";
 import { copyText } from "../lib/clipboard";
+import { restoreFocus, trapTab } from "../lib/focus";
+import { useWallet } from "../lib/wallet";
 import { usePreferences } from "../lib/preferences";
 import { entryLabels, statusLabel } from "./entryLabels";
 import { ErrorNote } from "./ErrorNote";
@@ -106,6 +108,8 @@ export function EntryDetails({ entry, onClose }: { entry: EntryDto; onClose: () 
   const titleId = useId();
   const [details, setDetails] = useState<EntryDetailsDto | null>(null);
   const [error, setError] = useState<AppErrorDto | null>(null);
+  const { openModal } = useWallet();
+  useEffect(() => openModal(), [openModal]);
 
   useEffect(() => {
     // Focus goes back where it was (the list) when the dialog goes away.
@@ -115,7 +119,7 @@ export function EntryDetails({ entry, onClose }: { entry: EntryDto; onClose: () 
     close.current?.focus();
     return () => {
       if (d?.open) d.close();
-      returnTo?.focus();
+      restoreFocus(returnTo);
     };
   }, []);
 
@@ -138,6 +142,7 @@ export function EntryDetails({ entry, onClose }: { entry: EntryDto; onClose: () 
       ref={dialog}
       className="details"
       aria-labelledby={titleId}
+      onKeyDown={trapTab}
       onCancel={(ev) => {
         ev.preventDefault();
         onClose();
@@ -219,7 +224,7 @@ export function EntryDetails({ entry, onClose }: { entry: EntryDto; onClose: () 
           )}
         </>
       )}
-      <footer className="actions">
+      <footer className="actions details-foot">
         <button ref={close} type="button" onClick={onClose}>
           {t("common.close")}
         </button>

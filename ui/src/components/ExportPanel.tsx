@@ -71,7 +71,12 @@ export function ExportPanel({ filter, count }: { filter: HistoryFilterDto; count
   const total = progress?.total ?? count;
   const rows = progress?.rows ?? 0;
   return (
-    <div className="export" aria-live="polite">
+    <div className="export">
+      {/* Start and end only: the end is the toast (or the error); the running count is not
+          read out at every step. */}
+      <p className="sr-only" role="status">
+        {running ? t("a11y.exporting", { format: running.toUpperCase() }) : ""}
+      </p>
       {running ? (
         <div className="export-running">
           <label htmlFor="export-progress" className="small">

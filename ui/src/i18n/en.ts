@@ -347,6 +347,13 @@ export const en = {
 
   "lang.en": "English",
   "lang.fr": "Français",
+
+  "a11y.tableOf": "The numbers: {title}",
+  "a11y.editSite": "Edit {origin}",
+  "a11y.blockSite": "Block {origin}",
+  "a11y.unblockSite": "Unblock {origin}",
+  "a11y.removeSite": "Remove {origin}…",
+  "a11y.exporting": "Exporting {format}…",
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -362,4 +362,11 @@ export const fr: Messages = {
 
   "lang.en": "English",
   "lang.fr": "Français",
+
+  "a11y.tableOf": "Les chiffres : {title}",
+  "a11y.editSite": "Modifier {origin}",
+  "a11y.blockSite": "Bloquer {origin}",
+  "a11y.unblockSite": "Débloquer {origin}",
+  "a11y.removeSite": "Supprimer {origin}…",
+  "a11y.exporting": "Export {format} en cours…",
 };

@@ -49,7 +49,15 @@ export interface Wallet {
   announcePayment: (result: PaymentResultDto) => void;
   dismissToast: (id: number) => void;
   dismissLinkError: () => void;
+  /** Whether a modal dialog is open: toasts wait for it to close (the page behind is inert,
+   * so a screen reader would never hear them). */
+  modalOpen: boolean;
+  /** Called by a modal as it opens; the returned function is called as it closes. */
+  openModal: () => () => void;
 }
+
+/** How long an information toast stays once shown; error toasts stay until dismissed. */
+const TOAST_MS = 8000;
 
 const WalletContext = createContext<Wallet | null>(null);
 
@@ -62,6 +70,7 @@ export function WalletProvider({ children }: { children: ReactNode }) {
   const [toasts, setToasts] = useState<Toast[]>([]);
   const [linkError, setLinkError] = useState<AppErrorDto | null>(null);
   const [attempt, setAttempt] = useState(0);
+  const [modals, setModals] = useState(0);
   const nextToast = useRef(1);
   const prefs = usePreferences();
   const prefsRef = useRef(prefs);
@@ -75,8 +84,23 @@ export function WalletProvider({ children }: { children: ReactNode }) {
   const notify = useCallback((text: string, kind: Toast["kind"] = "info") => {
     const id = nextToast.current++;
     setToasts((ts) => [...ts.slice(-3), { id, kind, text }]);
-    window.setTimeout(() => setToasts((ts) => ts.filter((x) => x.id !== id)), 8000);
   }, []);
+
+  const openModal = useCallback(() => {
+    setModals((m) => m + 1);
+    return () => setModals((m) => m - 1);
+  }, []);
+
+  // An information toast's time starts when it is shown, that is once no modal is open.
+  const timed = useRef(new Set<number>());
+  useEffect(() => {
+    if (modals > 0) return;
+    for (const toast of toasts) {
+      if (toast.kind === "error" || timed.current.has(toast.id)) continue;
+      timed.current.add(toast.id);
+      window.setTimeout(() => setToasts((ts) => ts.filter((x) => x.id !== toast.id)), TOAST_MS);
+    }
+  }, [toasts, modals]);
 
   const refresh = useCallback(
     () =>
@@ -178,6 +202,8 @@ export function WalletProvider({ children }: { children: ReactNode }) {
       announcePayment: handlePayment,
       dismissToast: (id) => setToasts((ts) => ts.filter((x) => x.id !== id)),
       dismissLinkError: () => setLinkError(null),
+      modalOpen: modals > 0,
+      openModal,
     }),
     [
       status,
@@ -193,6 +219,8 @@ export function WalletProvider({ children }: { children: ReactNode }) {
       dropPromptsOf,
       notify,
       handlePayment,
+      modals,
+      openModal,
     ],
   );
   return <WalletContext.Provider value={value}>{children}</WalletContext.Provider>;

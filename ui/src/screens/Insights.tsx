@@ -20,7 +20,11 @@ const RANGES: readonly Preset[] = ["last30", "thisMonth", "last12Months", "thisY
 /** Sites drawn in the ranking; the table lists them all. */
 const TOP_SITES = 10;
 
-/** A table of the numbers behind a chart: visually hidden until asked for, always read out. */
+/**
+ * A table of the numbers behind a chart: visually hidden until asked for, always read out.
+ * Shown, it scrolls in a labelled region that takes focus, so keyboard users can scroll it
+ * (WebKit, which the app runs in, does not make a scroll box focusable by itself).
+ */
 function NumbersTable({
   caption,
   head,
@@ -32,8 +36,12 @@ function NumbersTable({
   rows: ReactNode[][];
   shown: boolean;
 }) {
+  const { t } = usePreferences();
+  const region = shown
+    ? { role: "region", tabIndex: 0, "aria-label": t("a11y.tableOf", { title: caption }) }
+    : {};
   return (
-    <div className={shown ? "table-wrap" : "sr-only"}>
+    <div className={shown ? "table-wrap" : "sr-only"} {...region}>
       <table className="numbers">
         <caption className={shown ? "sr-only" : undefined}>{caption}</caption>
         <thead>
@@ -80,6 +88,7 @@ function ChartCard({
 }) {
   const { t } = usePreferences();
   const [shown, setShown] = useState(false);
+  // One label and aria-pressed: a label that also changed would announce the state twice.
   return (
     <section className="card" aria-labelledby={`${id}-h`} data-chart={id}>
       <div className="site-head">
@@ -91,7 +100,7 @@ function ChartCard({
             aria-pressed={shown}
             onClick={() => setShown((s) => !s)}
           >
-            {shown ? t("insights.hideTable") : t("insights.showTable")}
+            {t("insights.showTable")}
           </button>
         )}
       </div>

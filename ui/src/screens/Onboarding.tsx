@@ -2,6 +2,7 @@ import { useState } from "react";
 import type { FormEvent } from "react";
 import { ErrorNote } from "../components/ErrorNote";
 import { Field } from "../components/Field";
+import { focusFirstInvalid } from "../lib/focus";
 import {
   backend,
   toAppError,
@@ -38,10 +39,13 @@ export function Onboarding({ status }: { status: AppStatus }) {
 
   const problem = keystore === "file" ? passphraseProblem(passphrase, confirmation) : null;
 
-  async function submit(e: FormEvent) {
+  async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     setSubmitted(true);
-    if (problem) return;
+    if (problem) {
+      focusFirstInvalid(e.currentTarget);
+      return;
+    }
     setBusy(true);
     setError(null);
     try {

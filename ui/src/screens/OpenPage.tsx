@@ -3,6 +3,7 @@ import type { FormEvent } from "react";
 import { ErrorNote } from "../components/ErrorNote";
 import { Field } from "../components/Field";
 import { backend, toAppError, type AppErrorDto } from "../lib/backend";
+import { focusFirstInvalid } from "../lib/focus";
 import { paymentText } from "../lib/paymentText";
 import { usePreferences } from "../lib/preferences";
 import { useWallet } from "../lib/wallet";
@@ -17,12 +18,13 @@ export function OpenPage() {
   const [error, setError] = useState<AppErrorDto | null>(null);
   const [outcome, setOutcome] = useState<string | null>(null);
 
-  async function submit(e: FormEvent) {
+  async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     setError(null);
     setOutcome(null);
     if (url.trim() === "") {
       setEmpty(true);
+      focusFirstInvalid(e.currentTarget);
       return;
     }
     setBusy(true);
@@ -66,11 +68,14 @@ export function OpenPage() {
             }}
           />
           {error && <ErrorNote title={t("open.failed")} error={error} />}
-          {outcome && (
-            <p className="note note-ok break" role="status" data-testid="open-outcome">
-              {outcome}
-            </p>
-          )}
+          {/* Always in the page, so that the outcome is announced when it appears. */}
+          <div role="status" className="live-slot">
+            {outcome && (
+              <p className="note note-ok break" data-testid="open-outcome">
+                {outcome}
+              </p>
+            )}
+          </div>
           <div className="actions actions-start">
             <button type="submit" className="button-primary" disabled={busy}>
               {busy ? t("open.working") : t("open.submit")}

@@ -3,6 +3,7 @@ import type { FormEvent } from "react";
 import { ErrorNote } from "../components/ErrorNote";
 import { AmountField, Field, SelectField } from "../components/Field";
 import { LOCALES } from "../i18n";
+import { focusFirstInvalid } from "../lib/focus";
 import { normalizeAmountInput } from "../lib/amount";
 import {
   backend,
@@ -203,10 +204,11 @@ function FileAction({ kind }: { kind: "backup" | "restore" }) {
   const [missing, setMissing] = useState(false);
   const action = useAction();
 
-  async function submit(e: FormEvent) {
+  async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     if (path.trim() === "" || passphrase === "") {
       setMissing(true);
+      focusFirstInvalid(e.currentTarget);
       return;
     }
     const p = path.trim();

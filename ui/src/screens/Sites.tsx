@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { FormEvent } from "react";
 import { ErrorNote } from "../components/ErrorNote";
 import { AmountField, SelectField } from "../components/Field";
 import { normalizeAmountInput } from "../lib/amount";
+import { focusHeading } from "../lib/focus";
 import {
   backend,
   toAppError,
@@ -38,6 +39,10 @@ function SiteEditor({
   const [autoPay, setAutoPay] = useState(site.autoPay);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<AppErrorDto | null>(null);
+  const form = useRef<HTMLFormElement>(null);
+
+  // Opening the editor takes focus to its first field.
+  useEffect(() => form.current?.querySelector("input")?.focus(), []);
 
   async function submit(e: FormEvent) {
     e.preventDefault();
@@ -62,6 +67,7 @@ function SiteEditor({
 
   return (
     <form
+      ref={form}
       className="stack editor"
       onSubmit={submit}
       aria-label={t("sites.editTitle", { origin: site.origin })}
@@ -124,6 +130,19 @@ function SiteCard({
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<AppErrorDto | null>(null);
   const periodNow = site.period ? t(`period.current.${site.period}`) : "";
+  const editButton = useRef<HTMLButtonElement>(null);
+  const removeButton = useRef<HTMLButtonElement>(null);
+  const confirmButton = useRef<HTMLButtonElement>(null);
+
+  // Focus follows the card's own changes: the editor closed (saved or cancelled) gives it back
+  // to Edit; asking to remove moves it to the confirmation, cancelling back to Remove.
+  const was = useRef({ editing, confirming });
+  useEffect(() => {
+    if (was.current.editing && !editing) editButton.current?.focus();
+    if (!was.current.confirming && confirming) confirmButton.current?.focus();
+    if (was.current.confirming && !confirming) removeButton.current?.focus();
+    was.current = { editing, confirming };
+  }, [editing, confirming]);
 
   async function act(run: () => Promise<void>) {
     setBusy(true);
@@ -159,7 +178,7 @@ function SiteCard({
 
   const state = site.blocked ? "blocked" : site.autoPay ? "autoPay" : "asks";
   return (
-    <li className="card site" aria-label={site.origin}>
+    <li className="card site" aria-label={site.origin} data-origin={site.origin}>
       <div className="site-head">
         <h2 className="site-origin">{site.origin}</h2>
         <span className={`badge badge-site-${state}`}>{t(`sites.${state}`)}</span>
@@ -206,15 +225,30 @@ function SiteCard({
         />
       ) : (
         <div className="actions actions-start">
-          <button type="button" onClick={() => setEditing(true)} disabled={busy}>
+          <button
+            ref={editButton}
+            type="button"
+            className="site-edit"
+            aria-label={t("a11y.editSite", { origin: site.origin })}
+            onClick={() => setEditing(true)}
+            disabled={busy}
+          >
             {t("common.edit")}
           </button>
-          <button type="button" onClick={() => void toggleBlock()} disabled={busy}>
+          <button
+            type="button"
+            aria-label={t(site.blocked ? "a11y.unblockSite" : "a11y.blockSite", {
+              origin: site.origin,
+            })}
+            onClick={() => void toggleBlock()}
+            disabled={busy}
+          >
             {site.blocked ? t("sites.unblock") : t("sites.block")}
           </button>
           {confirming ? (
             <>
               <button
+                ref={confirmButton}
                 type="button"
                 className="button-danger"
                 onClick={() => void remove()}
@@ -227,7 +261,13 @@ function SiteCard({
               </button>
             </>
           ) : (
-            <button type="button" onClick={() => setConfirming(true)} disabled={busy}>
+            <button
+              ref={removeButton}
+              type="button"
+              aria-label={t("a11y.removeSite", { origin: site.origin })}
+              onClick={() => setConfirming(true)}
+              disabled={busy}
+            >
               {t("common.remove")}
             </button>
           )}
@@ -241,6 +281,18 @@ export function Sites() {
   const { t } = usePreferences();
   const [list, setList] = useState<SiteDto[] | null>(null);
   const [error, setError] = useState<AppErrorDto | null>(null);
+  const listRef = useRef<HTMLUListElement>(null);
+  // A removed card took focus with it: the card now in its place (or the last one) gets it.
+  const removedAt = useRef<number | null>(null);
+  useEffect(() => {
+    const at = removedAt.current;
+    if (at === null || list === null) return;
+    removedAt.current = null;
+    const edits = listRef.current?.querySelectorAll<HTMLElement>(".site-edit") ?? [];
+    const next = edits[Math.min(at, edits.length - 1)];
+    if (next) next.focus();
+    else focusHeading();
+  }, [list]);
 
   const load = useCallback(() => {
     backend.sites().then(
@@ -263,13 +315,16 @@ export function Sites() {
       {list === null && !error && <p className="muted">{t("app.loading")}</p>}
       {list?.length === 0 && <p className="card muted">{t("sites.empty")}</p>}
       {list && list.length > 0 && (
-        <ul className="sites">
+        <ul className="sites" ref={listRef}>
           {list.map((s) => (
             <SiteCard
               key={s.origin}
               site={s}
               onChanged={(n) => setList((l) => l?.map((x) => (x.origin === n.origin ? n : x)) ?? l)}
-              onRemoved={(o) => setList((l) => l?.filter((x) => x.origin !== o) ?? l)}
+              onRemoved={(o) => {
+                removedAt.current = list.findIndex((x) => x.origin === o);
+                setList((l) => l?.filter((x) => x.origin !== o) ?? l);
+              }}
             />
           ))}
         </ul>

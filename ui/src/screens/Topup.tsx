@@ -3,6 +3,7 @@ import type { FormEvent } from "react";
 import { ErrorNote } from "../components/ErrorNote";
 import { AmountField, Field, SelectField } from "../components/Field";
 import { normalizeAmountInput } from "../lib/amount";
+import { focusFirstInvalid } from "../lib/focus";
 import {
   backend,
   toAppError,
@@ -29,6 +30,15 @@ function useTopupResult() {
   };
 }
 
+/** The result in a live region that is always in the page, so that it is announced. */
+function Result({ text }: { text: string | null }) {
+  return (
+    <div role="status" className="live-slot">
+      {text && <p className="note note-ok">{text}</p>}
+    </div>
+  );
+}
+
 function DemoTopup({ demo }: { demo: NonNullable<AppStatus["demo"]> }) {
   const { t } = usePreferences();
   const assets = demo.assets.length > 0 ? demo.assets : ["EUR"];
@@ -39,12 +49,13 @@ function DemoTopup({ demo }: { demo: NonNullable<AppStatus["demo"]> }) {
   const [error, setError] = useState<AppErrorDto | null>(null);
   const result = useTopupResult();
 
-  async function submit(e: FormEvent) {
+  async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     result.clear();
     setError(null);
     if (amount.trim() === "") {
       setInvalid(true);
+      focusFirstInvalid(e.currentTarget);
       return;
     }
     setBusy(true);
@@ -88,11 +99,7 @@ function DemoTopup({ demo }: { demo: NonNullable<AppStatus["demo"]> }) {
         </div>
         <Field label={t("topup.card")} value={demo.testCard} readOnly className="mono" />
         {error && <ErrorNote title={t("topup.failed")} error={error} />}
-        {result.done && (
-          <p className="note note-ok" role="status">
-            {result.done}
-          </p>
-        )}
+        <Result text={result.done} />
         <div className="actions actions-start">
           <button type="submit" className="button-primary" disabled={busy}>
             {busy ? t("topup.working") : t("topup.submit")}
@@ -111,12 +118,13 @@ function Redeem() {
   const [error, setError] = useState<AppErrorDto | null>(null);
   const result = useTopupResult();
 
-  async function submit(e: FormEvent) {
+  async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
     result.clear();
     setError(null);
     if (text.trim() === "") {
       setEmpty(true);
+      focusFirstInvalid(e.currentTarget);
       return;
     }
     setBusy(true);
@@ -157,11 +165,7 @@ function Redeem() {
           )}
         </div>
         {error && <ErrorNote title={t("topup.failed")} error={error} />}
-        {result.done && (
-          <p className="note note-ok" role="status">
-            {result.done}
-          </p>
-        )}
+        <Result text={result.done} />
         <div className="actions actions-start">
           <button type="submit" disabled={busy}>
             {busy ? t("topup.working") : t("topup.redeemSubmit")}
