@@ -163,6 +163,17 @@ try {
   ]) {
     check(text.includes(want), `the prompt shows ${JSON.stringify(want)}`);
   }
+  // What a screen reader announces with the dialog (WebKit): its description names the site
+  // and the price, not only "Payment request, dialog".
+  const described = await browser.execute(() => {
+    const d = document.querySelector("dialog[open]");
+    const ids = (d?.getAttribute("aria-describedby") ?? "").split(/\s+/).filter(Boolean);
+    return ids.map((id) => document.getElementById(id)?.textContent?.replace(/\s+/g, " ").trim() ?? "").join(" ");
+  });
+  check(
+    described.includes(ORIGIN) && described.includes("asks you to pay €0.10"),
+    `the prompt's accessible description names the site and the price: ${JSON.stringify(described)}`,
+  );
   const pay = await shown(browser, `${DIALOG}//button[starts-with(normalize-space(.), "Pay")]`);
   check(!(await pay.isEnabled()), `"Pay" is not active at first (${await pay.getText()})`);
   await browser.waitUntil(async () => pay.isEnabled(), { timeout: 5000, timeoutMsg: "Pay never became active" });
