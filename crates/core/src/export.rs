@@ -68,7 +68,7 @@ impl Wallet {
     }
 
     /// Writes every filtered entry, oldest first (journal order), on the wallet's own
-    /// connection; [`ExportReader::export_to`] does the same beside it. See [`write_rows`] for
+    /// connection; [`ExportReader::export_to`] does the same beside it. See `write_rows` for
     /// `progress` and for what `out` holds after a cancel or an error.
     pub fn export_with_progress(
         &self,

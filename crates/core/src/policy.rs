@@ -1,8 +1,8 @@
-//! Spending rules as a model: per-site allowances, global limits, and [`decide`], the pure
+//! Spending rules as a model: per-site allowances, global limits, and `decide`, the pure
 //! function that says whether a payment is made, asked or refused, and by which rule.
 //!
 //! Reading and writing the rules, their seals and the spent-so-far figures is
-//! [`crate::rules_store`]'s work.
+//! `rules_store`'s work.
 
 use centime_protocol::{Amount, Micros};
 use serde::Serialize;
