@@ -200,6 +200,7 @@ pub struct CheckedBackup {
 /// A restored wallet, and where the wallet it replaced was kept.
 #[derive(Debug)]
 pub struct Restored {
+    /// The restored wallet, open.
     pub wallet: Wallet,
     /// The earlier database and key file, set aside (empty when there was none).
     pub kept: Vec<PathBuf>,

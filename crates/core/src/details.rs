@@ -14,6 +14,7 @@ use crate::wallet::Wallet;
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct EntryDetails {
+    /// The entry as the history lists it.
     pub entry: Entry,
     /// A payment's status changes, oldest first; empty for other entries.
     pub events: Vec<StatusEvent>,
@@ -31,12 +32,15 @@ pub struct EntryDetails {
     pub credit_note: Option<SignedDocument>,
 }
 
+/// One change of a payment's status, as the status history recorded it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StatusEvent {
     /// RFC 3339, UTC.
     pub at: String,
+    /// The status it took.
     pub status: crate::Status,
+    /// Why, when the wallet noted it (a merchant's refusal, a lost answer).
     pub detail: Option<String>,
 }
 
@@ -57,7 +61,9 @@ pub struct SignedDocument {
 /// One member of a signed JSON object: strings as they are, other values as JSON text.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Claim {
+    /// The member's name.
     pub name: String,
+    /// Its value: a string as it is, anything else as JSON text.
     pub value: String,
 }
 

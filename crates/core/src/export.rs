@@ -11,9 +11,13 @@ use crate::error::{Error, Result};
 use crate::history::{Entry, HistoryFilter, SELECT, count_in, entry_from_row};
 use crate::wallet::Wallet;
 
+/// The two formats an export writes: the README's columns as CSV, or the same fields as a JSON
+/// array of camelCase objects.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExportFormat {
+    /// A header line and one row per entry, text cells made inert for spreadsheets.
     Csv,
+    /// One JSON array of objects.
     Json,
 }
 
@@ -27,7 +31,9 @@ pub const CSV_COLUMNS: [&str; 11] =
 /// Where an export has got to: `rows` written of the `total` it will write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Progress {
+    /// Rows written so far.
     pub rows: u64,
+    /// Rows the export will write in all.
     pub total: u64,
 }
 
@@ -62,7 +68,7 @@ impl Wallet {
     }
 
     /// Writes every filtered entry, oldest first (journal order), on the wallet's own
-    /// connection; [`ExportReader::export_to`] does the same beside it. See [`write_rows`] for
+    /// connection; [`ExportReader::export_to`] does the same beside it. See `write_rows` for
     /// `progress` and for what `out` holds after a cancel or an error.
     pub fn export_with_progress(
         &self,
@@ -224,6 +230,7 @@ fn write_csv_row(out: &mut String, e: &Entry) {
     }
 }
 
+/// One entry as a CSV line (no line ending), in [`CSV_COLUMNS`] order.
 pub fn csv_row(e: &Entry) -> String {
     let mut s = String::new();
     write_csv_row(&mut s, e);

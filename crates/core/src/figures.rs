@@ -14,7 +14,9 @@ use crate::wallet::Wallet;
 /// Net spending (payments less refunds) today and this month, per asset (UTC).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Spending {
+    /// Since the start of today, one amount per asset.
     pub today: Vec<Amount>,
+    /// Since the start of this month, one amount per asset.
     pub this_month: Vec<Amount>,
 }
 
@@ -34,30 +36,40 @@ pub struct Allowance {
 /// Net spending and number of payments in one asset.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AssetTotal {
+    /// The asset the figures are in.
     pub asset: Asset,
+    /// Payments less refunds.
     pub spent: Micros,
+    /// How many payments.
     pub payments: i64,
 }
 
 /// What a history filter selects: how many entries, and their totals per asset.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Summary {
+    /// How many entries the filter selects.
     pub count: u64,
+    /// One total per asset.
     pub totals: Vec<AssetTotal>,
 }
 
 /// A site's spending and its part of all spending in that asset, in basis points.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SiteShare {
+    /// The site's spending in one asset.
     pub total: Total,
+    /// Its part of all spending in that asset, in basis points (10 000 is all of it).
     pub share_bp: u32,
 }
 
 /// Spending per day, per month, and per site ranked from the largest.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Insights {
+    /// Per UTC day, oldest first.
     pub by_day: Vec<Total>,
+    /// Per UTC month, oldest first.
     pub by_month: Vec<Total>,
+    /// Per site, largest first, with shares.
     pub by_site: Vec<SiteShare>,
 }
 

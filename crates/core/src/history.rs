@@ -15,8 +15,11 @@ use crate::wallet::Wallet;
 // Where they were before exports had a module of their own.
 pub use crate::export::{CSV_COLUMNS, EXPORT_PROGRESS_EVERY, ExportFormat, csv_row};
 
+/// The most entries one [`Wallet::history`] page holds; a larger limit is clamped to it.
 pub const MAX_PAGE: usize = 1000;
 
+/// Which entries a history page, total, summary or export covers; every condition given must
+/// hold. The default selects everything.
 #[derive(Debug, Clone, Default)]
 pub struct HistoryFilter {
     /// Inclusive lower bound, Unix seconds.
@@ -25,38 +28,59 @@ pub struct HistoryFilter {
     pub until: Option<i64>,
     /// A site (any URL of it, normalized to its origin).
     pub site: Option<String>,
+    /// Only entries of this kind.
     pub kind: Option<Kind>,
+    /// Only entries in this status.
     pub status: Option<EntryStatus>,
+    /// Text the site, the page's title or its URL contains (ASCII case-insensitive, as SQLite's
+    /// LIKE).
     pub search: Option<String>,
 }
 
+/// One journal entry as the history shows it. Money is in the entry's own asset, signed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Entry {
+    /// The journal's sequence number: its order of writing.
     pub id: i64,
+    /// The entry's time, RFC 3339 UTC.
     pub at: String,
+    /// The same time, Unix seconds, for sorting and filtering.
     #[serde(skip)]
     pub at_unix: i64,
+    /// A credit, a payment, a refund or an adjustment.
     pub kind: Kind,
+    /// A payment's status; `posted` for every other kind.
     pub status: EntryStatus,
+    /// Signed: payments negative, credits and refunds positive.
     pub amount: Micros,
+    /// The asset the amount is in.
     pub asset: Asset,
+    /// The issuer's network the money belongs to.
     pub network: String,
+    /// The merchant's origin, for payments and their refunds.
     pub site: Option<String>,
+    /// The page or API URL paid for.
     pub resource: Option<String>,
+    /// The page's title as the merchant gave it, made inert.
     pub description: Option<String>,
+    /// The payment's idempotency key.
     pub payment_id: Option<String>,
 }
 
+/// One page of history, newest first.
 #[derive(Debug, Clone, Serialize)]
 pub struct Page {
+    /// The page's entries, at most the limit asked.
     pub entries: Vec<Entry>,
     /// Cursor for the next (older) page, if any.
     pub next: Option<String>,
 }
 
+/// What [`Wallet::totals`] sums by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GroupBy {
+    /// The merchant's origin.
     Site,
     /// UTC days, `2026-11-24`.
     Day,
@@ -66,6 +90,7 @@ pub enum GroupBy {
     MonthSite,
 }
 
+/// Net spending in one asset for one site, day or month.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Total {
@@ -74,12 +99,15 @@ pub struct Total {
     /// For `MonthSite`: the site of this month's total.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub site: Option<String>,
+    /// The asset the total is in.
     pub asset: Asset,
     /// Net spent: payments minus refunds.
     pub spent: Micros,
+    /// How many payments it counts.
     pub payments: i64,
 }
 
+/// A Unix time as RFC 3339 UTC (the number itself, should it be out of range).
 pub fn rfc3339(t: i64) -> String {
     OffsetDateTime::from_unix_timestamp(t).ok().and_then(|d| d.format(&Rfc3339).ok()).unwrap_or_else(|| t.to_string())
 }

@@ -12,12 +12,18 @@ use crate::error::{Error, Result};
 use crate::journal;
 use crate::wallet::Wallet;
 
+/// What a successful [`Wallet::verify`] checked: the counts say the check was not of an empty
+/// wallet by mistake.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VerifyReport {
+    /// Journal rows whose HMAC chain verified.
     pub journal_rows: i64,
+    /// Balances (per network and asset) that equal the sum of their journal.
     pub balances: usize,
+    /// Payments whose stored documents and states agree with the journal.
     pub payments: i64,
+    /// Site rules whose MACs verified.
     pub sites: usize,
 }
 

@@ -16,6 +16,7 @@ use crate::passphrase::{self, Passphrase, Sealed};
 
 /// The keyring service name under which wallets are stored.
 pub const SERVICE: &str = "org.centime.wallet";
+/// The file keystore's name in the data directory.
 pub const KEY_FILE: &str = "keys.centime";
 
 /// Where the wallet's keys are kept. Its `Display`/`FromStr` form is the `keystore` meta value.
@@ -24,7 +25,9 @@ pub const KEY_FILE: &str = "keys.centime";
 )]
 #[strum(serialize_all = "lowercase")]
 pub enum KeystoreKind {
+    /// The OS keyring ([`OsKeyStore`]).
     Os,
+    /// A passphrase-encrypted file in the data directory ([`FileKeyStore`]).
     File,
 }
 
@@ -37,6 +40,7 @@ pub struct Secrets {
 const SECRETS_MAGIC: &[u8; 4] = b"CTS1";
 
 impl Secrets {
+    /// New secrets from the system's random generator, for a new wallet.
     pub fn generate() -> Result<Self> {
         let signing_pkcs8 = Zeroizing::new(RingSigner::generate_pkcs8()?);
         let mut mac_key = Zeroizing::new([0u8; 32]);
@@ -46,6 +50,7 @@ impl Secrets {
         Ok(Secrets { signing_pkcs8, mac_key })
     }
 
+    /// The wallet's Ed25519 signer, for payments and for its id.
     pub fn signer(&self) -> Result<RingSigner> {
         Ok(RingSigner::from_pkcs8(&self.signing_pkcs8)?)
     }
@@ -65,6 +70,7 @@ impl Secrets {
         out
     }
 
+    /// Reads [`Secrets::encode`]'s form; anything else is a damaged keystore, never a new key.
     pub fn decode(b: &[u8]) -> Result<Self> {
         let damaged = || Error::DamagedKeystore("the stored secrets are not in Centime's format".into());
         let rest = b.strip_prefix(SECRETS_MAGIC).ok_or_else(damaged)?;
@@ -86,9 +92,11 @@ impl fmt::Debug for Secrets {
 
 /// A home for one wallet's secrets, named by an account string.
 pub trait KeyStore: fmt::Debug + Send + Sync {
+    /// Which kind of store this is, recorded in the wallet so that it is reopened with the same.
     fn kind(&self) -> KeystoreKind;
     /// `Ok(None)` when the store works but holds nothing for `account`.
     fn load(&self, account: &str) -> Result<Option<Secrets>>;
+    /// Stores `secrets` under `account`, replacing what was there.
     fn save(&self, account: &str, secrets: &Secrets) -> Result<()>;
     /// Checks the store can be used at all, before anything is created in it.
     fn probe(&self) -> Result<()>;
@@ -113,6 +121,7 @@ pub const OS_KEYRING_BUILT_IN: bool = cfg!(all(
 ));
 
 impl OsKeyStore {
+    /// The OS keyring, or [`Error::KeyringUnavailable`] when this build has no backend for it.
     pub fn new() -> Result<Self> {
         if !OS_KEYRING_BUILT_IN {
             return Err(Error::KeyringUnavailable("this build of Centime has no OS keyring backend".into()));
@@ -231,6 +240,7 @@ impl KeyFile {
 const KEY_FILE_FORMAT: &str = "centime-keystore";
 
 impl FileKeyStore {
+    /// The key file in `data_dir`, opened with `passphrase` when it is read or written.
     pub fn new(data_dir: &Path, passphrase: Passphrase) -> Self {
         FileKeyStore { path: data_dir.join(KEY_FILE), passphrase }
     }

@@ -8,6 +8,7 @@ use crate::policy::{Decision, Evaluation, Reason, ReasonCode};
 
 /// Links a site may have paid automatically within [`LINK_WINDOW_SECONDS`].
 pub const LINKS_PER_WINDOW: usize = 3;
+/// The window, in seconds, over which [`LINKS_PER_WINDOW`] counts.
 pub const LINK_WINDOW_SECONDS: i64 = 60;
 
 /// The automatic link payments of the last minute, per site. Kept in memory by the process
@@ -19,6 +20,7 @@ pub struct LinkPace {
 }
 
 impl LinkPace {
+    /// A pace that has counted no link yet.
     pub fn new() -> Self {
         Self::default()
     }

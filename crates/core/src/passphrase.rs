@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 pub const MIN_ITERATIONS: u32 = 600_000;
 /// Refuse absurd work factors in a (possibly hostile) file rather than hang.
 const MAX_ITERATIONS: u32 = 50_000_000;
+/// The shortest passphrase accepted for new secrets.
 pub const MIN_PASSPHRASE_CHARS: usize = 8;
 
 /// A passphrase in a zeroizing buffer.
@@ -23,6 +24,7 @@ pub const MIN_PASSPHRASE_CHARS: usize = 8;
 pub struct Passphrase(Zeroizing<String>);
 
 impl Passphrase {
+    /// Wraps the passphrase; the buffer is wiped when dropped.
     pub fn new(s: String) -> Self {
         Passphrase(Zeroizing::new(s))
     }
@@ -49,10 +51,15 @@ impl std::fmt::Debug for Passphrase {
 /// An encrypted blob with what is needed to decrypt it given the passphrase.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Sealed {
+    /// The key derivation's name: `pbkdf2-hmac-sha256` is the only one.
     pub kdf: String,
+    /// PBKDF2's iterations, at least [`MIN_ITERATIONS`].
     pub iterations: u32,
+    /// PBKDF2's salt, base64.
     pub salt: String,
+    /// AES-GCM's nonce, base64.
     pub nonce: String,
+    /// The encrypted bytes with their GCM tag, base64.
     pub ciphertext: String,
     /// A check value of the derived key (16 bytes of SHA-256 over a label and the key,
     /// base64): it tells a wrong passphrase from a changed ciphertext, which AES-GCM alone
@@ -79,6 +86,8 @@ fn derive(pass: &Passphrase, salt: &[u8], iterations: u32) -> Result<(LessSafeKe
     Ok((LessSafeKey::new(unbound), check))
 }
 
+/// Encrypts `plaintext` under a key derived from `pass` with a fresh salt and nonce; `aad` binds
+/// the result to its use (a keystore account, a backup), so it cannot be moved to another.
 pub fn seal(pass: &Passphrase, aad: &[u8], plaintext: &[u8]) -> Result<Sealed> {
     let rng = SystemRandom::new();
     let mut salt = [0u8; 16];

@@ -1,8 +1,8 @@
-//! Spending rules as a model: per-site allowances, global limits, and [`decide`], the pure
+//! Spending rules as a model: per-site allowances, global limits, and `decide`, the pure
 //! function that says whether a payment is made, asked or refused, and by which rule.
 //!
 //! Reading and writing the rules, their seals and the spent-so-far figures is
-//! [`crate::rules_store`]'s work.
+//! `rules_store`'s work.
 
 use centime_protocol::{Amount, Micros};
 use serde::Serialize;
@@ -10,11 +10,13 @@ use time::{Duration, OffsetDateTime, Time};
 
 use crate::error::{Error, Result};
 
-/// Defaults chosen for a new wallet (ADR 0003): ask for every payment, auto-pay nothing
+/// Defaults chosen for a new wallet (ADR 0004): ask for every payment, auto-pay nothing
 /// until the user allows a site, refuse any single payment over 5.00 and spend at most
 /// 20.00 a day.
 pub const DEFAULT_AUTO_PAY_UNDER: Micros = Micros::from_micros(500_000);
+/// The default daily cap: 20.00 of an asset per UTC day, all sites together.
 pub const DEFAULT_DAILY_CAP: Micros = Micros::from_micros(20_000_000);
+/// The default ceiling of any one payment: 5.00.
 pub const DEFAULT_MAX_PER_PAYMENT: Micros = Micros::from_micros(5_000_000);
 
 /// A budget's period. Its `Display`/`FromStr` form (`day`, `week`, `month`) is the one stored
@@ -34,8 +36,11 @@ pub const DEFAULT_MAX_PER_PAYMENT: Micros = Micros::from_micros(5_000_000);
 #[serde(rename_all = "lowercase")]
 #[strum(serialize_all = "lowercase")]
 pub enum Period {
+    /// A UTC day.
     Day,
+    /// A week from Monday, UTC.
     Week,
+    /// A calendar month, UTC.
     Month,
 }
 
@@ -74,16 +79,24 @@ fn clip(s: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SiteRule {
+    /// The site, as an origin ([`origin_of`]).
     pub origin: String,
+    /// Every payment to the site is refused.
     pub blocked: bool,
+    /// The site may charge without asking, within its limits and [`Limits::auto_pay_under`].
     pub auto_pay: bool,
+    /// The most one payment to the site may cost.
     pub max_per_payment: Option<Micros>,
+    /// The most the site may be paid per [`SiteRule::period`].
     pub budget: Option<Micros>,
+    /// The budget's period; set exactly when the budget is.
     pub period: Option<Period>,
+    /// When the rule last changed (Unix seconds).
     pub updated_at: i64,
 }
 
 impl SiteRule {
+    /// A rule for `origin` that allows nothing more than having no rule: every payment is asked.
     pub fn new(origin: String) -> Self {
         SiteRule {
             origin,
@@ -101,6 +114,7 @@ impl SiteRule {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Limits {
+    /// Every payment is refused until the wallet is resumed.
     pub paused: bool,
     /// Payments at or under this may be made without asking, on sites allowed to auto-pay.
     pub auto_pay_under: Micros,
@@ -125,8 +139,11 @@ impl Default for Limits {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "decision", content = "reason", rename_all = "camelCase")]
 pub enum Decision {
+    /// Paid without asking.
     AutoPay,
+    /// Asked; the text says which rule asks.
     Ask(String),
+    /// Refused; the text says which rule, and approval cannot override it.
     Refuse(String),
 }
 
@@ -134,11 +151,17 @@ pub enum Decision {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Evaluation {
+    /// What the rules say.
     pub decision: Decision,
+    /// Which rule decided, with its figures.
     pub reason: Reason,
+    /// The site the payment is for.
     pub origin: String,
+    /// The site's rule, if it has one.
     pub rule: Option<SiteRule>,
+    /// What was spent today, all sites together, in the price's asset.
     pub spent_today: Micros,
+    /// What the site was paid in its budget's current period, if it has a budget.
     pub site_spent_in_period: Option<Micros>,
     /// What is left of the site's budget before this payment, if it has one.
     pub allowance_left: Option<Micros>,
@@ -192,7 +215,9 @@ pub enum ReasonCode {
 /// strings, in `asset`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Reason {
+    /// Which rule decided.
     pub code: ReasonCode,
+    /// The rule's figures by name: amounts as decimal strings (`0.10`), in `asset`.
     pub params: Vec<(&'static str, String)>,
 }
 

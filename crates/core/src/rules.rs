@@ -12,18 +12,26 @@ use crate::wallet::Wallet;
 /// A change to a site's allowance; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
 pub struct SiteChange {
+    /// `Some(None)` removes the site's own per-payment maximum.
     pub max_per_payment: Option<Option<Micros>>,
+    /// `Some(None)` removes the budget; a budget always comes with its period.
     pub budget: Option<Option<(Micros, Period)>>,
+    /// Whether the site may charge without asking.
     pub auto_pay: Option<bool>,
+    /// Whether every payment to the site is refused.
     pub blocked: Option<bool>,
 }
 
 /// A change to the global limits; `None` leaves a field as it is.
 #[derive(Debug, Clone, Default)]
 pub struct LimitsChange {
+    /// Pauses or resumes every payment.
     pub paused: Option<bool>,
+    /// The auto-pay ceiling; zero makes every payment asked.
     pub auto_pay_under: Option<Micros>,
+    /// The daily cap, more than zero.
     pub daily_cap: Option<Micros>,
+    /// The ceiling of any one payment, more than zero.
     pub max_per_payment: Option<Micros>,
 }
 
@@ -32,6 +40,7 @@ fn positive(what: &str, m: Micros) -> Result<Micros> {
 }
 
 impl Wallet {
+    /// Every site rule, by origin, each checked against its MAC and the set against its seal.
     pub fn sites(&self) -> Result<Vec<SiteRule>> {
         rules_store::check_sites(&self.conn, self.key())?;
         let mut stmt = self.conn.prepare(
@@ -47,6 +56,7 @@ impl Wallet {
         Ok(out)
     }
 
+    /// The rule for the origin of `site`, checked against its MAC; `None` when it has none.
     pub fn site(&self, site: &str) -> Result<Option<SiteRule>> {
         rules_store::load_site(&self.conn, self.key(), &policy::origin_of(site)?)
     }
@@ -97,6 +107,7 @@ impl Wallet {
         Ok(rule)
     }
 
+    /// Removes the rule for the origin of `site` (its payments are asked again) and seals the rest.
     pub fn remove_site(&mut self, site: &str) -> Result<()> {
         let origin = policy::origin_of(site)?;
         let key = *self.key();
@@ -109,10 +120,13 @@ impl Wallet {
         Ok(())
     }
 
+    /// The global limits, checked against their seal.
     pub fn limits(&self) -> Result<Limits> {
         rules_store::load_limits(&self.conn, self.key())
     }
 
+    /// Changes the global limits and seals them again; a negative ceiling, or a cap or maximum
+    /// of zero, is refused.
     pub fn update_limits(&mut self, change: &LimitsChange) -> Result<Limits> {
         let key = *self.key();
         let tx = sqlite::immediate(&mut self.conn)?;

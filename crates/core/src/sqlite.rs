@@ -27,6 +27,7 @@ pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
 /// that concurrent payments queue instead of failing with "database is locked".
 pub(crate) const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The database's file name in the data directory.
 pub const DB_FILE: &str = "wallet.sqlite3";
 
 /// Opens (creating if asked) the wallet database with Centime's settings and migrates it.

@@ -17,12 +17,17 @@ pub const MAX_FUTURE_SKEW: i64 = 300;
 /// Largest single top-up accepted: 10,000 units of any asset.
 pub const MAX_TOPUP: Micros = Micros::from_micros(10_000_000_000);
 
+/// A redeemed credit note.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Topup {
+    /// The credit note's id, redeemable once.
     pub credit_id: String,
+    /// The issuer's network the money belongs to.
     pub network: Network,
+    /// What was credited.
     pub amount: Amount,
+    /// The balance in that network and asset after the credit.
     pub balance: Micros,
 }
 

@@ -36,14 +36,20 @@ impl std::fmt::Debug for Wallet {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Issuer {
+    /// The issuer's network, e.g. `centime:demo`.
     pub network: Network,
+    /// The key its credit notes are signed with.
     pub public_key: PublicKey,
+    /// A name for people, as the user gave it.
     pub name: Option<String>,
 }
 
+/// What the wallet holds in one network and asset.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Balance {
+    /// The issuer's network.
     pub network: String,
+    /// The asset.
     pub asset: Asset,
     /// Everything credited less everything debited, held refunds included.
     pub amount: Micros,
@@ -74,6 +80,7 @@ fn random_account() -> Result<String> {
     Ok(format!("wallet-{}", crate::journal::hex(&b)))
 }
 
+/// Where the wallet's database is in `data_dir`.
 pub fn db_path(data_dir: &Path) -> PathBuf {
     data_dir.join(sqlite::DB_FILE)
 }
@@ -165,6 +172,7 @@ impl Wallet {
         self.id
     }
 
+    /// The directory holding the database, the key file and the logs.
     pub fn data_dir(&self) -> &Path {
         &self.data_dir
     }
@@ -190,6 +198,7 @@ impl Wallet {
         Ok(())
     }
 
+    /// Stops trusting `network`'s issuer: its credit notes are refused from then on.
     pub fn remove_issuer(&mut self, network: &Network) -> Result<()> {
         let key = *self.key();
         let tx = sqlite::immediate(&mut self.conn)?;
@@ -229,6 +238,7 @@ impl Wallet {
         k.map(|k| k.parse().map_err(|_| Error::Integrity("stored issuer key is invalid".into()))).transpose()
     }
 
+    /// Every balance per network and asset, with what of it is held and until when.
     pub fn balances(&self) -> Result<Vec<Balance>> {
         let now = self.now();
         let mut stmt = self.conn.prepare("SELECT network, asset, balance FROM balances ORDER BY network, asset")?;
