@@ -7,7 +7,7 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 
 use crate::error::{Error, Result};
 use crate::history::{self, Entry};
-use crate::pay;
+use crate::payments;
 use crate::wallet::Wallet;
 
 /// Everything the wallet holds about one journal entry.
@@ -125,7 +125,7 @@ impl Wallet {
         };
         match d.entry.kind {
             crate::Kind::Payment => {
-                let p = pay::stored_payment_at(&self.conn, journal_id)?.ok_or_else(|| {
+                let p = payments::stored_payment_at(&self.conn, journal_id)?.ok_or_else(|| {
                     Error::Integrity(format!("journal row {journal_id} is a payment without its payment record"))
                 })?;
                 let mut stmt = self.conn.prepare_cached(
@@ -135,7 +135,7 @@ impl Wallet {
                     .query_map(params![journal_id], |r| {
                         Ok(StatusEvent {
                             at: history::rfc3339(r.get(0)?),
-                            status: crate::journal::word(r, 1)?,
+                            status: crate::entry::word(r, 1)?,
                             detail: r.get(2)?,
                         })
                     })?

@@ -8,8 +8,9 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::entry::{EntryStatus, Kind};
 use crate::error::{Error, Result};
-use crate::journal::{DAY, EntryStatus, Kind};
+use crate::journal::DAY;
 use crate::wallet::Wallet;
 
 // Where they were before exports had a module of their own.
@@ -217,8 +218,8 @@ pub(crate) fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
         id: r.get(0)?,
         at: rfc3339(at),
         at_unix: at,
-        kind: crate::journal::word(r, 2)?,
-        status: crate::journal::word(r, 3)?,
+        kind: crate::entry::word(r, 2)?,
+        status: crate::entry::word(r, 3)?,
         amount: Micros::from_micros(r.get(4)?),
         asset: asset.parse().unwrap_or(Asset::EUR),
         network: r.get(6)?,

@@ -220,7 +220,7 @@ fn check_documents(
     journal_id: i64,
     valid_before: i64,
 ) -> Result<()> {
-    let Some(p) = crate::pay::stored_payment_at(conn, journal_id)? else {
+    let Some(p) = crate::payments::stored_payment_at(conn, journal_id)? else {
         return Err(Error::Integrity(format!("payment row {journal_id} has no journal row")));
     };
     let bad = |what: &str| Error::Integrity(format!("payment {}: {what}", p.payment_id));
@@ -246,7 +246,7 @@ fn check_documents(
         return Err(bad("its stored terms are not the ones that were signed"));
     }
     if let Some(receipt) = p.receipt()? {
-        if p.status != crate::pay::Status::Settled {
+        if p.status != crate::payments::Status::Settled {
             return Err(bad("it keeps a receipt but is not settled"));
         }
         let r: ReceiptClaims = documents::open(&receipt).map_err(|_| bad("its stored receipt does not verify"))?;
