@@ -8,8 +8,10 @@ use centime_protocol::documents::{self, AuthorizationClaims, CreditClaims, Recei
 use centime_protocol::jws::Compact;
 
 use crate::doc_codec::{self, Stored};
+use crate::entry::Kind;
 use crate::error::{Error, Result};
 use crate::journal;
+use crate::payments::Status;
 use crate::wallet::Wallet;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -69,11 +71,12 @@ impl Wallet {
         // index to use and grew with days x sites squared (hours at a million entries).
         let wrong_day: Option<(i64, String)> = conn
             .query_row(
-                "WITH sums AS (SELECT at / 86400 AS day, COALESCE(site, '') AS site, network, asset,
-                                      SUM(CASE WHEN kind = 'payment' THEN -amount ELSE 0 END) AS paid,
-                                      SUM(CASE WHEN kind = 'refund' THEN amount ELSE 0 END) AS refunded,
-                                      SUM(kind = 'payment') AS payments
-                               FROM journal WHERE kind IN ('payment', 'refund')
+                &format!(
+                    "WITH sums AS (SELECT at / 86400 AS day, COALESCE(site, '') AS site, network, asset,
+                                      SUM(CASE WHEN kind = '{payment}' THEN -amount ELSE 0 END) AS paid,
+                                      SUM(CASE WHEN kind = '{refund}' THEN amount ELSE 0 END) AS refunded,
+                                      SUM(kind = '{payment}') AS payments
+                               FROM journal WHERE kind IN ('{payment}', '{refund}')
                                GROUP BY at / 86400, COALESCE(site, ''), network, asset)
                  SELECT day, site FROM (SELECT * FROM sums EXCEPT
                      SELECT day, site, network, asset, paid, refunded, payments FROM spending_days)
@@ -81,6 +84,9 @@ impl Wallet {
                  SELECT day, site FROM (SELECT day, site, network, asset, paid, refunded, payments FROM spending_days
                      EXCEPT SELECT * FROM sums)
                  LIMIT 1",
+                    payment = Kind::Payment,
+                    refund = Kind::Refund,
+                ),
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
@@ -118,12 +124,13 @@ impl Wallet {
         // authorization is rebuilt from storage (compressed against the request, ADR 0010), so
         // an edit to either shows here.
         let wallet_id = self.id.to_string();
-        let mut stmt = conn.prepare(
+        let mut stmt = conn.prepare(&format!(
             "SELECT p.payment_id, p.request, p.authorization, p.status, j.doc_hash, j.payment_id, j.kind,
-                    (SELECT COUNT(*) FROM journal r WHERE r.kind = 'refund' AND r.ref = p.payment_id),
+                    (SELECT COUNT(*) FROM journal r WHERE r.kind = '{}' AND r.ref = p.payment_id),
                     p.journal_id, p.valid_before
              FROM payments p LEFT JOIN journal j ON j.id = p.journal_id",
-        )?;
+            Kind::Refund
+        ))?;
         let mut rows = stmt.query([])?;
         let mut payments = 0i64;
         while let Some(r) = rows.next()? {
@@ -161,12 +168,18 @@ impl Wallet {
             }
         }
         let orphans: i64 = conn.query_row(
-            "SELECT COUNT(*) FROM journal j WHERE (j.kind = 'payment' AND NOT EXISTS
+            &format!(
+                "SELECT COUNT(*) FROM journal j WHERE (j.kind = '{payment}' AND NOT EXISTS
                  (SELECT 1 FROM payments p WHERE p.journal_id = j.id))
-              OR (j.kind = 'refund' AND NOT EXISTS
-                 (SELECT 1 FROM payments p WHERE p.payment_id = j.ref AND p.status = 'rejected'))
-              OR (j.kind = 'credit' AND NOT EXISTS
+              OR (j.kind = '{refund}' AND NOT EXISTS
+                 (SELECT 1 FROM payments p WHERE p.payment_id = j.ref AND p.status = '{rejected}'))
+              OR (j.kind = '{credit}' AND NOT EXISTS
                  (SELECT 1 FROM credits c WHERE c.journal_id = j.id))",
+                payment = Kind::Payment,
+                refund = Kind::Refund,
+                credit = Kind::Credit,
+                rejected = Status::Rejected,
+            ),
             [],
             |r| r.get(0),
         )?;

@@ -27,6 +27,8 @@ pub mod passphrase;
 mod pay;
 mod payments;
 pub mod policy;
+#[cfg(test)]
+mod query_plans;
 mod rules;
 mod rules_store;
 #[cfg(feature = "dev")]

@@ -1,12 +1,15 @@
 //! The `payments` table: each payment's request, authorization, receipt and status, and the
 //! reads of them (a payment sent again, the unresolved ones, what already pays for a page).
 
+use std::sync::LazyLock;
+
 use centime_protocol::wire::{AuthorizationEnvelope, PaymentRequirements, X402_VERSION};
 use centime_protocol::{Amount, Micros, Network, PaymentId, PaymentPayload, PaymentRequired};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use crate::doc_codec::{self, Stored};
+use crate::entry::Kind;
 use crate::error::{Error, Result};
 use crate::pay::Payment;
 use crate::policy;
@@ -48,9 +51,11 @@ impl Wallet {
     /// Payments whose outcome the wallet does not know (pending or unconfirmed), oldest first:
     /// each can be sent again to its merchant with the same authorization, never a second debit.
     pub fn unresolved_payments(&self) -> Result<Vec<Payment>> {
-        self.payments_where(
-            "SELECT payment_id FROM payments WHERE status IN ('pending', 'unconfirmed') ORDER BY journal_id",
-        )
+        self.payments_where(&format!(
+            "SELECT payment_id FROM payments WHERE status IN ('{}', '{}') ORDER BY journal_id",
+            Status::Pending,
+            Status::Unconfirmed
+        ))
     }
 
     /// The unresolved payments no delivery is working on: unconfirmed ones. A pending payment
@@ -58,7 +63,10 @@ impl Wallet {
     /// ([`Wallet::resolve_stale_pending`] then makes it unconfirmed), so a background check
     /// leaves it to that delivery.
     pub fn unconfirmed_payments(&self) -> Result<Vec<Payment>> {
-        self.payments_where("SELECT payment_id FROM payments WHERE status = 'unconfirmed' ORDER BY journal_id")
+        self.payments_where(&format!(
+            "SELECT payment_id FROM payments WHERE status = '{}' ORDER BY journal_id",
+            Status::Unconfirmed
+        ))
     }
 
     fn payments_where(&self, sql: &str) -> Result<Vec<Payment>> {
@@ -90,14 +98,22 @@ impl Wallet {
 /// offer's `entitlementSeconds`) still runs, or one still in flight (pending or unconfirmed,
 /// its authorization not yet expired) for an offer that grants an entitlement. A resource
 /// without an entitlement (an API call priced per call) is paid every time it is asked.
+// The kind is in the statement's text, not bound: only a literal lets SQLite use the partial
+// index `journal_paid_resource`, and without it this is a scan of the site's entries.
+pub(crate) static PAID_IN: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT p.journal_id, j.at, p.status, p.valid_before FROM journal j JOIN payments p ON p.journal_id = j.id
+             WHERE j.resource = ?2 AND j.kind = '{payment}' AND j.site = ?1 AND p.status <> '{rejected}'
+             ORDER BY j.id DESC LIMIT 16",
+        payment = Kind::Payment,
+        rejected = Status::Rejected,
+    )
+});
+
 pub(crate) fn already_paid_in(conn: &Connection, resource: &str, now: i64) -> Result<Option<StoredPayment>> {
     let Ok(site) = policy::origin_of(resource) else { return Ok(None) };
     let rows: Vec<(i64, i64, String, i64)> = conn
-        .prepare_cached(
-            "SELECT p.journal_id, j.at, p.status, p.valid_before FROM journal j JOIN payments p ON p.journal_id = j.id
-             WHERE j.resource = ?2 AND j.kind = 'payment' AND j.site = ?1 AND p.status <> 'rejected'
-             ORDER BY j.id DESC LIMIT 16",
-        )?
+        .prepare_cached(&PAID_IN)?
         .query_map(params![site, resource], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<rusqlite::Result<_>>()?;
     for (journal_id, at, status, valid_before) in rows {

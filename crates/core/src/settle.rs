@@ -126,8 +126,10 @@ impl Wallet {
     pub fn resolve_stale_pending(&mut self) -> Result<()> {
         let now = self.now();
         let stale: Vec<i64> = {
-            let mut stmt =
-                self.conn.prepare("SELECT journal_id FROM payments WHERE status = 'pending' AND valid_before < ?1")?;
+            let mut stmt = self.conn.prepare(&format!(
+                "SELECT journal_id FROM payments WHERE status = '{}' AND valid_before < ?1",
+                Status::Pending
+            ))?;
             stmt.query_map(params![now], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
         };
         if stale.is_empty() {
