@@ -29,13 +29,6 @@ use crate::state::SharedWallet;
 use crate::state::{AppState, PendingPrompt};
 use crate::texts;
 
-fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
-}
-
 /// Prompts waiting at once for one site, and in all: a page firing links cannot bury the
 /// window under prompts (beyond, a link is refused with a notice).
 pub const MAX_PROMPTS_PER_SITE: usize = 3;
@@ -54,15 +47,10 @@ fn prompt_for(
     return_url: Option<Url>,
     source: PromptSource,
 ) -> AppResult<PendingPrompt> {
-    let mut quote = state.with_wallet(|w| Ok(w.quote(&required)?))?;
+    let (mut quote, now) = state.with_wallet(|w| Ok((w.quote(&required)?, w.now())))?;
     if source == PromptSource::Link {
-        state.link_pace().pace(&mut quote.evaluation, now());
+        state.link_pace().pace(&mut quote.evaluation, now);
     }
-    let offer = required
-        .accepts
-        .get(quote.approval.offer)
-        .ok_or_else(|| AppError::Internal("the chosen offer vanished".into()))?;
-    let window = i64::try_from(offer.max_timeout_seconds).unwrap_or(i64::MAX).clamp(1, 3600);
     let (decision, reason) = match &quote.evaluation.decision {
         Decision::AutoPay => (DecisionDto::Auto, "your rules allow this site to charge this without asking".to_owned()),
         Decision::Ask(r) => (DecisionDto::Ask, r.clone()),
@@ -92,7 +80,7 @@ fn prompt_for(
             .iter()
             .map(|(name, value)| ReasonParamDto { name: (*name).to_owned(), value: value.clone() })
             .collect(),
-        expires_at: now().saturating_add(window),
+        expires_at: quote.expires_at,
         return_url: return_url.as_ref().map(Url::to_string),
         source,
         plain_http: centime_client::reach::is_plain_http(&url),
@@ -103,7 +91,7 @@ fn prompt_for(
 /// Keeps a prompt waiting for an answer, unless the same page already has one (a link fired
 /// again is that prompt) or the site or the app already has as many as they may.
 fn admit(state: &AppState, prompt: PendingPrompt) -> AppResult<PromptDto> {
-    admit_into(&mut state.prompts(), prompt, now())
+    admit_into(&mut state.prompts(), prompt, state.now()?)
 }
 
 fn admit_into(prompts: &mut HashMap<String, PendingPrompt>, prompt: PendingPrompt, t: i64) -> AppResult<PromptDto> {
@@ -197,7 +185,7 @@ pub fn approve(
     always: Option<AlwaysAllowDto>,
 ) -> AppResult<PaymentResultDto> {
     let prompt = state.prompts().remove(prompt_id).ok_or(AppError::UnknownPrompt)?;
-    if now() >= prompt.dto.expires_at {
+    if state.now()? >= prompt.dto.expires_at {
         return Err(AppError::Expired);
     }
     pay(app, state, prompt, always, true)
@@ -305,9 +293,10 @@ fn open_return(app: &AppHandle, ret: &Url, payment: &Payment) -> AppResult<Strin
     Ok(ret.to_string())
 }
 
-/// Unanswered prompts, dropping the expired ones.
+/// Unanswered prompts, dropping the expired ones. None while no wallet is open: without it
+/// there is no clock to tell which have expired, nor anything to pay them with.
 pub fn pending(state: &AppState) -> Vec<PromptDto> {
-    let t = now();
+    let Ok(t) = state.now() else { return Vec::new() };
     let mut prompts = state.prompts();
     prompts.retain(|_, p| p.dto.expires_at > t);
     let mut list: Vec<PromptDto> = prompts.values().map(|p| p.dto.clone()).collect();
@@ -435,6 +424,32 @@ mod tests {
         admit_into(&mut state.prompts(), prompt("https://b.example", 0), 0).unwrap();
         assert_eq!(decline_site(&state, "https://a.example"), 3);
         assert_eq!(state.prompts().len(), 1);
+    }
+
+    #[test]
+    fn prompts_expire_by_the_wallet_clock_and_none_are_listed_without_a_wallet() {
+        use centime_core::keystore::FileKeyStore;
+        use centime_core::passphrase::Passphrase;
+        use centime_protocol::verify::FixedClock;
+
+        let dir = std::env::temp_dir().join(format!("centime-app-clock-{}", std::process::id()));
+        let state = AppState::new(dir.clone(), None, &[]).unwrap();
+        admit_into(&mut state.prompts(), prompt("https://a.example", 0), 0).unwrap();
+        assert!(pending(&state).is_empty(), "no wallet, no clock");
+        assert_eq!(state.prompts().len(), 1, "kept for when the wallet is open again");
+
+        let ks = FileKeyStore::new(&dir, Passphrase::new("a long passphrase".into()));
+        let mut w = centime_core::Wallet::init(&dir, &ks, &[]).unwrap();
+        // The prompt expires at 1 000 s: long past by the system's clock, not by the wallet's.
+        let clock = Arc::new(FixedClock::new(999));
+        w.set_clock(clock.clone());
+        *state.wallet() = Some(w);
+        assert_eq!(pending(&state).len(), 1);
+        clock.set(1_000);
+        assert!(pending(&state).is_empty());
+        assert!(state.prompts().is_empty(), "an expired prompt is dropped");
+        drop(state);
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]

@@ -182,6 +182,12 @@ impl AppState {
         }
     }
 
+    /// The open wallet's clock, Unix seconds: the shell reads none of its own, so prompts
+    /// expire and links are paced by the time the core reckons figures and expiries by.
+    pub fn now(&self) -> AppResult<i64> {
+        self.with_wallet(|w| Ok(w.now()))
+    }
+
     /// The keystore the wallet in the data dir was created with, if there is one.
     pub fn stored_keystore(&self) -> Option<KeystoreKindDto> {
         let path = centime_core::db_path(&self.data_dir);

@@ -1,13 +1,16 @@
 //! One history entry in full: its status history and the signed documents behind it.
 
+use std::sync::LazyLock;
+
 use centime_protocol::documents::{AuthorizationClaims, CreditClaims, Document, ReceiptClaims};
 use rusqlite::{OptionalExtension as _, params};
 use serde::Serialize;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 
+use crate::entry::Kind;
 use crate::error::{Error, Result};
 use crate::history::{self, Entry};
-use crate::pay;
+use crate::payments;
 use crate::wallet::Wallet;
 
 /// Everything the wallet holds about one journal entry.
@@ -94,6 +97,18 @@ impl<'de> Deserialize<'de> for Ordered {
     }
 }
 
+// The kinds are in the statements' text, not bound: only a literal lets SQLite use the partial
+// indexes `journal_refund` and `journal_payment`, and without them each is a scan of the journal.
+pub(crate) static REFUND_OF: LazyLock<String> =
+    LazyLock::new(|| format!("SELECT id FROM journal WHERE kind = '{}' AND ref = ?1", Kind::Refund));
+pub(crate) static PAYMENT_OF: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT j.id FROM journal r JOIN journal j ON j.kind = '{}' AND j.payment_id = r.ref
+                         WHERE r.id = ?1",
+        Kind::Payment
+    )
+});
+
 fn members(b64: &str) -> Vec<Claim> {
     use base64::Engine as _;
     base64::engine::general_purpose::URL_SAFE_NO_PAD
@@ -131,7 +146,7 @@ impl Wallet {
         };
         match d.entry.kind {
             crate::Kind::Payment => {
-                let p = pay::stored_payment_at(&self.conn, journal_id)?.ok_or_else(|| {
+                let p = payments::stored_payment_at(&self.conn, journal_id)?.ok_or_else(|| {
                     Error::Integrity(format!("journal row {journal_id} is a payment without its payment record"))
                 })?;
                 let mut stmt = self.conn.prepare_cached(
@@ -141,7 +156,7 @@ impl Wallet {
                     .query_map(params![journal_id], |r| {
                         Ok(StatusEvent {
                             at: history::rfc3339(r.get(0)?),
-                            status: crate::journal::word(r, 1)?,
+                            status: crate::entry::word(r, 1)?,
                             detail: r.get(2)?,
                         })
                     })?
@@ -151,20 +166,14 @@ impl Wallet {
                 d.request = Some(p.request_json);
                 let refund: Option<i64> = self
                     .conn
-                    .prepare_cached("SELECT id FROM journal WHERE kind = 'refund' AND ref = ?1")?
+                    .prepare_cached(&REFUND_OF)?
                     .query_row(params![p.payment_id.as_str()], |r| r.get(0))
                     .optional()?;
                 d.refund = refund.map(|id| self.entry(id)).transpose()?.flatten();
             }
             crate::Kind::Refund => {
-                let paid: Option<i64> = self
-                    .conn
-                    .prepare_cached(
-                        "SELECT j.id FROM journal r JOIN journal j ON j.kind = 'payment' AND j.payment_id = r.ref
-                         WHERE r.id = ?1",
-                    )?
-                    .query_row(params![journal_id], |r| r.get(0))
-                    .optional()?;
+                let paid: Option<i64> =
+                    self.conn.prepare_cached(&PAYMENT_OF)?.query_row(params![journal_id], |r| r.get(0)).optional()?;
                 d.refund_of = paid.map(|id| self.entry(id)).transpose()?.flatten();
             }
             crate::Kind::Credit => {
@@ -183,7 +192,7 @@ impl Wallet {
     fn entry(&self, journal_id: i64) -> Result<Option<Entry>> {
         Ok(self
             .conn
-            .prepare_cached(&format!("{} WHERE j.id = ?1", history::SELECT))?
+            .prepare_cached(&format!("{} WHERE j.id = ?1", *history::SELECT))?
             .query_row(params![journal_id], history::entry_from_row)
             .optional()?)
     }

@@ -2,7 +2,7 @@
 
 use centime_protocol::{Amount, Error as ProtocolError, Micros};
 
-use crate::pay::Status;
+use crate::payments::Status;
 
 /// Every code an error is reported under: the wallet's (from [`Error::code`]), its client's
 /// and its shells'. The CLI's JSON errors and the app carry its snake_case form.

@@ -153,7 +153,7 @@ fn write_rows(
     progress: &mut dyn FnMut(u64) -> ControlFlow<()>,
 ) -> Result<u64> {
     let (clause, args) = filter.where_clause()?;
-    let sql = format!("{SELECT}{clause} ORDER BY j.id");
+    let sql = format!("{}{clause} ORDER BY j.id", *SELECT);
     let mut stmt = conn.prepare(&sql)?;
     let mut rows = stmt.query(rusqlite::params_from_iter(args))?;
     let io = |e| Error::io("writing the export", e);

@@ -1,6 +1,7 @@
 //! Spending history: filtered pages and totals (exports are in [`crate::export`]).
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 
 use centime_protocol::{Asset, Micros};
 use rusqlite::types::Value;
@@ -8,8 +9,10 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use crate::entry::{EntryStatus, Kind};
 use crate::error::{Error, Result};
-use crate::journal::{DAY, EntryStatus, Kind};
+use crate::journal::DAY;
+use crate::payments::Status;
 use crate::wallet::Wallet;
 
 // Where they were before exports had a module of their own.
@@ -128,10 +131,14 @@ fn clip(s: &str) -> String {
     s.chars().take(40).collect()
 }
 
-pub(crate) const SELECT: &str =
-    "SELECT j.id, j.at, j.kind, COALESCE(p.status, 'posted'), j.amount, j.asset, j.network, j.site,
+pub(crate) static SELECT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT j.id, j.at, j.kind, COALESCE(p.status, '{posted}'), j.amount, j.asset, j.network, j.site,
         j.resource, j.title, j.payment_id
- FROM journal j LEFT JOIN payments p ON p.journal_id = j.id";
+ FROM journal j LEFT JOIN payments p ON p.journal_id = j.id",
+        posted = EntryStatus::Posted
+    )
+});
 
 fn like_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
@@ -147,6 +154,21 @@ fn like_escape(s: &str) -> String {
 }
 
 impl HistoryFilter {
+    /// The statement of one history page of at most `limit` entries (one more is read to know
+    /// whether there is a next page), and its arguments.
+    pub(crate) fn page_query(&self, limit: usize, cursor: Option<&str>) -> Result<(String, Vec<Value>)> {
+        let (mut clause, mut args) = self.where_clause()?;
+        if let Some(c) = cursor {
+            let (at, id) = parse_cursor(c)?;
+            args.push(Value::Integer(at));
+            args.push(Value::Integer(id));
+            clause.push_str(if clause.is_empty() { " WHERE " } else { " AND " });
+            clause.push_str(&format!("(j.at, j.id) < (?{}, ?{})", args.len() - 1, args.len()));
+        }
+        args.push(Value::Integer(i64::try_from(limit + 1).unwrap_or(i64::MAX)));
+        Ok((format!("{}{clause} ORDER BY j.at DESC, j.id DESC LIMIT ?{}", *SELECT, args.len()), args))
+    }
+
     pub(crate) fn where_clause(&self) -> Result<(String, Vec<Value>)> {
         let mut conds: Vec<String> = Vec::new();
         let mut args: Vec<Value> = Vec::new();
@@ -167,18 +189,18 @@ impl HistoryFilter {
             conds.push(format!("j.kind = ?{}", args.len()));
             if k != Kind::Payment {
                 // The very condition of the partial index `journal_kind_at`, so that SQLite uses it.
-                conds.push("j.kind <> 'payment'".into());
+                conds.push(format!("j.kind <> '{}'", Kind::Payment));
             }
         }
         if let Some(st) = self.status {
             match st {
                 EntryStatus::Posted => conds.push("p.status IS NULL".into()),
-                EntryStatus::Settled => conds.push("p.status = 'settled'".into()),
+                EntryStatus::Settled => conds.push(format!("p.status = '{}'", Status::Settled)),
                 EntryStatus::Pending | EntryStatus::Rejected | EntryStatus::Unconfirmed => {
                     args.push(Value::Text(st.to_string()));
                     conds.push(format!("p.status = ?{}", args.len()));
                     // The condition of the partial index `payments_status`.
-                    conds.push("p.status <> 'settled'".into());
+                    conds.push(format!("p.status <> '{}'", Status::Settled));
                 }
             }
         }
@@ -245,8 +267,8 @@ pub(crate) fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
         id: r.get(0)?,
         at: rfc3339(at),
         at_unix: at,
-        kind: crate::journal::word(r, 2)?,
-        status: crate::journal::word(r, 3)?,
+        kind: crate::entry::word(r, 2)?,
+        status: crate::entry::word(r, 3)?,
         amount: Micros::from_micros(r.get(4)?),
         asset: asset.parse().unwrap_or(Asset::EUR),
         network: r.get(6)?,
@@ -280,16 +302,7 @@ impl Wallet {
     /// previous page's `next`.
     pub fn history(&self, filter: &HistoryFilter, limit: usize, cursor: Option<&str>) -> Result<Page> {
         let limit = limit.clamp(1, MAX_PAGE);
-        let (mut clause, mut args) = filter.where_clause()?;
-        if let Some(c) = cursor {
-            let (at, id) = parse_cursor(c)?;
-            args.push(Value::Integer(at));
-            args.push(Value::Integer(id));
-            clause.push_str(if clause.is_empty() { " WHERE " } else { " AND " });
-            clause.push_str(&format!("(j.at, j.id) < (?{}, ?{})", args.len() - 1, args.len()));
-        }
-        args.push(Value::Integer(i64::try_from(limit + 1).unwrap_or(i64::MAX)));
-        let sql = format!("{SELECT}{clause} ORDER BY j.at DESC, j.id DESC LIMIT ?{}", args.len());
+        let (sql, args) = filter.page_query(limit, cursor)?;
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let mut entries: Vec<Entry> =
             stmt.query_map(rusqlite::params_from_iter(args), entry_from_row)?.collect::<rusqlite::Result<_>>()?;
@@ -404,11 +417,13 @@ impl Wallet {
         let kinds = if clause.is_empty() { " WHERE" } else { " AND" };
         let sql = format!(
             "SELECT {unit} AS u, {site} AS s, j.asset,
-                    SUM(CASE WHEN j.kind = 'payment' THEN -j.amount ELSE 0 END),
-                    SUM(CASE WHEN j.kind = 'refund' THEN j.amount ELSE 0 END), SUM(j.kind = 'payment')
+                    SUM(CASE WHEN j.kind = '{payment}' THEN -j.amount ELSE 0 END),
+                    SUM(CASE WHEN j.kind = '{refund}' THEN j.amount ELSE 0 END), SUM(j.kind = '{payment}')
              FROM journal j{}{clause}{kinds}
-             j.kind IN ('payment', 'refund') GROUP BY u, s, j.asset",
-            filter.payments_join()
+             j.kind IN ('{payment}', '{refund}') GROUP BY u, s, j.asset",
+            filter.payments_join(),
+            payment = Kind::Payment,
+            refund = Kind::Refund,
         );
         self.total_rows(&sql, args)
     }

@@ -8,8 +8,10 @@ use centime_protocol::documents::{self, AuthorizationClaims, CreditClaims, Recei
 use centime_protocol::jws::Compact;
 
 use crate::doc_codec::{self, Stored};
+use crate::entry::Kind;
 use crate::error::{Error, Result};
 use crate::journal;
+use crate::payments::Status;
 use crate::wallet::Wallet;
 
 /// What a successful [`Wallet::verify`] checked: the counts say the check was not of an empty
@@ -75,11 +77,12 @@ impl Wallet {
         // index to use and grew with days x sites squared (hours at a million entries).
         let wrong_day: Option<(i64, String)> = conn
             .query_row(
-                "WITH sums AS (SELECT at / 86400 AS day, COALESCE(site, '') AS site, network, asset,
-                                      SUM(CASE WHEN kind = 'payment' THEN -amount ELSE 0 END) AS paid,
-                                      SUM(CASE WHEN kind = 'refund' THEN amount ELSE 0 END) AS refunded,
-                                      SUM(kind = 'payment') AS payments
-                               FROM journal WHERE kind IN ('payment', 'refund')
+                &format!(
+                    "WITH sums AS (SELECT at / 86400 AS day, COALESCE(site, '') AS site, network, asset,
+                                      SUM(CASE WHEN kind = '{payment}' THEN -amount ELSE 0 END) AS paid,
+                                      SUM(CASE WHEN kind = '{refund}' THEN amount ELSE 0 END) AS refunded,
+                                      SUM(kind = '{payment}') AS payments
+                               FROM journal WHERE kind IN ('{payment}', '{refund}')
                                GROUP BY at / 86400, COALESCE(site, ''), network, asset)
                  SELECT day, site FROM (SELECT * FROM sums EXCEPT
                      SELECT day, site, network, asset, paid, refunded, payments FROM spending_days)
@@ -87,6 +90,9 @@ impl Wallet {
                  SELECT day, site FROM (SELECT day, site, network, asset, paid, refunded, payments FROM spending_days
                      EXCEPT SELECT * FROM sums)
                  LIMIT 1",
+                    payment = Kind::Payment,
+                    refund = Kind::Refund,
+                ),
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
@@ -124,12 +130,13 @@ impl Wallet {
         // authorization is rebuilt from storage (compressed against the request, ADR 0010), so
         // an edit to either shows here.
         let wallet_id = self.id.to_string();
-        let mut stmt = conn.prepare(
+        let mut stmt = conn.prepare(&format!(
             "SELECT p.payment_id, p.request, p.authorization, p.status, j.doc_hash, j.payment_id, j.kind,
-                    (SELECT COUNT(*) FROM journal r WHERE r.kind = 'refund' AND r.ref = p.payment_id),
+                    (SELECT COUNT(*) FROM journal r WHERE r.kind = '{}' AND r.ref = p.payment_id),
                     p.journal_id, p.valid_before
              FROM payments p LEFT JOIN journal j ON j.id = p.journal_id",
-        )?;
+            Kind::Refund
+        ))?;
         let mut rows = stmt.query([])?;
         let mut payments = 0i64;
         while let Some(r) = rows.next()? {
@@ -167,12 +174,18 @@ impl Wallet {
             }
         }
         let orphans: i64 = conn.query_row(
-            "SELECT COUNT(*) FROM journal j WHERE (j.kind = 'payment' AND NOT EXISTS
+            &format!(
+                "SELECT COUNT(*) FROM journal j WHERE (j.kind = '{payment}' AND NOT EXISTS
                  (SELECT 1 FROM payments p WHERE p.journal_id = j.id))
-              OR (j.kind = 'refund' AND NOT EXISTS
-                 (SELECT 1 FROM payments p WHERE p.payment_id = j.ref AND p.status = 'rejected'))
-              OR (j.kind = 'credit' AND NOT EXISTS
+              OR (j.kind = '{refund}' AND NOT EXISTS
+                 (SELECT 1 FROM payments p WHERE p.payment_id = j.ref AND p.status = '{rejected}'))
+              OR (j.kind = '{credit}' AND NOT EXISTS
                  (SELECT 1 FROM credits c WHERE c.journal_id = j.id))",
+                payment = Kind::Payment,
+                refund = Kind::Refund,
+                credit = Kind::Credit,
+                rejected = Status::Rejected,
+            ),
             [],
             |r| r.get(0),
         )?;
@@ -226,7 +239,7 @@ fn check_documents(
     journal_id: i64,
     valid_before: i64,
 ) -> Result<()> {
-    let Some(p) = crate::pay::stored_payment_at(conn, journal_id)? else {
+    let Some(p) = crate::payments::stored_payment_at(conn, journal_id)? else {
         return Err(Error::Integrity(format!("payment row {journal_id} has no journal row")));
     };
     let bad = |what: &str| Error::Integrity(format!("payment {}: {what}", p.payment_id));
@@ -252,7 +265,7 @@ fn check_documents(
         return Err(bad("its stored terms are not the ones that were signed"));
     }
     if let Some(receipt) = p.receipt()? {
-        if p.status != crate::pay::Status::Settled {
+        if p.status != crate::payments::Status::Settled {
             return Err(bad("it keeps a receipt but is not settled"));
         }
         let r: ReceiptClaims = documents::open(&receipt).map_err(|_| bad("its stored receipt does not verify"))?;

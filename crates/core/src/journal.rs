@@ -11,86 +11,11 @@ use std::collections::HashMap;
 use centime_protocol::{Asset, Micros};
 use rusqlite::{Connection, OptionalExtension, Transaction, params};
 
+use crate::entry::Kind;
 use crate::error::{Error, Result};
 // Re-exported for the rules' seals, which use the same encoding.
 use crate::mac::verify_mac;
 use crate::mac::{ChainedRow, head_input, head_input_v1};
-
-/// What a journal row records. Its `Display`/`FromStr` form is the `kind` column, byte for
-/// byte; `topup` is read as `credit`, the name earlier versions and people use.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    serde::Serialize,
-    serde::Deserialize,
-    strum::Display,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::EnumIter,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "EntryKind"))]
-pub enum Kind {
-    #[strum(to_string = "credit", serialize = "topup")]
-    Credit,
-    Payment,
-    Refund,
-    Adjustment,
-}
-
-/// Where a journal entry stands, as the history shows and filters it: a payment's
-/// [`crate::Status`], or `posted` for what has nothing to settle (credits, refunds, adjustments).
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    serde::Serialize,
-    serde::Deserialize,
-    strum::Display,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::EnumIter,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub enum EntryStatus {
-    Pending,
-    Settled,
-    Rejected,
-    Unconfirmed,
-    Posted,
-}
-
-impl From<crate::pay::Status> for EntryStatus {
-    fn from(s: crate::pay::Status) -> Self {
-        use crate::pay::Status as S;
-        match s {
-            S::Pending => EntryStatus::Pending,
-            S::Settled => EntryStatus::Settled,
-            S::Rejected => EntryStatus::Rejected,
-            S::Unconfirmed => EntryStatus::Unconfirmed,
-        }
-    }
-}
-
-/// A column holding a word of a vocabulary ([`Kind`], [`EntryStatus`], [`crate::Status`]): a
-/// word this version does not write reads as a conversion failure, never as a default.
-pub(crate) fn word<T>(r: &rusqlite::Row<'_>, idx: usize) -> rusqlite::Result<T>
-where
-    T: std::str::FromStr<Err = strum::ParseError>,
-{
-    let s: String = r.get(idx)?;
-    s.parse().map_err(|e| rusqlite::Error::FromSqlConversionFailure(idx, rusqlite::types::Type::Text, Box::new(e)))
-}
 
 /// A row about to be appended.
 #[derive(Debug, Clone)]

@@ -10,6 +10,7 @@ pub mod backup;
 pub mod crash;
 pub mod details;
 mod doc_codec;
+mod entry;
 mod error;
 pub mod export;
 pub mod figures;
@@ -24,23 +25,28 @@ mod mac;
 mod migrate;
 pub mod passphrase;
 mod pay;
+mod payments;
 pub mod policy;
+#[cfg(test)]
+mod query_plans;
 mod rules;
 mod rules_store;
 #[cfg(feature = "dev")]
 pub mod seed;
+mod settle;
 pub mod sqlite;
 mod topup;
 mod wallet;
 
 pub use backup::{CheckedBackup, Restored};
 pub use details::{Claim, EntryDetails, SignedDocument, StatusEvent};
+pub use entry::{EntryStatus, Kind};
 pub use error::{Error, ErrorClass, ErrorCode, Result};
 pub use export::{ExportReader, Progress};
 pub use figures::{Allowance, AssetTotal, Insights, SiteShare, Spending, Summary};
 pub use integrity::VerifyReport;
-pub use journal::{EntryStatus, Kind};
-pub use pay::{Approval, MAX_TIMEOUT_SECONDS, PayOptions, Payment, Quote, Status};
+pub use pay::{Approval, MAX_TIMEOUT_SECONDS, PayOptions, Payment, Quote};
+pub use payments::Status;
 pub use rules::{LimitsChange, SiteChange};
 pub use topup::{Topup, credit_from_input};
 pub use wallet::{Balance, HOLD_SKEW_SECONDS, Issuer, Wallet, db_path};

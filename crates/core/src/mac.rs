@@ -118,7 +118,7 @@ pub(crate) fn head_input_v1(id: i64, mac: &[u8]) -> MacInput {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::journal::Kind;
+    use crate::entry::Kind;
     use centime_protocol::{Asset, Micros};
 
     fn hex(b: &[u8]) -> String {

@@ -5,7 +5,7 @@ use centime_protocol::documents::canonical_json;
 use rusqlite::Transaction;
 
 use crate::error::{Error, Result};
-use crate::pay::{self, PaymentRow};
+use crate::payments::{self, PaymentRow};
 
 /// Migration 0002: copies each `payments_v1` row into `payments`, each document once.
 ///
@@ -44,7 +44,7 @@ pub(crate) fn repack_payments(tx: &Transaction<'_>) -> Result<()> {
         let authorization: String = r.get(4)?;
         let receipt: Option<String> = r.get(7)?;
         let detail: Option<String> = r.get(8)?;
-        pay::insert_payment(
+        payments::insert_payment(
             tx,
             &PaymentRow {
                 wallet_id: &wallet_id,
@@ -54,7 +54,7 @@ pub(crate) fn repack_payments(tx: &Transaction<'_>) -> Result<()> {
                 offer,
                 authorization: &authorization,
                 valid_before: r.get(5)?,
-                status: pay::stored_status(&status)?,
+                status: payments::stored_status(&status)?,
                 receipt: receipt.as_deref(),
                 detail: detail.as_deref(),
                 at: r.get(9)?,
@@ -72,7 +72,7 @@ mod tests {
     use centime_protocol::{Amount, Asset, Micros, Network, PaymentId, PaymentRequirements, ResourceInfo};
     use rusqlite::{Connection, params};
 
-    use crate::{journal, pay, sqlite};
+    use crate::{journal, payments, sqlite};
 
     const T0: i64 = 1_795_608_000;
 
@@ -174,7 +174,7 @@ mod tests {
         let c = sqlite::open(&path, false).unwrap();
         let v: i64 = c.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(v, sqlite::SCHEMA_VERSION);
-        let p = pay::stored_payment(&c, &pid).unwrap().unwrap();
+        let p = payments::stored_payment(&c, &pid).unwrap().unwrap();
         assert_eq!(p.offer, 1);
         assert_eq!(p.authorization, auth);
         assert_eq!(p.header().unwrap(), header, "the header is rebuilt byte for byte");

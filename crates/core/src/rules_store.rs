@@ -6,9 +6,12 @@
 //! Evaluation runs inside the payment's `BEGIN IMMEDIATE` transaction, so the spent-so-far
 //! figures it reads cannot change before the debit is written.
 
+use std::sync::LazyLock;
+
 use centime_protocol::{Amount, Micros};
 use rusqlite::{Connection, OptionalExtension, params};
 
+use crate::entry::Kind;
 use crate::error::{Error, Result};
 use crate::mac::{MacInput, verify_mac};
 use crate::policy::{Evaluation, Limits, Period, SiteRule, decide};
@@ -285,21 +288,30 @@ fn write_limits(conn: &Connection, key: &[u8; 32], l: &Limits) -> Result<()> {
     Ok(())
 }
 
+// Built from the enum once, like every statement that names a kind, and cached as prepared
+// statements by that text.
+static SPENT_ON_SITE: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT COALESCE(SUM(amount), 0) FROM journal
+             WHERE site = ?1 AND at >= ?2 AND asset = ?3 AND kind IN ('{}', '{}')",
+        Kind::Payment,
+        Kind::Refund
+    )
+});
+static SPENT: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT COALESCE(SUM(amount), 0) FROM journal
+             WHERE asset = ?1 AND at >= ?2 AND kind IN ('{}', '{}')",
+        Kind::Payment,
+        Kind::Refund
+    )
+});
+
 /// Net spending (payments minus refunds) in `asset` since `since`, on one site or all.
 pub(crate) fn spent_since(conn: &Connection, asset: &str, site: Option<&str>, since: i64) -> Result<Micros> {
     let total: i64 = match site {
-        Some(site) => conn
-            .prepare_cached(
-                "SELECT COALESCE(SUM(amount), 0) FROM journal
-             WHERE site = ?1 AND at >= ?2 AND asset = ?3 AND kind IN ('payment', 'refund')",
-            )?
-            .query_row(params![site, since, asset], |r| r.get(0))?,
-        None => conn
-            .prepare_cached(
-                "SELECT COALESCE(SUM(amount), 0) FROM journal
-             WHERE asset = ?1 AND at >= ?2 AND kind IN ('payment', 'refund')",
-            )?
-            .query_row(params![asset, since], |r| r.get(0))?,
+        Some(site) => conn.prepare_cached(&SPENT_ON_SITE)?.query_row(params![site, since, asset], |r| r.get(0))?,
+        None => conn.prepare_cached(&SPENT)?.query_row(params![asset, since], |r| r.get(0))?,
     };
     // Payments are negative in the journal; a refund of an older payment can make the period
     // net positive, which counts as nothing spent.

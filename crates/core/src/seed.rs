@@ -11,16 +11,20 @@ use std::collections::HashMap;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use centime_protocol::documents::{self, AuthorizationClaims, CreditClaims, ReceiptClaims};
 use centime_protocol::jws::{RingSigner, Signer as _};
-use centime_protocol::{Amount, Asset, Micros, Network, PaymentId, PaymentRequired, PaymentRequirements, ResourceInfo};
+use centime_protocol::{Asset, Micros, Network, PaymentId, PaymentRequired, ResourceInfo};
 use serde::Serialize;
 
+use crate::entry::Kind;
 use crate::error::{Error, Result};
-use crate::journal::{self, Appender, Kind, NewEntry};
-use crate::pay::{self, PaymentRow, Status};
+use crate::journal::{self, Appender, NewEntry};
+use crate::payments::{self, PaymentRow, Status};
 use crate::sqlite;
 use crate::wallet::{Issuer, Wallet};
+
+mod generator;
+
+use generator::{Generator, Outcome, Plan, PlannedPayment, Rng, Signed, TOPICS, site};
 
 /// Changes whenever the same options would generate other data (benchmarks key their cached
 /// wallets by it).
@@ -59,237 +63,6 @@ pub struct SeedReport {
     pub rejected: u64,
     pub unconfirmed: u64,
     pub refunds: u64,
-}
-
-/// SplitMix64: small, fast, and the same on every platform.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    /// Uniform in `0..n` (n > 0).
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-    /// Skewed towards 0: a few sites and pages get most of the reading, as in life.
-    fn skewed(&mut self, n: u64) -> u64 {
-        let a = self.below(n);
-        let b = self.below(n);
-        a.min(b).min(self.below(n))
-    }
-    /// True with probability `per_mille` / 1000.
-    fn chance(&mut self, per_mille: u64) -> bool {
-        self.below(1000) < per_mille
-    }
-    fn bytes<const N: usize>(&mut self) -> [u8; N] {
-        let mut out = [0u8; N];
-        for chunk in out.chunks_mut(8) {
-            let v = self.next().to_le_bytes();
-            chunk.copy_from_slice(&v[..chunk.len()]);
-        }
-        out
-    }
-}
-
-const FIRST: [&str; 16] = [
-    "daily", "morning", "open", "quiet", "green", "north", "city", "deep", "plain", "bright", "small", "long", "fresh",
-    "local", "night", "slow",
-];
-const SECOND: [&str; 20] = [
-    "news", "review", "journal", "gazette", "science", "kitchen", "garden", "travel", "finance", "sports", "music",
-    "cinema", "books", "health", "code", "maps", "weather", "history", "design", "letters",
-];
-const TOPICS: [&str; 24] = [
-    "the economics of small payments",
-    "a week on the night train",
-    "why bread needs time",
-    "the river that moved",
-    "notes on a quiet election",
-    "how to read a balance sheet",
-    "the last lighthouse keeper",
-    "what the data says about sleep",
-    "a recipe for winter soup",
-    "the match nobody expected",
-    "ten records from the seventies",
-    "inside the new library",
-    "learning to sail at fifty",
-    "a map of forgotten railways",
-    "the price of a page",
-    "storms and how we name them",
-    "a short history of the comma",
-    "rebuilding the old bridge",
-    "the case for slower cities",
-    "an interview with a beekeeper",
-    "the science of tides",
-    "on writing letters again",
-    "a guide to mountain huts",
-    "what makes a good chair",
-];
-
-struct Site {
-    origin: String,
-    name: String,
-    pay_to: String,
-    merchant: RingSigner,
-    entitlement: Option<u64>,
-}
-
-fn site(i: u32, seed: u64) -> Result<Site> {
-    let (a, b) = (FIRST[i as usize % FIRST.len()], SECOND[(i as usize / FIRST.len()) % SECOND.len()]);
-    let round = i as usize / (FIRST.len() * SECOND.len());
-    let host = if round == 0 { format!("{a}{b}") } else { format!("{a}{b}{round}") };
-    let key = journal::sha256(format!("centime dev seed merchant {seed} {i}").as_bytes());
-    Ok(Site {
-        origin: format!("https://{host}.example"),
-        name: format!("{}{} {}", a[..1].to_uppercase(), &a[1..], b),
-        pay_to: format!("merchant-{host}"),
-        merchant: RingSigner::from_seed(&key)?,
-        entitlement: i.is_multiple_of(2).then_some(86_400),
-    })
-}
-
-/// What one row will be, decided by the generator before anything is signed.
-enum Plan {
-    Credit { at: i64, credit_id: String, issued_at: u64 },
-    Payment(Box<PlannedPayment>),
-    Refund { at: i64, payment: usize, reason: &'static str },
-}
-
-struct PlannedPayment {
-    at: i64,
-    site: usize,
-    price: usize,
-    request: PaymentRequired,
-    payment_id: PaymentId,
-    nonce: String,
-    outcome: Outcome,
-    /// Why the merchant refused it, for a rejected payment.
-    reason: Option<&'static str>,
-    transaction: String,
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Outcome {
-    Settled { receipt: bool },
-    Rejected,
-    Unconfirmed,
-}
-
-/// A planned row with its documents signed.
-struct Signed {
-    credit: Option<String>,
-    request_json: String,
-    authorization: String,
-    receipt: Option<String>,
-}
-
-struct Generator<'a> {
-    rng: Rng,
-    sites: Vec<Site>,
-    offers: HashMap<(usize, usize), (PaymentRequirements, String)>,
-    network: Network,
-    wallet: &'a RingSigner,
-    issuer: RingSigner,
-}
-
-impl Generator<'_> {
-    fn offer(&mut self, site: usize, price: usize) -> Result<(PaymentRequirements, String)> {
-        if let Some(o) = self.offers.get(&(site, price)) {
-            return Ok(o.clone());
-        }
-        let s = &self.sites[site];
-        let offer = PaymentRequirements::centime(
-            &self.network,
-            &s.pay_to,
-            Amount::new(Micros::from_micros(PRICES[price]), Asset::EUR),
-            60,
-            &s.name,
-            s.entitlement,
-        )?;
-        let hash = documents::accepted_hash(&offer.to_value()?)?;
-        self.offers.insert((site, price), (offer.clone(), hash.clone()));
-        Ok((offer, hash))
-    }
-
-    fn sign(&self, plan: &Plan, plans: &[Plan]) -> Result<Signed> {
-        match plan {
-            Plan::Credit { credit_id, issued_at, .. } => {
-                let claims = CreditClaims {
-                    iss: self.issuer.public_key(),
-                    network: self.network.clone(),
-                    sub: self.wallet.public_key(),
-                    credit_id: credit_id.clone(),
-                    value: (TOPUP / 10_000).to_string(),
-                    asset: Asset::EUR,
-                    asset_scale: 2,
-                    issued_at: *issued_at,
-                };
-                Ok(Signed {
-                    credit: Some(documents::sign(&self.issuer, &claims)?),
-                    request_json: String::new(),
-                    authorization: String::new(),
-                    receipt: None,
-                })
-            }
-            Plan::Payment(p) => {
-                let s = &self.sites[p.site];
-                let (offer, accepted_hash) =
-                    self.offers.get(&(p.site, p.price)).cloned().ok_or_else(|| Error::Integrity("offer".into()))?;
-                let at = u64::try_from(p.at).unwrap_or(0);
-                let claims = AuthorizationClaims {
-                    from: self.wallet.public_key(),
-                    to: s.pay_to.clone(),
-                    value: offer.amount.clone(),
-                    asset: Asset::EUR,
-                    asset_scale: offer.terms()?.asset_scale,
-                    network: self.network.clone(),
-                    resource: p.request.resource.url.clone(),
-                    valid_after: at,
-                    valid_before: at + 60,
-                    nonce: p.nonce.clone(),
-                    accepted_hash,
-                    payment_id: p.payment_id.clone(),
-                };
-                let receipt = match p.outcome {
-                    Outcome::Settled { receipt: true } => Some(documents::sign(
-                        &s.merchant,
-                        &ReceiptClaims {
-                            iss: s.merchant.public_key(),
-                            resource_url: p.request.resource.url.clone(),
-                            payer: self.wallet.public_key(),
-                            payment_id: p.payment_id.clone(),
-                            value: claims.value.clone(),
-                            asset: Asset::EUR,
-                            asset_scale: claims.asset_scale,
-                            issued_at: at + 1,
-                            transaction: p.transaction.clone(),
-                        },
-                    )?),
-                    _ => None,
-                };
-                Ok(Signed {
-                    credit: None,
-                    request_json: serde_json::to_string(&p.request).map_err(|e| Error::Integrity(e.to_string()))?,
-                    authorization: documents::sign(self.wallet, &claims)?,
-                    receipt,
-                })
-            }
-            Plan::Refund { payment, .. } => match plans.get(*payment) {
-                Some(Plan::Payment(_)) => Ok(Signed {
-                    credit: None,
-                    request_json: String::new(),
-                    authorization: String::new(),
-                    receipt: None,
-                }),
-                _ => Err(Error::Integrity("a refund without its payment".into())),
-            },
-        }
-    }
 }
 
 impl Wallet {
@@ -504,7 +277,7 @@ impl Wallet {
                             }
                         };
                         let reason = p.reason.or(detail);
-                        pay::insert_payment(
+                        payments::insert_payment(
                             &tx,
                             &PaymentRow {
                                 wallet_id: &wallet_id,
@@ -521,8 +294,14 @@ impl Wallet {
                             },
                         )?;
                         let automatic = p.site % 3 != 0;
-                        pay::add_event(&tx, jid, p.at, Status::Pending, automatic.then_some("paid automatically"))?;
-                        pay::add_event(&tx, jid, p.at + 1, status, reason)?;
+                        payments::add_event(
+                            &tx,
+                            jid,
+                            p.at,
+                            Status::Pending,
+                            automatic.then_some("paid automatically"),
+                        )?;
+                        payments::add_event(&tx, jid, p.at + 1, status, reason)?;
                         report.payments += 1;
                         match p.outcome {
                             Outcome::Settled { .. } => report.settled += 1,

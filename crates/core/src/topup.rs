@@ -6,8 +6,9 @@ use centime_protocol::{Amount, Micros, Network};
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
+use crate::entry::Kind;
 use crate::error::{Error, Result};
-use crate::journal::{self, Kind, NewEntry};
+use crate::journal::{self, NewEntry};
 use crate::rules_store;
 use crate::sqlite;
 use crate::wallet::Wallet;

@@ -1,7 +1,7 @@
 //! The wallet: opening and creating it, its identity, issuers and balances.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use centime_protocol::jws::{RingSigner, Signer as _};
 use centime_protocol::verify::{Clock, SystemClock};
@@ -12,6 +12,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::files;
 use crate::keystore::{KeyStore, Secrets};
+use crate::payments::Status;
 use crate::policy::Limits;
 use crate::rules_store;
 use crate::sqlite;
@@ -63,6 +64,17 @@ pub struct Balance {
 /// How long after an authorization's `validBefore` a merchant may still accept it: the
 /// protocol's tolerance between clocks. A refused payment's refund is held until then.
 pub const HOLD_SKEW_SECONDS: i64 = centime_protocol::verify::DEFAULT_SKEW_SECONDS as i64;
+
+// Built from the enum once, like every statement that names a status, and cached as a prepared
+// statement by that text.
+static HELD: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT COALESCE(SUM(-j.amount), 0), MAX(p.valid_before)
+                 FROM payments p JOIN journal j ON j.id = p.journal_id
+                 WHERE p.status = '{}' AND p.valid_before > ?1 AND j.network = ?2 AND j.asset = ?3",
+        Status::Rejected
+    )
+});
 
 pub(crate) fn meta(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn
@@ -263,11 +275,7 @@ impl Wallet {
     /// spent again before then. Their sum and when the last one is released.
     pub(crate) fn held_of(conn: &Connection, network: &str, asset: &str, now: i64) -> Result<(Micros, Option<i64>)> {
         let (sum, until): (i64, Option<i64>) = conn
-            .prepare_cached(
-                "SELECT COALESCE(SUM(-j.amount), 0), MAX(p.valid_before)
-                 FROM payments p JOIN journal j ON j.id = p.journal_id
-                 WHERE p.status = 'rejected' AND p.valid_before > ?1 AND j.network = ?2 AND j.asset = ?3",
-            )?
+            .prepare_cached(&HELD)?
             .query_row(params![now.saturating_sub(HOLD_SKEW_SECONDS), network, asset], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })?;

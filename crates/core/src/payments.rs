@@ -1,0 +1,369 @@
+//! The `payments` table: each payment's request, authorization, receipt and status, and the
+//! reads of them (a payment sent again, the unresolved ones, what already pays for a page).
+
+use std::sync::LazyLock;
+
+use centime_protocol::wire::{AuthorizationEnvelope, PaymentRequirements, X402_VERSION};
+use centime_protocol::{Amount, Micros, Network, PaymentId, PaymentPayload, PaymentRequired};
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use crate::doc_codec::{self, Stored};
+use crate::entry::Kind;
+use crate::error::{Error, Result};
+use crate::pay::Payment;
+use crate::policy;
+use crate::wallet::Wallet;
+
+/// Where a payment stands. Its `Display`/`FromStr` form is the `status` column and the CLI's
+/// JSON, byte for byte.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    serde::Deserialize,
+    strum::Display,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "PaymentStatus"))]
+pub enum Status {
+    Pending,
+    Settled,
+    Rejected,
+    Unconfirmed,
+}
+
+impl Wallet {
+    /// The stored payment for `payment_id`, as it would be sent again.
+    pub fn payment(&self, payment_id: &PaymentId) -> Result<Payment> {
+        stored_payment(&self.conn, payment_id)?
+            .ok_or_else(|| Error::UnknownPayment(payment_id.to_string()))?
+            .into_payment(true)
+    }
+
+    /// Payments whose outcome the wallet does not know (pending or unconfirmed), oldest first:
+    /// each can be sent again to its merchant with the same authorization, never a second debit.
+    pub fn unresolved_payments(&self) -> Result<Vec<Payment>> {
+        self.payments_where(&format!(
+            "SELECT payment_id FROM payments WHERE status IN ('{}', '{}') ORDER BY journal_id",
+            Status::Pending,
+            Status::Unconfirmed
+        ))
+    }
+
+    /// The unresolved payments no delivery is working on: unconfirmed ones. A pending payment
+    /// is being delivered by this process or another until its authorization expires
+    /// ([`Wallet::resolve_stale_pending`] then makes it unconfirmed), so a background check
+    /// leaves it to that delivery.
+    pub fn unconfirmed_payments(&self) -> Result<Vec<Payment>> {
+        self.payments_where(&format!(
+            "SELECT payment_id FROM payments WHERE status = '{}' ORDER BY journal_id",
+            Status::Unconfirmed
+        ))
+    }
+
+    fn payments_where(&self, sql: &str) -> Result<Vec<Payment>> {
+        let ids: Vec<String> = {
+            let mut stmt = self.conn.prepare(sql)?;
+            stmt.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?
+        };
+        ids.iter().map(|id| self.payment(&id.parse()?)).collect()
+    }
+
+    /// The latest settled payment for exactly `resource` whose entitlement (the offer's
+    /// `entitlementSeconds`) still runs: re-sending it reads the page again for free.
+    pub fn entitlement(&self, resource: &str) -> Result<Option<Payment>> {
+        Ok(match already_paid_in(&self.conn, resource, self.now())? {
+            Some(p) if p.status == Status::Settled => Some(p.into_payment(true)?),
+            _ => None,
+        })
+    }
+
+    /// The payment that already pays for `resource`, if any ([`already_paid_in`]): what every
+    /// path (a typed address, a link, `fetch`, `pay`, a batch) reads the page with instead of
+    /// paying again. [`Wallet::pay`] applies it itself; this lets a shell skip the prompt.
+    pub fn already_paid(&self, resource: &str) -> Result<Option<Payment>> {
+        already_paid_in(&self.conn, resource, self.now())?.map(|p| p.into_payment(true)).transpose()
+    }
+}
+
+/// The payment that already pays for exactly `resource`: a settled one whose entitlement (its
+/// offer's `entitlementSeconds`) still runs, or one still in flight (pending or unconfirmed,
+/// its authorization not yet expired) for an offer that grants an entitlement. A resource
+/// without an entitlement (an API call priced per call) is paid every time it is asked.
+// The kind is in the statement's text, not bound: only a literal lets SQLite use the partial
+// index `journal_paid_resource`, and without it this is a scan of the site's entries.
+pub(crate) static PAID_IN: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT p.journal_id, j.at, p.status, p.valid_before FROM journal j JOIN payments p ON p.journal_id = j.id
+             WHERE j.resource = ?2 AND j.kind = '{payment}' AND j.site = ?1 AND p.status <> '{rejected}'
+             ORDER BY j.id DESC LIMIT 16",
+        payment = Kind::Payment,
+        rejected = Status::Rejected,
+    )
+});
+
+pub(crate) fn already_paid_in(conn: &Connection, resource: &str, now: i64) -> Result<Option<StoredPayment>> {
+    let Ok(site) = policy::origin_of(resource) else { return Ok(None) };
+    let rows: Vec<(i64, i64, String, i64)> = conn
+        .prepare_cached(&PAID_IN)?
+        .query_map(params![site, resource], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    for (journal_id, at, status, valid_before) in rows {
+        let status = stored_status(&status)?;
+        let in_flight = matches!(status, Status::Pending | Status::Unconfirmed);
+        if in_flight && valid_before <= now {
+            continue;
+        }
+        let Some(p) = stored_payment_at(conn, journal_id)? else { continue };
+        let seconds = p.accepted()?.extra.get("entitlementSeconds").and_then(serde_json::Value::as_i64).unwrap_or(0);
+        if seconds <= 0 {
+            continue;
+        }
+        if in_flight || at.saturating_add(seconds) > now {
+            return Ok(Some(p));
+        }
+    }
+    Ok(None)
+}
+
+pub(crate) fn add_event(
+    conn: &Connection,
+    journal_id: i64,
+    at: i64,
+    status: Status,
+    detail: Option<&str>,
+) -> Result<()> {
+    conn.prepare_cached("INSERT INTO payment_events (journal_id, at, status, detail) VALUES (?1, ?2, ?3, ?4)")?
+        .execute(params![journal_id, at, <&'static str>::from(status), detail])?;
+    Ok(())
+}
+
+pub(crate) fn set_status(
+    conn: &Connection,
+    journal_id: i64,
+    from: Status,
+    to: Status,
+    receipt: Option<Stored>,
+    detail: Option<&str>,
+    at: i64,
+) -> Result<()> {
+    let n = conn
+        .prepare_cached(
+            "UPDATE payments SET status = ?1, receipt = COALESCE(?2, receipt), detail = ?3, updated_at = ?4
+         WHERE journal_id = ?5 AND status = ?6",
+        )?
+        .execute(params![<&'static str>::from(to), receipt, detail, at, journal_id, <&'static str>::from(from)])?;
+    if n != 1 {
+        return Err(Error::BadTransition { id: format!("#{journal_id}"), status: from, to });
+    }
+    add_event(conn, journal_id, at, to, detail)
+}
+
+/// A payment row about to be written, its documents as they were signed and received.
+#[derive(Debug, Clone)]
+pub(crate) struct PaymentRow<'a> {
+    /// The wallet's public key, base64url: part of what the documents are compressed against.
+    pub wallet_id: &'a str,
+    pub journal_id: i64,
+    pub payment_id: &'a str,
+    pub request_json: &'a str,
+    /// Index of the accepted offer in the request's `accepts`.
+    pub offer: usize,
+    pub authorization: &'a str,
+    pub valid_before: i64,
+    pub status: Status,
+    pub receipt: Option<&'a str>,
+    pub detail: Option<&'a str>,
+    pub at: i64,
+}
+
+/// Writes a payment row, each document once (ADR 0010). The caller appends its events.
+pub(crate) fn insert_payment(conn: &Connection, row: &PaymentRow<'_>) -> Result<()> {
+    let ctx = doc_codec::Context { wallet_id: row.wallet_id, payment_id: row.payment_id };
+    let request = doc_codec::pack_request(row.request_json, ctx);
+    let authorization = doc_codec::pack_jws(row.authorization, ctx, &[row.request_json.as_bytes()]);
+    let receipt = row.receipt.map(|r| {
+        let claims = doc_codec::jws_claims(row.authorization);
+        doc_codec::pack_jws(r, ctx, &[row.request_json.as_bytes(), &claims])
+    });
+    conn.prepare_cached(
+        "INSERT INTO payments (journal_id, payment_id, request, authorization, offer, valid_before, status, receipt,
+                               detail, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?
+    .execute(params![
+        row.journal_id,
+        row.payment_id,
+        request,
+        authorization,
+        i64::try_from(row.offer).unwrap_or(i64::MAX),
+        row.valid_before,
+        <&'static str>::from(row.status),
+        receipt,
+        row.detail,
+        row.at
+    ])?;
+    Ok(())
+}
+
+/// A payment as stored, its documents decoded.
+pub(crate) struct StoredPayment {
+    pub journal_id: i64,
+    pub payment_id: PaymentId,
+    /// The request JSON, exactly as stored.
+    pub request_json: String,
+    pub request: PaymentRequired,
+    pub offer: usize,
+    /// The compact authorization JWS.
+    pub authorization: String,
+    receipt: Option<Stored>,
+    wallet_id: String,
+    pub network: Network,
+    pub amount: Amount,
+    pub pay_to: String,
+    pub resource: String,
+    pub origin: String,
+    pub status: Status,
+    /// The debit's time.
+    pub at: i64,
+}
+
+impl StoredPayment {
+    /// The offer this payment accepted, verbatim from its request.
+    pub fn accepted(&self) -> Result<&PaymentRequirements> {
+        self.request.accepts.get(self.offer).ok_or_else(|| {
+            Error::Integrity(format!("stored payment {} names an offer its request does not hold", self.payment_id))
+        })
+    }
+
+    fn context(&self) -> doc_codec::Context<'_> {
+        doc_codec::Context { wallet_id: &self.wallet_id, payment_id: self.payment_id.as_str() }
+    }
+
+    /// The merchant's receipt (compact JWS), when the payment settled with one.
+    pub fn receipt(&self) -> Result<Option<String>> {
+        let Some(r) = &self.receipt else { return Ok(None) };
+        let claims = doc_codec::jws_claims(&self.authorization);
+        doc_codec::unpack_jws(r, self.context(), &[self.request_json.as_bytes(), &claims])
+            .map(Some)
+            .ok_or_else(|| doc_codec::damaged("receipt", self.payment_id.as_str()))
+    }
+
+    pub(crate) fn pack_receipt(&self, wallet_id: &str, receipt: &str) -> Result<Stored> {
+        let ctx = doc_codec::Context { wallet_id, payment_id: self.payment_id.as_str() };
+        let claims = doc_codec::jws_claims(&self.authorization);
+        Ok(doc_codec::pack_jws(receipt, ctx, &[self.request_json.as_bytes(), &claims]))
+    }
+
+    /// The `PAYMENT-SIGNATURE` header, rebuilt from the request, the offer and the
+    /// authorization exactly as `sign_payload` first built it.
+    pub fn header(&self) -> Result<String> {
+        let accepted = self.accepted()?;
+        let mut payload = PaymentPayload {
+            x402_version: X402_VERSION,
+            resource: self.request.resource.clone(),
+            accepted: accepted.to_value()?,
+            payload: AuthorizationEnvelope { authorization: self.authorization.clone(), other: Default::default() },
+            extensions: Default::default(),
+            other: Default::default(),
+        };
+        payload.set_extension_payment_id(&self.payment_id);
+        Ok(payload.to_header()?)
+    }
+
+    pub(crate) fn into_payment(self, reused: bool) -> Result<Payment> {
+        let header = self.header()?;
+        Ok(Payment {
+            payment_id: self.payment_id,
+            header,
+            network: self.network,
+            amount: self.amount,
+            pay_to: self.pay_to,
+            resource: self.resource,
+            origin: self.origin,
+            reused,
+            automatic: false,
+            at: self.at,
+        })
+    }
+}
+
+/// A `status` column as read: anything but a status this version writes is damage.
+pub(crate) fn stored_status(s: &str) -> Result<Status> {
+    s.parse().map_err(|_| Error::Integrity(format!("unknown payment status {s:?}")))
+}
+
+pub(crate) fn stored_payment(conn: &Connection, id: &PaymentId) -> Result<Option<StoredPayment>> {
+    let jid: Option<i64> = conn
+        .prepare_cached("SELECT journal_id FROM payments WHERE payment_id = ?1")?
+        .query_row(params![id.as_str()], |r| r.get(0))
+        .optional()?;
+    match jid {
+        Some(jid) => stored_payment_at(conn, jid),
+        None => Ok(None),
+    }
+}
+
+/// The payment whose debit is journal row `journal_id`.
+pub(crate) fn stored_payment_at(conn: &Connection, journal_id: i64) -> Result<Option<StoredPayment>> {
+    let row = conn
+        .prepare_cached(
+            "SELECT p.payment_id, p.request, p.authorization, p.offer, p.status, p.receipt,
+                    j.network, j.asset, j.amount, j.counterparty, j.resource, j.site,
+                    (SELECT value FROM meta WHERE key = 'wallet_id'), j.at
+             FROM payments p JOIN journal j ON j.id = p.journal_id WHERE p.journal_id = ?1",
+        )?
+        .query_row(params![journal_id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, Stored>(1)?,
+                r.get::<_, Stored>(2)?,
+                r.get::<_, i64>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, Option<Stored>>(5)?,
+                (r.get::<_, String>(6)?, r.get::<_, String>(7)?, r.get::<_, i64>(8)?),
+                (r.get::<_, Option<String>>(9)?, r.get::<_, Option<String>>(10)?, r.get::<_, Option<String>>(11)?),
+                (r.get::<_, Option<String>>(12)?, r.get::<_, i64>(13)?),
+            ))
+        })
+        .optional()?;
+    let Some((id, request, authorization, offer, status, receipt, (network, asset, amount), texts, (wallet_id, at))) =
+        row
+    else {
+        return Ok(None);
+    };
+    let (pay_to, resource, site) = texts;
+    let bad = |what: &str| Error::Integrity(format!("stored payment {id} has an invalid {what}"));
+    let payment_id: PaymentId = id.parse().map_err(|_| bad("payment id"))?;
+    let wallet_id = wallet_id.unwrap_or_default();
+    let ctx = doc_codec::Context { wallet_id: &wallet_id, payment_id: &id };
+    let request_json = doc_codec::unpack_request(&request, ctx).ok_or_else(|| doc_codec::damaged("request", &id))?;
+    let authorization = doc_codec::unpack_jws(&authorization, ctx, &[request_json.as_bytes()])
+        .ok_or_else(|| doc_codec::damaged("authorization", &id))?;
+    let request: PaymentRequired = serde_json::from_str(&request_json).map_err(|_| bad("request"))?;
+    Ok(Some(StoredPayment {
+        journal_id,
+        payment_id,
+        request_json,
+        request,
+        offer: usize::try_from(offer).map_err(|_| bad("offer"))?,
+        authorization,
+        receipt,
+        wallet_id,
+        network: network.parse().map_err(|_| bad("network"))?,
+        amount: Amount::new(Micros::from_micros(amount).checked_neg()?, asset.parse().map_err(|_| bad("asset"))?),
+        pay_to: pay_to.unwrap_or_default(),
+        resource: resource.unwrap_or_default(),
+        origin: site.unwrap_or_default(),
+        status: stored_status(&status)?,
+        at,
+    }))
+}
