@@ -21,10 +21,14 @@
 #[strum(serialize_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "EntryKind"))]
 pub enum Kind {
+    /// Money from an issuer's credit note (a top-up).
     #[strum(to_string = "credit", serialize = "topup")]
     Credit,
+    /// Money paid to a merchant: negative.
     Payment,
+    /// A refused payment credited back: positive, held until its authorization expires.
     Refund,
+    /// A correction to a balance; this version writes none.
     Adjustment,
 }
 
@@ -48,10 +52,15 @@ pub enum Kind {
 #[strum(serialize_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum EntryStatus {
+    /// Debited and signed; the merchant's answer is not recorded yet.
     Pending,
+    /// The merchant accepted the payment.
     Settled,
+    /// The merchant refused it; a refund credited it back.
     Rejected,
+    /// The merchant's answer was lost: asked again with the same authorization.
     Unconfirmed,
+    /// Every entry that is not a payment: it has no status of its own.
     Posted,
 }
 

@@ -6,6 +6,8 @@
 //! payments only once their debit is committed, and answers history queries. The CLI and
 //! the desktop app are thin shells over it; it knows nothing of either.
 
+#![warn(missing_docs)]
+
 pub mod backup;
 pub mod crash;
 pub mod details;

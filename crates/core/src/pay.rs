@@ -26,6 +26,7 @@ use offer::{approved_offer, choose, offer_digest};
 /// Longest validity window the wallet will sign, whatever the merchant asks.
 pub const MAX_TIMEOUT_SECONDS: u64 = 3600;
 
+/// How to pay: what the user approved, the most they allow, and the payment id to reuse.
 #[derive(Debug, Clone, Default)]
 pub struct PayOptions {
     /// The user approved this payment (a prompt, or `--yes`). Never overrides a refusal.
@@ -46,9 +47,13 @@ pub struct PayOptions {
 pub struct Approval {
     /// Index of the offer in the request's `accepts`.
     pub offer: usize,
+    /// The page or API URL the request is for.
     pub resource: String,
+    /// The merchant's account the offer pays.
     pub pay_to: String,
+    /// The issuer's network of the offer.
     pub network: Network,
+    /// The offer's price.
     pub amount: Amount,
     /// SHA-256 (base64url) of the offer's RFC 8785 form: every other term pinned too.
     pub offer_digest: String,
@@ -58,12 +63,19 @@ pub struct Approval {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Payment {
+    /// The payment's idempotency key: a retry with it is the same payment.
     pub payment_id: PaymentId,
+    /// The `PAYMENT-SIGNATURE` header value: base64 of the signed payload's JSON.
     pub header: String,
+    /// The issuer's network the money was debited in.
     pub network: Network,
+    /// What was paid.
     pub amount: Amount,
+    /// The merchant's account it pays.
     pub pay_to: String,
+    /// The page or API URL paid for.
     pub resource: String,
+    /// The site that asked for it, as an origin: the only one it is ever sent to.
     pub origin: String,
     /// True when this is a stored payment returned again for the same payment id.
     pub reused: bool,
@@ -77,19 +89,29 @@ pub struct Payment {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Quote {
+    /// The site that asked, as an origin.
     pub origin: String,
+    /// The page or API URL the request is for.
     pub resource: String,
+    /// The page's title as the merchant gave it, made inert.
     pub description: Option<String>,
+    /// The merchant's name as it gave it, made inert.
     pub merchant_name: Option<String>,
+    /// The merchant's account the chosen offer pays.
     pub pay_to: String,
+    /// The issuer's network of the chosen offer.
     pub network: Network,
+    /// The chosen offer's price.
     pub amount: Amount,
-    /// What can be spent now: the balance less refunds still held ([`Balance::held`]).
+    /// What can be spent now: the balance less refunds still held ([`crate::Balance::held`]).
     pub balance: Micros,
+    /// What can be spent after paying: [`Quote::balance`] less the price (negative when short).
     pub balance_after: Micros,
     /// Refunds of refused payments not yet spendable, and until when (Unix seconds).
     pub held: Micros,
+    /// When the last held refund becomes spendable (Unix seconds).
     pub held_until: Option<i64>,
+    /// What the rules say, and by which rule.
     pub evaluation: Evaluation,
     /// The offer shown, to pass back in [`PayOptions::approval`] once the user approves.
     pub approval: Approval,

@@ -34,9 +34,13 @@ use crate::wallet::Wallet;
 #[strum(serialize_all = "snake_case")]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS), ts(rename = "PaymentStatus"))]
 pub enum Status {
+    /// Debited and signed; the merchant's answer is not recorded yet.
     Pending,
+    /// The merchant accepted it and, when it sent one, its receipt is stored.
     Settled,
+    /// The merchant refused it; a refund credited it back.
     Rejected,
+    /// The merchant's answer is unknown: asked again with the same authorization, never paid twice.
     Unconfirmed,
 }
 
@@ -86,7 +90,7 @@ impl Wallet {
         })
     }
 
-    /// The payment that already pays for `resource`, if any ([`already_paid_in`]): what every
+    /// The payment that already pays for `resource`, if any (`already_paid_in`): what every
     /// path (a typed address, a link, `fetch`, `pay`, a batch) reads the page with instead of
     /// paying again. [`Wallet::pay`] applies it itself; this lets a shell skip the prompt.
     pub fn already_paid(&self, resource: &str) -> Result<Option<Payment>> {

@@ -38,10 +38,12 @@ const TOPUP: i64 = 50_000_000;
 /// Prices a page may have, in micro-euros (0.005 to 0.25 EUR).
 const PRICES: [i64; 6] = [5_000, 10_000, 20_000, 50_000, 100_000, 250_000];
 
+/// What [`Wallet::seed`] generates.
 #[derive(Debug, Clone)]
 pub struct SeedOptions {
     /// Journal rows to add (top-ups, payments and refunds together).
     pub entries: u64,
+    /// Distinct sites the payments go to.
     pub sites: u32,
     /// Seed of the generator: the same seed gives the same sites, pages, prices and statuses.
     pub seed: u64,
@@ -53,15 +55,23 @@ pub struct SeedOptions {
     pub force: bool,
 }
 
+/// What [`Wallet::seed`] wrote, by kind and status.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SeedReport {
+    /// Journal rows written.
     pub entries: u64,
+    /// Top-ups.
     pub credits: u64,
+    /// Payments, whatever their status.
     pub payments: u64,
+    /// Payments settled.
     pub settled: u64,
+    /// Payments rejected (each with its refund).
     pub rejected: u64,
+    /// Payments left unconfirmed.
     pub unconfirmed: u64,
+    /// Refunds of the rejected payments.
     pub refunds: u64,
 }
 
