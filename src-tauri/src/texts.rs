@@ -62,8 +62,14 @@ pub fn confirmed(l: LocaleDto, a: &Amount, origin: &str) -> String {
 
 pub fn refused(l: LocaleDto, a: &Amount, origin: &str, code: &str) -> String {
     match l {
-        LocaleDto::En => format!("{origin} refused your payment of {} ({code}); it was credited back", amount(l, a)),
-        LocaleDto::Fr => format!("{origin} a refusé votre paiement de {} ({code}) ; il a été recrédité", amount(l, a)),
+        LocaleDto::En => format!(
+            "{origin} refused your payment of {} ({code}); it was credited back, spendable once its authorization expires",
+            amount(l, a)
+        ),
+        LocaleDto::Fr => format!(
+            "{origin} a refusé votre paiement de {} ({code}) ; il a été recrédité, utilisable une fois son autorisation expirée",
+            amount(l, a)
+        ),
     }
 }
 

@@ -140,7 +140,10 @@ pub fn resolve(cli: &Cli, timeout: u64) -> Result<()> {
         .map(|r| {
             let (status, detail) = match &r.outcome {
                 Resolved::Settled => (Status::Settled, None),
-                Resolved::Refused { code } => (Status::Rejected, Some(format!("refused ({code}), credited back"))),
+                Resolved::Refused { code } => (
+                    Status::Rejected,
+                    Some(format!("refused ({code}), credited back (held until its authorization expires)")),
+                ),
                 Resolved::Unconfirmed(why) => {
                     still_unknown += 1;
                     (Status::Unconfirmed, Some(terminal::field(why).into_owned()))

@@ -20,7 +20,9 @@ pub enum Error {
     ReturnElsewhere(String),
     #[error("the site did not confirm this price: {0}")]
     SiteUnconfirmed(String),
-    #[error("{origin} refused payment {payment_id} ({code}); {amount} credited back")]
+    #[error(
+        "{origin} refused payment {payment_id} ({code}); {amount} credited back, spendable once its authorization expires (a merchant that lied could still settle it until then)"
+    )]
     RefusedByMerchant {
         origin: String,
         payment_id: String,

@@ -645,10 +645,23 @@ impl Client {
         resolved
     }
 
+    /// The client that sends a payment again to `url`. A host name is held to public
+    /// addresses (unless its origin is trusted): it may have been rebound to the user's network
+    /// since the payment was first sent, and a link's payment must never probe it. An IP
+    /// literal or a `localhost` name cannot be rebound by anyone else, and goes where it went
+    /// the first time. (A payment the user made to a name on their own network is resent only
+    /// once they trust its origin.)
+    fn for_resend(&self, url: &Url) -> Client {
+        match url.host() {
+            Some(url::Host::Domain(d)) if !reach::is_localhost_name(d) => self.for_links(),
+            _ => self.clone(),
+        }
+    }
+
     fn try_resolve<L: Ledger + ?Sized>(&self, ledger: &mut L, p: &Payment) -> Result<Resolved> {
         Ok(match Url::parse(&p.resource) {
             Err(e) => Resolved::Unconfirmed(format!("its page address is not a URL: {e}")),
-            Ok(url) => match self.deliver(ledger, &url, &HeaderMap::new(), p) {
+            Ok(url) => match self.for_resend(&url).deliver(ledger, &url, &HeaderMap::new(), p) {
                 Ok(d) => match d.outcome {
                     Outcome::Settled => Resolved::Settled,
                     Outcome::Unconfirmed(why) => Resolved::Unconfirmed(why),

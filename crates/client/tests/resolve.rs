@@ -107,3 +107,70 @@ fn a_shared_wallet_is_free_while_the_merchant_answers_and_the_answer_is_recorded
     assert!(w.unresolved_payments().unwrap().is_empty());
     w.verify().unwrap();
 }
+
+/// This machine's own host name, if it resolves only to non-public addresses (Debian's
+/// /etc/hosts maps it to 127.0.1.1, a container's to its private address): a stand-in for a
+/// merchant's public name rebound to the user's network after the payment was first sent.
+fn own_name_resolving_privately() -> String {
+    use std::net::ToSocketAddrs as _;
+    let name = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap().trim().to_owned();
+    let addrs: Vec<_> = (name.as_str(), 0).to_socket_addrs().unwrap().collect();
+    assert!(
+        !addrs.is_empty() && addrs.iter().all(|a| centime_client::reach::private_kind(a.ip()).is_some()),
+        "this test needs the host name {name} to resolve to non-public addresses only: {addrs:?}"
+    );
+    name
+}
+
+/// A listener on every address, counting the connections it is offered.
+fn counting_listener() -> (u16, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let listener = TcpListener::bind("0.0.0.0:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let count = std::sync::Arc::new(AtomicUsize::new(0));
+    let seen = count.clone();
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            seen.fetch_add(1, Ordering::SeqCst);
+            drop(stream);
+        }
+    });
+    (port, count)
+}
+
+#[test]
+fn a_payment_whose_host_name_now_resolves_to_the_users_network_is_not_sent_there_again() {
+    use std::sync::atomic::Ordering;
+    let name = own_name_resolving_privately();
+    let (port, connections) = counting_listener();
+    let url = format!("http://{name}:{port}/articles/1");
+    let mut setup = wallet();
+    let paid = setup
+        .wallet
+        .pay(
+            &required(&url, vec![offer("merchant", 100_000, 60, &network())]),
+            &PayOptions { approved: true, ..Default::default() },
+        )
+        .unwrap();
+    setup.wallet.mark_unconfirmed(&paid.payment_id, "the answer was lost").unwrap();
+    let unresolved = setup.wallet.unresolved_payments().unwrap();
+
+    // Plain HTTP allowed, so that only where the name leads is in question (a test server
+    // has no certificate).
+    let c = client();
+    c.allow_plain_http(true);
+    let outcome = c.resolve_payment(&mut setup.wallet, &unresolved[0]).unwrap();
+    match &outcome {
+        Resolved::Unconfirmed(why) => assert!(why.contains("resolves to"), "{why}"),
+        other => panic!("the payment was resolved through a private address: {other:?}"),
+    }
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(connections.load(Ordering::SeqCst), 0, "the resend connected to the user's network");
+    assert_eq!(setup.wallet.unconfirmed_payments().unwrap().len(), 1, "still listed as unconfirmed");
+
+    // Once the user trusts the origin, it is sent there again.
+    let trusted = c.clone().trusting([format!("http://{name}:{port}")]).unwrap();
+    let again = trusted.resolve_payment(&mut setup.wallet, &unresolved[0]).unwrap();
+    assert!(matches!(again, Resolved::Unconfirmed(_)), "{again:?}");
+    assert!(connections.load(Ordering::SeqCst) >= 1, "a trusted origin is reached wherever it is");
+}
