@@ -494,14 +494,20 @@ class Merchant:
     def check_wrapper(self, p: dict, claims: dict) -> dict:
         """Steps 7-14: the extension, `accepted` against the offers, the claims against the offer."""
         # Step 7: the payment-identifier extension, when present, carries the signed id.
+        # An extension without info.id (an x402 client's echo of the declaration) is absent.
         ext = p.get("extensions", {}).get("payment-identifier")
         if ext is not None:
-            info = ext.get("info") if isinstance(ext, dict) else None
-            ext_id = info.get("id") if isinstance(info, dict) else None
-            if not isinstance(ext_id, str) or not PAYMENT_ID_RE.fullmatch(ext_id):
-                raise Reject("malformed", "payment-identifier extension without a valid info.id")
-            if ext_id != claims["paymentId"]:
-                raise Reject("malformed", "extension id differs from the signed paymentId")
+            if not isinstance(ext, dict):
+                raise Reject("malformed", "payment-identifier extension is not an object")
+            info = ext.get("info")
+            if info is not None and not isinstance(info, dict):
+                raise Reject("malformed", "payment-identifier info is not an object")
+            ext_id = info.get("id") if info is not None else None
+            if ext_id is not None:
+                if not isinstance(ext_id, str) or not PAYMENT_ID_RE.fullmatch(ext_id):
+                    raise Reject("malformed", "payment-identifier info.id is not a paymentId")
+                if ext_id != claims["paymentId"]:
+                    raise Reject("malformed", "extension id differs from the signed paymentId")
         # Step 8: scheme.
         accepted = p["accepted"]
         if not isinstance(accepted, dict) or accepted.get("scheme") != "exact":

@@ -126,7 +126,7 @@ fn forge(w: &Wallet, required: &PaymentRequired, nonce: Option<&str>, payment_id
     if let Some(n) = nonce {
         claims.nonce = n.to_owned();
     }
-    Ok(sign_payload(&signer, &required.resource, accepted, &claims)?.to_header()?)
+    Ok(sign_payload(&signer, &required.resource, accepted, &required.extensions, &claims)?.to_header()?)
 }
 
 #[test]

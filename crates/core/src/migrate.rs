@@ -117,7 +117,7 @@ mod tests {
             u64::try_from(T0).unwrap(),
         )
         .unwrap();
-        let payload = sign_payload(&me, &resource, &request.accepts[1], &claims).unwrap();
+        let payload = sign_payload(&me, &resource, &request.accepts[1], &request.extensions, &claims).unwrap();
         let header = payload.to_header().unwrap();
         let auth = payload.payload.authorization.clone();
         let receipt = documents::sign(

@@ -242,7 +242,7 @@ impl Wallet {
             payment_id.clone(),
             u64::try_from(now).unwrap_or(0),
         )?;
-        let payload = sign_payload(&self.signer, &required.resource, accepted, &claims)?;
+        let payload = sign_payload(&self.signer, &required.resource, accepted, &required.extensions, &claims)?;
         let header = payload.to_header()?;
         let authorization = &payload.payload.authorization;
         let debit = terms.price.micros.checked_neg()?;

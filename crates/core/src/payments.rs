@@ -279,6 +279,7 @@ impl StoredPayment {
             extensions: Default::default(),
             other: Default::default(),
         };
+        payload.echo_declared(&self.request.extensions);
         payload.set_extension_payment_id(&self.payment_id);
         Ok(payload.to_header()?)
     }

@@ -331,7 +331,7 @@ mod tests {
         let claims =
             authorization_claims(wallet.public_key(), &offered.resource, accepted, PaymentId::random().unwrap(), t0)
                 .unwrap();
-        let header = sign_payload(&wallet, &offered.resource, accepted, &claims).unwrap().to_header().unwrap();
+        let header = sign_payload(&wallet, &offered.resource, accepted, &offered.extensions, &claims).unwrap().to_header().unwrap();
 
         let Outcome::Paid { entry: first, fresh: true } =
             m.accept(&ledger, clock.clone(), offered.clone(), &header).unwrap()
@@ -376,7 +376,7 @@ mod tests {
         let claims =
             authorization_claims(wallet.public_key(), &page_a.resource, accepted, PaymentId::random().unwrap(), t0)
                 .unwrap();
-        let payload = sign_payload(&wallet, &page_a.resource, accepted, &claims).unwrap();
+        let payload = sign_payload(&wallet, &page_a.resource, accepted, &page_a.extensions, &claims).unwrap();
         let header = payload.to_header().unwrap();
         let Outcome::Paid { fresh: true, .. } = m.accept(&ledger, clock.clone(), page_a.clone(), &header).unwrap()
         else {

@@ -130,7 +130,7 @@ fn pay_with(
     let mut claims =
         authorization_claims(signer.public_key(), &pr.resource, accepted, PaymentId::random().unwrap(), now()).unwrap();
     edit(&mut claims);
-    let header = sign_payload(signer, &pr.resource, accepted, &claims).unwrap().to_header().unwrap();
+    let header = sign_payload(signer, &pr.resource, accepted, &pr.extensions, &claims).unwrap().to_header().unwrap();
     (header, claims)
 }
 

@@ -1,5 +1,7 @@
 //! The wallet's side of a payment: turning an accepted offer into a signed `PaymentPayload`.
 
+use serde_json::{Map, Value};
+
 use crate::documents::{self, AuthorizationClaims};
 use crate::error::{Error, Result};
 use crate::ids::{PaymentId, random_nonce};
@@ -32,11 +34,13 @@ pub fn authorization_claims(
     })
 }
 
-/// Signs `claims` and wraps them as the `PAYMENT-SIGNATURE` payload.
+/// Signs `claims` and wraps them as the `PAYMENT-SIGNATURE` payload, echoing the extensions
+/// the merchant `declared` in its 402 that Centime speaks.
 pub fn sign_payload(
     signer: &dyn Signer,
     resource: &ResourceInfo,
     accepted: &PaymentRequirements,
+    declared: &Map<String, Value>,
     claims: &AuthorizationClaims,
 ) -> Result<PaymentPayload> {
     let authorization = documents::sign(signer, claims)?;
@@ -48,6 +52,7 @@ pub fn sign_payload(
         extensions: Default::default(),
         other: Default::default(),
     };
+    payload.echo_declared(declared);
     payload.set_extension_payment_id(&claims.payment_id);
     Ok(payload)
 }

@@ -377,19 +377,49 @@ impl PaymentPayload {
     }
 
     /// The payment id carried by the payment-identifier extension, if any.
+    ///
+    /// An extension without `info.id` is absent: x402 clients echo the merchant's declaration
+    /// (`{"info": {"required": false}}`) into every payload, whether or not they set an id.
+    /// An `info.id` that is there but not a payment id is malformed.
     pub fn extension_payment_id(&self) -> Result<Option<PaymentId>> {
         let Some(ext) = self.extensions.get(PAYMENT_IDENTIFIER) else { return Ok(None) };
-        match ext.get("info").and_then(|i| i.get("id")) {
+        let malformed = |detail: &str| Error::Json { what: "payment-identifier extension", detail: detail.into() };
+        let info = match ext {
+            Value::Object(ext) => match ext.get("info") {
+                None | Some(Value::Null) => return Ok(None),
+                Some(Value::Object(info)) => info,
+                Some(_) => return Err(malformed("info must be an object")),
+            },
+            _ => return Err(malformed("the extension must be an object")),
+        };
+        match info.get("id") {
+            None | Some(Value::Null) => Ok(None),
             Some(Value::String(s)) => s.parse().map(Some),
-            _ => Err(Error::Json { what: "payment-identifier extension", detail: "info.id must be a string".into() }),
+            Some(_) => Err(malformed("info.id must be a string")),
         }
     }
 
-    /// Sets the payment-identifier extension's id.
+    /// Echoes what the merchant declared for the extensions Centime speaks (its 402's
+    /// `extensions`), as x402 clients do: an x402 server refuses an echo that drops a declared
+    /// field (`required`, `schema`, …). Call before [`Self::set_extension_payment_id`].
+    pub fn echo_declared(&mut self, declared: &Map<String, Value>) {
+        if let Some(d @ Value::Object(_)) = declared.get(PAYMENT_IDENTIFIER) {
+            self.extensions.insert(PAYMENT_IDENTIFIER.into(), d.clone());
+        }
+    }
+
+    /// Sets the payment-identifier extension's `info.id`, keeping every other field the
+    /// extension holds (what [`Self::echo_declared`] copied from the merchant's declaration).
     pub fn set_extension_payment_id(&mut self, id: &PaymentId) {
-        let mut info = Map::new();
+        let mut ext = match self.extensions.remove(PAYMENT_IDENTIFIER) {
+            Some(Value::Object(e)) => e,
+            _ => Map::new(),
+        };
+        let mut info = match ext.remove("info") {
+            Some(Value::Object(i)) => i,
+            _ => Map::new(),
+        };
         info.insert("id".into(), Value::from(id.as_str()));
-        let mut ext = Map::new();
         ext.insert("info".into(), Value::Object(info));
         self.extensions.insert(PAYMENT_IDENTIFIER.into(), Value::Object(ext));
     }

@@ -61,7 +61,7 @@ fn good_header() -> &'static String {
             NOW,
         )
         .unwrap();
-        payment::sign_payload(&s, &o.resource, &o.accepts[0], &claims).unwrap().to_header().unwrap()
+        payment::sign_payload(&s, &o.resource, &o.accepts[0], &o.extensions, &claims).unwrap().to_header().unwrap()
     })
 }
 

@@ -392,6 +392,20 @@ fn verification_vectors() -> Vec<(String, Value)> {
         expect: Ok(()),
     });
 
+    let mut p = payload(accepted(), documents::sign(&wallet, &c).unwrap(), None);
+    p.extensions.insert("payment-identifier".into(), serde_json::json!({"info": {"required": false}}));
+    add(Check {
+        name: "echoed_extension_without_id",
+        description: "The merchant's payment-identifier declaration echoed without an id, as x402 clients send it: \
+                      as if absent",
+        now: NOW,
+        prior_now: None,
+        prior: vec![],
+        header: p.to_header().unwrap(),
+        claims: claims_value(&c),
+        expect: Ok(()),
+    });
+
     // --- malformed -------------------------------------------------------------------------
     add(Check {
         name: "malformed",
@@ -441,6 +455,19 @@ fn verification_vectors() -> Vec<(String, Value)> {
         prior_now: None,
         prior: vec![],
         header: payload(accepted(), jws, Some("pay_vector_0000000999")).to_header().unwrap(),
+        claims: claims_value(&base),
+        expect: Err(Rejection::Malformed),
+    });
+
+    let mut p = payload(accepted(), documents::sign(&wallet, &base).unwrap(), None);
+    p.extensions.insert("payment-identifier".into(), serde_json::json!({"info": {"required": false, "id": 42}}));
+    add(Check {
+        name: "malformed_extension_id_not_a_string",
+        description: "The payment-identifier extension's info.id is a number, not a paymentId",
+        now: NOW,
+        prior_now: None,
+        prior: vec![],
+        header: p.to_header().unwrap(),
         claims: claims_value(&base),
         expect: Err(Rejection::Malformed),
     });
