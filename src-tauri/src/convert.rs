@@ -44,6 +44,7 @@ pub fn entry(e: &Entry) -> EntryDto {
         resource: e.resource.clone(),
         description: e.description.clone(),
         payment_id: e.payment_id.clone(),
+        settled_without_receipt: e.settled_without_receipt,
     }
 }
 

@@ -242,7 +242,7 @@ fn deliver_and_show(
         Err(e) => return Err(e.into()),
     };
     let (status, message) = match &outcome {
-        Outcome::Settled => (PaymentStatus::Settled, format!("Paid {} to {}", payment.amount, payment.origin)),
+        Outcome::Settled { .. } => (PaymentStatus::Settled, format!("Paid {} to {}", payment.amount, payment.origin)),
         Outcome::Unconfirmed(why) => {
             (PaymentStatus::Unconfirmed, format!("Paid {} to {}, but {why}", payment.amount, payment.origin))
         }

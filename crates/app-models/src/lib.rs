@@ -112,6 +112,8 @@ pub struct EntryDto {
     pub resource: Option<String>,
     pub description: Option<String>,
     pub payment_id: Option<String>,
+    /// Settled on the merchant's word: its answer said success without a signed receipt.
+    pub settled_without_receipt: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]

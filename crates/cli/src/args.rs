@@ -100,6 +100,15 @@ pub enum Command {
         #[arg(long, default_value_t = 30)]
         timeout: u64,
     },
+    /// Record what a merchant answered to a payment made through another x402 client (its
+    /// PAYMENT-RESPONSE, which such clients may not pass on): the receipt is checked and kept,
+    /// and the payment is settled, or credited back if the merchant says it did not take it
+    Record {
+        /// The payment id `centime pay` printed
+        payment_id: String,
+        /// The PAYMENT-RESPONSE header value, its JSON, or @FILE (@/dev/stdin for a pipe)
+        response: String,
+    },
     /// Spending history, newest first
     History(HistoryArgs),
     /// Site rules

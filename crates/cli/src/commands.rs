@@ -35,6 +35,7 @@ pub fn run(cli: &Cli) -> Result<()> {
         }
         Command::Fetch(args) => crate::fetch::run(cli, args),
         Command::Resolve { timeout } => crate::fetch::resolve(cli, *timeout),
+        Command::Record { payment_id, response } => record(cli, payment_id, response),
         Command::History(args) => history(cli, args),
         Command::Sites => sites(cli),
         Command::Allow { origin, max_per_payment, budget, per, auto, ask } => {
@@ -410,11 +411,28 @@ fn history_all(cli: &Cli, w: &Wallet, f: &HistoryFilter, csv: bool) -> Result<()
     Ok(())
 }
 
+/// `centime record`: the merchant's answer, handed back by an integrator.
+fn record(cli: &Cli, payment_id: &str, response: &str) -> Result<()> {
+    let id = input::payment_id(Some(payment_id))?.ok_or_else(|| anyhow::anyhow!("a payment id is required"))?;
+    let response = input::settlement_response(response)?;
+    let mut w = context::open(cli)?;
+    let status = w.record_settled(&id, &response)?;
+    let receipt = response.receipt.is_some();
+    print(cli.json, json!({ "paymentId": id.as_str(), "status": status, "receipt": receipt }), || match status {
+        centime_core::Status::Settled if receipt => format!("payment {id} settled: the merchant's receipt is kept"),
+        centime_core::Status::Settled => format!("payment {id} settled on the merchant's word: it sent no receipt"),
+        _ => format!("payment {id}: the merchant says it did not take it; the money is credited back"),
+    });
+    Ok(())
+}
+
 /// One history entry on one line. Its description may be a merchant's text as an older wallet
 /// stored it: shown inert (the CSV and JSON forms are too).
 fn entry_line(e: &centime_core::history::Entry) -> String {
+    // Only the merchant's word says it was taken: the line says so.
+    let unproven = if e.settled_without_receipt { "  (no receipt: settled on the merchant's word)" } else { "" };
     format!(
-        "{:>6}  {}  {:<7} {:<11} {:>12} {}  {}",
+        "{:>6}  {}  {:<7} {:<11} {:>12} {}  {}{unproven}",
         e.id,
         e.at,
         e.kind,

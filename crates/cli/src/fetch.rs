@@ -34,7 +34,15 @@ fn summary(cli: &Cli, value: serde_json::Value, text: String) {
         eprintln!("{}", terminal::message(&text));
     }
 }
-fn report_paid(cli: &Cli, w: &Wallet, p: &centime_core::Payment, outcome: &str) -> Result<()> {
+/// `receipt`: whether a checked receipt backs the outcome. A payment settled without one was
+/// settled on the merchant's word alone, and the text says so.
+fn report_paid(cli: &Cli, w: &Wallet, p: &centime_core::Payment, outcome: &Outcome) -> Result<()> {
+    let receipt = matches!(outcome, Outcome::Settled { receipt: true });
+    let on_word = matches!(outcome, Outcome::Settled { receipt: false });
+    let outcome = match outcome {
+        Outcome::Settled { .. } => Status::Settled.to_string(),
+        Outcome::Unconfirmed(why) => format!("{}: {why}", Status::Unconfirmed),
+    };
     let balance = w
         .balances()?
         .into_iter()
@@ -45,14 +53,16 @@ fn report_paid(cli: &Cli, w: &Wallet, p: &centime_core::Payment, outcome: &str) 
         cli,
         json!({
             "url": p.resource, "paid": !p.reused, "paymentId": p.payment_id, "amount": p.amount.micros.to_string(),
-            "asset": p.amount.asset, "status": outcome, "automatic": p.automatic, "balance": balance.to_string(),
+            "asset": p.amount.asset, "status": outcome, "receipt": receipt, "automatic": p.automatic,
+            "balance": balance.to_string(),
         }),
         format!(
-            "{} {} to {} — payment {} {outcome}{}; balance {balance} {}",
+            "{} {} to {} — payment {} {outcome}{}{}; balance {balance} {}",
             if p.reused { "retried" } else { "paid" },
             p.amount,
             p.origin,
             p.payment_id,
+            if on_word { " (no receipt: on the merchant's word)" } else { "" },
             if p.automatic { " (automatic, by your rules)" } else { "" },
             p.amount.asset
         ),
@@ -117,12 +127,8 @@ pub fn run(cli: &Cli, a: &FetchArgs) -> Result<()> {
 
     let p = crate::commands::pay_with_rules(&mut w, &required, a.yes, max, payment_id)?;
     let delivered = client.deliver(&mut w, &url, &extra, &p).map_err(|e| cli_error(e, &url))?;
-    let outcome = match &delivered.outcome {
-        Outcome::Settled => Status::Settled.to_string(),
-        Outcome::Unconfirmed(why) => format!("{}: {why}", Status::Unconfirmed),
-    };
     deliver(a, &delivered.body)?;
-    report_paid(cli, &w, &p, &outcome)
+    report_paid(cli, &w, &p, &delivered.outcome)
 }
 
 /// `centime resolve`: every payment whose outcome is unknown, asked again of its merchant.

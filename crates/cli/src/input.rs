@@ -7,7 +7,7 @@ use anyhow::{Context as _, Result};
 use centime_client::header::{HeaderMap, HeaderName, HeaderValue};
 use centime_protocol::deeplink::DeepLink;
 use centime_protocol::wire::PAYMENT_SIGNATURE;
-use centime_protocol::{Micros, PaymentId, PaymentRequired};
+use centime_protocol::{Micros, PaymentId, PaymentRequired, SettlementResponse};
 
 use crate::{EXIT_INPUT, fail};
 
@@ -33,6 +33,18 @@ pub fn value_or_file(s: &str) -> Result<String> {
         return Err(too_large());
     }
     String::from_utf8(bytes).map_err(|_| fail(EXIT_INPUT, format!("{path} is not UTF-8 text")))
+}
+
+/// A merchant's `PAYMENT-RESPONSE` as the user gave it: the header value, its JSON, or @FILE.
+pub fn settlement_response(s: &str) -> Result<SettlementResponse> {
+    let text = value_or_file(s)?;
+    let text = text.trim();
+    let parsed = if text.starts_with('{') {
+        serde_json::from_str(text).map_err(|e| format!("not a PAYMENT-RESPONSE: {e}"))
+    } else {
+        SettlementResponse::from_header(text).map_err(|e| format!("not a PAYMENT-RESPONSE header value: {e}"))
+    };
+    parsed.map_err(|m| fail(EXIT_INPUT, m))
 }
 
 /// A payment request as the user gave it.

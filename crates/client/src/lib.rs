@@ -56,8 +56,12 @@ pub enum Probe {
 /// What became of a delivered payment.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    /// Accepted with a receipt the wallet checked.
-    Settled,
+    /// Accepted: with a receipt the wallet checked, or (`receipt: false`) on the merchant's
+    /// word alone, a `PAYMENT-RESPONSE` saying success without one.
+    Settled {
+        /// Whether a checked receipt backs it.
+        receipt: bool,
+    },
     /// Served, but the answer could not be confirmed (no or bad receipt): the reason.
     Unconfirmed(String),
 }
@@ -493,7 +497,7 @@ impl Client {
                 let settlement = answer::settlement(resp.headers().get(PAYMENT_RESPONSE));
                 let outcome = match settlement {
                     Ok(Some(s)) => match wallet.record_settled(&p.payment_id, &s) {
-                        Ok(Status::Settled) => Outcome::Settled,
+                        Ok(Status::Settled) => Outcome::Settled { receipt: s.receipt.is_some() },
                         // `success: false`: the merchant says it did not take the payment, and
                         // the wallet has credited it back; reporting the page as paid would lie.
                         Ok(_) => {
@@ -663,7 +667,7 @@ impl Client {
             Err(e) => Resolved::Unconfirmed(format!("its page address is not a URL: {e}")),
             Ok(url) => match self.for_resend(&url).deliver(ledger, &url, &HeaderMap::new(), p) {
                 Ok(d) => match d.outcome {
-                    Outcome::Settled => Resolved::Settled,
+                    Outcome::Settled { .. } => Resolved::Settled,
                     Outcome::Unconfirmed(why) => Resolved::Unconfirmed(why),
                 },
                 Err(Error::RefusedByMerchant { code, .. }) => Resolved::Refused { code },

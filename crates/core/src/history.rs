@@ -69,6 +69,9 @@ pub struct Entry {
     pub description: Option<String>,
     /// The payment's idempotency key.
     pub payment_id: Option<String>,
+    /// A settled payment the merchant's word alone confirms: its `PAYMENT-RESPONSE` said
+    /// `success` without a signed receipt, so nothing proves what it took.
+    pub settled_without_receipt: bool,
 }
 
 /// One page of history, newest first.
@@ -134,9 +137,10 @@ fn clip(s: &str) -> String {
 pub(crate) static SELECT: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT j.id, j.at, j.kind, COALESCE(p.status, '{posted}'), j.amount, j.asset, j.network, j.site,
-        j.resource, j.title, j.payment_id
+        j.resource, j.title, j.payment_id, p.status = '{settled}' AND p.receipt IS NULL
  FROM journal j LEFT JOIN payments p ON p.journal_id = j.id",
-        posted = EntryStatus::Posted
+        posted = EntryStatus::Posted,
+        settled = crate::payments::Status::Settled,
     )
 });
 
@@ -276,6 +280,7 @@ pub(crate) fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
         resource: r.get(8)?,
         description: r.get(9)?,
         payment_id: r.get(10)?,
+        settled_without_receipt: r.get::<_, Option<bool>>(11)?.unwrap_or(false),
     })
 }
 

@@ -252,6 +252,11 @@ impl StoredPayment {
         doc_codec::Context { wallet_id: &self.wallet_id, payment_id: self.payment_id.as_str() }
     }
 
+    /// Whether a receipt is stored with this payment.
+    pub fn has_receipt(&self) -> bool {
+        self.receipt.is_some()
+    }
+
     /// The merchant's receipt (compact JWS), when the payment settled with one.
     pub fn receipt(&self) -> Result<Option<String>> {
         let Some(r) = &self.receipt else { return Ok(None) };

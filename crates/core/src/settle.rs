@@ -25,6 +25,9 @@ impl Wallet {
         let tx = sqlite::immediate(&mut self.conn)?;
         let p = stored_payment(&tx, payment_id)?.ok_or_else(|| Error::UnknownPayment(payment_id.to_string()))?;
         match p.status {
+            // Settled before on the merchant's word alone: a receipt given now is checked and
+            // kept (an integrator handing back the PAYMENT-RESPONSE its x402 client dropped).
+            Status::Settled if !p.has_receipt() && response.receipt.is_some() => {}
             Status::Settled => return Ok(Status::Settled),
             // Already refunded: a late success must not leave it settled with its refund.
             Status::Rejected => {

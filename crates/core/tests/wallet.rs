@@ -475,6 +475,7 @@ fn settled_with_a_merchant_receipt() {
         assert!(matches!(err, Error::BadReceipt(_)), "{err:?}");
     }
     let good = receipt(&me, &p.payment_id, NEWS, 250_000, T0);
+    let good_for_p = good.clone();
     assert_eq!(fx.w.record_settled(&p.payment_id, &settlement(&me, Some(good.clone()))).unwrap(), Status::Settled);
     // Recording it again is harmless.
     assert_eq!(fx.w.record_settled(&p.payment_id, &settlement(&me, Some(good))).unwrap(), Status::Settled);
@@ -487,8 +488,21 @@ fn settled_with_a_merchant_receipt() {
     // A settled payment cannot be refunded.
     let err = refused(&mut fx, |w| w.record_rejected(&p.payment_id, "too late"));
     assert!(matches!(err, Error::BadTransition { .. }), "{err:?}");
-    // Settled without a receipt.
+    // Settled without a receipt: on the merchant's word, and the history says so.
     assert_eq!(fx.w.record_settled(&q.payment_id, &settlement(&me, None)).unwrap(), Status::Settled);
+    assert_eq!(fx.balance(), 9_500_000);
+    let unproven = |fx: &Fx, id: &PaymentId| {
+        let page = fx.w.history(&Default::default(), 50, None).unwrap();
+        page.entries.iter().find(|e| e.payment_id.as_deref() == Some(id.as_str())).unwrap().settled_without_receipt
+    };
+    assert!(unproven(&fx, &q.payment_id));
+    assert!(!unproven(&fx, &p.payment_id));
+    // Its receipt, handed back later (an x402 client dropped it), is checked and kept.
+    let late = receipt(&me, &q.payment_id, "https://news.example/articles/2", 250_000, T0);
+    let err = refused(&mut fx, |w| w.record_settled(&q.payment_id, &settlement(&me, Some(good_for_p.clone()))));
+    assert!(matches!(err, Error::BadReceipt(_)), "{err:?}");
+    assert_eq!(fx.w.record_settled(&q.payment_id, &settlement(&me, Some(late))).unwrap(), Status::Settled);
+    assert!(!unproven(&fx, &q.payment_id));
     assert_eq!(fx.balance(), 9_500_000);
     let unknown = PaymentId::random().unwrap();
     let err = refused(&mut fx, |w| w.record_settled(&unknown, &settlement(&me, None)));

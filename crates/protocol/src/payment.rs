@@ -56,3 +56,52 @@ pub fn sign_payload(
     payload.set_extension_payment_id(&claims.payment_id);
     Ok(payload)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::jws::RingSigner;
+    use crate::money::{Amount, Micros};
+    use crate::wire::{PAYMENT_IDENTIFIER, PaymentRequired};
+
+    #[test]
+    fn the_payment_identifier_echo_keeps_every_declared_field_and_sets_the_id() {
+        let network: crate::ids::Network = "centime:demo".parse().unwrap();
+        let price = Amount::new(Micros::from_micros(10_000), crate::money::Asset::EUR);
+        let offer = PaymentRequirements::centime(&network, "shop", price, 60, "Shop", None).unwrap();
+        let mut required = PaymentRequired {
+            x402_version: 2,
+            error: None,
+            resource: ResourceInfo {
+                url: "https://shop.example/a".into(),
+                description: None,
+                mime_type: None,
+                other: Default::default(),
+            },
+            accepts: vec![offer],
+            extensions: Map::new(),
+            other: Map::new(),
+        };
+        let declared = serde_json::json!({
+            "info": {"required": true, "version": "1"},
+            "schema": {"type": "object", "properties": {"id": {"type": "string"}}},
+        });
+        required.extensions.insert(PAYMENT_IDENTIFIER.into(), declared);
+        required.extensions.insert("bazaar".into(), serde_json::json!({"info": {}}));
+        let signer = RingSigner::from_seed(&[7; 32]).unwrap();
+        let id: PaymentId = "pay_echo_test_000001".parse().unwrap();
+        let claims =
+            authorization_claims(signer.public_key(), &required.resource, &required.accepts[0], id.clone(), 1_000)
+                .unwrap();
+        let payload =
+            sign_payload(&signer, &required.resource, &required.accepts[0], &required.extensions, &claims).unwrap();
+        let echoed = &payload.extensions[PAYMENT_IDENTIFIER];
+        assert_eq!(echoed["info"]["required"], Value::Bool(true));
+        assert_eq!(echoed["info"]["version"], Value::from("1"));
+        assert_eq!(echoed["info"]["id"], Value::from(id.as_str()));
+        assert_eq!(echoed["schema"], required.extensions[PAYMENT_IDENTIFIER]["schema"]);
+        // Only what Centime speaks is echoed.
+        assert!(!payload.extensions.contains_key("bazaar"));
+        assert_eq!(payload.extension_payment_id().unwrap(), Some(id));
+    }
+}

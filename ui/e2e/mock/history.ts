@@ -97,6 +97,7 @@ export class GeneratedHistory {
         resource: `${this.sites[(id - 1) % this.sites.length]}/articles/${id - 1}`,
         description: `Refund: ${TITLES[(id - 1) % TITLES.length]}`,
         paymentId: null,
+        settledWithoutReceipt: false,
       };
     if (id % 50 === 1 && id % 97 !== 96)
       return {
@@ -108,6 +109,7 @@ export class GeneratedHistory {
         resource: null,
         description: "Demo top-up",
         paymentId: null,
+        settledWithoutReceipt: false,
       };
     return {
       ...base,
@@ -118,6 +120,7 @@ export class GeneratedHistory {
       resource: `${site}/articles/${id}`,
       description: title,
       paymentId: `pay-${id.toString(16).padStart(8, "0")}`,
+      settledWithoutReceipt: false,
     };
   }
 

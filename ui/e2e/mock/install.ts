@@ -140,6 +140,7 @@ function entry(
     resource: site ? `${site}/article` : null,
     description,
     paymentId: kind === "payment" ? `pay-${entryId}` : null,
+    settledWithoutReceipt: false,
   };
 }
 

@@ -46,6 +46,11 @@ function Row({ entry }: { entry: EntryDto }) {
           {money(entry.amount, entry.asset)}
         </span>
         <span className={`badge badge-${entry.status}`}>{status}</span>
+        {entry.settledWithoutReceipt && (
+          <span className="badge badge-unconfirmed" title={t("history.noReceiptHint")}>
+            {t("history.noReceipt")}
+          </span>
+        )}
       </span>
     </>
   );

@@ -248,6 +248,8 @@ export const en = {
 
   "nav.history": "History",
   "nav.insights": "Insights",
+  "history.noReceipt": "No receipt",
+  "history.noReceiptHint": "Settled on the merchant's word: it sent no signed receipt",
   "history.title": "History",
   "history.filters": "Filters",
   "history.clearFilters": "Clear filters",

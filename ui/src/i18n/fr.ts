@@ -263,6 +263,8 @@ export const fr: Messages = {
 
   "nav.history": "Historique",
   "nav.insights": "Analyses",
+  "history.noReceipt": "Sans reçu",
+  "history.noReceiptHint": "Réglé sur la parole du marchand : il n'a envoyé aucun reçu signé",
   "history.title": "Historique",
   "history.filters": "Filtres",
   "history.clearFilters": "Effacer les filtres",

@@ -76,7 +76,11 @@ at: string, kind: EntryKind, status: EntryStatus,
 /**
  * Signed decimal: payments are negative.
  */
-amount: string, asset: string, network: string, site: string | null, resource: string | null, description: string | null, paymentId: string | null, };
+amount: string, asset: string, network: string, site: string | null, resource: string | null, description: string | null, paymentId: string | null, 
+/**
+ * Settled on the merchant's word: its answer said success without a signed receipt.
+ */
+settledWithoutReceipt: boolean, };
 
 export type Dashboard = { balances: Array<BalanceDto>, spentToday: Array<MoneyDto>, spentThisMonth: Array<MoneyDto>, recent: Array<EntryDto>, unconfirmed: Array<EntryDto>, paused: boolean, };
 
