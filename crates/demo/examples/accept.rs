@@ -39,7 +39,8 @@ fn fail(e: impl std::fmt::Display) -> Failure {
 fn offer() -> Result<PaymentRequired, centime_protocol::Error> {
     let price = Amount::new(Micros::from_micros(20_000), Asset::EUR); // 0.02 EUR
     let network = "centime:demo".parse()?; // the issuer whose money we take
-    let accepts = vec![PaymentRequirements::centime(&network, "my-site", price, 120, "My Site", None)?];
+    // Every offer at one scale (here 6, micro-units): x402 clients cap by the integer amount.
+    let accepts = vec![PaymentRequirements::centime(&network, "my-site", price, 120, "My Site", None)?.with_scale(6)?];
     let resource = ResourceInfo {
         url: "http://127.0.0.1:8403/article".into(),
         description: Some("An article".into()),

@@ -16,6 +16,10 @@ use serde_json::{Map, Value};
 
 use crate::ledger::{Entry, Ledger, RecordError};
 
+/// The one scale of every offer, whatever its asset or price: micro-units, so that an x402
+/// client capping spending by the integer `amount` compares the same money on every page.
+pub const OFFER_SCALE: u8 = 6;
+
 /// Who the magazine is, as a merchant of the demo issuer.
 #[derive(Debug)]
 pub struct Merchant {
@@ -47,7 +51,8 @@ impl Merchant {
             self.max_timeout_seconds,
             &self.name,
             Some(self.entitlement_seconds),
-        )?;
+        )?
+        .with_scale(OFFER_SCALE)?;
         let mut pr = PaymentRequired {
             x402_version: centime_protocol::wire::X402_VERSION,
             error: None,
@@ -417,6 +422,8 @@ mod tests {
         assert_eq!(PaymentRequired::from_header(&header).unwrap().error.as_deref(), Some("amount_too_low"));
         assert_eq!(body["error"], "amount_too_low");
         assert_eq!(body["message"], "too little");
-        assert_eq!(body["accepts"][0]["amount"], "1");
+        // 0.10 EUR at the one scale of every offer, micro-units.
+        assert_eq!(body["accepts"][0]["amount"], "100000");
+        assert_eq!(body["accepts"][0]["extra"]["assetScale"], OFFER_SCALE);
     }
 }

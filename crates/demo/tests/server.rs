@@ -184,8 +184,8 @@ fn an_unpaid_page_answers_402_with_its_offer() {
     assert_eq!(pr.extensions["payment-identifier"], json!({"info": {"required": false}}));
     let a = &pr.accepts[0];
     assert_eq!((a.scheme.as_str(), a.network.as_str(), a.pay_to.as_str()), ("exact", "centime:demo", "demo-magazine"));
-    assert_eq!((a.amount.as_str(), a.asset.as_str(), a.max_timeout_seconds), ("5", "EUR", 120));
-    assert_eq!(a.extra["assetScale"], 3);
+    assert_eq!((a.amount.as_str(), a.asset.as_str(), a.max_timeout_seconds), ("5000", "EUR", 120));
+    assert_eq!(a.extra["assetScale"], 6);
     assert_eq!(a.extra["merchantName"], "The Centime Review");
     assert_eq!(a.extra["entitlementSeconds"], 86_400);
     let terms = a.terms().unwrap();
@@ -249,13 +249,13 @@ fn a_valid_payment_gets_the_page_a_receipt_and_one_ledger_entry() {
     assert!(first.success);
     assert_eq!(first.network, "centime:demo");
     assert_eq!(first.payer, w.public_key().to_string());
-    assert_eq!(first.amount.as_deref(), Some("1"));
+    assert_eq!(first.amount.as_deref(), Some("100000"));
     let receipt = documents::open::<ReceiptClaims>(first.receipt.as_deref().unwrap()).unwrap();
     assert_eq!(receipt.iss, merchant_key);
     assert_eq!(receipt.payer, w.public_key());
     assert_eq!(receipt.payment_id, claims.payment_id);
     assert_eq!(receipt.resource_url, url);
-    assert_eq!((receipt.value.as_str(), receipt.asset_scale), ("1", 1));
+    assert_eq!((receipt.value.as_str(), receipt.asset_scale), ("100000", 6));
     assert_eq!(receipt.transaction, first.transaction);
 
     // The same payload again: the first answer, not a second entry.

@@ -157,6 +157,18 @@ impl PaymentRequirements {
         Ok(req)
     }
 
+    /// This offer with its amount written at `scale`: a merchant gives all its offers of one
+    /// asset one scale, because x402 clients cap spending by comparing the integer `amount`s,
+    /// and `"5"` at scale 2 is ten times `"50"` at scale 4 (docs/protocol.md §3). Refuses a
+    /// price that is not exact at `scale`.
+    pub fn with_scale(mut self, scale: u8) -> Result<Self> {
+        let price = self.terms()?.price;
+        self.amount = price.micros.to_wire(scale)?;
+        self.extra.insert("assetScale".into(), Value::from(scale));
+        self.terms()?;
+        Ok(self)
+    }
+
     /// Checks this offer as a Centime payment and returns its typed terms.
     pub fn terms(&self) -> Result<Terms> {
         if self.scheme != SCHEME_EXACT {
@@ -492,6 +504,18 @@ pub fn decode_header<T: DeserializeOwned>(what: &'static str, value: &str) -> Re
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_offer_at_a_fixed_scale_keeps_its_price_and_refuses_an_inexact_one() {
+        let network: Network = "centime:demo".parse().unwrap();
+        let price = Amount::new(Micros::from_micros(5_000), Asset::EUR);
+        let natural = PaymentRequirements::centime(&network, "m", price, 60, "M", None).unwrap();
+        assert_eq!((natural.amount.as_str(), natural.terms().unwrap().asset_scale), ("5", 3));
+        let six = natural.clone().with_scale(6).unwrap();
+        assert_eq!((six.amount.as_str(), six.extra["assetScale"].as_u64()), ("5000", Some(6)));
+        assert_eq!(six.terms().unwrap().price, price);
+        assert!(natural.with_scale(2).is_err(), "0.005 EUR is not exact in cents");
+    }
 
     fn offer() -> PaymentRequired {
         let network: Network = "centime:demo".parse().unwrap();
