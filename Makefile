@@ -12,7 +12,7 @@ APT_BUILD := build-essential pkg-config curl wget file libssl-dev libdbus-1-dev 
 APT_TEST := dbus dbus-x11 gnome-keyring libsecret-tools openssl sqlite3 python3-venv xvfb xauth imagemagick x11-utils \
   xdotool webkit2gtk-driver chromium fonts-dejavu-core fonts-liberation python3-dbus python3-gi
 
-.PHONY: help deps run test lint unit vectors-check os-keystore ui ui-test app-e2e bindings fuzz fuzz-smoke long-suites test-long bench
+.PHONY: help deps run test lint unit vectors-check x402-interop os-keystore ui ui-test app-e2e bindings fuzz fuzz-smoke long-suites test-long bench
 
 help:
 	@echo "make run   - build and start Centime on the local demo issuer and magazine"
@@ -25,7 +25,7 @@ help:
 deps:
 	@scripts/deps.sh $(APT_BUILD) $(APT_TEST)
 	@test -x $(PYENV)/bin/python || python3 -m venv $(PYENV)
-	@$(PYENV)/bin/python -c 'import joserfc, cryptography' 2>/dev/null \
+	@$(PYENV)/bin/python -c 'import joserfc, cryptography, x402, fastapi, uvicorn, jsonschema, httpx' 2>/dev/null \
 	  || $(PYENV)/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements.txt
 
 run: deps
@@ -60,7 +60,12 @@ app-e2e: deps ui
 vectors-check: deps
 	$(PYENV)/bin/python scripts/verify_vectors.py crates/protocol/tests/vectors
 
-test: deps lint unit os-keystore vectors-check ui-test app-e2e fuzz-smoke
+# The official x402 Python SDK against Centime, both ways (examples/x402-python/README.md).
+x402-interop: unit
+	$(CARGO) build -q -p centime-cli -p centime-demo --locked
+	$(PYENV)/bin/python examples/x402-python/test_interop.py $(TARGET_DIR)/debug/centime $(TARGET_DIR)/debug/centime-demo
+
+test: deps lint unit os-keystore vectors-check x402-interop ui-test app-e2e fuzz-smoke
 	@echo "make test: all green"
 
 # Fuzzing (fuzz/README.md): one build of every target, kept under CACHE (CI keeps it warm).

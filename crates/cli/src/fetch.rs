@@ -34,6 +34,7 @@ fn summary(cli: &Cli, value: serde_json::Value, text: String) {
         eprintln!("{}", terminal::message(&text));
     }
 }
+
 /// `receipt`: whether a checked receipt backs the outcome. A payment settled without one was
 /// settled on the merchant's word alone, and the text says so.
 fn report_paid(cli: &Cli, w: &Wallet, p: &centime_core::Payment, outcome: &Outcome) -> Result<()> {

@@ -267,6 +267,7 @@ fn history_filters_pages_and_csv() {
         "resource",
         "description",
         "paymentId",
+        "settledWithoutReceipt",
     ]);
     for e in &all {
         assert_eq!(keys(e), entry_keys, "{e}");
@@ -1128,4 +1129,73 @@ fn verbose_logs_show_the_decision_and_never_a_secret() {
     for secret in [PASS, signature, authorization.as_str(), authorization.rsplit('.').next().unwrap()] {
         assert!(!logs.contains(secret), "a secret was logged: {secret}\n{logs}");
     }
+}
+
+#[test]
+fn record_hands_back_a_merchants_answer_checked() {
+    use centime_protocol::documents::ReceiptClaims;
+    use centime_protocol::{Asset, SettlementResponse};
+
+    let w = TestWallet::new();
+    w.topup("c1", 1_000_000);
+    let p = w.json(&["pay", &header(&request(&format!("{NEWS}/a/1"), 100_000)), "--yes"]);
+    let id = s(&p["paymentId"]).to_owned();
+    let pending = w.history(&[]).into_iter().find(|e| e["paymentId"] == id.as_str()).unwrap();
+    assert_eq!(pending["status"], "pending");
+
+    let merchant = stranger();
+    let receipt_for = |payment_id: &str, micros: &str| {
+        let claims = ReceiptClaims {
+            iss: merchant.public_key(),
+            resource_url: format!("{NEWS}/a/1"),
+            payer: w.key(),
+            payment_id: payment_id.parse().unwrap(),
+            value: micros.into(),
+            asset: Asset::EUR,
+            asset_scale: 6,
+            issued_at: now(),
+            transaction: "tx-1".into(),
+        };
+        centime_protocol::documents::sign(&merchant, &claims).unwrap()
+    };
+    let answer = |receipt: Option<String>| SettlementResponse {
+        success: true,
+        error_reason: None,
+        transaction: "tx-1".into(),
+        network: NETWORK.into(),
+        payer: w.key().to_string(),
+        amount: Some("100000".into()),
+        receipt,
+        other: Default::default(),
+    };
+
+    // Bad input changes nothing and says why: not a response, a receipt for less, an unknown id.
+    let before = w.snapshot();
+    w.fails(&["record", &id, "not base64 at all"], 5, "not a PAYMENT-RESPONSE");
+    let short = answer(Some(receipt_for(&id, "50000"))).to_header().unwrap();
+    w.fails(&["record", &id, &short], 5, "does not describe this payment");
+    let other = "pay_0000000000000000000000";
+    w.fails(&["record", other, &answer(None).to_header().unwrap()], 5, "not found");
+    assert_eq!(w.snapshot(), before);
+
+    // The header value: settled, its receipt kept.
+    let good = answer(Some(receipt_for(&id, "100000")));
+    let r = w.json(&["record", &id, &good.to_header().unwrap()]);
+    assert_eq!((r["status"].as_str(), r["receipt"].as_bool()), (Some("settled"), Some(true)));
+    let settled = w.history(&[]).into_iter().find(|e| e["paymentId"] == id.as_str()).unwrap();
+    assert_eq!(
+        (settled["status"].as_str(), settled["settledWithoutReceipt"].as_bool()),
+        (Some("settled"), Some(false))
+    );
+    assert_eq!(w.eur(), "0.90");
+
+    // Its JSON, for a payment settled on the merchant's word: the history says so.
+    let p2 = w.json(&["pay", &header(&request(&format!("{NEWS}/a/2"), 100_000)), "--yes"]);
+    let id2 = s(&p2["paymentId"]).to_owned();
+    let r = w.json(&["record", &id2, &serde_json::to_string(&answer(None)).unwrap()]);
+    assert_eq!(r["receipt"], false);
+    let e = w.history(&[]).into_iter().find(|e| e["paymentId"] == id2.as_str()).unwrap();
+    assert_eq!(e["settledWithoutReceipt"], true);
+    let text = stdout(&w.run(&["history"]));
+    assert!(text.contains("no receipt: settled on the merchant's word"), "{text}");
 }

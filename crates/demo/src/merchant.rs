@@ -336,7 +336,10 @@ mod tests {
         let claims =
             authorization_claims(wallet.public_key(), &offered.resource, accepted, PaymentId::random().unwrap(), t0)
                 .unwrap();
-        let header = sign_payload(&wallet, &offered.resource, accepted, &offered.extensions, &claims).unwrap().to_header().unwrap();
+        let header = sign_payload(&wallet, &offered.resource, accepted, &offered.extensions, &claims)
+            .unwrap()
+            .to_header()
+            .unwrap();
 
         let Outcome::Paid { entry: first, fresh: true } =
             m.accept(&ledger, clock.clone(), offered.clone(), &header).unwrap()

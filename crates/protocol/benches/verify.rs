@@ -74,7 +74,8 @@ fn fixture() -> Fixture {
         NOW,
     )
     .unwrap();
-    let payload = payment::sign_payload(&wallet, &offered.resource, &offered.accepts[0], &offered.extensions, &claims).unwrap();
+    let payload =
+        payment::sign_payload(&wallet, &offered.resource, &offered.accepts[0], &offered.extensions, &claims).unwrap();
     let header = payload.to_header().unwrap();
     let jws = PaymentPayload::from_header(&header).unwrap().payload.authorization;
     let (signing_input, sig) = jws.rsplit_once('.').unwrap();

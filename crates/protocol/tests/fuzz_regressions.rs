@@ -101,7 +101,8 @@ fn a_payment_is_never_signed_into_a_header_the_merchant_refuses_unread() {
         1_767_225_600,
     )
     .unwrap();
-    let payload = payment::sign_payload(&s, &required.resource, &required.accepts[0], &required.extensions, &claims).unwrap();
+    let payload =
+        payment::sign_payload(&s, &required.resource, &required.accepts[0], &required.extensions, &claims).unwrap();
     let e = payload.to_header().unwrap_err();
     assert!(matches!(e, Error::TooLarge { what: "PAYMENT-SIGNATURE", limit: 16_384, .. }), "{e}");
 }
