@@ -12,7 +12,7 @@ APT_BUILD := build-essential pkg-config curl wget file libssl-dev libdbus-1-dev 
 APT_TEST := dbus dbus-x11 gnome-keyring libsecret-tools openssl sqlite3 python3-venv xvfb xauth imagemagick x11-utils \
   xdotool webkit2gtk-driver chromium fonts-dejavu-core fonts-liberation python3-dbus python3-gi
 
-.PHONY: help deps run test lint unit vectors-check x402-interop os-keystore ui ui-test app-e2e bindings fuzz fuzz-smoke long-suites test-long bench
+.PHONY: help deps run test lint unit vocab-check vectors-check x402-interop os-keystore ui ui-test app-e2e bindings fuzz fuzz-smoke long-suites test-long bench
 
 help:
 	@echo "make run   - build and start Centime on the local demo issuer and magazine"
@@ -57,6 +57,11 @@ os-keystore: unit
 app-e2e: deps ui
 	@tests/app/run.sh
 
+# No code of the typed vocabulary written as a string literal outside its enum (the script's
+# header says what counts and what is left out).
+vocab-check:
+	scripts/vocab-check.sh
+
 vectors-check: deps
 	$(PYENV)/bin/python scripts/verify_vectors.py crates/protocol/tests/vectors
 
@@ -65,7 +70,7 @@ x402-interop: unit
 	$(CARGO) build -q -p centime-cli -p centime-demo --locked
 	$(PYENV)/bin/python examples/x402-python/test_interop.py $(TARGET_DIR)/debug/centime $(TARGET_DIR)/debug/centime-demo
 
-test: deps lint unit os-keystore vectors-check x402-interop ui-test app-e2e fuzz-smoke
+test: deps lint vocab-check unit os-keystore vectors-check x402-interop ui-test app-e2e fuzz-smoke
 	@echo "make test: all green"
 
 # Fuzzing (fuzz/README.md): one build of every target, kept under CACHE (CI keeps it warm).

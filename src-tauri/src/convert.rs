@@ -73,7 +73,7 @@ pub fn issuer(i: &Issuer) -> IssuerDto {
 
 pub fn site(r: &SiteRule, spent: Vec<MoneyDto>, remaining: Vec<MoneyDto>) -> SiteDto {
     SiteDto {
-        origin: r.origin.clone(),
+        origin: r.origin.to_string(),
         blocked: r.blocked,
         auto_pay: r.auto_pay,
         max_per_payment: r.max_per_payment.map(|m| m.to_string()),

@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use centime_app_models::{
-    ClaimDto, DocumentDto, EntryDetailsDto, ExportArgs, ExportFormatDto, ExportProgressDto, ExportResultDto,
-    HistoryFilterDto, HistoryPageDto, HistorySummaryDto, InsightsDto, SpendDto, StatusChangeDto, SummaryTotalDto,
-    events,
+    ClaimDto, DocumentDto, DocumentKind, EntryDetailsDto, ExportArgs, ExportFormatDto, ExportProgressDto,
+    ExportResultDto, HistoryFilterDto, HistoryPageDto, HistorySummaryDto, InsightsDto, SpendDto, StatusChangeDto,
+    SummaryTotalDto, events,
 };
 use centime_core::history::{ExportFormat, HistoryFilter, Total, parse_time};
 use centime_core::{SignedDocument, Wallet};
@@ -86,11 +86,11 @@ fn flatten(prefix: &str, v: &serde_json::Value, out: &mut Vec<ClaimDto>) {
     }
 }
 
-fn signed(kind: &str, d: &SignedDocument) -> DocumentDto {
+fn signed(kind: DocumentKind, d: &SignedDocument) -> DocumentDto {
     let header = d.header.iter().map(|c| ClaimDto { name: format!("header.{}", c.name), value: c.value.clone() });
     let claims = d.claims.iter().map(|c| ClaimDto { name: c.name.clone(), value: c.value.clone() });
     DocumentDto {
-        kind: kind.into(),
+        kind,
         raw: d.compact.clone(),
         claims: header.chain(claims).collect(),
         signature_valid: Some(d.signature_valid),
@@ -105,9 +105,14 @@ pub fn details(w: &Wallet, id: i64) -> AppResult<EntryDetailsDto> {
         if let Ok(v) = serde_json::from_str::<serde_json::Value>(raw) {
             flatten("", &v, &mut claims);
         }
-        documents.push(DocumentDto { kind: "request".into(), raw: raw.clone(), claims, signature_valid: None });
+        documents.push(DocumentDto { kind: DocumentKind::Request, raw: raw.clone(), claims, signature_valid: None });
     }
-    for (kind, doc) in [("authorization", &d.authorization), ("receipt", &d.receipt), ("credit_note", &d.credit_note)] {
+    let signed_ones = [
+        (DocumentKind::Authorization, &d.authorization),
+        (DocumentKind::Receipt, &d.receipt),
+        (DocumentKind::CreditNote, &d.credit_note),
+    ];
+    for (kind, doc) in signed_ones {
         if let Some(doc) = doc {
             documents.push(signed(kind, doc));
         }

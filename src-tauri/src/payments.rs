@@ -51,15 +51,16 @@ fn prompt_for(
     if source == PromptSource::Link {
         state.link_pace().pace(&mut quote.evaluation, now);
     }
-    let (decision, reason) = match &quote.evaluation.decision {
-        Decision::AutoPay => (DecisionDto::Auto, "your rules allow this site to charge this without asking".to_owned()),
-        Decision::Ask(r) => (DecisionDto::Ask, r.clone()),
-        Decision::Refuse(r) => (DecisionDto::Refuse, r.clone()),
+    let decision = match &quote.evaluation.decision {
+        Decision::AutoPay => DecisionDto::Auto,
+        Decision::Ask(_) => DecisionDto::Ask,
+        Decision::Refuse(_) => DecisionDto::Refuse,
     };
+    let why = quote.evaluation.decision.reason();
     let id = centime_protocol::PaymentId::random()?.to_string();
     let dto = PromptDto {
         id: id.clone(),
-        origin: quote.origin.clone(),
+        origin: quote.origin.to_string(),
         merchant_name: quote.merchant_name.clone(),
         page_title: quote.description.clone(),
         resource: quote.resource.clone(),
@@ -71,15 +72,9 @@ fn prompt_for(
         allowance_left: quote.evaluation.allowance_left.map(|m| m.to_string()),
         allowance_period: quote.evaluation.rule.as_ref().and_then(|r| r.period).map(convert::period),
         decision,
-        reason,
-        reason_code: quote.evaluation.reason.code,
-        reason_params: quote
-            .evaluation
-            .reason
-            .params
-            .iter()
-            .map(|(name, value)| ReasonParamDto { name: (*name).to_owned(), value: value.clone() })
-            .collect(),
+        reason: texts::reason(state.locale(), why, &quote.amount.asset),
+        reason_code: why.code,
+        reason_params: why.params.iter().map(|p| ReasonParamDto { name: p.name(), value: p.to_string() }).collect(),
         expires_at: quote.expires_at,
         return_url: return_url.as_ref().map(Url::to_string),
         source,
@@ -249,7 +244,7 @@ fn deliver_and_show(
     };
     let mut result = PaymentResultDto {
         payment_id: payment.payment_id.to_string(),
-        origin: payment.origin.clone(),
+        origin: payment.origin.to_string(),
         amount: payment.amount.micros.to_string(),
         asset: payment.amount.asset.to_string(),
         status,
@@ -271,7 +266,7 @@ fn deliver_and_show(
         (_, None) => {}
     }
     if payment.automatic {
-        crate::notify(app, &texts::paid_automatically(state.locale(), &payment.amount, &payment.origin));
+        crate::notify(app, &texts::paid_automatically(state.locale(), &payment.amount, payment.origin.as_str()));
     }
     let _ = app.emit(events::PAYMENT_MADE, result.clone());
     Ok(result)

@@ -77,7 +77,7 @@ fn check(app: &AppHandle, state: &Arc<AppState>, backoff: &mut Backoff) {
     }
     for p in backoff.newly_given_up(&unresolved, now) {
         tracing::warn!(payment_id = %p.payment_id, site = %p.origin, "no more background tries: the payment stays unconfirmed");
-        crate::notify(app, &texts::gave_up(state.locale(), &p.amount, &p.origin));
+        crate::notify(app, &texts::gave_up(state.locale(), &p.amount, p.origin.as_str()));
     }
     // The wallet was closed or restored meanwhile: the next round starts again.
     let resolved = match state.client.resolve_due(&mut SharedWallet(state), &unresolved, backoff, now) {
@@ -93,11 +93,11 @@ fn check(app: &AppHandle, state: &Arc<AppState>, backoff: &mut Backoff) {
         match r.outcome {
             Resolved::Settled => {
                 changed = true;
-                crate::notify(app, &texts::confirmed(state.locale(), &p.amount, &p.origin));
+                crate::notify(app, &texts::confirmed(state.locale(), &p.amount, p.origin.as_str()));
             }
             Resolved::Refused { code } => {
                 changed = true;
-                crate::notify(app, &texts::refused(state.locale(), &p.amount, &p.origin, &code));
+                crate::notify(app, &texts::refused(state.locale(), &p.amount, p.origin.as_str(), &code));
             }
             Resolved::Unconfirmed(_) => {}
         }

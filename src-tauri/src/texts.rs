@@ -4,6 +4,7 @@
 //! them: "€0.10" in English, "0,10 €" in French.
 
 use centime_app_models::LocaleDto;
+use centime_core::policy::{Param, ParamName, Period, Reason, ReasonCode};
 use centime_protocol::{Amount, Asset, Micros};
 
 /// The locale from the environment, as POSIX resolves it (`LC_ALL`, `LC_MESSAGES`, `LANG`).
@@ -37,6 +38,94 @@ pub fn money(l: LocaleDto, micros: Micros, asset: &Asset) -> String {
 
 fn amount(l: LocaleDto, a: &Amount) -> String {
     money(l, a.micros, &a.asset)
+}
+
+/// The rule behind a prompt in the window's language, worded as the window words it
+/// (ui/src/i18n): amounts as the window writes them, in the reason's asset.
+pub fn reason(l: LocaleDto, r: &Reason, asset: &Asset) -> String {
+    use ParamName as N;
+    use ReasonCode as C;
+    let asset = r.params.iter().find_map(|p| if let Param::Asset(a) = p { Some(a) } else { None }).unwrap_or(asset);
+    let find = |n: ParamName| r.params.iter().find(|p| p.name() == n);
+    let p = |n: ParamName| match find(n) {
+        Some(Param::Period(period)) => period_word(l, *period).to_owned(),
+        Some(Param::Price(m) | Param::Max(m) | Param::Total(m) | Param::Cap(m))
+        | Some(Param::Budget(m) | Param::Spent(m) | Param::Left(m) | Param::Ceiling(m)) => money(l, *m, asset),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    };
+    let en = l == LocaleDto::En;
+    match r.code {
+        C::Paused if en => "Payments are paused.".to_owned(),
+        C::Paused => "Les paiements sont suspendus.".to_owned(),
+        C::Blocked if en => format!("{} is blocked in your site rules.", p(N::Origin)),
+        C::Blocked => format!("{} est bloqué dans vos règles.", p(N::Origin)),
+        C::OverMaxPerPayment if en => {
+            format!("{} is over your limit of {} for a single payment.", p(N::Price), p(N::Max))
+        }
+        C::OverMaxPerPayment => format!("{} dépasse votre plafond de {} par paiement.", p(N::Price), p(N::Max)),
+        C::OverDailyCap if en => {
+            format!("It would take today's spending to {}, over your daily cap of {}.", p(N::Total), p(N::Cap))
+        }
+        C::OverDailyCap => format!(
+            "Vos dépenses du jour passeraient à {}, au-delà de votre plafond quotidien de {}.",
+            p(N::Total),
+            p(N::Cap)
+        ),
+        C::OverSiteMax if en => format!("{} is over this site's limit of {} per payment.", p(N::Price), p(N::Max)),
+        C::OverSiteMax => format!("{} dépasse la limite de ce site, {} par paiement.", p(N::Price), p(N::Max)),
+        C::OverSiteBudget if en => format!(
+            "This site's allowance is {} per {}; {} already spent, {} left.",
+            p(N::Budget),
+            p(N::Period),
+            p(N::Spent),
+            p(N::Left)
+        ),
+        C::OverSiteBudget => format!(
+            "Le budget de ce site est de {} par {}\u{a0}; {} déjà dépensés, il reste {}.",
+            p(N::Budget),
+            p(N::Period),
+            p(N::Spent),
+            p(N::Left)
+        ),
+        C::OverAutoPay if en => {
+            format!("{} is over your automatic-payment ceiling of {}.", p(N::Price), p(N::Ceiling))
+        }
+        C::OverAutoPay => {
+            format!("{} dépasse votre plafond de paiement automatique de {}.", p(N::Price), p(N::Ceiling))
+        }
+        C::AskEachPayment if en => format!("{} may charge you only after you approve each payment.", p(N::Origin)),
+        C::AskEachPayment => {
+            format!("{} ne peut vous facturer qu'après votre accord pour chaque paiement.", p(N::Origin))
+        }
+        C::NoRule if en => "You have no rule for this site yet, so each payment is asked.".to_owned(),
+        C::NoRule => "Vous n'avez pas encore de règle pour ce site\u{a0}: chaque paiement vous est demandé.".to_owned(),
+        C::AutoPay if en => "Your rules let this site charge this without asking.".to_owned(),
+        C::AutoPay => "Vos règles autorisent ce site à facturer ce montant sans demander.".to_owned(),
+        C::LinkPace if en => format!(
+            "{} sent more than {} payment links within {} seconds, so Centime asks you even though your rules allow it.",
+            p(N::Origin),
+            p(N::Links),
+            p(N::Seconds)
+        ),
+        C::LinkPace => format!(
+            "{} a envoyé plus de {} liens de paiement en {} secondes\u{a0}: Centime vous demande, bien que vos règles l'autorisent.",
+            p(N::Origin),
+            p(N::Links),
+            p(N::Seconds)
+        ),
+    }
+}
+
+fn period_word(l: LocaleDto, p: Period) -> &'static str {
+    match (l, p) {
+        (LocaleDto::En, Period::Day) => "day",
+        (LocaleDto::En, Period::Week) => "week",
+        (LocaleDto::En, Period::Month) => "month",
+        (LocaleDto::Fr, Period::Day) => "jour",
+        (LocaleDto::Fr, Period::Week) => "semaine",
+        (LocaleDto::Fr, Period::Month) => "mois",
+    }
 }
 
 pub fn paid_automatically(l: LocaleDto, a: &Amount, origin: &str) -> String {
@@ -146,6 +235,48 @@ mod tests {
         let odd: Asset = "XAU".parse().unwrap_or(Asset::EUR);
         assert_eq!(money(LocaleDto::En, Micros::from_micros(1_234_567), &odd), "1.234567 XAU");
         assert_eq!(money(LocaleDto::Fr, Micros::from_micros(1_234_567), &odd), "1,234567\u{a0}XAU");
+    }
+
+    /// Every rule is worded in both languages, with its figures in the window's money format.
+    #[test]
+    fn every_reason_in_both_languages() {
+        use strum::IntoEnumIterator as _;
+        let figures = vec![
+            Param::Origin(centime_protocol::Origin::of("https://a.example").unwrap()),
+            Param::Price(Micros::from_micros(100_000)),
+            Param::Max(Micros::from_micros(50_000)),
+            Param::Total(Micros::from_micros(100_000)),
+            Param::Cap(Micros::from_micros(50_000)),
+            Param::Budget(Micros::from_micros(50_000)),
+            Param::Period(Period::Week),
+            Param::Spent(Micros::from_micros(50_000)),
+            Param::Left(Micros::from_micros(50_000)),
+            Param::Ceiling(Micros::from_micros(50_000)),
+            Param::Asset(Asset::EUR),
+            Param::Links(3),
+            Param::Seconds(60),
+        ];
+        for code in ReasonCode::iter() {
+            let r = Reason { code, params: figures.clone() };
+            let (en, fr) = (reason(LocaleDto::En, &r, &Asset::USD), reason(LocaleDto::Fr, &r, &Asset::USD));
+            assert!(!en.is_empty() && !fr.is_empty() && en != fr, "{code}: {en} / {fr}");
+            assert!(!en.contains("  ") && !en.contains(" .") && !en.contains(" ,"), "{code}: a figure missing: {en}");
+        }
+        let budget = Reason {
+            code: ReasonCode::OverSiteBudget,
+            params: vec![
+                Param::Budget(Micros::from_micros(2_000_000)),
+                Param::Period(Period::Month),
+                Param::Spent(Micros::from_micros(1_950_000)),
+                Param::Left(Micros::from_micros(50_000)),
+                Param::Asset(Asset::EUR),
+            ],
+        };
+        assert_eq!(
+            reason(LocaleDto::En, &budget, &Asset::USD),
+            "This site's allowance is €2.00 per month; €1.95 already spent, €0.05 left."
+        );
+        assert!(reason(LocaleDto::Fr, &budget, &Asset::USD).contains("2,00\u{a0}€ par mois"));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! --bin gen-bindings`; a test fails when the committed file is stale). Every amount is a
 //! decimal string, never a number.
 
-pub use centime_core::policy::ReasonCode;
+pub use centime_core::policy::{ParamName as ReasonParam, ReasonCode};
 pub use centime_core::{EntryStatus, ErrorCode, Kind as EntryKind, Status as PaymentStatus};
 use serde::{Deserialize, Serialize};
 use strum::IntoEnumIterator;
@@ -183,7 +183,7 @@ pub struct PromptDto {
     pub allowance_left: Option<String>,
     pub allowance_period: Option<PeriodDto>,
     pub decision: DecisionDto,
-    /// The rule that made it ask (or refuse), in English.
+    /// The rule that made it ask (or refuse), in the window's language (`set_locale`).
     pub reason: String,
     /// The same as a code to translate.
     pub reason_code: ReasonCode,
@@ -227,7 +227,7 @@ pub enum PromptSource {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct ReasonParamDto {
-    pub name: String,
+    pub name: ReasonParam,
     pub value: String,
 }
 
@@ -405,13 +405,39 @@ pub struct ClaimDto {
     pub value: String,
 }
 
+/// Which document of an entry a [`DocumentDto`] is.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    TS,
+    strum::Display,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum DocumentKind {
+    /// The site's payment request.
+    Request,
+    /// What the wallet signed.
+    Authorization,
+    /// The merchant's receipt.
+    Receipt,
+    /// An issuer's credit note.
+    CreditNote,
+}
+
 /// One of the documents stored with a payment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DocumentDto {
-    /// `request` (the site's payment request), `authorization` (what the wallet signed),
-    /// `receipt` (the merchant's receipt), `credit_note` (an issuer's credit note).
-    pub kind: String,
+    pub kind: DocumentKind,
     /// As stored, byte for byte (JSON or a compact JWS): what "copy raw" copies.
     pub raw: String,
     /// Decoded, in order (a signed document's protected header members come first, named
@@ -535,6 +561,7 @@ pub fn typescript() -> String {
     let decls = [
         ErrorCode::decl(&cfg),
         ReasonCode::decl(&cfg),
+        ReasonParam::decl(&cfg),
         EntryKind::decl(&cfg),
         EntryStatus::decl(&cfg),
         PaymentStatus::decl(&cfg),
@@ -571,6 +598,7 @@ pub fn typescript() -> String {
         SpendDto::decl(&cfg),
         InsightsDto::decl(&cfg),
         ClaimDto::decl(&cfg),
+        DocumentKind::decl(&cfg),
         DocumentDto::decl(&cfg),
         StatusChangeDto::decl(&cfg),
         EntryDetailsDto::decl(&cfg),
@@ -589,10 +617,18 @@ pub fn typescript() -> String {
     // Every variant of each vocabulary, so that the UI's tests can check each has its text.
     vocabulary::<ErrorCode>(&mut out, "ERROR_CODES", "ErrorCode");
     vocabulary::<ReasonCode>(&mut out, "REASON_CODES", "ReasonCode");
+    vocabulary::<ReasonParam>(&mut out, "REASON_PARAMS", "ReasonParam");
+    // The parameters that are amounts, which the UI formats as money.
+    out.push_str("export const AMOUNT_PARAMS: readonly ReasonParam[] = [\n");
+    for p in ReasonParam::iter().filter(|p| p.is_amount()) {
+        out.push_str(&format!("  {},\n", serde_json::to_string(&p).unwrap_or_default()));
+    }
+    out.push_str("];\n\n");
     vocabulary::<EntryKind>(&mut out, "ENTRY_KINDS", "EntryKind");
     vocabulary::<EntryStatus>(&mut out, "ENTRY_STATUSES", "EntryStatus");
     vocabulary::<PaymentStatus>(&mut out, "PAYMENT_STATUSES", "PaymentStatus");
     vocabulary::<PromptSource>(&mut out, "PROMPT_SOURCES", "PromptSource");
+    vocabulary::<DocumentKind>(&mut out, "DOCUMENT_KINDS", "DocumentKind");
     out.push_str("export const EVENTS = {\n");
     for (k, v) in [
         ("paymentPrompt", events::PAYMENT_PROMPT),
@@ -609,6 +645,26 @@ pub fn typescript() -> String {
     }
     out.push_str("] as const;\n");
     out
+}
+
+/// Every word of each vocabulary that crosses a layer as text, by its enum's name: the codes
+/// `scripts/vocab-check.sh` looks for as string literals outside their enums.
+pub fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
+    fn words<T: IntoEnumIterator + Into<&'static str>>() -> Vec<String> {
+        T::iter().map(|v| v.into().to_owned()).collect()
+    }
+    vec![
+        ("ErrorCode", words::<ErrorCode>()),
+        ("ReasonCode", words::<ReasonCode>()),
+        ("ReasonParam", words::<ReasonParam>()),
+        ("EntryKind", words::<EntryKind>()),
+        ("EntryStatus", words::<EntryStatus>()),
+        ("PaymentStatus", words::<PaymentStatus>()),
+        ("PromptSource", words::<PromptSource>()),
+        ("DocumentKind", words::<DocumentKind>()),
+        ("Rejection", words::<centime_protocol::Rejection>()),
+        ("SettlementCode", words::<centime_protocol::wire::SettlementCode>()),
+    ]
 }
 
 /// `export const NAME: readonly TYPE[] = [...]`, every variant of `T` as serde writes it.

@@ -257,15 +257,13 @@ pub fn pay_with_rules(
         opts.approval = Some(q.approval.clone());
         // The wallet's own check, before asking: a refusal is never put as a question.
         if let Some(reason) = q.admit(max)? {
-            if confirm(&q, reason)? {
+            if confirm(&q, &reason.to_string())? {
                 opts.approved = true;
             } else if std::io::stdin().is_terminal() {
                 return Err(crate::fail(crate::EXIT_APPROVAL, "declined"));
             } else {
-                return Err(centime_core::Error::NeedsApproval(format!(
-                    "{reason}; run on a terminal to be asked, or pass --yes"
-                ))
-                .into());
+                return Err(anyhow::Error::from(centime_core::Error::NeedsApproval(reason.clone()))
+                    .context(centime_cli::NotAsked));
             }
         }
     }
@@ -474,7 +472,7 @@ fn rule_json(r: &SiteRule) -> serde_json::Value {
 }
 
 fn rule_text(r: &SiteRule) -> String {
-    let mut parts = vec![r.origin.clone()];
+    let mut parts = vec![r.origin.to_string()];
     if r.blocked {
         parts.push("blocked".into());
     } else {

@@ -135,10 +135,7 @@ pub fn run(cli: &Cli, a: &FetchArgs) -> Result<()> {
 /// `centime resolve`: every payment whose outcome is unknown, asked again of its merchant.
 pub fn resolve(cli: &Cli, timeout: u64) -> Result<()> {
     let mut w = context::open(cli)?;
-    let wallet_error = |e: centime_client::Error| match e {
-        centime_client::Error::Wallet(w) => w.into(),
-        other => anyhow::Error::from(other),
-    };
+    let wallet_error = |e| centime_cli::client_error_by(e, centime_cli::Reporter::Resolve);
     let client = context::client(cli, Duration::from_secs(timeout.max(1))).map_err(wallet_error)?;
     let resolved = client.resolve(&mut w).map_err(wallet_error)?;
     let mut still_unknown = 0usize;

@@ -33,6 +33,49 @@ pub const EXIT_INPUT: u8 = 5;
 pub const EXIT_KEYSTORE: u8 = 6;
 pub const EXIT_INTEGRITY: u8 = 7;
 
+/// The code of the CLI's own errors in its JSON output (`{"error": "error", …}`), beside the
+/// wallet's [`centime_core::ErrorCode`]s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::Display, strum::IntoStaticStr, strum::EnumIter)]
+#[strum(serialize_all = "snake_case")]
+pub enum CliCode {
+    /// An error of the CLI itself, or a client's that is not the wallet's.
+    Error,
+}
+
+/// A question the rules put that could not be asked, there being no terminal: the context of
+/// a [`CoreError::NeedsApproval`], which stays the error (exit 3, code `needs_approval`).
+#[derive(Debug, Clone, Copy)]
+pub struct NotAsked;
+
+impl std::fmt::Display for NotAsked {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("run on a terminal to be asked, or pass --yes")
+    }
+}
+
+/// The command that reports a client's error, for the rows of the one table that differ by
+/// command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reporter {
+    /// Every command but those below.
+    Any,
+    /// `centime resolve`.
+    Resolve,
+}
+
+/// The exit code of a client's error: the class's ([`exit_of`]), except one documented row.
+pub fn client_exit(e: &centime_client::Error, by: Reporter) -> u8 {
+    use centime_client::Error as E;
+    match (by, e) {
+        (_, E::Wallet(w)) => exit_of(w.class()),
+        // `resolve` has always exited 1 for every client error but the wallet's (a bad
+        // --trust-origin included, which is 5 elsewhere): scripts that retry it on 1 keep
+        // working.
+        (Reporter::Resolve, _) => EXIT_INTERNAL,
+        (Reporter::Any, other) => exit_of(other.class()),
+    }
+}
+
 /// The exit code of a class of errors: the one table, a contract scripts rely on.
 pub fn exit_of(class: ErrorClass) -> u8 {
     match class {
@@ -62,6 +105,11 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
 /// A client's error as the CLI reports it: the wallet's own as it is, the rest with the exit
 /// code of their class and the option that lifts a refusal.
 pub fn client_error(e: centime_client::Error) -> anyhow::Error {
+    client_error_by(e, Reporter::Any)
+}
+
+/// [`client_error`], as the command `by` reports it.
+pub fn client_error_by(e: centime_client::Error, by: Reporter) -> anyhow::Error {
     use centime_client::Error as E;
     let hint = match &e {
         E::Wallet(_) => "",
@@ -71,13 +119,13 @@ pub fn client_error(e: centime_client::Error) -> anyhow::Error {
     };
     match e {
         E::Wallet(w) => w.into(),
-        other => fail(exit_of(other.class()), format!("{other}{hint}")),
+        other => fail(client_exit(&other, by), format!("{other}{hint}")),
     }
 }
 
-/// The error's code in the CLI's JSON: the wallet's, or `error` for the CLI's own.
+/// The error's code in the CLI's JSON: the wallet's, or [`CliCode::Error`] for the CLI's own.
 pub fn error_code(e: &anyhow::Error) -> String {
-    e.downcast_ref::<CoreError>().map_or_else(|| "error".to_owned(), |c| c.code().to_string())
+    e.downcast_ref::<CoreError>().map_or_else(|| CliCode::Error.to_string(), |c| c.code().to_string())
 }
 
 /// An error's message for the terminal: the wallet's words, then what to type about them (the
@@ -86,6 +134,9 @@ pub fn describe(e: &anyhow::Error) -> String {
     let Some(core) = e.downcast_ref::<CoreError>() else { return format!("{e:#}") };
     if let CoreError::OverMax { price, max } = core {
         return format!("refused by your rules: {price} is over your --max of {max}");
+    }
+    if let Some(not_asked) = e.downcast_ref::<NotAsked>() {
+        return format!("{core}; {not_asked}");
     }
     format!("{e:#}{}", hint(core))
 }

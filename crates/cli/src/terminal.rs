@@ -106,7 +106,7 @@ impl<W: std::io::Write> std::io::Write for Inert<W> {
 /// line per item, whatever the merchant wrote.
 pub fn prompt(q: &Quote, reason: &str) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "\n  {}", field(&q.origin));
+    let _ = writeln!(out, "\n  {}", field(q.origin.as_str()));
     if let Some(m) = &q.merchant_name {
         let _ = writeln!(out, "  merchant   {}", field(m));
     }
@@ -133,13 +133,13 @@ pub fn prompt(q: &Quote, reason: &str) -> String {
 mod tests {
     #![allow(clippy::unwrap_used)]
 
-    use centime_core::policy::{Decision, Evaluation, Reason, ReasonCode, origin_of};
+    use centime_core::policy::{Decision, Evaluation, Reason, ReasonCode};
     use centime_protocol::{Amount, Asset, Micros};
 
     use super::*;
 
     fn quote(resource: &str, description: Option<&str>, merchant_name: Option<&str>) -> Quote {
-        let origin = origin_of(resource).unwrap();
+        let origin = centime_protocol::Origin::of(resource).unwrap();
         Quote {
             origin: origin.clone(),
             resource: resource.into(),
@@ -162,8 +162,7 @@ mod tests {
             },
             expires_at: 0,
             evaluation: Evaluation {
-                decision: Decision::Ask("no rule for this site".into()),
-                reason: Reason { code: ReasonCode::NoRule, params: vec![] },
+                decision: Decision::Ask(Reason::bare(ReasonCode::NoRule)),
                 origin,
                 rule: None,
                 spent_today: Micros::from_micros(0),

@@ -1199,3 +1199,18 @@ fn record_hands_back_a_merchants_answer_checked() {
     let text = stdout(&w.run(&["history"]));
     assert!(text.contains("no receipt: settled on the merchant's word"), "{text}");
 }
+
+/// One table gives every command's exit code for a client's error, with one documented row:
+/// `resolve` keeps exiting 1 for a client error that is not the wallet's (a bad trusted
+/// origin, 5 for every other command), as it always has.
+#[test]
+fn a_bad_trusted_origin_is_input_except_for_resolve() {
+    let w = TestWallet::new();
+    let bad = "https://news.example/a/page";
+    let err = w.fails(&["--trust-origin", bad, "resolve"], 1, "is not an origin");
+    assert!(err.contains(bad), "{err}");
+    w.fails(&["--trust-origin", bad, "fetch", "https://news.example/a"], 5, "is not an origin");
+    let o = w.cmd().args(["--json", "--trust-origin", bad, "resolve"]).output().unwrap();
+    let e: Value = serde_json::from_slice(&o.stderr).unwrap_or_else(|_| panic!("{}", stderr(&o)));
+    assert_eq!((e["error"].as_str(), e["exit"].as_i64()), (Some("error"), Some(1)), "{e}");
+}

@@ -2,18 +2,11 @@
 //! bytes) without any I/O, so that every byte a site sends reaches these functions the same way
 //! in the client and in the fuzz targets (fuzz/fuzz_targets/client_answer.rs).
 
-use centime_core::policy::origin_of;
-use centime_protocol::{Amount, PaymentRequired, PaymentRequirements, SettlementResponse};
+use centime_protocol::{Amount, Origin, PaymentRequired, PaymentRequirements, SettlementResponse};
 use reqwest::header::HeaderValue;
 use url::Url;
 
 use crate::error::{Error, Result};
-
-/// A site named by a merchant or a link, quoted in a message: its origin (printable ASCII) cut
-/// to 100 characters, as a host name may be kilobytes long.
-fn clip_origin(origin: &str) -> String {
-    origin.chars().take(100).collect()
-}
 
 /// Longest rejection code kept from a merchant's answer, in characters.
 pub const MAX_CODE_CHARS: usize = 64;
@@ -30,11 +23,11 @@ pub fn payment_required(url: &Url, header: Option<&HeaderValue>, body: Option<&[
         (None, Some(body)) => PaymentRequired::from_json_body(body)?,
         (None, None) => return Err(Error::BadInput("a 402 without payment requirements".into())),
     };
-    let asked_by = origin_of(url.as_str())?;
-    let named = origin_of(&required.resource.url)
+    let asked_by = Origin::of_url(url)?;
+    let named = Origin::of(&required.resource.url)
         .map_err(|_| Error::BadInput("the 402 names a resource that is not an http(s) URL".into()))?;
     if named != asked_by {
-        return Err(Error::OriginMismatch { asked_by, named: clip_origin(&named) });
+        return Err(Error::OriginMismatch { asked_by, named });
     }
     Ok(required)
 }
@@ -86,13 +79,13 @@ pub fn settlement(header: Option<&HeaderValue>) -> Result<Option<SettlementRespo
 
 /// The return address of a `centime://pay` link must be on the site of the page it pays for.
 /// Returns that site's origin.
-pub fn check_link_return(linked: &PaymentRequired, return_url: Option<&Url>) -> Result<String> {
-    let site = origin_of(&linked.resource.url)
+pub fn check_link_return(linked: &PaymentRequired, return_url: Option<&Url>) -> Result<Origin> {
+    let site = Origin::of(&linked.resource.url)
         .map_err(|_| Error::BadInput("the link names a page that is not an http(s) URL".into()))?;
     if let Some(r) = return_url
-        && origin_of(r.as_str()).ok().as_deref() != Some(site.as_str())
+        && !site.holds(r)
     {
-        return Err(Error::ReturnElsewhere(clip_origin(&site)));
+        return Err(Error::ReturnElsewhere(site));
     }
     Ok(site)
 }
@@ -117,7 +110,7 @@ pub fn confirm_terms(linked: &PaymentRequired, site: PaymentRequired, answered: 
     if !confirmed {
         return Err(Error::SiteUnconfirmed(format!(
             "{} does not offer the payee, price, asset and network the link names",
-            origin_of(answered.as_str())?
+            Origin::of_url(answered)?
         )));
     }
     let mut required = site;

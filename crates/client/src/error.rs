@@ -1,7 +1,13 @@
 //! The crate's one error type.
 
 use centime_core::{ErrorClass, ErrorCode};
-use centime_protocol::Amount;
+use centime_protocol::{Amount, Origin};
+
+/// A site quoted in a message: its origin cut to 100 characters, as a host name may be
+/// kilobytes long.
+fn clip(origin: &Origin) -> String {
+    origin.as_str().chars().take(100).collect()
+}
 
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -14,17 +20,17 @@ pub enum Error {
     Http { url: String, detail: String },
     #[error("{0}")]
     BadInput(String),
-    #[error("{asked_by} asked to be paid for a page of {named}: refused")]
-    OriginMismatch { asked_by: String, named: String },
-    #[error("the return address must be on the site that asked for payment ({0})")]
-    ReturnElsewhere(String),
+    #[error("{} asked to be paid for a page of {}: refused", clip(asked_by), clip(named))]
+    OriginMismatch { asked_by: Origin, named: Origin },
+    #[error("the return address must be on the site that asked for payment ({})", clip(.0))]
+    ReturnElsewhere(Origin),
     #[error("the site did not confirm this price: {0}")]
     SiteUnconfirmed(String),
     #[error(
         "{origin} refused payment {payment_id} ({code}); {amount} credited back, spendable once its authorization expires (a merchant that lied could still settle it until then)"
     )]
     RefusedByMerchant {
-        origin: String,
+        origin: Origin,
         payment_id: String,
         /// As the merchant wrote it (cleaned): a [`centime_protocol::Rejection`] from a Centime
         /// merchant, anything from another.

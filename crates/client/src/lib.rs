@@ -24,11 +24,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
-use centime_core::policy::origin_of;
 use centime_core::{Payment, Status, Wallet};
 use centime_protocol::wire::MAX_BODY_LEN as MAX_402_BODY;
-use centime_protocol::wire::{PAYMENT_REQUIRED, PAYMENT_RESPONSE, PAYMENT_SIGNATURE};
-use centime_protocol::{PaymentId, PaymentRequired, Rejection, SettlementResponse};
+use centime_protocol::wire::{PAYMENT_REQUIRED, PAYMENT_RESPONSE, PAYMENT_SIGNATURE, SettlementCode};
+use centime_protocol::{Origin, PaymentId, PaymentRequired, Rejection, SettlementResponse};
 use reqwest::StatusCode;
 use reqwest::blocking::Response;
 use reqwest::header::{ACCEPT, HeaderMap, LOCATION};
@@ -140,7 +139,7 @@ pub struct Client {
     public_http: reqwest::blocking::Client,
     reach: Reach,
     /// Origins (ASCII serialization) a link may reach wherever they are.
-    trusted: Arc<[String]>,
+    trusted: Arc<[Origin]>,
     /// The user's "allow plain HTTP", shared by the client's clones (a setting can change it).
     plain_http: Arc<AtomicBool>,
     retry_pause: Duration,
@@ -251,15 +250,8 @@ fn build_http(timeout: Duration, public_only: bool) -> Result<reqwest::blocking:
 }
 
 /// `s` as an origin the user trusts: `scheme://host[:port]`, http(s), nothing else.
-fn trusted_origin(s: &str) -> Result<String> {
-    let not_origin = || Error::BadInput(format!("{:?} is not an origin (scheme://host[:port])", clip(s)));
-    let u = Url::parse(s.trim()).map_err(|_| not_origin())?;
-    let bare = u.path() == "/" && u.query().is_none() && u.fragment().is_none();
-    let no_user = u.username().is_empty() && u.password().is_none();
-    if !matches!(u.scheme(), "http" | "https") || u.host().is_none() || !bare || !no_user {
-        return Err(not_origin());
-    }
-    Ok(u.origin().ascii_serialization())
+fn trusted_origin(s: &str) -> Result<Origin> {
+    s.parse().map_err(|_| Error::BadInput(format!("{:?} is not an origin (scheme://host[:port])", clip(s))))
 }
 
 impl Client {
@@ -318,8 +310,7 @@ impl Client {
 
     /// Whether the user trusts `url`'s origin.
     pub fn trusts(&self, url: &Url) -> bool {
-        let origin = url.origin().ascii_serialization();
-        self.trusted.contains(&origin)
+        self.trusted.iter().any(|o| o.holds(url))
     }
 
     /// The HTTP client a request to `url` goes through under `reach`, or why it may not go.
@@ -459,8 +450,9 @@ impl Client {
         extra: &HeaderMap,
         p: &Payment,
     ) -> Result<Delivered> {
-        if origin_of(url.as_str())? != p.origin {
-            return Err(Error::OriginMismatch { asked_by: origin_of(url.as_str())?, named: p.origin.clone() });
+        let asked_by = Origin::of_url(url)?;
+        if asked_by != p.origin {
+            return Err(Error::OriginMismatch { asked_by, named: p.origin.clone() });
         }
         // Checked before the payment leaves, not only at the 402 (a caller may deliver
         // without probing, as `resolve` does): a refusal here means nothing was sent.
@@ -504,7 +496,9 @@ impl Client {
                             return Err(Error::RefusedByMerchant {
                                 origin: p.origin.clone(),
                                 payment_id: p.payment_id.to_string(),
-                                code: answer::clean_code(s.error_reason.as_deref().unwrap_or("settlement_failed")),
+                                code: answer::clean_code(
+                                    s.error_reason.as_deref().unwrap_or(SettlementCode::SettlementFailed.into()),
+                                ),
                                 amount: p.amount,
                             });
                         }

@@ -92,7 +92,7 @@ fn a_payment_logs_its_decision_and_attempts_and_never_a_secret() {
     let issuer = RingSigner::from_seed(&[7; 32]).unwrap();
     let trusted = Issuer { network: network(), public_key: issuer.public_key(), name: None };
     let url = format!("{}/articles/1", merchant());
-    let origin = centime_core::policy::origin_of(&url).unwrap();
+    let origin = centime_protocol::Origin::of(&url).unwrap();
 
     let logs = Buffer::default();
     let subscriber = tracing_subscriber::fmt()
@@ -115,7 +115,7 @@ fn a_payment_logs_its_decision_and_attempts_and_never_a_secret() {
         w.topup(&documents::sign(&issuer, &credit).unwrap()).unwrap();
         drop(w);
         let mut w = Wallet::open(dir.path(), &ks).unwrap();
-        w.update_site(&origin, &SiteChange { auto_pay: Some(true), ..Default::default() }).unwrap();
+        w.update_site(origin.as_str(), &SiteChange { auto_pay: Some(true), ..Default::default() }).unwrap();
         let paid =
             w.pay(&required(&url, vec![offer("merchant", 100_000, 60, &network())]), &PayOptions::default()).unwrap();
         let delivered = client().with_retry_pause(std::time::Duration::from_millis(1)).deliver(
@@ -127,7 +127,7 @@ fn a_payment_logs_its_decision_and_attempts_and_never_a_secret() {
         assert!(matches!(delivered, Err(centime_client::Error::RefusedByMerchant { .. })), "{delivered:?}");
         assert_eq!(w.balances().unwrap()[0].amount, Micros::from_micros(5_000_000), "credited back");
 
-        w.update_site(&origin, &SiteChange { blocked: Some(true), ..Default::default() }).unwrap();
+        w.update_site(origin.as_str(), &SiteChange { blocked: Some(true), ..Default::default() }).unwrap();
         let refused = w.pay(
             &required(&format!("{url}/2"), vec![offer("merchant", 100_000, 60, &network())]),
             &PayOptions::default(),

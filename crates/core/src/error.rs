@@ -3,6 +3,7 @@
 use centime_protocol::{Amount, Error as ProtocolError, Micros};
 
 use crate::payments::Status;
+use crate::reason::Reason;
 
 /// Every code an error is reported under: the wallet's (from [`Error::code`]), its client's
 /// and its shells'. The CLI's JSON errors and the app carry its snake_case form.
@@ -214,9 +215,9 @@ pub enum Error {
     /// The merchant's payment request is malformed or inconsistent.
     #[error("payment request refused: {0}")]
     BadRequest(String),
-    /// The user's rules refuse the payment; the text says which rule.
+    /// The user's rules refuse the payment, by this rule.
     #[error("refused by your rules: {0}")]
-    Refused(String),
+    Refused(Reason),
     /// Over the most the payer said this one payment may cost ([`crate::PayOptions::max`]).
     #[error("refused: {price} is over the most you allowed for this payment ({max})")]
     OverMax {
@@ -225,9 +226,9 @@ pub enum Error {
         /// The most the payer allowed, in the price's asset.
         max: Micros,
     },
-    /// The user's rules ask for approval and none was given; the text says which rule.
+    /// The user's rules ask for approval, by this rule, and none was given.
     #[error("needs your approval: {0}")]
-    NeedsApproval(String),
+    NeedsApproval(Reason),
     /// The balance cannot cover the payment.
     #[error("insufficient funds: {needed} needed, {}", available_text(*.available, *.held))]
     InsufficientFunds {

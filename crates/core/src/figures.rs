@@ -91,7 +91,7 @@ impl Wallet {
     pub fn allowance(&self, rule: &SiteRule) -> Result<Allowance> {
         let since = rule.period.unwrap_or(Period::Month).start(self.now());
         let of_site =
-            |since: Option<i64>| HistoryFilter { since, site: Some(rule.origin.clone()), ..Default::default() };
+            |since: Option<i64>| HistoryFilter { since, site: Some(rule.origin.to_string()), ..Default::default() };
         let spent = per_asset(&self.totals(&of_site(Some(since)), GroupBy::Site)?)?;
         let Some(budget) = rule.budget else {
             return Ok(Allowance {
@@ -146,7 +146,7 @@ impl Wallet {
             .map(|t| t.key)
             .filter(|k| !k.is_empty())
             .collect();
-        out.extend(self.sites()?.into_iter().map(|r| r.origin));
+        out.extend(self.sites()?.into_iter().map(|r| r.origin.to_string()));
         Ok(out.into_iter().collect())
     }
 }

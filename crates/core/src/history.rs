@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
-use centime_protocol::{Asset, Micros};
+use centime_protocol::{Asset, Micros, Origin};
 use rusqlite::types::Value;
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -185,7 +185,7 @@ impl HistoryFilter {
             conds.push(format!("j.at < ?{}", args.len()));
         }
         if let Some(site) = &self.site {
-            args.push(Value::Text(crate::policy::origin_of(site)?));
+            args.push(Value::Text(Origin::of(site)?.to_string()));
             conds.push(format!("j.site = ?{}", args.len()));
         }
         if let Some(k) = self.kind {
@@ -456,7 +456,7 @@ impl Wallet {
             conds.push(format!("{column} < ?{}", args.len()));
         }
         if let Some(s) = &filter.site {
-            args.push(Value::Text(crate::policy::origin_of(s)?));
+            args.push(Value::Text(Origin::of(s)?.to_string()));
             conds.push(format!("site = ?{}", args.len()));
         }
         let clause = if conds.is_empty() { String::new() } else { format!(" WHERE {}", conds.join(" AND ")) };

@@ -366,7 +366,7 @@ mod tests {
         let mut conn = crate::sqlite::open(&dir.join("w.db"), true).unwrap();
         let tx = crate::sqlite::immediate(&mut conn).unwrap();
         rules_store::save_limits(&tx, &KEY, &Limits::default()).unwrap();
-        let mut rule = SiteRule::new("https://a.example".into());
+        let mut rule = SiteRule::new(centime_protocol::Origin::of("https://a.example").unwrap());
         rule.auto_pay = true;
         rules_store::save_site(&tx, &KEY, &rule).unwrap();
         append(&tx, &KEY, &credit("c1")).unwrap();
@@ -392,7 +392,8 @@ mod tests {
         let older = dir.path().join("older.sqlite3");
         conn.backup(rusqlite::MAIN_DB, &older, rusqlite::backup::NO_PROGRESS).unwrap();
         let tx = crate::sqlite::immediate(&mut conn).unwrap();
-        rules_store::save_site(&tx, &KEY, &SiteRule::new("https://a.example".into())).unwrap();
+        rules_store::save_site(&tx, &KEY, &SiteRule::new(centime_protocol::Origin::of("https://a.example").unwrap()))
+            .unwrap();
         append(&tx, &KEY, &credit("c2")).unwrap();
         tx.commit().unwrap();
         conn.execute_batch(&format!(

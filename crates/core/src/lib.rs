@@ -31,6 +31,7 @@ mod payments;
 pub mod policy;
 #[cfg(test)]
 mod query_plans;
+pub mod reason;
 mod rules;
 mod rules_store;
 #[cfg(feature = "dev")]

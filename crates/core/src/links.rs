@@ -4,7 +4,9 @@
 
 use std::collections::{HashMap, VecDeque};
 
-use crate::policy::{Decision, Evaluation, Reason, ReasonCode};
+use centime_protocol::Origin;
+
+use crate::policy::{Decision, Evaluation, Param, Reason, ReasonCode};
 
 /// Links a site may have paid automatically within [`LINK_WINDOW_SECONDS`].
 pub const LINKS_PER_WINDOW: usize = 3;
@@ -16,7 +18,7 @@ pub const LINK_WINDOW_SECONDS: i64 = 60;
 /// for nothing, never pay more than the rules allow.
 #[derive(Debug, Default)]
 pub struct LinkPace {
-    paid: HashMap<String, VecDeque<i64>>,
+    paid: HashMap<Origin, VecDeque<i64>>,
 }
 
 impl LinkPace {
@@ -27,12 +29,12 @@ impl LinkPace {
 
     /// Whether an automatic payment of a link from `origin` fits the pace at `now`; when it
     /// does, it is counted.
-    pub fn admit(&mut self, origin: &str, now: i64) -> bool {
+    pub fn admit(&mut self, origin: &Origin, now: i64) -> bool {
         self.paid.retain(|_, times| {
             times.retain(|t| now.saturating_sub(*t) < LINK_WINDOW_SECONDS);
             !times.is_empty()
         });
-        let times = self.paid.entry(origin.to_owned()).or_default();
+        let times = self.paid.entry(origin.clone()).or_default();
         if times.len() >= LINKS_PER_WINDOW {
             return false;
         }
@@ -44,18 +46,14 @@ impl LinkPace {
     /// question to the user. Refusals and questions stay as they are.
     pub fn pace(&mut self, evaluation: &mut Evaluation, now: i64) {
         if evaluation.decision == Decision::AutoPay && !self.admit(&evaluation.origin, now) {
-            evaluation.decision = Decision::Ask(format!(
-                "{} sent more than {LINKS_PER_WINDOW} payment links within {LINK_WINDOW_SECONDS} seconds",
-                evaluation.origin
-            ));
-            evaluation.reason = Reason {
+            evaluation.decision = Decision::Ask(Reason {
                 code: ReasonCode::LinkPace,
                 params: vec![
-                    ("origin", evaluation.origin.clone()),
-                    ("links", LINKS_PER_WINDOW.to_string()),
-                    ("seconds", LINK_WINDOW_SECONDS.to_string()),
+                    Param::Origin(evaluation.origin.clone()),
+                    Param::Links(u64::try_from(LINKS_PER_WINDOW).unwrap_or(u64::MAX)),
+                    Param::Seconds(LINK_WINDOW_SECONDS.unsigned_abs()),
                 ],
-            };
+            });
         }
     }
 }
@@ -67,12 +65,13 @@ mod tests {
     #[test]
     fn three_links_a_minute_per_site_then_ask() {
         let mut pace = LinkPace::new();
+        let o = |s: &str| Origin::of(s).unwrap();
         for i in 0..3 {
-            assert!(pace.admit("https://a.example", 1_000 + i));
+            assert!(pace.admit(&o("https://a.example"), 1_000 + i));
         }
-        assert!(!pace.admit("https://a.example", 1_010), "a fourth link within the minute");
-        assert!(pace.admit("https://b.example", 1_010), "another site has its own pace");
-        assert!(!pace.admit("https://a.example", 1_059));
-        assert!(pace.admit("https://a.example", 1_060), "the first link left the window");
+        assert!(!pace.admit(&o("https://a.example"), 1_010), "a fourth link within the minute");
+        assert!(pace.admit(&o("https://b.example"), 1_010), "another site has its own pace");
+        assert!(!pace.admit(&o("https://a.example"), 1_059));
+        assert!(pace.admit(&o("https://a.example"), 1_060), "the first link left the window");
     }
 }

@@ -7,14 +7,14 @@
 use centime_protocol::documents;
 use centime_protocol::payment::{authorization_claims, sign_payload};
 use centime_protocol::wire::PaymentRequirements;
-use centime_protocol::{Amount, Micros, Network, PaymentId, PaymentRequired};
+use centime_protocol::{Amount, Micros, Network, Origin, PaymentId, PaymentRequired};
 use serde::Serialize;
 
 use crate::entry::Kind;
 use crate::error::{Error, Result};
 use crate::journal::{self, NewEntry};
 use crate::payments::{PaymentRow, Status, add_event, already_paid_in, insert_payment, stored_payment};
-use crate::policy::{Decision, Evaluation};
+use crate::policy::{Decision, Evaluation, Reason};
 use crate::rules_store;
 use crate::sqlite;
 use crate::wallet::Wallet;
@@ -75,8 +75,8 @@ pub struct Payment {
     pub pay_to: String,
     /// The page or API URL paid for.
     pub resource: String,
-    /// The site that asked for it, as an origin: the only one it is ever sent to.
-    pub origin: String,
+    /// The site that asked for it: the only one it is ever sent to.
+    pub origin: Origin,
     /// True when this is a stored payment returned again for the same payment id.
     pub reused: bool,
     /// Paid without asking, by the user's rules.
@@ -89,8 +89,8 @@ pub struct Payment {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Quote {
-    /// The site that asked, as an origin.
-    pub origin: String,
+    /// The site that asked.
+    pub origin: Origin,
     /// The page or API URL the request is for.
     pub resource: String,
     /// The page's title as the merchant gave it, made inert.
@@ -124,13 +124,13 @@ impl Quote {
     /// Whether this quote may be paid: a refusal (by the rules, or over `max`) is the error
     /// paying would return; `Some` is the question to put to the user first, `None` means the
     /// rules pay it. The same check as [`Wallet::pay`]'s, for a shell that asks before paying.
-    pub fn admit(&self, max: Option<Micros>) -> Result<Option<&str>> {
+    pub fn admit(&self, max: Option<Micros>) -> Result<Option<&Reason>> {
         admit(self.amount, max, &self.evaluation.decision)
     }
 }
 
 /// The payer's own maximum, then the rules' decision: refused, a question, or paid.
-fn admit(price: Amount, max: Option<Micros>, decision: &Decision) -> Result<Option<&str>> {
+fn admit(price: Amount, max: Option<Micros>, decision: &Decision) -> Result<Option<&Reason>> {
     if let Some(max) = max
         && price.micros > max
     {
@@ -215,18 +215,18 @@ impl Wallet {
             None => choose(&tx, required, now)?,
         };
         let eval = rules_store::evaluate(&tx, &key, limits, &origin, terms.price, now)?;
-        tracing::debug!(site = %origin, amount = %terms.price, decision = ?eval.decision, rule = %eval.reason.code, "spending rules evaluated");
+        tracing::debug!(site = %origin, amount = %terms.price, decision = ?eval.decision, rule = %eval.decision.reason().code, "spending rules evaluated");
         match &eval.decision {
             Decision::Refuse(_) => {
-                tracing::info!(site = %origin, amount = %terms.price, rule = %eval.reason.code, "payment refused by a rule");
+                tracing::info!(site = %origin, amount = %terms.price, rule = %eval.decision.reason().code, "payment refused by a rule");
             }
             Decision::Ask(_) if !opts.approved => {
-                tracing::info!(site = %origin, amount = %terms.price, rule = %eval.reason.code, "payment needs approval");
+                tracing::info!(site = %origin, amount = %terms.price, rule = %eval.decision.reason().code, "payment needs approval");
             }
             Decision::Ask(_) | Decision::AutoPay => {}
         }
         let automatic = match admit(terms.price, opts.max, &eval.decision)? {
-            Some(r) if !opts.approved => return Err(Error::NeedsApproval(r.to_owned())),
+            Some(r) if !opts.approved => return Err(Error::NeedsApproval(r.clone())),
             Some(_) => false,
             None => !opts.approved,
         };
@@ -256,7 +256,7 @@ impl Wallet {
                 network: terms.network.as_str(),
                 asset: terms.price.asset,
                 amount: debit,
-                site: Some(&origin),
+                site: Some(origin.as_str()),
                 resource: Some(&required.resource.url),
                 title: required.resource.description.as_deref(),
                 counterparty: Some(&accepted.pay_to),
@@ -289,7 +289,7 @@ impl Wallet {
             payment_id = %payment_id,
             site = %origin,
             amount = %terms.price,
-            rule = %eval.reason.code,
+            rule = %eval.decision.reason().code,
             decision = if automatic { "automatic" } else { "approved" },
             "payment made"
         );

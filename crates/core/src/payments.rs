@@ -4,7 +4,7 @@
 use std::sync::LazyLock;
 
 use centime_protocol::wire::{AuthorizationEnvelope, PaymentRequirements, X402_VERSION};
-use centime_protocol::{Amount, Micros, Network, PaymentId, PaymentPayload, PaymentRequired};
+use centime_protocol::{Amount, Micros, Network, Origin, PaymentId, PaymentPayload, PaymentRequired};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
@@ -12,7 +12,6 @@ use crate::doc_codec::{self, Stored};
 use crate::entry::Kind;
 use crate::error::{Error, Result};
 use crate::pay::Payment;
-use crate::policy;
 use crate::wallet::Wallet;
 
 /// Where a payment stands. Its `Display`/`FromStr` form is the `status` column and the CLI's
@@ -115,10 +114,10 @@ pub(crate) static PAID_IN: LazyLock<String> = LazyLock::new(|| {
 });
 
 pub(crate) fn already_paid_in(conn: &Connection, resource: &str, now: i64) -> Result<Option<StoredPayment>> {
-    let Ok(site) = policy::origin_of(resource) else { return Ok(None) };
+    let Ok(site) = Origin::of(resource) else { return Ok(None) };
     let rows: Vec<(i64, i64, String, i64)> = conn
         .prepare_cached(&PAID_IN)?
-        .query_map(params![site, resource], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+        .query_map(params![site.as_str(), resource], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
         .collect::<rusqlite::Result<_>>()?;
     for (journal_id, at, status, valid_before) in rows {
         let status = stored_status(&status)?;
@@ -234,7 +233,7 @@ pub(crate) struct StoredPayment {
     pub amount: Amount,
     pub pay_to: String,
     pub resource: String,
-    pub origin: String,
+    pub origin: Origin,
     pub status: Status,
     /// The debit's time.
     pub at: i64,
@@ -372,7 +371,7 @@ pub(crate) fn stored_payment_at(conn: &Connection, journal_id: i64) -> Result<Op
         amount: Amount::new(Micros::from_micros(amount).checked_neg()?, asset.parse().map_err(|_| bad("asset"))?),
         pay_to: pay_to.unwrap_or_default(),
         resource: resource.unwrap_or_default(),
-        origin: site.unwrap_or_default(),
+        origin: site.as_deref().unwrap_or_default().parse().map_err(|_| bad("site"))?,
         status: stored_status(&status)?,
         at,
     }))

@@ -4,11 +4,12 @@
 //! Reading and writing the rules, their seals and the spent-so-far figures is
 //! `rules_store`'s work.
 
-use centime_protocol::{Amount, Micros};
+use centime_protocol::{Amount, Micros, Origin};
 use serde::Serialize;
 use time::{Duration, OffsetDateTime, Time};
 
-use crate::error::{Error, Result};
+use crate::error::Result;
+pub use crate::reason::{Param, ParamName, Reason, ReasonCode};
 
 /// Defaults chosen for a new wallet (ADR 0004): ask for every payment, auto-pay nothing
 /// until the user allows a site, refuse any single payment over 5.00 and spend at most
@@ -58,29 +59,12 @@ impl Period {
     }
 }
 
-/// Normalizes a site to its origin (`scheme://host[:port]`); only http and https.
-pub fn origin_of(s: &str) -> Result<String> {
-    let u = url::Url::parse(s.trim())
-        .map_err(|e| Error::InvalidArgument(format!("{:?} is not an absolute URL ({e})", clip(s))))?;
-    if !matches!(u.scheme(), "http" | "https") {
-        return Err(Error::InvalidArgument(format!("{:?} is not an http(s) site", clip(s))));
-    }
-    match u.origin() {
-        o @ url::Origin::Tuple(..) => Ok(o.ascii_serialization()),
-        url::Origin::Opaque(_) => Err(Error::InvalidArgument(format!("{:?} has no origin", clip(s)))),
-    }
-}
-
-fn clip(s: &str) -> String {
-    s.chars().take(80).collect()
-}
-
 /// A site's allowance. Amounts apply in the unit of whatever asset the site charges.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SiteRule {
-    /// The site, as an origin ([`origin_of`]).
-    pub origin: String,
+    /// The site.
+    pub origin: Origin,
     /// Every payment to the site is refused.
     pub blocked: bool,
     /// The site may charge without asking, within its limits and [`Limits::auto_pay_under`].
@@ -97,7 +81,7 @@ pub struct SiteRule {
 
 impl SiteRule {
     /// A rule for `origin` that allows nothing more than having no rule: every payment is asked.
-    pub fn new(origin: String) -> Self {
+    pub fn new(origin: Origin) -> Self {
         SiteRule {
             origin,
             blocked: false,
@@ -141,22 +125,33 @@ impl Default for Limits {
 pub enum Decision {
     /// Paid without asking.
     AutoPay,
-    /// Asked; the text says which rule asks.
-    Ask(String),
-    /// Refused; the text says which rule, and approval cannot override it.
-    Refuse(String),
+    /// Asked, by this rule.
+    Ask(Reason),
+    /// Refused by this rule; approval cannot override it.
+    Refuse(Reason),
+}
+
+/// The reason of an automatic payment: the site's rule pays it.
+static AUTO_PAY: Reason = Reason::bare(ReasonCode::AutoPay);
+
+impl Decision {
+    /// Which rule decided, with its figures.
+    pub fn reason(&self) -> &Reason {
+        match self {
+            Decision::AutoPay => &AUTO_PAY,
+            Decision::Ask(r) | Decision::Refuse(r) => r,
+        }
+    }
 }
 
 /// A decision with the figures behind it, for the approval prompt.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Evaluation {
-    /// What the rules say.
+    /// What the rules say, and by which rule.
     pub decision: Decision,
-    /// Which rule decided, with its figures.
-    pub reason: Reason,
     /// The site the payment is for.
-    pub origin: String,
+    pub origin: Origin,
     /// The site's rule, if it has one.
     pub rule: Option<SiteRule>,
     /// What was spent today, all sites together, in the price's asset.
@@ -167,66 +162,12 @@ pub struct Evaluation {
     pub allowance_left: Option<Micros>,
 }
 
-/// Which rule decided, in a form a UI can translate. Its `Display`/`FromStr` form
-/// (snake_case) is the code the app and the CLI's JSON carry.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    Serialize,
-    serde::Deserialize,
-    strum::Display,
-    strum::EnumString,
-    strum::IntoStaticStr,
-    strum::EnumIter,
-)]
-#[serde(rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub enum ReasonCode {
-    /// The user paused all payments.
-    Paused,
-    /// The site is blocked.
-    Blocked,
-    /// Over the global ceiling for one payment.
-    OverMaxPerPayment,
-    /// It would take today's spending over the daily cap.
-    OverDailyCap,
-    /// Over the site's own ceiling for one payment.
-    OverSiteMax,
-    /// Over what is left of the site's budget in its period.
-    OverSiteBudget,
-    /// The site may auto-pay, but not this much.
-    OverAutoPay,
-    /// The site has a rule that asks for every payment.
-    AskEachPayment,
-    /// No rule for this site yet.
-    NoRule,
-    /// The site's rule pays this without asking.
-    AutoPay,
-    /// A link over its site's pace ([`crate::links::LinkPace`]).
-    LinkPace,
+fn ask(code: ReasonCode, params: Vec<Param>) -> Decision {
+    Decision::Ask(Reason { code, params })
 }
 
-/// Why the rules decided as they did: which rule, and its parameters (amounts as decimal
-/// strings, in `asset`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Reason {
-    /// Which rule decided.
-    pub code: ReasonCode,
-    /// The rule's figures by name: amounts as decimal strings (`0.10`), in `asset`.
-    pub params: Vec<(&'static str, String)>,
-}
-
-fn ask(code: ReasonCode, text: String, params: Vec<(&'static str, String)>) -> (Decision, Reason) {
-    (Decision::Ask(text), Reason { code, params })
-}
-
-fn refuse(code: ReasonCode, text: String, params: Vec<(&'static str, String)>) -> (Decision, Reason) {
-    (Decision::Refuse(text), Reason { code, params })
+fn refuse(code: ReasonCode, params: Vec<Param>) -> Decision {
+    Decision::Refuse(Reason { code, params })
 }
 
 /// What the rules say about paying `price` under `limits` and the site's `rule`, given what was
@@ -239,79 +180,46 @@ pub(crate) fn decide(
     spent_today: Micros,
     site_spent: Option<Micros>,
     allowance_left: Option<Micros>,
-) -> Result<(Decision, Reason)> {
+) -> Result<Decision> {
     use ReasonCode as C;
     let p = price.micros;
-    let asset = price.asset;
-    let a = asset.to_string();
+    let a = Param::Asset(price.asset);
     if limits.paused {
-        return Ok(refuse(C::Paused, "payments are paused".into(), vec![]));
+        return Ok(refuse(C::Paused, vec![]));
     }
     if let Some(r) = rule
         && r.blocked
     {
-        return Ok(refuse(C::Blocked, format!("{} is blocked", r.origin), vec![("origin", r.origin.clone())]));
+        return Ok(refuse(C::Blocked, vec![Param::Origin(r.origin.clone())]));
     }
     if p > limits.max_per_payment {
-        return Ok(refuse(
-            C::OverMaxPerPayment,
-            format!("{price} is over the {} {asset} limit for a single payment", limits.max_per_payment),
-            vec![("price", p.to_string()), ("max", limits.max_per_payment.to_string()), ("asset", a)],
-        ));
+        return Ok(refuse(C::OverMaxPerPayment, vec![Param::Price(p), Param::Max(limits.max_per_payment), a]));
     }
     let total = spent_today.checked_add(p)?;
     if total > limits.daily_cap {
-        return Ok(refuse(
-            C::OverDailyCap,
-            format!(
-                "it would take today's spending to {total} {asset}, over the daily cap of {} {asset}",
-                limits.daily_cap
-            ),
-            vec![("total", total.to_string()), ("cap", limits.daily_cap.to_string()), ("asset", a)],
-        ));
+        return Ok(refuse(C::OverDailyCap, vec![Param::Total(total), Param::Cap(limits.daily_cap), a]));
     }
     if let Some(r) = rule {
         if let Some(max) = r.max_per_payment.filter(|m| p > *m) {
-            return Ok(refuse(
-                C::OverSiteMax,
-                format!("{price} is over this site's limit of {max} {asset} per payment"),
-                vec![("price", p.to_string()), ("max", max.to_string()), ("asset", a)],
-            ));
+            return Ok(refuse(C::OverSiteMax, vec![Param::Price(p), Param::Max(max), a]));
         }
         if let (Some(left), Some(spent), Some(budget), Some(period)) = (allowance_left, site_spent, r.budget, r.period)
             && p > left
         {
             return Ok(refuse(
                 C::OverSiteBudget,
-                format!(
-                    "this site's budget is {budget} {asset} per {period}; {spent} {asset} already spent, {left} {asset} left"
-                ),
-                vec![
-                    ("budget", budget.to_string()),
-                    ("period", period.to_string()),
-                    ("spent", spent.to_string()),
-                    ("left", left.to_string()),
-                    ("asset", a),
-                ],
+                vec![Param::Budget(budget), Param::Period(period), Param::Spent(spent), Param::Left(left), a],
             ));
         }
         if r.auto_pay {
             if p <= limits.auto_pay_under {
-                return Ok((Decision::AutoPay, Reason { code: C::AutoPay, params: vec![] }));
+                return Ok(Decision::AutoPay);
             }
-            return Ok(ask(
-                C::OverAutoPay,
-                format!("{price} is over your auto-pay ceiling of {} {asset}", limits.auto_pay_under),
-                vec![("price", p.to_string()), ("ceiling", limits.auto_pay_under.to_string()), ("asset", a)],
-            ));
+            return Ok(ask(C::OverAutoPay, vec![Param::Price(p), Param::Ceiling(limits.auto_pay_under), a]));
         }
-        return Ok(ask(
-            C::AskEachPayment,
-            format!("{} may charge you only after you approve each payment", r.origin),
-            vec![("origin", r.origin.clone())],
-        ));
+        return Ok(ask(C::AskEachPayment, vec![Param::Origin(r.origin.clone())]));
     }
-    Ok(ask(C::NoRule, "you have no rule for this site yet: each payment is asked".into(), vec![]))
+    Ok(ask(C::NoRule, vec![]))
 }
 
 #[cfg(test)]
@@ -330,21 +238,7 @@ mod tests {
     }
 
     #[test]
-    fn origins() {
-        assert_eq!(origin_of("https://news.example/a/b?c").unwrap(), "https://news.example");
-        assert_eq!(origin_of("http://127.0.0.1:8402/x").unwrap(), "http://127.0.0.1:8402");
-        assert_eq!(origin_of("https://news.example:443/").unwrap(), "https://news.example");
-        assert!(origin_of("ftp://x/").is_err());
-        assert!(origin_of("news.example").is_err());
-    }
-
-    /// serde (the CLI's JSON, the app) and strum (`Display`/`FromStr`) name each code alike.
-    #[test]
-    fn every_code_is_one_string_in_json_and_in_text() {
-        for c in ReasonCode::iter() {
-            assert_eq!(serde_json::to_value(c).unwrap().as_str(), Some(<&'static str>::from(c)));
-            assert_eq!(c.to_string().parse::<ReasonCode>().unwrap(), c);
-        }
+    fn every_period_is_one_string_in_json_and_in_text() {
         for p in Period::iter() {
             assert_eq!(serde_json::to_value(p).unwrap().as_str(), Some(<&'static str>::from(p)));
             assert_eq!(p.to_string().parse::<Period>().unwrap(), p);
@@ -356,7 +250,7 @@ mod tests {
     }
 
     fn site(origin: &str) -> SiteRule {
-        SiteRule::new(origin.into())
+        SiteRule::new(Origin::of(origin).unwrap())
     }
 
     /// The decision and the rule that made it, for a price in micro-euros.
@@ -371,8 +265,9 @@ mod tests {
             Some((spent, left)) => (Some(Micros::from_micros(spent)), Some(Micros::from_micros(left))),
             None => (None, None),
         };
-        let (d, r) = decide(limits, rule, eur(price), Micros::from_micros(spent_today), spent, left).unwrap();
-        (d, r.code)
+        let d = decide(limits, rule, eur(price), Micros::from_micros(spent_today), spent, left).unwrap();
+        let code = d.reason().code;
+        (d, code)
     }
 
     fn code(limits: &Limits, rule: Option<&SiteRule>, price: i64, spent_today: i64) -> ReasonCode {
@@ -458,7 +353,7 @@ mod tests {
         let mut r = site("https://a.example");
         r.budget = Some(Micros::from_micros(1_000_000));
         r.period = Some(Period::Month);
-        let (decision, reason) = decide(
+        let decision = decide(
             &l,
             Some(&r),
             eur(300_000),
@@ -467,16 +362,16 @@ mod tests {
             Some(Micros::from_micros(100_000)),
         )
         .unwrap();
-        assert!(matches!(decision, Decision::Refuse(_)));
+        let Decision::Refuse(reason) = decision else { panic!("not refused: {decision:?}") };
         assert_eq!(reason.code, ReasonCode::OverSiteBudget);
         assert_eq!(
             reason.params,
             [
-                ("budget", "1.00".to_owned()),
-                ("period", "month".to_owned()),
-                ("spent", "0.90".to_owned()),
-                ("left", "0.10".to_owned()),
-                ("asset", "EUR".to_owned()),
+                Param::Budget(Micros::from_micros(1_000_000)),
+                Param::Period(Period::Month),
+                Param::Spent(Micros::from_micros(900_000)),
+                Param::Left(Micros::from_micros(100_000)),
+                Param::Asset(Asset::EUR),
             ]
         );
     }

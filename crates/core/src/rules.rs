@@ -1,10 +1,10 @@
 //! The wallet's methods for reading and changing spending rules.
 
-use centime_protocol::Micros;
+use centime_protocol::{Micros, Origin};
 use rusqlite::params;
 
 use crate::error::{Error, Result};
-use crate::policy::{self, Limits, Period, SiteRule};
+use crate::policy::{Limits, Period, SiteRule};
 use crate::rules_store;
 use crate::sqlite;
 use crate::wallet::Wallet;
@@ -58,12 +58,12 @@ impl Wallet {
 
     /// The rule for the origin of `site`, checked against its MAC; `None` when it has none.
     pub fn site(&self, site: &str) -> Result<Option<SiteRule>> {
-        rules_store::load_site(&self.conn, self.key(), &policy::origin_of(site)?)
+        rules_store::load_site(&self.conn, self.key(), &Origin::of(site)?)
     }
 
     /// Changes (or creates) the rule for the origin of `site`.
     pub fn update_site(&mut self, site: &str, change: &SiteChange) -> Result<SiteRule> {
-        let origin = policy::origin_of(site)?;
+        let origin = Origin::of(site)?;
         let now = self.now();
         let key = *self.key();
         let tx = sqlite::immediate(&mut self.conn)?;
@@ -109,11 +109,11 @@ impl Wallet {
 
     /// Removes the rule for the origin of `site` (its payments are asked again) and seals the rest.
     pub fn remove_site(&mut self, site: &str) -> Result<()> {
-        let origin = policy::origin_of(site)?;
+        let origin = Origin::of(site)?;
         let key = *self.key();
         let tx = sqlite::immediate(&mut self.conn)?;
         rules_store::load_limits(&tx, &key)?;
-        tx.execute("DELETE FROM sites WHERE origin = ?1", params![origin])?;
+        tx.execute("DELETE FROM sites WHERE origin = ?1", params![origin.as_str()])?;
         rules_store::seal_sites(&tx, &key)?;
         tx.commit()?;
         tracing::info!(site = %origin, "site rule removed");

@@ -8,7 +8,7 @@
 
 use std::sync::LazyLock;
 
-use centime_protocol::{Amount, Micros};
+use centime_protocol::{Amount, Micros, Origin};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::entry::Kind;
@@ -20,7 +20,7 @@ impl SiteRule {
     fn mac_input(&self) -> MacInput {
         MacInput::default()
             .text(Some("centime-site-v1"))
-            .text(Some(&self.origin))
+            .text(Some(self.origin.as_str()))
             .int(i64::from(self.blocked))
             .int(i64::from(self.auto_pay))
             .int(self.max_per_payment.map_or(-1, Micros::get))
@@ -55,12 +55,12 @@ impl Limits {
     }
 }
 
-pub(crate) fn load_site(conn: &Connection, key: &[u8; 32], origin: &str) -> Result<Option<SiteRule>> {
+pub(crate) fn load_site(conn: &Connection, key: &[u8; 32], origin: &Origin) -> Result<Option<SiteRule>> {
     let row = conn
         .query_row(
             "SELECT origin, blocked, auto_pay, max_per_payment, budget, period, updated_at, mac
              FROM sites WHERE origin = ?1",
-            params![origin],
+            params![origin.as_str()],
             site_from_row,
         )
         .optional()?;
@@ -77,7 +77,7 @@ pub(crate) fn site_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(SiteRule
     let period: Option<String> = r.get(5)?;
     Ok((
         SiteRule {
-            origin: r.get(0)?,
+            origin: stored_origin(r, 0)?,
             blocked: r.get::<_, i64>(1)? == 1,
             auto_pay: r.get::<_, i64>(2)? == 1,
             max_per_payment: r.get::<_, Option<i64>>(3)?.map(Micros::from_micros),
@@ -87,6 +87,13 @@ pub(crate) fn site_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<(SiteRule
         },
         r.get(7)?,
     ))
+}
+
+/// An origin read back from the wallet's tables: written canonical, so one that does not
+/// parse was changed outside Centime.
+pub(crate) fn stored_origin(r: &rusqlite::Row<'_>, i: usize) -> rusqlite::Result<Origin> {
+    let text: String = r.get(i)?;
+    text.parse().map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, Box::new(e)))
 }
 
 pub(crate) fn check_site_mac(key: &[u8; 32], rule: &SiteRule, mac: &[u8]) -> Result<()> {
@@ -107,7 +114,7 @@ pub(crate) fn save_site(conn: &Connection, key: &[u8; 32], rule: &SiteRule) -> R
            updated_at = excluded.updated_at, mac = excluded.mac",
     )?
     .execute(params![
-        rule.origin,
+        rule.origin.as_str(),
         i64::from(rule.blocked),
         i64::from(rule.auto_pay),
         rule.max_per_payment.map(Micros::get),
@@ -324,7 +331,7 @@ pub(crate) fn evaluate(
     conn: &Connection,
     key: &[u8; 32],
     limits: Limits,
-    origin: &str,
+    origin: &Origin,
     price: Amount,
     now: i64,
 ) -> Result<Evaluation> {
@@ -334,16 +341,15 @@ pub(crate) fn evaluate(
     let spent_today = spent_since(conn, asset, None, Period::Day.start(now))?;
     let (site_spent, allowance_left) = match rule.as_ref().and_then(|r| r.budget.zip(r.period)) {
         Some((budget, period)) => {
-            let spent = spent_since(conn, asset, Some(origin), period.start(now))?;
+            let spent = spent_since(conn, asset, Some(origin.as_str()), period.start(now))?;
             (Some(spent), Some(Micros::from_micros(budget.get().saturating_sub(spent.get()).max(0))))
         }
         None => (None, None),
     };
-    let (decision, reason) = decide(&limits, rule.as_ref(), price, spent_today, site_spent, allowance_left)?;
+    let decision = decide(&limits, rule.as_ref(), price, spent_today, site_spent, allowance_left)?;
     Ok(Evaluation {
         decision,
-        reason,
-        origin: origin.to_owned(),
+        origin: origin.clone(),
         rule,
         spent_today,
         site_spent_in_period: site_spent,

@@ -92,7 +92,7 @@ impl Wallet {
                 network: p.network.as_str(),
                 asset: p.amount.asset,
                 amount: p.amount.micros,
-                site: Some(&p.origin),
+                site: Some(p.origin.as_str()),
                 resource: Some(&p.resource),
                 title: Some(&format!("Refund: {reason}")),
                 counterparty: Some(&p.pay_to),

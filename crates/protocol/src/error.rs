@@ -75,6 +75,15 @@ pub enum Error {
     #[error("{0:?} is not an Ed25519 public key (32 bytes, base64url without padding)")]
     InvalidPublicKey(String),
 
+    /// Not an http(s) origin, or not one written as an origin ([`crate::Origin`]).
+    #[error("{text:?} {problem}")]
+    InvalidOrigin {
+        /// The text refused, clipped.
+        text: String,
+        /// What is wrong with it.
+        problem: crate::origin::OriginProblem,
+    },
+
     // --- encodings ----------------------------------------------------------------------------
     /// An input over its size limit, refused before it is read.
     #[error("{what} is {len} bytes, over the limit of {limit}")]

@@ -1,6 +1,7 @@
 //! Centime's wire protocol, for wallets and for the merchants who accept them.
 //!
 //! - [`money`]: ISO 4217 assets and exact amounts in integer micro-units.
+//! - [`origin`]: the web origin a site is known by.
 //! - [`wire`]: the x402 v2-shaped messages and their base64 JSON headers.
 //! - [`jws`] and [`documents`]: Ed25519 JWS and the three signed documents
 //!   (payment authorization, credit note, receipt).
@@ -20,6 +21,7 @@ mod error;
 pub mod ids;
 pub mod jws;
 pub mod money;
+pub mod origin;
 pub mod payment;
 pub mod text;
 pub mod verify;
@@ -28,5 +30,6 @@ pub mod wire;
 pub use error::{Error, Result};
 pub use ids::{Network, PaymentId, PublicKey};
 pub use money::{Amount, Asset, Micros};
+pub use origin::{Origin, OriginProblem};
 pub use verify::{Clock, FixedClock, MemoryReplayCache, Rejection, ReplayCache, SystemClock, Verified, Verifier};
 pub use wire::{PaymentPayload, PaymentRequired, PaymentRequirements, ResourceInfo, SettlementResponse, Terms};

@@ -465,6 +465,15 @@ pub struct SettlementResponse {
     pub other: Map<String, Value>,
 }
 
+/// The refusal code a wallet records for a settlement answered `success: false` without an
+/// `errorReason`, so that every refusal has one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, strum::Display, strum::IntoStaticStr, strum::EnumIter)]
+#[strum(serialize_all = "snake_case")]
+pub enum SettlementCode {
+    /// The merchant did not take the payment and did not say why.
+    SettlementFailed,
+}
+
 impl SettlementResponse {
     /// Decodes a `PAYMENT-RESPONSE` header value.
     pub fn from_header(value: &str) -> Result<Self> {

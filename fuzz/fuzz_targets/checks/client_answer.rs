@@ -10,7 +10,7 @@ use centime_client::Error;
 use centime_client::answer::{self, MAX_CODE_CHARS};
 use centime_client::header::HeaderValue;
 use centime_core::ErrorClass;
-use centime_core::policy::origin_of;
+use centime_protocol::Origin;
 use centime_protocol::deeplink::DeepLink;
 use centime_protocol::{Amount, PaymentRequired, SettlementResponse};
 use url::Url;
@@ -30,7 +30,7 @@ fn check_required(r: Result<PaymentRequired, Error>) {
     match r {
         Ok(pr) => {
             // A site is only ever paid for its own pages.
-            assert_eq!(origin_of(&pr.resource.url).expect("checked"), origin_of(page().as_str()).expect("a site"));
+            assert_eq!(Origin::of(&pr.resource.url).expect("checked"), Origin::of(page().as_str()).expect("a site"));
             check_payment_required(&pr);
         }
         Err(e) => {
@@ -76,9 +76,9 @@ pub fn check(data: &[u8]) {
     let Ok(DeepLink::Pay { required, return_url }) = DeepLink::parse(s) else { return };
     match answer::check_link_return(&required, return_url.as_ref()) {
         Ok(site) => {
-            assert_eq!(origin_of(&required.resource.url).expect("checked"), site);
+            assert_eq!(Origin::of(&required.resource.url).expect("checked"), site);
             if let Some(r) = &return_url {
-                assert_eq!(origin_of(r.as_str()).expect("checked"), site, "a return address elsewhere");
+                assert_eq!(Origin::of(r.as_str()).expect("checked"), site, "a return address elsewhere");
             }
         }
         Err(e) => assert_printable(&e.to_string()),

@@ -47,7 +47,8 @@ describe("dictionaries", () => {
 describe("keys built at run time", () => {
   it("every history preset, kind, status and document kind has its text", async () => {
     const { PRESETS } = await import("../lib/dateRange");
-    const { ENTRY_KINDS, ENTRY_STATUSES, REASON_CODES } = await import("../lib/backend/bindings");
+    const { DOCUMENT_KINDS, ENTRY_KINDS, ENTRY_STATUSES, REASON_CODES } =
+      await import("../lib/backend/bindings");
     const keys = [
       ...PRESETS.map((p) => `range.${p}`),
       // Every variant the wallet can send (generated from its enums): a new one without its
@@ -55,7 +56,7 @@ describe("keys built at run time", () => {
       ...ENTRY_KINDS.map((k) => `entry.kind.${k}`),
       ...ENTRY_STATUSES.map((s) => `entry.status.${s}`),
       ...REASON_CODES.map((c) => `reason.${c}`),
-      ...["request", "authorization", "receipt", "credit_note"].map((d) => `details.doc.${d}`),
+      ...DOCUMENT_KINDS.map((d) => `details.doc.${d}`),
       ...["day", "week", "month"].map((p) => `period.current.${p}`),
     ];
     for (const locale of LOCALES) {

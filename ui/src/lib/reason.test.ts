@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { LOCALES, translate } from "../i18n";
 import type { PromptDto } from "./backend";
-import { REASON_CODES } from "./backend/bindings";
+import { AMOUNT_PARAMS, REASON_CODES, REASON_PARAMS } from "./backend/bindings";
 import { formatMoney } from "./money";
 import { reasonText } from "./reason";
 
@@ -44,5 +44,42 @@ describe("reasonText", () => {
       expect(text, reasonCode).not.toContain(`reason.${reasonCode}`);
       expect(text.trim(), reasonCode).not.toBe("");
     }
+  });
+});
+
+describe("reason parameters", () => {
+  const placeholders = (s: string) => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string);
+
+  it.each(LOCALES)("%s words only the parameters the wallet sends, and each of them", (locale) => {
+    const used = new Set<string>();
+    for (const code of REASON_CODES) {
+      for (const name of placeholders(translate(locale, `reason.${code}`, {}))) {
+        expect(REASON_PARAMS as readonly string[], `reason.${code}: {${name}}`).toContain(name);
+        used.add(name);
+      }
+    }
+    // The asset is shown through the amounts; every other parameter a rule can carry is
+    // worded somewhere, so a new one (generated from the wallet's enum) fails here until it is.
+    for (const name of REASON_PARAMS.filter((n) => n !== "asset"))
+      expect([...used], name).toContain(name);
+  });
+
+  it("formats exactly the generated amount parameters as money", () => {
+    const seen: string[] = [];
+    reasonText(
+      {
+        ...prompt,
+        reasonParams: REASON_PARAMS.map((name) => ({
+          name,
+          value: name === "period" ? "day" : "1",
+        })),
+      },
+      (k, v) => translate("en", k, v),
+      (a, c) => {
+        seen.push(`${a} ${c}`);
+        return `${a} ${c}`;
+      },
+    );
+    expect(seen.length).toBe(AMOUNT_PARAMS.length);
   });
 });

@@ -3,12 +3,11 @@
 
 use centime_protocol::documents;
 use centime_protocol::wire::PaymentRequirements;
-use centime_protocol::{Amount, Micros, Network, PaymentRequired, Terms};
+use centime_protocol::{Amount, Micros, Network, Origin, PaymentRequired, Terms};
 use rusqlite::Connection;
 
 use super::{Approval, MAX_TIMEOUT_SECONDS};
 use crate::error::{Error, Result};
-use crate::policy;
 use crate::wallet::Wallet;
 
 /// Why one offer cannot be paid, or the spendable balance that pays it.
@@ -51,7 +50,7 @@ fn short_of(conn: &Connection, network: &Network, price: Amount, spendable: Micr
 
 /// Checks the request and returns the index and terms of the first offer this wallet can pay,
 /// with its origin.
-pub(super) fn choose(conn: &Connection, required: &PaymentRequired, now: i64) -> Result<(usize, Terms, String)> {
+pub(super) fn choose(conn: &Connection, required: &PaymentRequired, now: i64) -> Result<(usize, Terms, Origin)> {
     let origin = request_origin(required)?;
     let mut reasons = Vec::new();
     let mut short = None;
@@ -77,8 +76,8 @@ pub(super) fn choose(conn: &Connection, required: &PaymentRequired, now: i64) ->
     Err(Error::NoPayableTerms(reasons.join("; ")))
 }
 
-fn request_origin(required: &PaymentRequired) -> Result<String> {
-    let origin = policy::origin_of(&required.resource.url)
+fn request_origin(required: &PaymentRequired) -> Result<Origin> {
+    let origin = Origin::of(&required.resource.url)
         .map_err(|e| Error::BadRequest(format!("the resource is not an http(s) URL: {e}")))?;
     if required.accepts.is_empty() {
         return Err(Error::BadRequest("the request offers no way to pay".into()));
@@ -101,7 +100,7 @@ pub(super) fn approved_offer(
     required: &PaymentRequired,
     approval: &Approval,
     now: i64,
-) -> Result<(usize, Terms, String)> {
+) -> Result<(usize, Terms, Origin)> {
     let origin = request_origin(required)?;
     let changed = |what: &str| Error::QuoteChanged(what.to_owned());
     if required.resource.url != approval.resource {

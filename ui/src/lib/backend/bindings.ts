@@ -4,6 +4,8 @@ export type ErrorCode = "internal" | "needs_approval" | "refused" | "insufficien
 
 export type ReasonCode = "paused" | "blocked" | "over_max_per_payment" | "over_daily_cap" | "over_site_max" | "over_site_budget" | "over_auto_pay" | "ask_each_payment" | "no_rule" | "auto_pay" | "link_pace";
 
+export type ReasonParam = "origin" | "price" | "max" | "total" | "cap" | "budget" | "period" | "spent" | "left" | "ceiling" | "asset" | "links" | "seconds";
+
 export type EntryKind = "credit" | "payment" | "refund" | "adjustment";
 
 export type EntryStatus = "pending" | "settled" | "rejected" | "unconfirmed" | "posted";
@@ -92,7 +94,7 @@ export type LocaleDto = "en" | "fr";
 
 export type DecisionDto = "auto" | "ask" | "refuse";
 
-export type ReasonParamDto = { name: string, value: string, };
+export type ReasonParamDto = { name: ReasonParam, value: string, };
 
 export type PromptDto = { id: string, 
 /**
@@ -104,7 +106,7 @@ origin: string, merchantName: string | null, pageTitle: string | null, resource:
  */
 allowanceLeft: string | null, allowancePeriod: PeriodDto | null, decision: DecisionDto, 
 /**
- * The rule that made it ask (or refuse), in English.
+ * The rule that made it ask (or refuse), in the window's language (`set_locale`).
  */
 reason: string, 
 /**
@@ -234,12 +236,9 @@ bySite: Array<SpendDto>, };
 
 export type ClaimDto = { name: string, value: string, };
 
-export type DocumentDto = { 
-/**
- * `request` (the site's payment request), `authorization` (what the wallet signed),
- * `receipt` (the merchant's receipt), `credit_note` (an issuer's credit note).
- */
-kind: string, 
+export type DocumentKind = "request" | "authorization" | "receipt" | "credit_note";
+
+export type DocumentDto = { kind: DocumentKind, 
 /**
  * As stored, byte for byte (JSON or a compact JWS): what "copy raw" copies.
  */
@@ -334,6 +333,33 @@ export const REASON_CODES: readonly ReasonCode[] = [
   "link_pace",
 ];
 
+export const REASON_PARAMS: readonly ReasonParam[] = [
+  "origin",
+  "price",
+  "max",
+  "total",
+  "cap",
+  "budget",
+  "period",
+  "spent",
+  "left",
+  "ceiling",
+  "asset",
+  "links",
+  "seconds",
+];
+
+export const AMOUNT_PARAMS: readonly ReasonParam[] = [
+  "price",
+  "max",
+  "total",
+  "cap",
+  "budget",
+  "spent",
+  "left",
+  "ceiling",
+];
+
 export const ENTRY_KINDS: readonly EntryKind[] = [
   "credit",
   "payment",
@@ -359,6 +385,13 @@ export const PAYMENT_STATUSES: readonly PaymentStatus[] = [
 export const PROMPT_SOURCES: readonly PromptSource[] = [
   "link",
   "typed",
+];
+
+export const DOCUMENT_KINDS: readonly DocumentKind[] = [
+  "request",
+  "authorization",
+  "receipt",
+  "credit_note",
 ];
 
 export const EVENTS = {
