@@ -329,7 +329,7 @@ mod tests {
         let wallet = RingSigner::from_seed(&[1; 32]).unwrap();
         let accepted = &offered.accepts[0];
         let claims =
-            authorization_claims(wallet.public_key(), &offered.resource, accepted, PaymentId::random().unwrap(), t0)
+            authorization_claims(wallet.public_key(), &offered.resource, accepted, PaymentId::random().unwrap(), 1, t0)
                 .unwrap();
         let header = sign_payload(&wallet, &offered.resource, accepted, &claims).unwrap().to_header().unwrap();
 
@@ -374,7 +374,7 @@ mod tests {
         let wallet = RingSigner::from_seed(&[1; 32]).unwrap();
         let accepted = &page_a.accepts[0];
         let claims =
-            authorization_claims(wallet.public_key(), &page_a.resource, accepted, PaymentId::random().unwrap(), t0)
+            authorization_claims(wallet.public_key(), &page_a.resource, accepted, PaymentId::random().unwrap(), 1, t0)
                 .unwrap();
         let payload = sign_payload(&wallet, &page_a.resource, accepted, &claims).unwrap();
         let header = payload.to_header().unwrap();
