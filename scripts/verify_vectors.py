@@ -36,6 +36,15 @@ ALG = "Ed25519"
 TYP_AUTHORIZATION = "centime-authorization+jws"
 TYP_CREDIT = "centime-credit+jws"
 TYP_RECEIPT = "centime-receipt+jws"
+# §6.4-§6.9: the issuer's documents, their signer claim and their size bound.
+ISSUER_DOCUMENTS = {
+    "merchant_certificate": ("centime-merchant-certificate+jws", "iss", 8 * 1024),
+    "settlement_request": ("centime-settlement-request+jws", "iss", 12 * 1024 * 1024),
+    "settlement_answer": ("centime-settlement+jws", "iss", 1024 * 1024),
+    "revocation_list": ("centime-revocations+jws", "iss", 8 * 1024 * 1024),
+    "statement_request": ("centime-statement-request+jws", "from", 8 * 1024),
+    "statement": ("centime-statement+jws", "iss", 64 * 1024 * 1024),
+}
 U64_MAX = 2**64 - 1
 I64_MAX = 2**63 - 1
 CODES = [
@@ -54,6 +63,7 @@ CODES = [
     "window_too_long",
     "replayed_nonce",
     "payment_id_conflict",
+    "revoked_payer",
 ]
 
 NETWORK_RE = re.compile(r"centime:[A-Za-z0-9_-]{1,32}")
@@ -310,7 +320,7 @@ def check_claims_authorization(c: dict) -> None:
         raise Bad("assetScale must be an integer 0..=255")
     if not isinstance(c.get("network"), str) or not NETWORK_RE.fullmatch(c["network"]):
         raise Bad("network must be centime:<1-32 of [A-Za-z0-9_-]>")
-    for name in ("validAfter", "validBefore"):
+    for name in ("validAfter", "validBefore", "seq"):
         if not is_uint(c.get(name)):
             raise Bad(f"{name} must be an unsigned integer")
     if not isinstance(c.get("paymentId"), str) or not PAYMENT_ID_RE.fullmatch(c["paymentId"]):
@@ -327,11 +337,11 @@ def check_nonce(s: str) -> bool:
 # --- JWS --------------------------------------------------------------------------------------
 
 
-def parse_jws(token, typ: str):
+def parse_jws(token, typ: str, max_len: int = MAX_JWS_LEN):
     """§5: strict compact JWS. Returns (header, payload bytes, signing input, signature)."""
     if not isinstance(token, str):
         raise Bad("the JWS is not a string")
-    if len(token.encode("utf-8")) > MAX_JWS_LEN:
+    if len(token.encode("utf-8")) > max_len:
         raise Bad("JWS too long")
     parts = token.split(".")
     if len(parts) != 3:
@@ -370,8 +380,8 @@ def signature_ok(token: str, key: bytes, signing_input: bytes, signature: bytes)
     return by_jose
 
 
-def open_document(token: str, typ: str, key_claim: str) -> dict:
-    _, payload, signing_input, signature = parse_jws(token, typ)
+def open_document(token: str, typ: str, key_claim: str, max_len: int = MAX_JWS_LEN) -> dict:
+    _, payload, signing_input, signature = parse_jws(token, typ, max_len)
     claims = json_object(payload)
     key = public_key(claims.get(key_claim))
     if not signature_ok(token, key, signing_input, signature):
@@ -424,7 +434,9 @@ class Cache:
 
 
 class Merchant:
-    def __init__(self, payment_required_header: str, skew: int):
+    def __init__(self, payment_required_header: str, skew: int, revoked=None):
+        # revoked: (network, set of wallet keys) of a revocation list the merchant applies.
+        self.revoked = revoked
         offered = decode_header(payment_required_header)
         self.resource_url = offered["resource"]["url"]
         self.offers = offered["accepts"]
@@ -477,6 +489,9 @@ class Merchant:
         # Step 6: signature under `from`.
         if not signature_ok(token, public_key(claims["from"]), signing_input, signature):
             raise Reject("invalid_signature", "signature does not verify under from")
+        # Step 6a: the revocation list, stale or not.
+        if self.revoked is not None and claims["network"] == self.revoked[0] and claims["from"] in self.revoked[1]:
+            raise Reject("revoked_payer", "the issuer revoked this key")
         terms = self.check_wrapper(p, claims)
         micros = self.check_claims(claims, terms, now)
         # Step 21: replay and conflict.
@@ -550,7 +565,124 @@ class Merchant:
         # Step 20: nonce shape.
         if not check_nonce(claims["nonce"]):
             raise Reject("malformed", "nonce is not 32 bytes of base64url")
+        if claims["seq"] < 1:
+            raise Reject("malformed", "seq starts at 1")
         return micros
+
+
+# --- the issuer's documents (§6.4-§6.9, §13) ---------------------------------------------------
+
+DOCUMENT_MEMBERS = {
+    "merchant_certificate": ["iss", "network", "payTo", "origins", "receiptKey", "name", "issuedAt", "notAfter"],
+    "settlement_request": ["iss", "network", "payTo", "requestId", "issuedAt", "authorizations"],
+    "settlement_answer": ["iss", "network", "payTo", "requestId", "issuedAt", "results"],
+    "revocation_list": ["iss", "network", "issuedAt", "nextUpdate", "revoked"],
+    "statement_request": ["from", "network", "issuedAt", "nonce"],
+    "statement": [
+        "iss", "network", "wallet", "issuedAt", "requestNonce", "highestSeq", "totals", "credits", "settled",
+    ],
+}
+OUTCOMES = {"settled", "already_settled", "refused"}
+REFUSAL_CODES = {
+    "malformed", "invalid_signature", "network_mismatch", "not_this_merchant", "unsupported_asset",
+    "not_yet_valid", "past_deadline", "nonce_conflict", "payment_id_conflict", "revoked_payer", "overdrawn",
+}
+ID_RE = re.compile(r"[A-Za-z0-9_-]{1,128}")
+
+
+def check_certificate(name, c, expect):
+    public_key(c["receiptKey"])
+    expect(1 <= len(c["origins"]) <= 16 and all(isinstance(o, str) for o in c["origins"]), f"{name}: origins")
+    expect(isinstance(c["name"], str) and c["name"].strip() != "", f"{name}: name")
+    expect(is_uint(c["issuedAt"]) and is_uint(c["notAfter"]) and c["notAfter"] > c["issuedAt"], f"{name}: times")
+
+
+def check_settlement_request(name, c, expect):
+    expect(ID_RE.fullmatch(c["requestId"]) is not None and c["payTo"] != "", f"{name}: requestId, payTo")
+    auths = c["authorizations"]
+    expect(1 <= len(auths) <= 1000, f"{name}: 1-1000 authorizations")
+    for token in auths:
+        a = open_document(token, TYP_AUTHORIZATION, "from")
+        check_claims_authorization(a)
+        expect(a["to"] == c["payTo"] and a["network"] == c["network"] and a["seq"] >= 1, f"{name}: an item")
+
+
+def check_settlement_answer(name, c, expect):
+    for i, r in enumerate(c["results"]):
+        expect(r["index"] == i and r["outcome"] in OUTCOMES, f"{name}: result {i}")
+        if "paymentId" in r:
+            expect(PAYMENT_ID_RE.fullmatch(r["paymentId"]) is not None, f"{name}: result {i} paymentId")
+        if r["outcome"] == "refused":
+            expect(r.get("code") in REFUSAL_CODES and "settledAt" not in r, f"{name}: result {i} refusal")
+        else:
+            expect("code" not in r and is_uint(r.get("settledAt")), f"{name}: result {i} settledAt")
+
+
+def check_revoked_entry(name, r, expect):
+    public_key(r["wallet"])
+    expect(list(r.keys()) == ["wallet", "reason", "revokedAt"], f"{name}: revoked entry members")
+    expect(r["reason"] in ("fork", "overdrawn") and is_uint(r["revokedAt"]), f"{name}: revoked entry")
+
+
+def check_revocation_list(name, c, expect):
+    expect(is_uint(c["nextUpdate"]) and c["nextUpdate"] >= c["issuedAt"], f"{name}: nextUpdate")
+    wallets = [r["wallet"] for r in c["revoked"]]
+    expect(len(set(wallets)) == len(wallets), f"{name}: each key once")
+    for r in c["revoked"]:
+        check_revoked_entry(name, r, expect)
+
+
+def check_statement_request(name, c, expect):
+    expect(check_nonce(c["nonce"]) and is_uint(c["issuedAt"]), f"{name}: nonce, issuedAt")
+
+
+def check_statement(name, c, expect):
+    public_key(c["wallet"])
+    expect(check_nonce(c["requestNonce"]) and is_uint(c["highestSeq"]), f"{name}: requestNonce, highestSeq")
+    credited, spent = {}, {}
+    for cr in c["credits"]:
+        credited[cr["asset"]] = credited.get(cr["asset"], 0) + wire_micros(cr["value"], cr["assetScale"])
+    highest = 0
+    for p in c["settled"]:
+        a = open_document(p["authorization"], TYP_AUTHORIZATION, "from")
+        check_claims_authorization(a)
+        expect(a["from"] == c["wallet"], f"{name}: a settled authorization of another key")
+        for k_entry, k_claim in (("paymentId", "paymentId"), ("seq", "seq"), ("payTo", "to"), ("value", "value"),
+                                 ("asset", "asset"), ("assetScale", "assetScale"), ("resource", "resource")):
+            expect(p[k_entry] == a[k_claim], f"{name}: settled {k_entry} is the signed {k_claim}")
+        spent[p["asset"]] = spent.get(p["asset"], 0) + wire_micros(p["value"], p["assetScale"])
+        highest = max(highest, a["seq"])
+    expect(c["highestSeq"] == highest, f"{name}: highestSeq")
+    assets = [t["asset"] for t in c["totals"]]
+    expect(assets == sorted(set(credited) | set(spent)), f"{name}: one total per asset, in order")
+    for t in c["totals"]:
+        expect(wire_micros(t["credited"], t["assetScale"]) == credited.get(t["asset"], 0), f"{name}: credited")
+        expect(wire_micros(t["spent"], t["assetScale"]) == spent.get(t["asset"], 0), f"{name}: spent")
+    if "revoked" in c:
+        check_revoked_entry(name, c["revoked"], expect)
+        expect(c["revoked"]["wallet"] == c["wallet"], f"{name}: revoked names the wallet")
+
+
+CHECK_DOCUMENT = {
+    "merchant_certificate": check_certificate,
+    "settlement_request": check_settlement_request,
+    "settlement_answer": check_settlement_answer,
+    "revocation_list": check_revocation_list,
+    "statement_request": check_statement_request,
+    "statement": check_statement,
+}
+
+
+def open_revocation_list(token: str, issuer: str) -> dict:
+    """§13.4: signed by the trusted issuer key; a stale list still applies."""
+    c = open_document(token, ISSUER_DOCUMENTS["revocation_list"][0], "iss", ISSUER_DOCUMENTS["revocation_list"][2])
+    if c["iss"] != issuer:
+        raise Bad("the revocation list is not signed by the trusted issuer")
+    failures = []
+    check_revocation_list("revocations", c, lambda ok, what: ok or failures.append(what))
+    if failures:
+        raise Bad(", ".join(failures))
+    return c
 
 
 # --- the vectors ------------------------------------------------------------------------------
@@ -645,7 +777,11 @@ class Checker:
         self.expect(r["payer"] == c["payer"] and r["transaction"] == c["transaction"], f"{name}: response fields")
 
     def verification(self, name: str, v: dict) -> None:
-        merchant = Merchant(v["paymentRequired"], v["skewSeconds"])
+        revoked = None
+        if "revocations" in v:
+            lst = open_revocation_list(v["revocations"], v["issuerPublicKey"])
+            revoked = (lst["network"], {r["wallet"] for r in lst["revoked"]})
+        merchant = Merchant(v["paymentRequired"], v["skewSeconds"], revoked)
         # The prior headers may have been verified by another page's merchant sharing the cache.
         prior_merchant = merchant
         if "priorPaymentRequired" in v:
@@ -664,6 +800,30 @@ class Checker:
         for k in ("payer", "paymentId", "micros", "asset"):
             self.expect(got[k] == want.get(k), f"{name}: {k} is {got[k]!r}, expected {want.get(k)!r}")
 
+    def issuer_document(self, kind: str, name: str, v: dict) -> None:
+        """§6.4-§6.9: re-signed from the seed, opened under its signer claim, claims checked."""
+        typ, key_claim, max_len = ISSUER_DOCUMENTS[kind]
+        self.expect(v["typ"] == typ, f"{name}: typ")
+        sk = self.seed_key(v["signerSeedHex"], v["signerPublicKey"], name)
+        self.resign(name, sk, v, typ)
+        c = open_document(v["jws"], typ, key_claim, max_len)
+        self.expect(c == json.loads(v["claimsJson"]), f"{name}: claims")
+        self.expect(c[key_claim] == v["signerPublicKey"], f"{name}: signer")
+        self.expect(list(c.keys()) == DOCUMENT_MEMBERS[kind], f"{name}: members in the order of §6")
+        self.expect(NETWORK_RE.fullmatch(c["network"]) is not None, f"{name}: network")
+        CHECK_DOCUMENT[kind](name, c, self.expect)
+
+    def fork_proof(self, name: str, v: dict) -> None:
+        """§13.1: both verify under one from, one seq, different claims."""
+        proof = strict_json(v["proofJson"].encode())
+        a = open_document(proof["first"], TYP_AUTHORIZATION, "from")
+        b = open_document(proof["second"], TYP_AUTHORIZATION, "from")
+        check_claims_authorization(a)
+        check_claims_authorization(b)
+        self.expect(a["from"] == b["from"] == v["walletPublicKey"], f"{name}: one key")
+        self.expect(a["seq"] == b["seq"] == v["seq"] and a["seq"] >= 1, f"{name}: one seq")
+        self.expect(a != b, f"{name}: different claims")
+
     def run(self, directory: Path) -> int:
         files = sorted(directory.glob("*.json"))
         covered = set()
@@ -676,6 +836,8 @@ class Checker:
                 "credit_note": self.credit_note,
                 "receipt": self.receipt,
                 "verification": self.verification,
+                "fork_proof": self.fork_proof,
+                **{k: (lambda n, v, k=k: self.issuer_document(k, n, v)) for k in ISSUER_DOCUMENTS},
             }.get(kind)
             if handler is None:
                 self.failures.append(f"{f.name}: unknown kind {kind!r}")
@@ -692,7 +854,7 @@ class Checker:
             print(f"{'ok  ' if len(self.failures) == before else 'FAIL'} {f.name}")
         if self.checked == 0:
             self.failures.append(f"no vectors found in {directory}")
-        for k in ("authorization", "credit_note", "receipt", "verification"):
+        for k in ("authorization", "credit_note", "receipt", "verification", "fork_proof", *ISSUER_DOCUMENTS):
             if kinds.get(k, 0) == 0:
                 self.failures.append(f"no {k} vector")
         missing = [c for c in CODES if c not in covered]
@@ -700,7 +862,7 @@ class Checker:
             self.failures.append(f"no negative vector for {', '.join(missing)}")
         for failure in self.failures:
             print(f"FAIL: {failure}", file=sys.stderr)
-        print(f"{self.checked} vectors, {len(self.failures)} failures, {len(covered)}/15 rejection codes covered")
+        print(f"{self.checked} vectors, {len(self.failures)} failures, {len(covered)}/{len(CODES)} rejection codes covered")
         return 1 if self.failures else 0
 
 

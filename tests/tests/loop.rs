@@ -122,7 +122,7 @@ fn forge(w: &Wallet, required: &PaymentRequired, nonce: Option<&str>, payment_id
         Some(id) => id,
         None => PaymentId::random()?,
     };
-    let mut claims = authorization_claims(signer.public_key(), &required.resource, accepted, id, now)?;
+    let mut claims = authorization_claims(signer.public_key(), &required.resource, accepted, id, 1, now)?;
     if let Some(n) = nonce {
         claims.nonce = n.to_owned();
     }

@@ -54,6 +54,7 @@ pub(crate) fn repack_payments(tx: &Transaction<'_>) -> Result<()> {
                 offer,
                 authorization: &authorization,
                 valid_before: r.get(5)?,
+                seq: None,
                 status: payments::stored_status(&status)?,
                 receipt: receipt.as_deref(),
                 detail: detail.as_deref(),
@@ -114,6 +115,7 @@ mod tests {
             &resource,
             &request.accepts[1],
             pid.clone(),
+            1,
             u64::try_from(T0).unwrap(),
         )
         .unwrap();

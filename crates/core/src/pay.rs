@@ -235,11 +235,13 @@ impl Wallet {
             Some(id) => id.clone(),
             None => PaymentId::random()?,
         };
+        let seq = crate::payments::next_seq(&tx)?;
         let claims = authorization_claims(
             wallet_id,
             &required.resource,
             accepted,
             payment_id.clone(),
+            seq,
             u64::try_from(now).unwrap_or(0),
         )?;
         let payload = sign_payload(&self.signer, &required.resource, accepted, &required.extensions, &claims)?;
@@ -275,6 +277,7 @@ impl Wallet {
                 offer: i,
                 authorization,
                 valid_before: i64::try_from(claims.valid_before).unwrap_or(i64::MAX),
+                seq: Some(seq),
                 status: Status::Pending,
                 receipt: None,
                 detail: None,

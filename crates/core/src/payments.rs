@@ -182,6 +182,8 @@ pub(crate) struct PaymentRow<'a> {
     pub offer: usize,
     pub authorization: &'a str,
     pub valid_before: i64,
+    /// The authorization's `seq` (ADR 21); `None` only for payments signed before it.
+    pub seq: Option<u64>,
     pub status: Status,
     pub receipt: Option<&'a str>,
     pub detail: Option<&'a str>,
@@ -197,12 +199,20 @@ pub(crate) fn insert_payment(conn: &Connection, row: &PaymentRow<'_>) -> Result<
         let claims = doc_codec::jws_claims(row.authorization);
         doc_codec::pack_jws(r, ctx, &[row.request_json.as_bytes(), &claims])
     });
-    conn.prepare_cached(
+    // Without a seq the column is not named: migration 0002 repacks older payments through here
+    // before migration 0006 adds it.
+    let sql = if row.seq.is_some() {
+        "INSERT INTO payments (journal_id, payment_id, request, authorization, offer, valid_before, status, receipt,
+                               detail, updated_at, seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    } else {
         "INSERT INTO payments (journal_id, payment_id, request, authorization, offer, valid_before, status, receipt,
                                detail, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?
-    .execute(params![
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+    };
+    let seq = row.seq.map(i64::try_from).transpose().map_err(|_| Error::Integrity("seq does not fit".into()))?;
+    let mut stmt = conn.prepare_cached(sql)?;
+    let common = params![
         row.journal_id,
         row.payment_id,
         request,
@@ -212,9 +222,27 @@ pub(crate) fn insert_payment(conn: &Connection, row: &PaymentRow<'_>) -> Result<
         <&'static str>::from(row.status),
         receipt,
         row.detail,
-        row.at
-    ])?;
+        row.at,
+    ];
+    match seq {
+        Some(seq) => {
+            let mut all = common.to_vec();
+            all.push(&seq);
+            stmt.execute(all.as_slice())?
+        }
+        None => stmt.execute(common)?,
+    };
     Ok(())
+}
+
+/// The `seq` the next payment signs (ADR 21): one more than the highest any payment of this
+/// wallet carries. Read in the payment's own `BEGIN IMMEDIATE` transaction, so no two payments
+/// get one number; payments are never deleted, so no number comes back.
+pub(crate) fn next_seq(conn: &Connection) -> Result<u64> {
+    let highest: Option<i64> =
+        conn.prepare_cached("SELECT MAX(seq) FROM payments WHERE seq IS NOT NULL")?.query_row([], |r| r.get(0))?;
+    let highest = u64::try_from(highest.unwrap_or(0)).map_err(|_| Error::Integrity("a negative seq".into()))?;
+    highest.checked_add(1).ok_or_else(|| Error::Integrity("seq overflowed".into()))
 }
 
 /// A payment as stored, its documents decoded.

@@ -128,6 +128,8 @@ impl Wallet {
                 )
                 .unwrap_or(0),
         );
+        // Appending to a seeded wallet goes on from its highest seq, as a payment would.
+        let mut next_seq = crate::payments::next_seq(&self.conn)?;
         let mut done = 0u64;
         while done < opts.entries {
             let count = CHUNK.min(opts.entries - done);
@@ -193,10 +195,12 @@ impl Wallet {
                     request,
                     payment_id,
                     nonce,
+                    seq: next_seq,
                     outcome,
                     reason,
                     transaction,
                 })));
+                next_seq += 1;
                 i += 1;
                 if let Some(reason) = reason {
                     plans.push(Plan::Refund { at: at + 2, payment: plans.len() - 1, reason });
@@ -297,6 +301,7 @@ impl Wallet {
                                 offer: 0,
                                 authorization: &docs.authorization,
                                 valid_before: p.at + 60,
+                                seq: Some(p.seq),
                                 status,
                                 receipt: docs.receipt.as_deref(),
                                 detail: reason,

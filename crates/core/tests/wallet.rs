@@ -268,6 +268,27 @@ fn a_chosen_payment_id_is_used_and_signed() {
     assert_eq!(v.verify(&p.header, &MemoryReplayCache::new()).unwrap().payment_id(), &id);
 }
 
+/// ADR 21: every payment signs the next `seq`, counted over all of the wallet's payments and
+/// kept across restarts; a retry sends the stored authorization, so its `seq`, again.
+#[test]
+fn every_payment_signs_the_next_seq_and_a_retry_keeps_its_own() {
+    let seq_of = |header: &str| {
+        let p = centime_protocol::PaymentPayload::from_header(header).unwrap();
+        centime_protocol::settlement::open_authorization(&p.payload.authorization).unwrap().seq
+    };
+    let mut fx = funded();
+    let a = fx.w.pay(&offer(NEWS, 100_000), &approved()).unwrap();
+    let b = fx.w.pay(&offer("https://news.example/articles/2", 100_000), &approved()).unwrap();
+    assert_eq!((seq_of(&a.header), seq_of(&b.header)), (1, 2));
+    fx.reopen();
+    let again = fx.w.pay(&offer(NEWS, 100_000), &with_id(&a.payment_id)).unwrap();
+    assert!(again.reused);
+    assert_eq!(seq_of(&again.header), 1);
+    let c = fx.w.pay(&offer("https://news.example/articles/3", 100_000), &approved()).unwrap();
+    assert_eq!(seq_of(&c.header), 3);
+    fx.w.verify().unwrap();
+}
+
 #[test]
 fn insufficient_funds_change_nothing() {
     let mut fx = Fx::new();

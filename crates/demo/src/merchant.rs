@@ -334,7 +334,7 @@ mod tests {
         let wallet = RingSigner::from_seed(&[1; 32]).unwrap();
         let accepted = &offered.accepts[0];
         let claims =
-            authorization_claims(wallet.public_key(), &offered.resource, accepted, PaymentId::random().unwrap(), t0)
+            authorization_claims(wallet.public_key(), &offered.resource, accepted, PaymentId::random().unwrap(), 1, t0)
                 .unwrap();
         let header = sign_payload(&wallet, &offered.resource, accepted, &offered.extensions, &claims)
             .unwrap()
@@ -382,7 +382,7 @@ mod tests {
         let wallet = RingSigner::from_seed(&[1; 32]).unwrap();
         let accepted = &page_a.accepts[0];
         let claims =
-            authorization_claims(wallet.public_key(), &page_a.resource, accepted, PaymentId::random().unwrap(), t0)
+            authorization_claims(wallet.public_key(), &page_a.resource, accepted, PaymentId::random().unwrap(), 1, t0)
                 .unwrap();
         let payload = sign_payload(&wallet, &page_a.resource, accepted, &page_a.extensions, &claims).unwrap();
         let header = payload.to_header().unwrap();

@@ -128,7 +128,8 @@ fn pay_with(
     let pr = offer(url);
     let accepted = &pr.accepts[0];
     let mut claims =
-        authorization_claims(signer.public_key(), &pr.resource, accepted, PaymentId::random().unwrap(), now()).unwrap();
+        authorization_claims(signer.public_key(), &pr.resource, accepted, PaymentId::random().unwrap(), 1, now())
+            .unwrap();
     edit(&mut claims);
     let header = sign_payload(signer, &pr.resource, accepted, &pr.extensions, &claims).unwrap().to_header().unwrap();
     (header, claims)

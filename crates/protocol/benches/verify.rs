@@ -71,6 +71,7 @@ fn fixture() -> Fixture {
         &offered.resource,
         &offered.accepts[0],
         "pay_bench_000000000001".parse().unwrap(),
+        1,
         NOW,
     )
     .unwrap();

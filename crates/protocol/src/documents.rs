@@ -1,4 +1,6 @@
-//! The three signed documents: payment authorization, credit note, receipt.
+//! The three signed documents of a payment: authorization, credit note, receipt, and the
+//! [`Document`] trait every signed document of the protocol implements (the issuer's are in
+//! `settlement`, `statement`, `revocation` and `certificate`).
 //!
 //! Each names its signer's public key in a claim (`from` or `iss`), so [`open`] verifies the
 //! signature with that key. Whether the key is *acceptable* (a trusted issuer, the expected
@@ -26,6 +28,8 @@ pub const RECEIPT_TYP: &str = "centime-receipt+jws";
 pub trait Document: Serialize + DeserializeOwned {
     /// The JWS `typ` this document is signed under.
     const TYP: &'static str;
+    /// The longest compact JWS of this type that is read at all.
+    const MAX_LEN: usize = jws::MAX_JWS_LEN;
     /// The key that must have signed it (its `from` or `iss`).
     fn signer_key(&self) -> &PublicKey;
 }
@@ -58,6 +62,9 @@ pub struct AuthorizationClaims {
     pub accepted_hash: String,
     /// The idempotency key: a retry with the same id is the same payment.
     pub payment_id: PaymentId,
+    /// The wallet's sequence number of this payment (ADR 21): at least 1, strictly increasing
+    /// over all of the key's payments. Two different authorizations with one `seq` prove a fork.
+    pub seq: u64,
 }
 
 impl Document for AuthorizationClaims {
@@ -71,6 +78,15 @@ impl AuthorizationClaims {
     /// `value` at `asset_scale` as an exact amount.
     pub fn amount(&self) -> Result<Amount> {
         Ok(Amount::new(Micros::from_wire(&self.value, i64::from(self.asset_scale))?, self.asset))
+    }
+
+    /// `seq` starts at 1: 0 is what a wallet that never numbered its payments would send.
+    pub fn check_seq(&self) -> Result<()> {
+        if self.seq >= 1 {
+            Ok(())
+        } else {
+            Err(Error::Json { what: "authorization", detail: "seq must be at least 1".into() })
+        }
     }
 }
 
@@ -163,7 +179,7 @@ pub fn sign<T: Document>(signer: &dyn Signer, claims: &T) -> Result<String> {
 
 /// Parses `jws` as a `T` and verifies it under the key the claims name.
 pub fn open<T: Document>(jws: &str) -> Result<T> {
-    let c = Compact::parse(jws, T::TYP)?;
+    let c = Compact::parse_limited(jws, T::TYP, T::MAX_LEN)?;
     let claims: T = jws::from_json_object(c.payload()).map_err(|e| Error::json("signed claims", e))?;
     c.verify(claims.signer_key())?;
     Ok(claims)

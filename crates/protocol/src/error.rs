@@ -136,6 +136,20 @@ pub enum Error {
     /// A signature that does not verify.
     #[error("signature does not verify")]
     BadSignature,
+    /// A document signed by a key other than the one trusted for it (ADR 21: the issuer's).
+    #[error("the {what} is signed by a key that is not the trusted one")]
+    UntrustedSigner {
+        /// What the document is.
+        what: &'static str,
+    },
+    /// A signed document that is well formed and authentic but says something it must not.
+    #[error("invalid {what}: {detail}")]
+    InvalidDocument {
+        /// What the document is.
+        what: &'static str,
+        /// What is wrong with it.
+        detail: String,
+    },
     /// The signing key failed (a damaged key).
     #[error("signing failed: {0}")]
     Signing(String),

@@ -134,8 +134,14 @@ pub struct Compact<'a> {
 impl<'a> Compact<'a> {
     /// Parses and checks structure and header; does not verify the signature.
     pub fn parse(jws: &'a str, expected_typ: &'static str) -> Result<Self> {
-        if jws.len() > MAX_JWS_LEN {
-            return Err(Error::TooLarge { what: "JWS", len: jws.len(), limit: MAX_JWS_LEN });
+        Self::parse_limited(jws, expected_typ, MAX_JWS_LEN)
+    }
+
+    /// [`Compact::parse`] for a document type whose bound is not [`MAX_JWS_LEN`] (a settlement
+    /// batch, a statement): the size is still checked before anything is decoded.
+    pub fn parse_limited(jws: &'a str, expected_typ: &'static str, max_len: usize) -> Result<Self> {
+        if jws.len() > max_len {
+            return Err(Error::TooLarge { what: "JWS", len: jws.len(), limit: max_len });
         }
         let mut parts = jws.split('.');
         let (Some(h), Some(p), Some(s), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {

@@ -3,8 +3,11 @@
 //! - [`money`]: ISO 4217 assets and exact amounts in integer micro-units.
 //! - [`origin`]: the web origin a site is known by.
 //! - [`wire`]: the x402 v2-shaped messages and their base64 JSON headers.
-//! - [`jws`] and [`documents`]: Ed25519 JWS and the three signed documents
-//!   (payment authorization, credit note, receipt).
+//! - [`jws`] and [`documents`]: Ed25519 JWS and the three signed documents of a payment
+//!   (authorization, credit note, receipt).
+//! - [`settlement`], [`revocation`], [`statement`], [`certificate`]: the issuer's documents
+//!   (ADR 21): settlement batches and answers, fork proofs, the revocation list, the wallet's
+//!   statement, the merchant certificate.
 //! - [`verify`]: offline merchant verification with stable rejection codes.
 //! - [`payment`]: the wallet's side, building a signed payment for an accepted offer.
 //! - [`deeplink`]: `centime://pay` and `centime://topup` links.
@@ -15,6 +18,7 @@
 
 #![warn(missing_docs)]
 
+pub mod certificate;
 pub mod deeplink;
 pub mod documents;
 mod error;
@@ -23,6 +27,9 @@ pub mod jws;
 pub mod money;
 pub mod origin;
 pub mod payment;
+pub mod revocation;
+pub mod settlement;
+pub mod statement;
 pub mod text;
 pub mod verify;
 pub mod wire;

@@ -9,14 +9,19 @@ use crate::jws::Signer;
 use crate::wire::{AuthorizationEnvelope, PaymentPayload, PaymentRequirements, ResourceInfo, X402_VERSION};
 
 /// The claims the wallet will sign for `accepted`, valid from `now` for the offer's
-/// `maxTimeoutSeconds`. Separate from signing so that the wallet can store them first.
+/// `maxTimeoutSeconds`. Separate from signing so that the wallet can store them first. `seq` is
+/// the wallet's next sequence number (ADR 21), assigned in the transaction that stores them.
 pub fn authorization_claims(
     from: crate::ids::PublicKey,
     resource: &ResourceInfo,
     accepted: &PaymentRequirements,
     payment_id: PaymentId,
+    seq: u64,
     now: u64,
 ) -> Result<AuthorizationClaims> {
+    if seq == 0 {
+        return Err(Error::Signing("seq starts at 1".into()));
+    }
     let terms = accepted.terms()?;
     Ok(AuthorizationClaims {
         from,
@@ -31,6 +36,7 @@ pub fn authorization_claims(
         nonce: random_nonce()?,
         accepted_hash: documents::accepted_hash(&accepted.to_value()?)?,
         payment_id,
+        seq,
     })
 }
 
@@ -91,7 +97,7 @@ mod tests {
         let signer = RingSigner::from_seed(&[7; 32]).unwrap();
         let id: PaymentId = "pay_echo_test_000001".parse().unwrap();
         let claims =
-            authorization_claims(signer.public_key(), &required.resource, &required.accepts[0], id.clone(), 1_000)
+            authorization_claims(signer.public_key(), &required.resource, &required.accepts[0], id.clone(), 1, 1_000)
                 .unwrap();
         let payload =
             sign_payload(&signer, &required.resource, &required.accepts[0], &required.extensions, &claims).unwrap();

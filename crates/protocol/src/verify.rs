@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::ids::{PaymentId, PublicKey};
 use crate::jws::Compact;
 use crate::money::{Amount, Micros};
+use crate::revocation::Revocations;
 use crate::wire::{PaymentPayload, PaymentRequired, SCHEME_EXACT, Terms};
 
 /// Why a payment was refused. Its `Display`/`FromStr`/`&'static str` form (snake_case) is the
@@ -67,6 +68,8 @@ pub enum Rejection {
     ReplayedNonce,
     /// This payment id came with another authorization.
     PaymentIdConflict,
+    /// The issuer's revocation list names the payer's key (ADR 21).
+    RevokedPayer,
 }
 
 /// Unix seconds, from the system or fixed for tests.
@@ -208,6 +211,7 @@ pub struct Verifier {
     offers: Vec<Offer>,
     clock: Arc<dyn Clock>,
     skew: u64,
+    revocations: Option<Arc<Revocations>>,
 }
 
 impl fmt::Debug for Verifier {
@@ -240,12 +244,20 @@ impl Verifier {
             let hash = URL_SAFE_NO_PAD.encode(ring::digest::digest(&ring::digest::SHA256, &canonical));
             offers.push(Offer { value, canonical, hash, terms });
         }
-        Ok(Verifier { offered, offers, clock, skew: DEFAULT_SKEW_SECONDS })
+        Ok(Verifier { offered, offers, clock, skew: DEFAULT_SKEW_SECONDS, revocations: None })
     }
 
     /// Accepts clocks this many seconds apart ([`DEFAULT_SKEW_SECONDS`] otherwise).
     pub fn with_skew(mut self, seconds: u64) -> Self {
         self.skew = seconds;
+        self
+    }
+
+    /// Refuses `revoked_payer` for a payment from a key on `revocations` (for its network). A
+    /// list past its `nextUpdate` still applies: the merchant fetches a newer one, and until
+    /// then the old one is the best it knows.
+    pub fn with_revocations(mut self, revocations: Arc<Revocations>) -> Self {
+        self.revocations = Some(revocations);
         self
     }
 
@@ -283,6 +295,12 @@ impl Verifier {
         compact
             .verify(&claims.from)
             .map_err(|_| Error::reject(Rejection::InvalidSignature, "the signature does not verify under `from`"))?;
+        if let Some(r) = self.revocations.as_ref().and_then(|l| l.revoked(&claims.network, &claims.from)) {
+            return reject(
+                Rejection::RevokedPayer,
+                format!("the issuer revoked this wallet's key ({}) at {}", r.reason, r.revoked_at),
+            );
+        }
         let terms = self.check_wrapper(&payload, &claims)?;
         let value = self.check_claims(&claims, terms, now)?;
         let verified = Verified { amount: Amount::new(value, claims.asset), authorization: jws.clone(), claims };
@@ -360,6 +378,9 @@ impl Verifier {
         }
         if !crate::ids::check_nonce(&claims.nonce) {
             return reject(Rejection::Malformed, "nonce must be 32 bytes in base64url");
+        }
+        if claims.seq == 0 {
+            return reject(Rejection::Malformed, "seq must be at least 1");
         }
         Ok(value)
     }

@@ -98,6 +98,7 @@ fn a_payment_is_never_signed_into_a_header_the_merchant_refuses_unread() {
         &required.resource,
         &required.accepts[0],
         "pay_regression_0000001".parse().unwrap(),
+        1,
         1_767_225_600,
     )
     .unwrap();

@@ -58,6 +58,7 @@ fn good_header() -> &'static String {
             &o.resource,
             &o.accepts[0],
             "pay_robustness_000001".parse().unwrap(),
+            1,
             NOW,
         )
         .unwrap();

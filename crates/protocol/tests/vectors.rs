@@ -17,11 +17,18 @@ use std::sync::Arc;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use centime_protocol::certificate::MerchantCertificate;
 use centime_protocol::deeplink::DeepLink;
+use centime_protocol::documents::Document;
 use centime_protocol::documents::{
     self, AUTHORIZATION_TYP, AuthorizationClaims, CREDIT_TYP, CreditClaims, RECEIPT_TYP, ReceiptClaims,
 };
 use centime_protocol::jws::{self, RingSigner, Signer};
+use centime_protocol::revocation::{RevocationList, RevocationReason, Revocations, RevokedKey};
+use centime_protocol::settlement::{
+    Fork, ForkProof, RefusalCode, SettlementAnswer, SettlementOutcome, SettlementRequest, SettlementResult,
+};
+use centime_protocol::statement::{Statement, StatementCredit, StatementPayment, StatementRequest, StatementTotal};
 use centime_protocol::verify::DEFAULT_SKEW_SECONDS;
 use centime_protocol::wire::AuthorizationEnvelope;
 use centime_protocol::{
@@ -116,6 +123,7 @@ fn claims(wallet: &RingSigner) -> AuthorizationClaims {
         nonce: nonce(0),
         accepted_hash: documents::accepted_hash(&accepted()).unwrap(),
         payment_id: PAYMENT_ID.parse().unwrap(),
+        seq: 1,
     }
 }
 
@@ -669,6 +677,32 @@ fn verification_vectors() -> Vec<(String, Value)> {
         claims: claims_value(&c),
         expect: Err(Rejection::PaymentIdConflict),
     });
+    let mut c = base.clone();
+    c.seq = 0;
+    add(Check {
+        name: "malformed_seq_zero",
+        description: "seq 0: sequence numbers start at 1 (ADR 21)",
+        now: NOW,
+        prior_now: None,
+        prior: vec![],
+        header: signed_header(&c),
+        claims: claims_value(&c),
+        expect: Err(Rejection::Malformed),
+    });
+    let (file, mut v) = check_vector(Check {
+        name: "revoked_payer",
+        description: "The reference payment verified with the issuer's revocation list naming the wallet's key \
+                      (a list past its nextUpdate: it still applies)",
+        now: NOW,
+        prior_now: None,
+        prior: vec![],
+        header: good.clone(),
+        claims: claims_value(&base),
+        expect: Err(Rejection::RevokedPayer),
+    });
+    v["issuerPublicKey"] = json!(signer(&ISSUER_SEED).public_key().to_string());
+    v["revocations"] = json!(revocation_jws());
+    out.push((file, v));
 
     // --- the first answer is given only to the payment it answered --------------------------
     // The same authorization again skips the signature check and the replay cache, never the
@@ -776,10 +810,230 @@ fn all_vectors() -> BTreeMap<String, Value> {
     m.insert("authorization.json".to_owned(), authorization_vector());
     m.insert("credit_note.json".to_owned(), credit_vector());
     m.insert("receipt.json".to_owned(), receipt_vector());
+    for (file, v) in issuer_document_vectors() {
+        assert!(m.insert(file.clone(), v).is_none(), "two vectors named {file}");
+    }
     for (file, v) in verification_vectors() {
         assert!(m.insert(file.clone(), v).is_none(), "two vectors named {file}");
     }
     m
+}
+
+/// The reference authorization's JWS (seq 1) and a second one, seq 2, to another page.
+fn reference_jws() -> (String, String) {
+    let wallet = signer(&WALLET_SEED);
+    let first = documents::sign(&wallet, &claims(&wallet)).unwrap();
+    let mut c = claims(&wallet);
+    c.seq = 2;
+    c.nonce = nonce(3);
+    c.payment_id = "pay_vector_0000000003".parse().unwrap();
+    c.value = "10".into();
+    c.resource = "https://magazine.example/articles/43".into();
+    (first, documents::sign(&wallet, &c).unwrap())
+}
+
+/// The issuer's revocation list of the vectors: the wallet's key, revoked for a fork. Its
+/// `nextUpdate` is before the vectors' `now`: a stale list still applies.
+fn revocation_list() -> RevocationList {
+    let issuer = signer(&ISSUER_SEED);
+    RevocationList {
+        iss: issuer.public_key(),
+        network: network(),
+        issued_at: NOW - 600,
+        next_update: NOW - 300,
+        revoked: vec![
+            RevokedKey {
+                wallet: signer(&ATTACKER_SEED).public_key(),
+                reason: RevocationReason::Overdrawn,
+                revoked_at: NOW - 7200,
+            },
+            RevokedKey {
+                wallet: signer(&WALLET_SEED).public_key(),
+                reason: RevocationReason::Fork,
+                revoked_at: NOW - 900,
+            },
+        ],
+    }
+}
+
+fn revocation_jws() -> String {
+    documents::sign(&signer(&ISSUER_SEED), &revocation_list()).unwrap()
+}
+
+/// A positive vector of one issuer document: seed, header, claims, JWS.
+fn document_vector<T: Document + PartialEq + std::fmt::Debug>(
+    kind: &str,
+    description: &str,
+    seed: &[u8; 32],
+    claims: &T,
+) -> (String, Value) {
+    let s = signer(seed);
+    let jws = documents::sign(&s, claims).unwrap();
+    assert_eq!(&documents::open::<T>(&jws).unwrap(), claims);
+    let v = json!({
+        "kind": kind,
+        "description": description,
+        "typ": T::TYP,
+        "signerSeedHex": hex(seed),
+        "signerPublicKey": s.public_key().to_string(),
+        "jwsHeaderJson": format!(r#"{{"alg":"Ed25519","typ":"{}"}}"#, T::TYP),
+        "claimsJson": serde_json::to_string(claims).unwrap(),
+        "jws": jws,
+    });
+    (format!("{kind}.json"), v)
+}
+
+fn issuer_document_vectors() -> Vec<(String, Value)> {
+    let issuer = signer(&ISSUER_SEED);
+    let merchant = signer(&MERCHANT_SEED);
+    let wallet = signer(&WALLET_SEED);
+    let (first, second) = reference_jws();
+    let mut out = Vec::new();
+
+    let cert = MerchantCertificate {
+        iss: issuer.public_key(),
+        network: network(),
+        pay_to: PAY_TO.into(),
+        origins: vec!["https://magazine.example".into()],
+        receipt_key: merchant.public_key(),
+        name: "The Demo Magazine".into(),
+        issued_at: NOW - 86_400,
+        not_after: NOW + 365 * 86_400,
+    };
+    cert.check().unwrap();
+    out.push(document_vector(
+        "merchant_certificate",
+        "The issuer certifies magazine-0001: its origin, its receipt key and its name",
+        &ISSUER_SEED,
+        &cert,
+    ));
+
+    let request = SettlementRequest {
+        iss: merchant.public_key(),
+        network: network(),
+        pay_to: PAY_TO.into(),
+        request_id: "batch-000001".into(),
+        issued_at: NOW + 3600,
+        authorizations: vec![first.clone(), second.clone(), first.clone()],
+    };
+    request.check().unwrap();
+    out.push(document_vector(
+        "settlement_request",
+        "magazine-0001 settles the reference authorization (seq 1), a second one (seq 2) and the first again",
+        &MERCHANT_SEED,
+        &request,
+    ));
+
+    let answer = SettlementAnswer {
+        iss: issuer.public_key(),
+        network: network(),
+        pay_to: PAY_TO.into(),
+        request_id: "batch-000001".into(),
+        issued_at: NOW + 3601,
+        results: vec![
+            SettlementResult {
+                index: 0,
+                payment_id: Some(PAYMENT_ID.parse().unwrap()),
+                outcome: SettlementOutcome::Settled,
+                code: None,
+                settled_at: Some(NOW + 3601),
+            },
+            SettlementResult {
+                index: 1,
+                payment_id: Some("pay_vector_0000000003".parse().unwrap()),
+                outcome: SettlementOutcome::Refused,
+                code: Some(RefusalCode::Overdrawn),
+                settled_at: None,
+            },
+            SettlementResult {
+                index: 2,
+                payment_id: Some(PAYMENT_ID.parse().unwrap()),
+                outcome: SettlementOutcome::AlreadySettled,
+                code: None,
+                settled_at: Some(NOW + 3601),
+            },
+        ],
+    };
+    let answer_jws = documents::sign(&issuer, &answer).unwrap();
+    assert_eq!(SettlementAnswer::open_for(&answer_jws, &issuer.public_key(), &request).unwrap(), answer);
+    out.push(document_vector(
+        "settlement_answer",
+        "The issuer's answer: the first settled, the second refused overdrawn, the repeat already settled",
+        &ISSUER_SEED,
+        &answer,
+    ));
+
+    let list = revocation_list();
+    RevocationList::open_trusted(&revocation_jws(), &issuer.public_key()).unwrap();
+    out.push(document_vector(
+        "revocation_list",
+        "Two revoked keys: the attacker's (overdrawn) and the reference wallet's (fork)",
+        &ISSUER_SEED,
+        &list,
+    ));
+
+    let sreq =
+        StatementRequest { from: wallet.public_key(), network: network(), issued_at: NOW + 7200, nonce: nonce(9) };
+    sreq.check(&network(), NOW + 7200).unwrap();
+    out.push(document_vector("statement_request", "The reference wallet asks for its statement", &WALLET_SEED, &sreq));
+
+    let statement = Statement {
+        iss: issuer.public_key(),
+        network: network(),
+        wallet: wallet.public_key(),
+        issued_at: NOW + 7201,
+        request_nonce: nonce(9),
+        highest_seq: 1,
+        totals: vec![StatementTotal { asset: Asset::EUR, asset_scale: 2, credited: "1000".into(), spent: "5".into() }],
+        credits: vec![StatementCredit {
+            credit_id: "credit-000001".into(),
+            value: "1000".into(),
+            asset: Asset::EUR,
+            asset_scale: 2,
+            issued_at: NOW - 3600,
+        }],
+        settled: vec![StatementPayment {
+            payment_id: PAYMENT_ID.parse().unwrap(),
+            seq: 1,
+            pay_to: PAY_TO.into(),
+            value: "5".into(),
+            asset: Asset::EUR,
+            asset_scale: 2,
+            resource: RESOURCE_URL.into(),
+            settled_at: NOW + 3601,
+            authorization: first.clone(),
+        }],
+        revoked: None,
+    };
+    let statement_jws = documents::sign(&issuer, &statement).unwrap();
+    assert_eq!(Statement::open_for(&statement_jws, &issuer.public_key(), &sreq).unwrap(), statement);
+    out.push(document_vector(
+        "statement",
+        "The issuer's statement for the reference wallet: one credit of 10.00 EUR, one settled payment of 0.05 EUR",
+        &ISSUER_SEED,
+        &statement,
+    ));
+
+    // A fork: the reference claims, and the same seq 1 signed again for another payment.
+    let mut c = claims(&wallet);
+    c.nonce = nonce(4);
+    c.payment_id = "pay_vector_0000000004".parse().unwrap();
+    let fork_second = documents::sign(&wallet, &c).unwrap();
+    let proof = ForkProof { first: first.clone(), second: fork_second };
+    assert_eq!(proof.check().unwrap(), Fork { wallet: wallet.public_key(), seq: 1 });
+    assert!(ForkProof { first: first.clone(), second: first.clone() }.check().is_err());
+    assert!(ForkProof { first, second }.check().is_err());
+    out.push((
+        "fork_proof.json".into(),
+        json!({
+            "kind": "fork_proof",
+            "description": "Two different authorizations from the reference wallet, both with seq 1",
+            "walletPublicKey": wallet.public_key().to_string(),
+            "seq": 1,
+            "proofJson": serde_json::to_string(&proof).unwrap(),
+        }),
+    ));
+    out
 }
 
 fn read(path: &Path) -> Value {
@@ -834,7 +1088,12 @@ fn verify_case(v: &Value) -> Result<centime_protocol::Verified, Rejection> {
         let required = PaymentRequired::from_header(header.as_str().unwrap()).unwrap();
         Verifier::new(required, clock.clone()).unwrap().with_skew(skew)
     };
-    let verifier = verifier_of(&v["paymentRequired"]);
+    let mut verifier = verifier_of(&v["paymentRequired"]);
+    if let Some(list) = v.get("revocations") {
+        let issuer: centime_protocol::PublicKey = v["issuerPublicKey"].as_str().unwrap().parse().unwrap();
+        let list = RevocationList::open_trusted(list.as_str().unwrap(), &issuer).unwrap();
+        verifier = verifier.with_revocations(Arc::new(Revocations::new(list)));
+    }
     // Another page's verifier, with the same replay cache.
     let other = v.get("priorPaymentRequired").map(verifier_of);
     let cache = MemoryReplayCache::new();

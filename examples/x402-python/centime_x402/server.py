@@ -91,6 +91,10 @@ class CentimeServerScheme:
         return requirements
 
 
+def _b64(value: Any) -> str:
+    return base64.b64encode(json.dumps(value).encode("utf-8")).decode("ascii")
+
+
 class CentimeFacilitator:
     """Verifies and settles Centime payments in process."""
 
@@ -107,12 +111,11 @@ class CentimeFacilitator:
     def _merchant(self, payload: Any, requirements: Any) -> tuple[spec.Merchant, str]:
         offer = requirements.model_dump(by_alias=True, exclude_none=True, mode="json")
         p = payload.model_dump(by_alias=True, exclude_none=True, mode="json")
-        m = spec.Merchant.__new__(spec.Merchant)
-        m.resource_url = p["resource"]["url"]
-        m.offers = [offer]
-        m.offers_jcs = [spec.jcs(offer)]
-        m.skew = self._skew
-        return m, base64.b64encode(json.dumps(p).encode("utf-8")).decode("ascii")
+        # The spec's merchant is built from the 402 it would have sent: this one offer, for
+        # the resource the hook bound to the request's URL.
+        offered = {"x402Version": 2, "resource": {"url": p["resource"]["url"]}, "accepts": [offer]}
+        m = spec.Merchant(_b64(offered), self._skew)
+        return m, _b64(p)
 
     def _check(self, payload: Any, requirements: Any, cache: spec.Cache) -> dict[str, Any]:
         m, header = self._merchant(payload, requirements)

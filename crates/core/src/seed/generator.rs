@@ -117,6 +117,8 @@ pub(super) struct PlannedPayment {
     pub(super) request: PaymentRequired,
     pub(super) payment_id: PaymentId,
     pub(super) nonce: String,
+    /// The payment's `seq` (ADR 21), counted over the wallet's payments.
+    pub(super) seq: u64,
     pub(super) outcome: Outcome,
     /// Why the merchant refused it, for a rejected payment.
     pub(super) reason: Option<&'static str>,
@@ -204,6 +206,7 @@ impl Generator<'_> {
                     nonce: p.nonce.clone(),
                     accepted_hash,
                     payment_id: p.payment_id.clone(),
+                    seq: p.seq,
                 };
                 let receipt = match p.outcome {
                     Outcome::Settled { receipt: true } => Some(documents::sign(
