@@ -74,7 +74,7 @@ CREATE TABLE settlements (
     resource      TEXT     NOT NULL,
     valid_before  BIGINT   NOT NULL,
     settled_at    BIGINT   NOT NULL,
-    authorization TEXT     NOT NULL,
+    authorization_jws TEXT     NOT NULL,
     UNIQUE (wallet, nonce)
 );
 CREATE INDEX settlements_seq ON settlements (wallet, seq);
@@ -259,7 +259,7 @@ fn found(row: &postgres::Row) -> Result<Found> {
 impl LedgerTx for Tx<'_, '_> {
     fn by_payment_id(&mut self, payment_id: &str) -> Result<Option<Found>> {
         let row = self.0.query_opt(
-            "SELECT digest, settled_at, authorization FROM settlements WHERE payment_id = $1",
+            "SELECT digest, settled_at, authorization_jws FROM settlements WHERE payment_id = $1",
             &[&payment_id],
         )?;
         row.as_ref().map(found).transpose()
@@ -274,7 +274,7 @@ impl LedgerTx for Tx<'_, '_> {
 
     fn by_seq(&mut self, wallet: &str, seq: i64) -> Result<Option<Found>> {
         let row = self.0.query_opt(
-            "SELECT digest, settled_at, authorization FROM settlements WHERE wallet = $1 AND seq = $2 ORDER BY id LIMIT 1",
+            "SELECT digest, settled_at, authorization_jws FROM settlements WHERE wallet = $1 AND seq = $2 ORDER BY id LIMIT 1",
             &[&wallet, &seq],
         )?;
         row.as_ref().map(found).transpose()
@@ -321,7 +321,7 @@ impl LedgerTx for Tx<'_, '_> {
         let scale = i16::from(i.asset_scale);
         self.0.execute(
             "INSERT INTO settlements (payment_id, digest, wallet, nonce, seq, pay_to, micros, asset, value,
-                 asset_scale, resource, valid_before, settled_at, authorization)
+                 asset_scale, resource, valid_before, settled_at, authorization_jws)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
             &[
                 &i.payment_id,
@@ -462,7 +462,7 @@ impl Store for PgStore {
             .collect::<Result<Vec<_>>>()?;
         let settled = tx
             .query(
-                "SELECT payment_id, seq, pay_to, micros, asset, value, asset_scale, resource, settled_at, authorization
+                "SELECT payment_id, seq, pay_to, micros, asset, value, asset_scale, resource, settled_at, authorization_jws
                  FROM settlements WHERE wallet = $1 ORDER BY id",
                 &[&w],
             )?

@@ -68,7 +68,7 @@ CREATE TABLE settlements (
     resource      TEXT    NOT NULL,
     valid_before  INTEGER NOT NULL,
     settled_at    INTEGER NOT NULL,
-    authorization TEXT    NOT NULL,
+    authorization_jws TEXT    NOT NULL,
     UNIQUE (wallet, nonce)
 ) STRICT;
 CREATE INDEX settlements_seq ON settlements (wallet, seq);
@@ -147,7 +147,7 @@ impl LedgerTx for Tx<'_, '_> {
     fn by_payment_id(&mut self, payment_id: &str) -> Result<Option<Found>> {
         let row = self
             .0
-            .prepare_cached("SELECT digest, settled_at, authorization FROM settlements WHERE payment_id = ?1")?
+            .prepare_cached("SELECT digest, settled_at, authorization_jws FROM settlements WHERE payment_id = ?1")?
             .query_row([payment_id], |r| Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?)))
             .optional()?;
         row.map(|(digest, at, authorization)| Ok(Found { digest, settled_at: to_u64(at)?, authorization })).transpose()
@@ -166,7 +166,7 @@ impl LedgerTx for Tx<'_, '_> {
         let row = self
             .0
             .prepare_cached(
-                "SELECT digest, settled_at, authorization FROM settlements WHERE wallet = ?1 AND seq = ?2
+                "SELECT digest, settled_at, authorization_jws FROM settlements WHERE wallet = ?1 AND seq = ?2
                  ORDER BY id LIMIT 1",
             )?
             .query_row(params![wallet, seq], |r| {
@@ -219,7 +219,7 @@ impl LedgerTx for Tx<'_, '_> {
         self.0
             .prepare_cached(
                 "INSERT INTO settlements (payment_id, digest, wallet, nonce, seq, pay_to, micros, asset, value,
-                     asset_scale, resource, valid_before, settled_at, authorization)
+                     asset_scale, resource, valid_before, settled_at, authorization_jws)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
             )?
             .execute(params![
@@ -377,7 +377,7 @@ impl Store for SqliteStore {
             .collect::<Result<Vec<_>>>()?;
         let settled = tx
             .prepare_cached(
-                "SELECT payment_id, seq, pay_to, micros, asset, value, asset_scale, resource, settled_at, authorization
+                "SELECT payment_id, seq, pay_to, micros, asset, value, asset_scale, resource, settled_at, authorization_jws
                  FROM settlements WHERE wallet = ?1 ORDER BY id",
             )?
             .query_map([&w], |r| {
