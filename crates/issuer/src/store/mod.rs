@@ -1,0 +1,286 @@
+//! The issuer's ledger behind one trait, [`Store`], with two backends: SQLite (embedded, the
+//! default) and PostgreSQL. The decision of a settlement item (docs/protocol.md §13.2 steps
+//! 6 and 9–13) is written once, in [`decide`], over the few reads and writes a backend's
+//! transaction offers ([`LedgerTx`]); each backend only runs it inside a transaction that holds
+//! the wallet's lock.
+
+pub mod postgres;
+pub mod sqlite;
+
+use centime_protocol::revocation::{RevocationReason, RevokedKey};
+use centime_protocol::settlement::{RefusalCode, SettlementOutcome};
+use centime_protocol::{Asset, Micros, PublicKey};
+
+use crate::error::{Error, Result};
+
+/// A merchant registered at the issuer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MerchantRecord {
+    /// Its account, the `payTo` of its offers.
+    pub pay_to: String,
+    /// The key that signs its settlement requests and receipts.
+    pub key: PublicKey,
+    /// Its name, as certified.
+    pub name: String,
+    /// The origins it sells from.
+    pub origins: Vec<String>,
+}
+
+/// A credit note the issuer signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CreditRecord {
+    /// Its `creditId`, unique.
+    pub credit_id: String,
+    /// The wallet credited.
+    pub wallet: PublicKey,
+    /// The amount.
+    pub micros: Micros,
+    /// The currency.
+    pub asset: Asset,
+    /// The signed `value` and `assetScale`.
+    pub value: String,
+    /// The signed `assetScale`.
+    pub asset_scale: u8,
+    /// When it was signed.
+    pub issued_at: u64,
+    /// The credit note JWS.
+    pub credit: String,
+}
+
+/// An authorization that passed the checks that need no ledger (§13.2 steps 1–5).
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// The wallet.
+    pub wallet: PublicKey,
+    /// The signed `paymentId`.
+    pub payment_id: String,
+    /// The signed nonce.
+    pub nonce: String,
+    /// The signed `seq`.
+    pub seq: u64,
+    /// The merchant paid.
+    pub pay_to: String,
+    /// The signed amount.
+    pub micros: Micros,
+    /// The currency.
+    pub asset: Asset,
+    /// The signed `value`.
+    pub value: String,
+    /// The signed `assetScale`.
+    pub asset_scale: u8,
+    /// The signed resource.
+    pub resource: String,
+    /// The signed `validBefore`.
+    pub valid_before: u64,
+    /// SHA-256 of the JWS.
+    pub digest: [u8; 32],
+    /// The JWS as received.
+    pub authorization: String,
+    /// The refusal of the steps that need only the clock (7, 8), decided after step 6.
+    pub timing: Option<RefusalCode>,
+}
+
+/// What [`decide`] needs to know besides the item.
+#[derive(Debug, Clone, Copy)]
+pub struct Rules {
+    /// The issuer's clock, now.
+    pub now: u64,
+    /// How often merchants refresh the revocation list.
+    pub refresh_seconds: u64,
+    /// The clock skew allowed.
+    pub skew_seconds: u64,
+}
+
+/// What became of one item.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Decision {
+    /// The outcome.
+    pub outcome: SettlementOutcome,
+    /// The refusal code, with `refused`.
+    pub code: Option<RefusalCode>,
+    /// When it was (first) settled.
+    pub settled_at: Option<u64>,
+}
+
+impl Decision {
+    fn refused(code: RefusalCode) -> Self {
+        Decision { outcome: SettlementOutcome::Refused, code: Some(code), settled_at: None }
+    }
+}
+
+/// A settled authorization, as the ledger keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SettledRecord {
+    /// The signed `paymentId`.
+    pub payment_id: String,
+    /// The signed `seq`.
+    pub seq: u64,
+    /// The merchant paid.
+    pub pay_to: String,
+    /// The amount.
+    pub micros: Micros,
+    /// The currency.
+    pub asset: Asset,
+    /// The signed `value`.
+    pub value: String,
+    /// The signed `assetScale`.
+    pub asset_scale: u8,
+    /// The signed resource.
+    pub resource: String,
+    /// When it was settled.
+    pub settled_at: u64,
+    /// The JWS.
+    pub authorization: String,
+}
+
+/// A wallet's account at the issuer, for its statement.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Account {
+    /// Its credit notes, in issue order.
+    pub credits: Vec<CreditRecord>,
+    /// Its settled payments, in settlement order.
+    pub settled: Vec<SettledRecord>,
+    /// Its revocation.
+    pub revoked: Option<RevokedKey>,
+}
+
+/// A fork the issuer holds the proof of.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForkRecord {
+    /// The wallet.
+    pub wallet: PublicKey,
+    /// The seq used twice.
+    pub seq: u64,
+    /// The authorization settled first.
+    pub first: String,
+    /// The other.
+    pub second: String,
+    /// When the issuer found it.
+    pub found_at: u64,
+}
+
+/// The issuer's ledger. Every method is one transaction: it happens entirely or not at all.
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// Registers a merchant, or replaces its registration (key, name, origins).
+    fn register_merchant(&self, m: &MerchantRecord) -> Result<()>;
+    /// The merchant with this `payTo`.
+    fn merchant(&self, pay_to: &str) -> Result<Option<MerchantRecord>>;
+    /// Records a credit note and credits its wallet; a `creditId` already recorded is refused.
+    fn record_credit(&self, c: &CreditRecord) -> Result<()>;
+    /// Decides one item in its own transaction, holding the wallet's lock.
+    fn settle(&self, item: &Item, rules: &Rules) -> Result<Decision>;
+    /// Every revoked key, oldest revocation first.
+    fn revocations(&self) -> Result<Vec<RevokedKey>>;
+    /// The wallet's credits, settled payments and revocation.
+    fn account(&self, wallet: &PublicKey) -> Result<Account>;
+    /// Remembers a statement request's nonce: `false` when it was seen before.
+    fn use_statement_nonce(&self, wallet: &PublicKey, nonce: &str, at: u64) -> Result<bool>;
+    /// The fork proofs held against a wallet.
+    fn forks(&self, wallet: &PublicKey) -> Result<Vec<ForkRecord>>;
+    /// What was settled to a merchant, per asset.
+    fn merchant_totals(&self, pay_to: &str) -> Result<Vec<(Asset, Micros)>>;
+}
+
+/// A settled row as [`LedgerTx`] finds it.
+#[derive(Debug, Clone)]
+pub(crate) struct Found {
+    pub digest: Vec<u8>,
+    pub settled_at: u64,
+    pub authorization: String,
+}
+
+/// The reads and writes of one item's transaction, the wallet's lock held.
+pub(crate) trait LedgerTx {
+    fn by_payment_id(&mut self, payment_id: &str) -> Result<Option<Found>>;
+    fn nonce_settled(&mut self, wallet: &str, nonce: &str) -> Result<bool>;
+    fn by_seq(&mut self, wallet: &str, seq: i64) -> Result<Option<Found>>;
+    fn revocation(&mut self, wallet: &str) -> Result<Option<(RevocationReason, u64)>>;
+    fn revoke(&mut self, wallet: &str, reason: RevocationReason, at: u64) -> Result<()>;
+    fn record_fork(&mut self, wallet: &str, seq: i64, first: &str, second: &str, at: u64) -> Result<()>;
+    /// Credited minus spent in `asset`, in micro-units.
+    fn available(&mut self, wallet: &str, asset: Asset) -> Result<i64>;
+    fn insert_settlement(&mut self, item: &Item, at: u64) -> Result<()>;
+}
+
+/// §13.2 steps 6 and 9–13 for one item, inside the transaction `tx`.
+pub(crate) fn decide(tx: &mut dyn LedgerTx, item: &Item, rules: &Rules) -> Result<Decision> {
+    let wallet = item.wallet.to_string();
+    let seq = to_i64(item.seq)?;
+    // 6. The very same authorization again: the first answer.
+    if let Some(f) = tx.by_payment_id(&item.payment_id)?
+        && f.digest == item.digest
+    {
+        return Ok(Decision { outcome: SettlementOutcome::AlreadySettled, code: None, settled_at: Some(f.settled_at) });
+    }
+    // 7, 8: decided by the caller from the clock alone, answered after 6.
+    if let Some(code) = item.timing {
+        return Ok(Decision::refused(code));
+    }
+    // 9. Unique across all merchants.
+    if tx.nonce_settled(&wallet, &item.nonce)? {
+        return Ok(Decision::refused(RefusalCode::NonceConflict));
+    }
+    if tx.by_payment_id(&item.payment_id)?.is_some() {
+        return Ok(Decision::refused(RefusalCode::PaymentIdConflict));
+    }
+    // 10. The same seq with other bytes: a fork, proven by the two JWS.
+    let mut revocation = tx.revocation(&wallet)?;
+    if let Some(first) = tx.by_seq(&wallet, seq)? {
+        tx.record_fork(&wallet, seq, &first.authorization, &item.authorization, rules.now)?;
+        if revocation.is_none() {
+            tx.revoke(&wallet, RevocationReason::Fork, rules.now)?;
+            tracing::warn!(%wallet, seq = item.seq, "fork proven: two authorizations with one seq; key revoked");
+            revocation = Some((RevocationReason::Fork, rules.now));
+        }
+    }
+    // 11. Revoked: settled only if a merchant with a fresh list could have accepted it.
+    if let Some((_, revoked_at)) = revocation {
+        let last = revoked_at.saturating_add(rules.refresh_seconds).saturating_add(rules.skew_seconds);
+        if item.valid_before > last {
+            return Ok(Decision::refused(RefusalCode::RevokedPayer));
+        }
+    }
+    // 12. Never more than the credits: the merchant bears an overdraft (ADR 21 §5).
+    if tx.available(&wallet, item.asset)? < item.micros.get() {
+        if revocation.is_none() {
+            tx.revoke(&wallet, RevocationReason::Overdrawn, rules.now)?;
+            tracing::warn!(%wallet, "overdrawn: key revoked");
+        }
+        return Ok(Decision::refused(RefusalCode::Overdrawn));
+    }
+    // 13.
+    tx.insert_settlement(item, rules.now)?;
+    Ok(Decision { outcome: SettlementOutcome::Settled, code: None, settled_at: Some(rules.now) })
+}
+
+pub(crate) fn to_i64(v: u64) -> Result<i64> {
+    i64::try_from(v).map_err(|_| Error::Store(format!("{v} does not fit in the database")))
+}
+
+pub(crate) fn to_u64(v: i64) -> Result<u64> {
+    u64::try_from(v).map_err(|_| Error::Store(format!("negative value {v} in the database")))
+}
+
+pub(crate) fn to_u8(v: i64) -> Result<u8> {
+    u8::try_from(v).map_err(|_| Error::Store(format!("assetScale {v} in the database")))
+}
+
+pub(crate) fn key(s: &str) -> Result<PublicKey> {
+    s.parse().map_err(|_| Error::Store(format!("a stored key is not a key: {s:?}")))
+}
+
+pub(crate) fn asset(s: &str) -> Result<Asset> {
+    s.parse().map_err(|_| Error::Store(format!("a stored asset is not an asset: {s:?}")))
+}
+
+pub(crate) fn reason(s: &str) -> Result<RevocationReason> {
+    s.parse().map_err(|_| Error::Store(format!("a stored revocation reason is unknown: {s:?}")))
+}
+
+pub(crate) fn credit_id_taken(credit_id: &str) -> Error {
+    Error::refused(
+        axum::http::StatusCode::CONFLICT,
+        "credit_id_taken",
+        format!("creditId {credit_id} is already recorded"),
+    )
+}

@@ -1,0 +1,536 @@
+//! The PostgreSQL backend, for an issuer that outgrows one machine or runs several processes.
+//!
+//! Isolation: READ COMMITTED with a row lock. Every item's transaction first takes the wallet's
+//! row `FOR UPDATE`, so the settlements, credits and revocation of one wallet are decided one at
+//! a time across every connection and process; after the lock each statement sees what the
+//! previous holder committed. What spans wallets (a `paymentId` is unique across all of them)
+//! is held by unique indexes: the loser of such a race gets a unique violation, its transaction
+//! is rolled back and the item decided again, now seeing the winner's row.
+
+use std::sync::{Condvar, Mutex};
+
+use centime_protocol::revocation::{RevocationReason, RevokedKey};
+use centime_protocol::{Asset, Micros, PublicKey};
+use postgres::{Client, IsolationLevel, NoTls, Transaction};
+
+use super::{
+    Account, CreditRecord, Decision, ForkRecord, Found, Item, LedgerTx, MerchantRecord, Rules, SettledRecord, Store,
+    asset, credit_id_taken, decide, key, reason, to_i64, to_u8, to_u64,
+};
+use crate::error::{Error, Result};
+
+const SCHEMA_VERSION: i64 = 1;
+
+const SCHEMA: &str = "
+CREATE TABLE centime_issuer_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+CREATE TABLE merchants (
+    pay_to   TEXT PRIMARY KEY,
+    key      TEXT NOT NULL,
+    name     TEXT NOT NULL,
+    origins  TEXT NOT NULL
+);
+
+CREATE TABLE wallets (
+    key            TEXT PRIMARY KEY,
+    revoked_reason TEXT CHECK (revoked_reason IN ('fork', 'overdrawn')),
+    revoked_at     BIGINT,
+    CHECK ((revoked_reason IS NULL) = (revoked_at IS NULL))
+);
+
+CREATE TABLE balances (
+    wallet   TEXT   NOT NULL REFERENCES wallets (key),
+    asset    TEXT   NOT NULL,
+    credited BIGINT NOT NULL CHECK (credited >= 0),
+    spent    BIGINT NOT NULL CHECK (spent >= 0 AND spent <= credited),
+    PRIMARY KEY (wallet, asset)
+);
+
+CREATE TABLE credits (
+    id          BIGSERIAL PRIMARY KEY,
+    credit_id   TEXT     NOT NULL UNIQUE,
+    wallet      TEXT     NOT NULL REFERENCES wallets (key),
+    micros      BIGINT   NOT NULL CHECK (micros > 0),
+    asset       TEXT     NOT NULL,
+    value       TEXT     NOT NULL,
+    asset_scale SMALLINT NOT NULL,
+    issued_at   BIGINT   NOT NULL,
+    credit      TEXT     NOT NULL
+);
+CREATE INDEX credits_wallet ON credits (wallet, id);
+
+CREATE TABLE settlements (
+    id            BIGSERIAL PRIMARY KEY,
+    payment_id    TEXT     NOT NULL UNIQUE,
+    digest        BYTEA    NOT NULL CHECK (length(digest) = 32),
+    wallet        TEXT     NOT NULL REFERENCES wallets (key),
+    nonce         TEXT     NOT NULL,
+    seq           BIGINT   NOT NULL CHECK (seq >= 1),
+    pay_to        TEXT     NOT NULL,
+    micros        BIGINT   NOT NULL CHECK (micros > 0),
+    asset         TEXT     NOT NULL,
+    value         TEXT     NOT NULL,
+    asset_scale   SMALLINT NOT NULL,
+    resource      TEXT     NOT NULL,
+    valid_before  BIGINT   NOT NULL,
+    settled_at    BIGINT   NOT NULL,
+    authorization_jws TEXT     NOT NULL,
+    UNIQUE (wallet, nonce)
+);
+CREATE INDEX settlements_seq ON settlements (wallet, seq);
+CREATE INDEX settlements_pay_to ON settlements (pay_to);
+CREATE FUNCTION settlements_append_only() RETURNS trigger LANGUAGE plpgsql AS
+  $$ BEGIN RAISE EXCEPTION 'settlements are append-only'; END $$;
+CREATE TRIGGER settlements_append_only BEFORE UPDATE OR DELETE ON settlements
+  FOR EACH ROW EXECUTE FUNCTION settlements_append_only();
+
+CREATE TABLE forks (
+    id       BIGSERIAL PRIMARY KEY,
+    wallet   TEXT   NOT NULL,
+    seq      BIGINT NOT NULL,
+    first    TEXT   NOT NULL,
+    second   TEXT   NOT NULL,
+    found_at BIGINT NOT NULL,
+    UNIQUE (wallet, seq, second)
+);
+
+CREATE TABLE statement_nonces (
+    wallet  TEXT   NOT NULL,
+    nonce   TEXT   NOT NULL,
+    seen_at BIGINT NOT NULL,
+    PRIMARY KEY (wallet, nonce)
+);
+";
+
+/// Connections kept open at most.
+const POOL_SIZE: usize = 16;
+/// How often an item lost to a concurrent transaction is decided again.
+const RETRIES: usize = 5;
+
+/// The PostgreSQL ledger: a small pool of blocking connections.
+pub struct PgStore {
+    config: postgres::Config,
+    pool: Mutex<Pool>,
+    returned: Condvar,
+}
+
+#[derive(Default)]
+struct Pool {
+    idle: Vec<Client>,
+    open: usize,
+}
+
+impl std::fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The configuration may hold a password: only where it points.
+        f.debug_struct("PgStore").field("dbname", &self.config.get_dbname()).finish_non_exhaustive()
+    }
+}
+
+/// A pooled connection, returned to the pool when dropped (unless it broke).
+struct Conn<'a> {
+    store: &'a PgStore,
+    client: Option<Client>,
+}
+
+impl Conn<'_> {
+    fn client(&mut self) -> Result<&mut Client> {
+        self.client.as_mut().ok_or_else(|| Error::Store("a pooled connection is gone".into()))
+    }
+}
+
+impl Drop for Conn<'_> {
+    fn drop(&mut self) {
+        let Some(client) = self.client.take() else { return };
+        if let Ok(mut p) = self.store.pool.lock() {
+            if client.is_closed() {
+                p.open = p.open.saturating_sub(1);
+            } else {
+                p.idle.push(client);
+            }
+            self.store.returned.notify_one();
+        }
+    }
+}
+
+impl PgStore {
+    /// Connects to `url` (`postgres://user@host:port/db`, or the key=value form) and creates the
+    /// schema in an empty database. Blocking: call it off the async runtime.
+    pub fn open(url: &str) -> Result<Self> {
+        let config: postgres::Config =
+            url.parse().map_err(|e| Error::Config(format!("not a PostgreSQL connection string: {e}")))?;
+        let store = PgStore { config, pool: Mutex::new(Pool::default()), returned: Condvar::new() };
+        store.migrate()?;
+        Ok(store)
+    }
+
+    fn conn(&self) -> Result<Conn<'_>> {
+        let lock_err = || Error::Store("the connection pool lock is poisoned".into());
+        let mut p = self.pool.lock().map_err(|_| lock_err())?;
+        loop {
+            if let Some(c) = p.idle.pop() {
+                return Ok(Conn { store: self, client: Some(c) });
+            }
+            if p.open < POOL_SIZE {
+                p.open += 1;
+                drop(p);
+                return match self.config.connect(NoTls) {
+                    Ok(c) => Ok(Conn { store: self, client: Some(c) }),
+                    Err(e) => {
+                        if let Ok(mut p) = self.pool.lock() {
+                            p.open = p.open.saturating_sub(1);
+                        }
+                        Err(e.into())
+                    }
+                };
+            }
+            p = self.returned.wait(p).map_err(|_| lock_err())?;
+        }
+    }
+
+    fn migrate(&self) -> Result<()> {
+        let mut c = self.conn()?;
+        let mut tx = c.client()?.transaction()?;
+        // One issuer creating the schema at a time.
+        tx.execute("SELECT pg_advisory_xact_lock(8402)", &[])?;
+        let exists: bool = tx
+            .query_one("SELECT to_regclass('centime_issuer_meta') IS NOT NULL", &[])?
+            .try_get(0)
+            .map_err(Error::from)?;
+        if !exists {
+            tx.batch_execute(SCHEMA)?;
+            tx.execute(
+                "INSERT INTO centime_issuer_meta (key, value) VALUES ('schema_version', $1)",
+                &[&SCHEMA_VERSION.to_string()],
+            )?;
+        } else {
+            let v: String = tx
+                .query_one("SELECT value FROM centime_issuer_meta WHERE key = 'schema_version'", &[])?
+                .try_get(0)
+                .map_err(Error::from)?;
+            if v != SCHEMA_VERSION.to_string() {
+                return Err(Error::Store(format!(
+                    "the database has schema version {v}, this centime-issuer knows {SCHEMA_VERSION}"
+                )));
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Runs `f` in a READ COMMITTED transaction, again when it lost a race to a concurrent one.
+    fn with_tx<T>(&self, mut f: impl FnMut(&mut Transaction<'_>) -> Result<T>) -> Result<T> {
+        let mut c = self.conn()?;
+        let mut attempt = 0;
+        loop {
+            let mut tx = c.client()?.build_transaction().isolation_level(IsolationLevel::ReadCommitted).start()?;
+            let r = f(&mut tx).and_then(|v| {
+                tx.commit()?;
+                Ok(v)
+            });
+            match r {
+                Err(Error::Contention(why)) if attempt < RETRIES => {
+                    attempt += 1;
+                    tracing::debug!(%why, attempt, "lost a race to a concurrent transaction: deciding again");
+                }
+                other => return other,
+            }
+        }
+    }
+}
+
+/// Creates the wallet's row if needed and locks it for the rest of the transaction.
+fn lock_wallet(tx: &mut Transaction<'_>, wallet: &str) -> Result<()> {
+    tx.execute("INSERT INTO wallets (key) VALUES ($1) ON CONFLICT DO NOTHING", &[&wallet])?;
+    tx.query_one("SELECT 1 FROM wallets WHERE key = $1 FOR UPDATE", &[&wallet])?;
+    Ok(())
+}
+
+fn get<'a, T: postgres::types::FromSql<'a>>(row: &'a postgres::Row, i: usize) -> Result<T> {
+    row.try_get(i).map_err(Error::from)
+}
+
+struct Tx<'a, 'b>(&'a mut Transaction<'b>);
+
+fn found(row: &postgres::Row) -> Result<Found> {
+    Ok(Found { digest: get(row, 0)?, settled_at: to_u64(get(row, 1)?)?, authorization: get(row, 2)? })
+}
+
+impl LedgerTx for Tx<'_, '_> {
+    fn by_payment_id(&mut self, payment_id: &str) -> Result<Option<Found>> {
+        let row = self.0.query_opt(
+            "SELECT digest, settled_at, authorization_jws FROM settlements WHERE payment_id = $1",
+            &[&payment_id],
+        )?;
+        row.as_ref().map(found).transpose()
+    }
+
+    fn nonce_settled(&mut self, wallet: &str, nonce: &str) -> Result<bool> {
+        Ok(self
+            .0
+            .query_opt("SELECT 1 FROM settlements WHERE wallet = $1 AND nonce = $2", &[&wallet, &nonce])?
+            .is_some())
+    }
+
+    fn by_seq(&mut self, wallet: &str, seq: i64) -> Result<Option<Found>> {
+        let row = self.0.query_opt(
+            "SELECT digest, settled_at, authorization_jws FROM settlements WHERE wallet = $1 AND seq = $2 ORDER BY id LIMIT 1",
+            &[&wallet, &seq],
+        )?;
+        row.as_ref().map(found).transpose()
+    }
+
+    fn revocation(&mut self, wallet: &str) -> Result<Option<(RevocationReason, u64)>> {
+        let row = self.0.query_opt(
+            "SELECT revoked_reason, revoked_at FROM wallets WHERE key = $1 AND revoked_at IS NOT NULL",
+            &[&wallet],
+        )?;
+        row.map(|r| Ok((reason(&get::<String>(&r, 0)?)?, to_u64(get(&r, 1)?)?))).transpose()
+    }
+
+    fn revoke(&mut self, wallet: &str, why: RevocationReason, at: u64) -> Result<()> {
+        self.0.execute(
+            "UPDATE wallets SET revoked_reason = $2, revoked_at = $3 WHERE key = $1 AND revoked_at IS NULL",
+            &[&wallet, &<&str>::from(why), &to_i64(at)?],
+        )?;
+        Ok(())
+    }
+
+    fn record_fork(&mut self, wallet: &str, seq: i64, first: &str, second: &str, at: u64) -> Result<()> {
+        self.0.execute(
+            "INSERT INTO forks (wallet, seq, first, second, found_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+            &[&wallet, &seq, &first, &second, &to_i64(at)?],
+        )?;
+        Ok(())
+    }
+
+    fn available(&mut self, wallet: &str, asset: Asset) -> Result<i64> {
+        let row = self.0.query_opt(
+            "SELECT credited, spent FROM balances WHERE wallet = $1 AND asset = $2",
+            &[&wallet, &asset.as_str()],
+        )?;
+        let (credited, spent): (i64, i64) = match row {
+            Some(r) => (get(&r, 0)?, get(&r, 1)?),
+            None => (0, 0),
+        };
+        credited.checked_sub(spent).ok_or_else(|| Error::Store("balance overflow".into()))
+    }
+
+    fn insert_settlement(&mut self, i: &Item, at: u64) -> Result<()> {
+        let wallet = i.wallet.to_string();
+        let scale = i16::from(i.asset_scale);
+        self.0.execute(
+            "INSERT INTO settlements (payment_id, digest, wallet, nonce, seq, pay_to, micros, asset, value,
+                 asset_scale, resource, valid_before, settled_at, authorization_jws)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+            &[
+                &i.payment_id,
+                &i.digest.as_slice(),
+                &wallet,
+                &i.nonce,
+                &to_i64(i.seq)?,
+                &i.pay_to,
+                &i.micros.get(),
+                &i.asset.as_str(),
+                &i.value,
+                &scale,
+                &i.resource,
+                &to_i64(i.valid_before)?,
+                &to_i64(at)?,
+                &i.authorization,
+            ],
+        )?;
+        let n = self.0.execute(
+            "UPDATE balances SET spent = spent + $3 WHERE wallet = $1 AND asset = $2",
+            &[&wallet, &i.asset.as_str(), &i.micros.get()],
+        )?;
+        if n != 1 {
+            return Err(Error::Store("settled without a balance row".into()));
+        }
+        Ok(())
+    }
+}
+
+impl Store for PgStore {
+    fn register_merchant(&self, m: &MerchantRecord) -> Result<()> {
+        let origins = serde_json::to_string(&m.origins).map_err(|e| Error::Store(e.to_string()))?;
+        self.with_tx(|tx| {
+            tx.execute(
+                "INSERT INTO merchants (pay_to, key, name, origins) VALUES ($1, $2, $3, $4)
+                 ON CONFLICT (pay_to) DO UPDATE SET key = excluded.key, name = excluded.name, origins = excluded.origins",
+                &[&m.pay_to, &m.key.to_string(), &m.name, &origins],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn merchant(&self, pay_to: &str) -> Result<Option<MerchantRecord>> {
+        let mut c = self.conn()?;
+        let row = c.client()?.query_opt("SELECT key, name, origins FROM merchants WHERE pay_to = $1", &[&pay_to])?;
+        row.map(|r| {
+            let origins: String = get(&r, 2)?;
+            Ok(MerchantRecord {
+                pay_to: pay_to.to_owned(),
+                key: key(&get::<String>(&r, 0)?)?,
+                name: get(&r, 1)?,
+                origins: serde_json::from_str(&origins).map_err(|e| Error::Store(e.to_string()))?,
+            })
+        })
+        .transpose()
+    }
+
+    fn record_credit(&self, c: &CreditRecord) -> Result<()> {
+        let wallet = c.wallet.to_string();
+        self.with_tx(|tx| {
+            lock_wallet(tx, &wallet)?;
+            if tx.query_opt("SELECT 1 FROM credits WHERE credit_id = $1", &[&c.credit_id])?.is_some() {
+                return Err(credit_id_taken(&c.credit_id));
+            }
+            tx.execute(
+                "INSERT INTO credits (credit_id, wallet, micros, asset, value, asset_scale, issued_at, credit)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                &[
+                    &c.credit_id,
+                    &wallet,
+                    &c.micros.get(),
+                    &c.asset.as_str(),
+                    &c.value,
+                    &i16::from(c.asset_scale),
+                    &to_i64(c.issued_at)?,
+                    &c.credit,
+                ],
+            )?;
+            tx.execute(
+                "INSERT INTO balances (wallet, asset, credited, spent) VALUES ($1, $2, $3, 0)
+                 ON CONFLICT (wallet, asset) DO UPDATE SET credited = balances.credited + excluded.credited",
+                &[&wallet, &c.asset.as_str(), &c.micros.get()],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn settle(&self, item: &Item, rules: &Rules) -> Result<Decision> {
+        let wallet = item.wallet.to_string();
+        self.with_tx(|tx| {
+            lock_wallet(tx, &wallet)?;
+            decide(&mut Tx(tx), item, rules)
+        })
+    }
+
+    fn revocations(&self) -> Result<Vec<RevokedKey>> {
+        let mut c = self.conn()?;
+        let rows = c.client()?.query(
+            "SELECT key, revoked_reason, revoked_at FROM wallets WHERE revoked_at IS NOT NULL ORDER BY revoked_at, key",
+            &[],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(RevokedKey {
+                    wallet: key(&get::<String>(r, 0)?)?,
+                    reason: reason(&get::<String>(r, 1)?)?,
+                    revoked_at: to_u64(get(r, 2)?)?,
+                })
+            })
+            .collect()
+    }
+
+    fn account(&self, wallet: &PublicKey) -> Result<Account> {
+        let w = wallet.to_string();
+        let mut c = self.conn()?;
+        // One snapshot for the three reads: a statement is a consistent view.
+        let mut tx =
+            c.client()?.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start()?;
+        let credits = tx
+            .query(
+                "SELECT credit_id, micros, asset, value, asset_scale, issued_at, credit FROM credits
+                 WHERE wallet = $1 ORDER BY id",
+                &[&w],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(CreditRecord {
+                    credit_id: get(r, 0)?,
+                    wallet: *wallet,
+                    micros: Micros::from_micros(get(r, 1)?),
+                    asset: asset(&get::<String>(r, 2)?)?,
+                    value: get(r, 3)?,
+                    asset_scale: to_u8(i64::from(get::<i16>(r, 4)?))?,
+                    issued_at: to_u64(get(r, 5)?)?,
+                    credit: get(r, 6)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let settled = tx
+            .query(
+                "SELECT payment_id, seq, pay_to, micros, asset, value, asset_scale, resource, settled_at, authorization_jws
+                 FROM settlements WHERE wallet = $1 ORDER BY id",
+                &[&w],
+            )?
+            .iter()
+            .map(|r| {
+                Ok(SettledRecord {
+                    payment_id: get(r, 0)?,
+                    seq: to_u64(get(r, 1)?)?,
+                    pay_to: get(r, 2)?,
+                    micros: Micros::from_micros(get(r, 3)?),
+                    asset: asset(&get::<String>(r, 4)?)?,
+                    value: get(r, 5)?,
+                    asset_scale: to_u8(i64::from(get::<i16>(r, 6)?))?,
+                    resource: get(r, 7)?,
+                    settled_at: to_u64(get(r, 8)?)?,
+                    authorization: get(r, 9)?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let revoked =
+            Tx(&mut tx).revocation(&w)?.map(|(reason, revoked_at)| RevokedKey { wallet: *wallet, reason, revoked_at });
+        tx.commit()?;
+        Ok(Account { credits, settled, revoked })
+    }
+
+    fn use_statement_nonce(&self, wallet: &PublicKey, nonce: &str, at: u64) -> Result<bool> {
+        let w = wallet.to_string();
+        self.with_tx(|tx| {
+            let n = tx.execute(
+                "INSERT INTO statement_nonces (wallet, nonce, seen_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                &[&w, &nonce, &to_i64(at)?],
+            )?;
+            Ok(n == 1)
+        })
+    }
+
+    fn forks(&self, wallet: &PublicKey) -> Result<Vec<ForkRecord>> {
+        let mut c = self.conn()?;
+        let rows = c.client()?.query(
+            "SELECT seq, first, second, found_at FROM forks WHERE wallet = $1 ORDER BY id",
+            &[&wallet.to_string()],
+        )?;
+        rows.iter()
+            .map(|r| {
+                Ok(ForkRecord {
+                    wallet: *wallet,
+                    seq: to_u64(get(r, 0)?)?,
+                    first: get(r, 1)?,
+                    second: get(r, 2)?,
+                    found_at: to_u64(get(r, 3)?)?,
+                })
+            })
+            .collect()
+    }
+
+    fn merchant_totals(&self, pay_to: &str) -> Result<Vec<(Asset, Micros)>> {
+        let mut c = self.conn()?;
+        // NUMERIC sums cannot overflow; cast back, refusing what no longer fits 64 bits.
+        let rows = c.client()?.query(
+            "SELECT asset, SUM(micros)::TEXT FROM settlements WHERE pay_to = $1 GROUP BY asset ORDER BY asset",
+            &[&pay_to],
+        )?;
+        rows.iter()
+            .map(|r| {
+                let sum: String = get(r, 1)?;
+                let micros: i64 = sum.parse().map_err(|_| Error::Store(format!("a total overflows: {sum}")))?;
+                Ok((asset(&get::<String>(r, 0)?)?, Micros::from_micros(micros)))
+            })
+            .collect()
+    }
+}

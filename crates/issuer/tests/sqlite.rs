@@ -1,0 +1,20 @@
+//! The issuer's suite on its embedded SQLite ledger.
+
+#[macro_use]
+mod suite;
+
+use suite::Backend;
+
+backend_suite!(
+    Backend::Sqlite,
+    a_batch_settles_and_the_same_batch_again_gets_the_same_answer,
+    another_merchants_authorization_is_refused,
+    forged_or_unsigned_requests_are_refused_and_change_nothing,
+    past_the_deadline_is_refused,
+    a_fork_is_proven_kept_and_revokes_the_key,
+    overdrawn_is_refused_and_revokes_the_key,
+    payment_ids_and_nonces_are_unique_across_merchants,
+    the_statement_is_for_the_keys_owner_only,
+    merchant_certificates_say_what_was_registered,
+    concurrent_merchants_settle_each_authorization_exactly_once,
+);
