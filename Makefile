@@ -10,9 +10,9 @@ PYENV := $(CACHE)/pyenv
 APT_BUILD := build-essential pkg-config curl wget file libssl-dev libdbus-1-dev libwebkit2gtk-4.1-dev \
   libxdo-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libgtk-3-dev
 APT_TEST := dbus dbus-x11 gnome-keyring libsecret-tools openssl sqlite3 python3-venv xvfb xauth imagemagick x11-utils \
-  xdotool webkit2gtk-driver chromium fonts-dejavu-core fonts-liberation python3-dbus python3-gi
+  xdotool webkit2gtk-driver chromium fonts-dejavu-core fonts-liberation python3-dbus python3-gi postgresql
 
-.PHONY: help deps run test lint unit vocab-check vectors-check x402-interop os-keystore ui ui-test app-e2e bindings fuzz fuzz-smoke long-suites test-long bench
+.PHONY: help deps run test lint unit vocab-check vectors-check x402-interop issuer-postgres os-keystore ui ui-test app-e2e bindings fuzz fuzz-smoke long-suites test-long bench
 
 help:
 	@echo "make run   - build and start Centime on the local demo issuer and magazine"
@@ -65,12 +65,18 @@ vocab-check:
 vectors-check: deps
 	$(PYENV)/bin/python scripts/verify_vectors.py crates/protocol/tests/vectors
 
+# The issuer's suite on a real PostgreSQL, started and removed by the script; its test binary is
+# outside `cargo test --workspace` and `--all-targets`, so it is linted here too.
+issuer-postgres: deps
+	$(CARGO) clippy -p centime-issuer --test postgres --locked -- -D warnings
+	scripts/with-postgres.sh $(CARGO) test -p centime-issuer --test postgres --locked
+
 # The official x402 Python SDK against Centime, both ways (examples/x402-python/README.md).
 x402-interop: unit
 	$(CARGO) build -q -p centime-cli -p centime-demo --locked
 	$(PYENV)/bin/python examples/x402-python/test_interop.py $(TARGET_DIR)/debug/centime $(TARGET_DIR)/debug/centime-demo
 
-test: deps lint vocab-check unit os-keystore vectors-check x402-interop ui-test app-e2e fuzz-smoke
+test: deps lint vocab-check unit os-keystore vectors-check x402-interop issuer-postgres ui-test app-e2e fuzz-smoke
 	@echo "make test: all green"
 
 # Fuzzing (fuzz/README.md): one build of every target, kept under CACHE (CI keeps it warm).

@@ -159,7 +159,7 @@ impl Harness {
         let claims =
             authorization_claims(wallet.public_key(), &resource, &offer, PaymentId::random().unwrap(), seq, self.now())
                 .unwrap();
-        sign_payload(wallet, &resource, &offer, &claims).unwrap().payload.authorization
+        sign_payload(wallet, &resource, &offer, &Default::default(), &claims).unwrap().payload.authorization
     }
 
     pub fn request(&self, m: &Merchant, request_id: &str, auths: &[String]) -> SettlementRequest {
