@@ -483,7 +483,7 @@ impl Issuer {
     fn check_network(&self, network: &Network) -> Result<()> {
         if network != &self.config.network {
             return Err(Error::bad_request(
-                "network_mismatch",
+                centime_protocol::settlement::RefusalCode::NetworkMismatch.into(),
                 format!("this issuer is {}, not {network}", self.config.network),
             ));
         }
