@@ -71,9 +71,10 @@ issuer-postgres: deps
 	$(CARGO) clippy -p centime-issuer --test postgres --locked -- -D warnings
 	scripts/with-postgres.sh $(CARGO) test -p centime-issuer --test postgres --locked
 
-# The official x402 Python SDK against Centime, both ways (examples/x402-python/README.md).
+# The official x402 Python SDK against Centime, both ways (examples/x402-python/README.md), on the
+# binaries `unit` built: building them here again, without the workspace's features, would
+# replace the CLI the app's end-to-end run needs (`centime dev seed`).
 x402-interop: unit
-	$(CARGO) build -q -p centime-cli -p centime-demo --locked
 	$(PYENV)/bin/python examples/x402-python/test_interop.py $(TARGET_DIR)/debug/centime $(TARGET_DIR)/debug/centime-demo
 
 test: deps lint vocab-check unit os-keystore vectors-check x402-interop issuer-postgres ui-test app-e2e fuzz-smoke
