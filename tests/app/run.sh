@@ -50,8 +50,10 @@ if [ "$in_session" = 0 ]; then
     "$root/scripts/ui-build.sh" >/dev/null
     release=()
     [ "$profile" = release ] && release=(--release)
-    (cd "$root" && cargo build --locked "${release[@]}" -p centime-app -p centime-demo -p centime-cli \
-      --features centime-app/custom-protocol,centime-cli/dev)
+    # The CLI on its own: built beside the others, `--features centime-cli/dev` was not applied to
+    # it (a centime without `dev seed`, hidden while a seeded wallet was cached).
+    (cd "$root" && cargo build --locked "${release[@]}" -p centime-app -p centime-demo --features centime-app/custom-protocol)
+    (cd "$root" && cargo build --locked "${release[@]}" -p centime-cli --features dev)
   fi
   for bin in "$CENTIME_APP_BIN" "$CENTIME_DEMO_BIN" "$CENTIME_CLI_BIN"; do
     [ -x "$bin" ] || { log "missing $bin (build it, or unset CENTIME_APP_SKIP_BUILD)"; exit 1; }
