@@ -75,6 +75,15 @@ pub enum ErrorCode {
     Expired,
     /// A site has as many payment requests waiting as it may; its later links are refused.
     TooManyPrompts,
+    // Settlement's (ADR 21, 22).
+    /// The wallet may not pay on this network before a sync with its issuer.
+    SyncRequired,
+    /// The issuer revoked this wallet's key on this network.
+    PayerRevoked,
+    /// An issuer's statement that is malformed, foreign or not signed by the trusted issuer.
+    BadStatement,
+    /// An offer, or its receipt, contradicts the merchant's certificate.
+    CertificateMismatch,
 }
 
 /// What kind of failure this is, for exit codes and UI treatment.
@@ -94,6 +103,9 @@ pub enum ErrorClass {
     Keystore,
     /// The ledger does not verify.
     Integrity,
+    /// The wallet may not pay on a network before it syncs with its issuer, or its key is
+    /// revoked there.
+    SyncRequired,
 }
 
 /// Everything the wallet can fail with. Each variant's message is for a person and names no
@@ -280,6 +292,35 @@ pub enum Error {
     #[error("integrity check failed: {0}")]
     Integrity(String),
 
+    // settlement
+    /// Payments on this network wait for a sync with its issuer (restored from a backup, or
+    /// behind the issuer's statement): paying now could sign a number already used.
+    #[error("payments on {network} wait for a sync with its issuer: {why}")]
+    SyncRequired {
+        /// The issuer's network.
+        network: String,
+        /// Why, for a person.
+        why: String,
+    },
+    /// The issuer revoked this wallet's key on this network: merchants refuse its payments.
+    #[error("the issuer of {network} revoked this wallet's key ({reason}): its merchants refuse its payments")]
+    PayerRevoked {
+        /// The issuer's network.
+        network: String,
+        /// The revocation's reason.
+        reason: String,
+    },
+    /// An issuer's statement refused: malformed, for another wallet or request, or not signed by
+    /// the trusted issuer. Nothing was changed.
+    #[error("statement refused: {0}; nothing was changed")]
+    BadStatement(String),
+    /// The offer (or a receipt) contradicts the merchant's certificate.
+    #[error("the merchant's certificate contradicts it: {0}")]
+    CertificateMismatch(String),
+    /// No address is known for this network's issuer.
+    #[error("no address is known for the issuer of {0}")]
+    NoIssuerUrl(String),
+
     // backup
     /// A backup file is malformed, damaged or not a Centime backup.
     #[error("backup refused: {0}")]
@@ -308,7 +349,11 @@ impl Error {
             | UnknownEntry(_)
             | Cancelled
             | AlreadyInitialized(_)
+            | BadStatement(_)
+            | CertificateMismatch(_)
+            | NoIssuerUrl(_)
             | NotInitialized(_) => ErrorClass::InvalidInput,
+            SyncRequired { .. } | PayerRevoked { .. } => ErrorClass::SyncRequired,
             Refused(_) | OverMax { .. } => ErrorClass::Refused,
             NeedsApproval(_) => ErrorClass::NeedsApproval,
             InsufficientFunds { .. } => ErrorClass::InsufficientFunds,
@@ -340,6 +385,10 @@ impl Error {
             Error::ReadOnly(_) => return ErrorCode::ReadOnly,
             Error::DiskIo(_) => return ErrorCode::DiskIo,
             Error::Cancelled => return ErrorCode::Cancelled,
+            Error::SyncRequired { .. } => return ErrorCode::SyncRequired,
+            Error::PayerRevoked { .. } => return ErrorCode::PayerRevoked,
+            Error::BadStatement(_) => return ErrorCode::BadStatement,
+            Error::CertificateMismatch(_) => return ErrorCode::CertificateMismatch,
             _ => {}
         }
         match self.class() {
@@ -350,6 +399,7 @@ impl Error {
             ErrorClass::InvalidInput => ErrorCode::InvalidInput,
             ErrorClass::Keystore => ErrorCode::Keystore,
             ErrorClass::Integrity => ErrorCode::Integrity,
+            ErrorClass::SyncRequired => ErrorCode::SyncRequired,
         }
     }
 

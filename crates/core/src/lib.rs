@@ -38,6 +38,7 @@ mod rules_store;
 pub mod seed;
 mod settle;
 pub mod sqlite;
+pub mod sync;
 mod topup;
 mod wallet;
 
@@ -51,5 +52,8 @@ pub use integrity::VerifyReport;
 pub use pay::{Approval, MAX_TIMEOUT_SECONDS, PayOptions, Payment, Quote};
 pub use payments::Status;
 pub use rules::{LimitsChange, SiteChange};
+pub use sync::{
+    AssetView, Discrepancy, FlaggedMerchant, HoldReason, PreparedSync, Revocation, SyncCounts, SyncHold, SyncResult,
+};
 pub use topup::{Topup, credit_from_input};
 pub use wallet::{Balance, HOLD_SKEW_SECONDS, Issuer, Wallet, db_path};

@@ -242,6 +242,14 @@ pub(crate) fn next_seq(conn: &Connection) -> Result<u64> {
     let highest: Option<i64> =
         conn.prepare_cached("SELECT MAX(seq) FROM payments WHERE seq IS NOT NULL")?.query_row([], |r| r.get(0))?;
     let highest = u64::try_from(highest.unwrap_or(0)).map_err(|_| Error::Integrity("a negative seq".into()))?;
+    // A restore (or a sync that found the wallet behind) set a floor far above every number an
+    // older copy may have signed (ADR 22).
+    let floor: Option<String> = conn
+        .prepare_cached("SELECT value FROM meta WHERE key = 'seq_floor'")?
+        .query_row([], |r| r.get(0))
+        .optional()?;
+    let floor = floor.map_or(Ok(0), |f| f.parse::<u64>()).map_err(|_| Error::Integrity("a bad seq floor".into()))?;
+    let highest = highest.max(floor);
     highest.checked_add(1).ok_or_else(|| Error::Integrity("seq overflowed".into()))
 }
 

@@ -17,6 +17,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0004_spending_months.sql"),
     include_str!("../migrations/0005_paid_resources.sql"),
     include_str!("../migrations/0006_payment_seq.sql"),
+    include_str!("../migrations/0007_issuer_sync.sql"),
 ];
 
 const REPACK_PAYMENTS: &str = "-- centime:repack-payments";
