@@ -89,7 +89,14 @@ impl Wallet {
     /// [`Wallet::check_backup`], then [`CheckedBackup::install`]. The wallet in `data_dir`, if
     /// any, must not be open (in this process or another): it is set aside, never deleted.
     pub fn restore(data_dir: &Path, from: &Path, pass: &Passphrase, keystore: &dyn KeyStore) -> Result<Wallet> {
-        Ok(Wallet::check_backup(data_dir, from, pass, keystore)?.install(keystore)?.wallet)
+        let mut w = Wallet::check_backup(data_dir, from, pass, keystore)?.install(keystore)?.wallet;
+        // The backup may have forgotten payments made since: no payment before a sync, and
+        // numbers far above any it may have signed (ADR 22).
+        w.hold_until_synced(
+            crate::sync::HoldReason::Restored,
+            "restored from a backup, it may have forgotten payments",
+        )?;
+        Ok(w)
     }
 
     /// Decrypts the backup at `from` and verifies the wallet it holds, in a file of its own in

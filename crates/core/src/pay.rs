@@ -214,6 +214,8 @@ impl Wallet {
             Some(a) => approved_offer(&tx, required, a, now)?,
             None => choose(&tx, required, now)?,
         };
+        // A restored wallet, one behind its issuer or one revoked does not sign (ADR 22).
+        Wallet::check_may_pay(&tx, &terms.network)?;
         let eval = rules_store::evaluate(&tx, &key, limits, &origin, terms.price, now)?;
         tracing::debug!(site = %origin, amount = %terms.price, decision = ?eval.decision, rule = %eval.decision.reason().code, "spending rules evaluated");
         match &eval.decision {

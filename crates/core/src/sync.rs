@@ -12,7 +12,7 @@ use crate::sqlite;
 use crate::wallet::Wallet;
 
 mod apply;
-mod recover;
+pub(crate) mod recover;
 
 /// How far above every number it knows a restored wallet (or one found behind its issuer)
 /// continues `seq`: the payments an older copy signed that no merchant settled yet are invisible

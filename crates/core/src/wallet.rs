@@ -71,7 +71,7 @@ static HELD: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT COALESCE(SUM(-j.amount), 0), MAX(p.valid_before)
                  FROM payments p JOIN journal j ON j.id = p.journal_id
-                 WHERE p.status = '{}' AND p.valid_before > ?1 AND j.network = ?2 AND j.asset = ?3",
+                 WHERE p.status = '{}' AND p.issuer_settled_at IS NULL AND p.valid_before > ?1 AND j.network = ?2 AND j.asset = ?3",
         Status::Rejected
     )
 });
