@@ -226,7 +226,10 @@ fn two_restores_of_one_backup_keep_both_earlier_wallets() {
     let mut w = Wallet::restore(&a.dir, &file, &pass, a.ks.as_ref()).unwrap();
     assert_eq!(w.id(), b.w.id());
     w.set_clock(Arc::new(FixedClock::new(T0)));
-    w.pay(&offer(NEWS, 100_000), &approved()).unwrap();
+    // A restored wallet pays only after a sync with its issuer (ADR 22); a top-up changes it.
+    let refused = w.pay(&offer(NEWS, 100_000), &approved()).unwrap_err();
+    assert_eq!(refused.code(), centime_core::ErrorCode::SyncRequired, "{refused}");
+    w.topup(&credit_note(&w.id(), "after-first-restore", 100_000, T0)).unwrap();
     drop(w);
     let w = Wallet::restore(&a.dir, &file, &pass, a.ks.as_ref()).unwrap();
     assert_eq!(balance_of(&w), 400_000, "the backup as it was");
@@ -245,7 +248,7 @@ fn two_restores_of_one_backup_keep_both_earlier_wallets() {
         found.push((w.id(), balance_of(&w)));
     }
     found.sort_by_key(|(_, balance)| *balance);
-    assert_eq!(found, vec![(b.w.id(), 300_000), (a_id, 1_230_000)]);
+    assert_eq!(found, vec![(b.w.id(), 500_000), (a_id, 1_230_000)]);
 }
 
 #[test]
