@@ -1200,12 +1200,17 @@ fn backup_restore_round_trip_and_refusals() {
     assert_eq!(w.verify().unwrap(), fx.w.verify().unwrap());
     assert_eq!(w.sites().unwrap(), fx.w.sites().unwrap());
     assert_eq!(w.payment(&p.payment_id).unwrap().header, p.header);
-    // The restored wallet works, and reopens from its keystore.
+    // The restored wallet reopens from its keystore; it pays only after a sync with its
+    // issuer (ADR 22), and that hold outlives a reopen.
     w.set_clock(fx.clock.clone());
-    w.pay(&offer("https://news.example/after", 100_000), &approved()).unwrap();
+    let refused = w.pay(&offer("https://news.example/after", 100_000), &approved()).unwrap_err();
+    assert_eq!(refused.code(), centime_core::ErrorCode::SyncRequired, "{refused}");
     drop(w);
-    let w = Wallet::open(&fresh, ks2.as_ref()).unwrap();
-    assert_eq!(balance_of(&w), 9_500_000);
+    let mut w = Wallet::open(&fresh, ks2.as_ref()).unwrap();
+    w.set_clock(fx.clock.clone());
+    let refused = w.pay(&offer("https://news.example/after", 100_000), &approved()).unwrap_err();
+    assert_eq!(refused.code(), centime_core::ErrorCode::SyncRequired, "{refused}");
+    assert_eq!(balance_of(&w), 9_600_000);
     w.verify().unwrap();
 
     // A wrong passphrase or a damaged file: the current wallet in the target is untouched.
