@@ -127,6 +127,10 @@ pub(super) fn apply(w: &mut Wallet, prepared: &PreparedSync, jws: &str, period: 
     Ok(result)
 }
 
+/// A payment's row as a sync reads it: journal id, status, issuer_settled_at, refund_final_at,
+/// the refusal's detail.
+type LocalPayment = (i64, String, Option<i64>, Option<i64>, Option<String>);
+
 /// One settled payment of the statement against the wallet's own record of it.
 fn settled_entry(
     tx: &Transaction<'_>,
@@ -137,7 +141,7 @@ fn settled_entry(
     now: i64,
     done: &mut SyncCounts,
 ) -> Result<Option<Discrepancy>> {
-    let local: Option<(i64, String, Option<i64>, Option<i64>, Option<String>)> = tx
+    let local: Option<LocalPayment> = tx
         .prepare_cached(
             "SELECT journal_id, status, issuer_settled_at, refund_final_at, detail FROM payments WHERE payment_id = ?1",
         )?
