@@ -1,6 +1,6 @@
 // Generated from crates/app-models by `make bindings`. Do not edit: change the Rust types.
 
-export type ErrorCode = "internal" | "needs_approval" | "refused" | "insufficient_funds" | "invalid_input" | "keystore" | "integrity" | "busy" | "disk_full" | "read_only" | "disk_io" | "cancelled" | "network" | "site_unconfirmed" | "refused_by_merchant" | "unconfirmed" | "wallet_closed" | "private_address" | "plain_http" | "no_wallet" | "locked" | "expired" | "too_many_prompts";
+export type ErrorCode = "internal" | "needs_approval" | "refused" | "insufficient_funds" | "invalid_input" | "keystore" | "integrity" | "busy" | "disk_full" | "read_only" | "disk_io" | "cancelled" | "network" | "site_unconfirmed" | "refused_by_merchant" | "unconfirmed" | "wallet_closed" | "private_address" | "plain_http" | "no_wallet" | "locked" | "expired" | "too_many_prompts" | "sync_required" | "payer_revoked" | "bad_statement" | "certificate_mismatch";
 
 export type ReasonCode = "paused" | "blocked" | "over_max_per_payment" | "over_daily_cap" | "over_site_max" | "over_site_budget" | "over_auto_pay" | "ask_each_payment" | "no_rule" | "auto_pay" | "link_pace";
 
@@ -317,6 +317,10 @@ export const ERROR_CODES: readonly ErrorCode[] = [
   "locked",
   "expired",
   "too_many_prompts",
+  "sync_required",
+  "payer_revoked",
+  "bad_statement",
+  "certificate_mismatch",
 ];
 
 export const REASON_CODES: readonly ReasonCode[] = [
