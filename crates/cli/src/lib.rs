@@ -32,6 +32,8 @@ pub const EXIT_FUNDS: u8 = 4;
 pub const EXIT_INPUT: u8 = 5;
 pub const EXIT_KEYSTORE: u8 = 6;
 pub const EXIT_INTEGRITY: u8 = 7;
+/// Paying on that network waits for a sync with its issuer, or the issuer revoked the key.
+pub const EXIT_SYNC: u8 = 8;
 
 /// The code of the CLI's own errors in its JSON output (`{"error": "error", …}`), beside the
 /// wallet's [`centime_core::ErrorCode`]s.
@@ -85,6 +87,7 @@ pub fn exit_of(class: ErrorClass) -> u8 {
         ErrorClass::InvalidInput => EXIT_INPUT,
         ErrorClass::Keystore => EXIT_KEYSTORE,
         ErrorClass::Integrity => EXIT_INTEGRITY,
+        ErrorClass::SyncRequired => EXIT_SYNC,
     }
 }
 
