@@ -1,12 +1,15 @@
-//! The magazine as a merchant: its offers (402s), payment acceptance through
-//! `centime_protocol::Verifier`, signed receipts, and the settlement view of its ledger.
+//! The magazine as a merchant: its offers (402s, with the issuer's certificate), payment
+//! acceptance through `centime_protocol::Verifier` (with the issuer's revocation list), and
+//! signed receipts.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use anyhow::{Context as _, Result};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use centime_protocol::certificate::MerchantCertificate;
 use centime_protocol::documents::{self, AuthorizationClaims, ReceiptClaims};
+use centime_protocol::revocation::{RevocationList, Revocations};
 use centime_protocol::jws::{Compact, RingSigner, Signer as _};
 use centime_protocol::{
     Amount, Clock, Network, PaymentId, PaymentPayload, PaymentRequired, PaymentRequirements, Rejection, ReplayCache,
@@ -20,6 +23,9 @@ use crate::ledger::{Entry, Ledger, RecordError};
 /// client capping spending by the integer `amount` compares the same money on every page.
 pub const OFFER_SCALE: u8 = 6;
 
+/// Where the certificate goes in each offer (ADR 21 §8, docs/protocol.md §13.6).
+pub const EXTRA_CERTIFICATE: &str = "merchantCertificate";
+
 /// Who the magazine is, as a merchant of the demo issuer.
 #[derive(Debug)]
 pub struct Merchant {
@@ -29,6 +35,18 @@ pub struct Merchant {
     pub name: String,
     pub max_timeout_seconds: u64,
     pub entitlement_seconds: u64,
+    /// The issuer's certificate of this merchant, checked, served in every offer.
+    certificate: RwLock<Option<Certified>>,
+    /// The issuer's latest revocation list, checked, applied to every new payment, with its
+    /// `nextUpdate`.
+    revocations: RwLock<Option<(Arc<Revocations>, u64)>>,
+}
+
+/// A certificate as served (the JWS) and as read.
+#[derive(Debug, Clone)]
+pub struct Certified {
+    pub jws: String,
+    pub claims: MerchantCertificate,
 }
 
 /// What became of a `PAYMENT-SIGNATURE`.
@@ -42,9 +60,54 @@ pub enum Outcome {
 }
 
 impl Merchant {
+    pub fn new(signer: RingSigner, network: Network, pay_to: &str, name: &str) -> Self {
+        Merchant {
+            signer,
+            network,
+            pay_to: pay_to.to_owned(),
+            name: name.to_owned(),
+            max_timeout_seconds: crate::app::MAX_TIMEOUT_SECONDS,
+            entitlement_seconds: crate::app::ENTITLEMENT_SECONDS,
+            certificate: RwLock::new(None),
+            revocations: RwLock::new(None),
+        }
+    }
+
+    /// The certificate served now, if any.
+    pub fn certificate(&self) -> Option<Certified> {
+        self.certificate.read().ok().and_then(|c| c.clone())
+    }
+
+    pub fn set_certificate(&self, c: Certified) {
+        if let Ok(mut slot) = self.certificate.write() {
+            *slot = Some(c);
+        }
+    }
+
+    /// The revocation list applied now, if any.
+    pub fn revocations(&self) -> Option<Arc<Revocations>> {
+        self.revocations.read().ok().and_then(|r| r.as_ref().map(|(l, _)| l.clone()))
+    }
+
+    /// When the list held is due for a refresh (`None`: no list yet).
+    pub fn revocations_next_update(&self) -> Option<u64> {
+        self.revocations.read().ok().and_then(|r| r.as_ref().map(|(_, next)| *next))
+    }
+
+    /// Takes `list` (checked) unless the one held was signed later (a list only ever grows).
+    pub fn set_revocations(&self, list: RevocationList) {
+        let next_update = list.next_update;
+        let list = Revocations::new(list);
+        if let Ok(mut slot) = self.revocations.write()
+            && slot.as_ref().is_none_or(|(held, _)| held.issued_at() <= list.issued_at())
+        {
+            *slot = Some((Arc::new(list), next_update));
+        }
+    }
+
     /// The 402 for one priced resource, declaring the payment-identifier extension.
     pub fn payment_required(&self, url: &str, description: &str, price: Amount) -> Result<PaymentRequired> {
-        let offer = PaymentRequirements::centime(
+        let mut offer = PaymentRequirements::centime(
             &self.network,
             &self.pay_to,
             price,
@@ -53,6 +116,9 @@ impl Merchant {
             Some(self.entitlement_seconds),
         )?
         .with_scale(OFFER_SCALE)?;
+        if let Some(c) = self.certificate() {
+            offer.extra.insert(EXTRA_CERTIFICATE.into(), Value::String(c.jws));
+        }
         let mut pr = PaymentRequired {
             x402_version: centime_protocol::wire::X402_VERSION,
             error: None,
@@ -86,7 +152,10 @@ impl Merchant {
     ) -> Result<Outcome> {
         let url = offered.resource.url.clone();
         let now = clock.now();
-        let verifier = Verifier::new(offered, clock)?;
+        let mut verifier = Verifier::new(offered, clock)?;
+        if let Some(list) = self.revocations() {
+            verifier = verifier.with_revocations(list);
+        }
         if let Some(outcome) = self.earlier_payment(ledger, &verifier, header, &url, now)? {
             return Ok(outcome);
         }
@@ -312,14 +381,14 @@ mod tests {
     use centime_protocol::{Asset, FixedClock, Micros};
 
     fn merchant() -> Merchant {
-        Merchant {
-            signer: RingSigner::from_seed(&[9; 32]).unwrap(),
-            network: "centime:demo".parse().unwrap(),
-            pay_to: "demo-magazine".into(),
-            name: "Test".into(),
-            max_timeout_seconds: 120,
-            entitlement_seconds: 1_000,
-        }
+        let mut m = Merchant::new(
+            RingSigner::from_seed(&[9; 32]).unwrap(),
+            "centime:demo".parse().unwrap(),
+            "demo-magazine",
+            "Test",
+        );
+        m.entitlement_seconds = 1_000;
+        m
     }
 
     #[test]
