@@ -13,12 +13,12 @@ use centime_protocol::{Clock, Network, SystemClock};
 
 use serde_json::{Map, Value, json};
 
-use centime_issuer::store::sqlite::SqliteStore;
 use centime_issuer::store::CreditRecord;
+use centime_issuer::store::sqlite::SqliteStore;
 use centime_issuer::{Config, Issuer, MerchantRecord, keys};
+use centime_protocol::Origin;
 use centime_protocol::documents::{self, CreditClaims};
 use centime_protocol::jws::Signer as _;
-use centime_protocol::Origin;
 
 use crate::error::ApiError;
 use crate::ledger::{Ledger, SettlementState};

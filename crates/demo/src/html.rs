@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use centime_protocol::{Micros, PaymentRequirements};
 
 use crate::articles::{ARTICLES, Article, Page};
-use centime_issuer::Issued;
 use crate::magazine::page_url;
+use centime_issuer::Issued;
 
 /// Escapes text for HTML element content and double-quoted attributes.
 pub fn esc(s: &str) -> String {

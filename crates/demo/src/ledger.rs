@@ -338,7 +338,12 @@ impl Ledger {
         ))?;
         let rows = st
             .query_map([], |r| {
-                Ok((read_row(r)?, r.get::<_, Option<String>>(14)?, r.get::<_, Option<String>>(15)?, r.get::<_, Option<i64>>(16)?))
+                Ok((
+                    read_row(r)?,
+                    r.get::<_, Option<String>>(14)?,
+                    r.get::<_, Option<String>>(15)?,
+                    r.get::<_, Option<i64>>(16)?,
+                ))
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter()
@@ -359,7 +364,7 @@ impl Ledger {
         let mut st = conn.prepare_cached(
             "SELECT p.asset, s.state, SUM(p.micros) FROM payments p
              LEFT JOIN settlements s ON s.payment_id = p.payment_id
-             GROUP BY p.asset, s.state ORDER BY p.asset",
+             GROUP BY p.asset, s.state ORDER BY p.asset, s.state",
         )?;
         let rows = st
             .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, i64>(2)?)))?
@@ -460,6 +465,66 @@ mod tests {
         assert!(matches!(l.record(&entry("p4", "n2", 1)), Err(RecordError::Replay(Rejection::ReplayedNonce))));
         let conn = l.conn().unwrap();
         assert!(conn.execute("DELETE FROM payments", []).is_err());
+    }
+
+    #[test]
+    fn a_schema_1_ledger_is_migrated_and_hands_over_its_credits_and_outcomes_are_kept_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute(
+                "INSERT INTO credits (credit_id, wallet, micros, asset, issued_at, credit) VALUES ('cr_1', 'w', 5, 'EUR', 1, 'a.b.c')",
+                [],
+            )
+            .unwrap();
+        }
+        let l = Ledger::open(&path).unwrap();
+        assert_eq!(l.legacy_credits().unwrap(), vec![("cr_1".to_owned(), "a.b.c".to_owned())]);
+        l.record(&entry("p1", "n1", 5_000)).unwrap();
+        l.record(&entry("p2", "n2", 7_000)).unwrap();
+        let rows = l.unsettled(0, 1000).unwrap();
+        assert_eq!(rows.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(), vec!["p1", "p2"]);
+        assert_eq!(l.unsettled(rows[0].0, 1000).unwrap().len(), 1);
+        let settled = |id: &str| Decided {
+            payment_id: id.into(),
+            outcome: SettlementOutcome::Settled,
+            code: None,
+            settled_at: Some(50),
+        };
+        let later = Decided {
+            payment_id: "p2".into(),
+            outcome: SettlementOutcome::Refused,
+            code: Some(RefusalCode::NotYetValid),
+            settled_at: None,
+        };
+        assert_eq!(l.record_outcomes(&[settled("p1"), later], "r1", 60).unwrap(), 1);
+        // The same again, or another answer: the first one stays.
+        let refused = Decided {
+            payment_id: "p1".into(),
+            outcome: SettlementOutcome::Refused,
+            code: Some(RefusalCode::Overdrawn),
+            settled_at: None,
+        };
+        assert_eq!(l.record_outcomes(&[settled("p1"), refused], "r2", 70).unwrap(), 0);
+        let states: Vec<_> =
+            l.entries_with_settlement().unwrap().into_iter().map(|(e, s)| (e.payment_id, s.state)).collect();
+        assert_eq!(
+            states,
+            vec![("p1".to_owned(), SettlementState::Settled), ("p2".to_owned(), SettlementState::Unsettled)]
+        );
+        assert_eq!(
+            l.totals_by_state().unwrap(),
+            vec![
+                (Asset::EUR, SettlementState::Unsettled, Micros::from_micros(7_000)),
+                (Asset::EUR, SettlementState::Settled, Micros::from_micros(5_000)),
+            ]
+        );
+        drop(l);
+        let v: i64 = Connection::open(&path).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
     }
 
     #[test]

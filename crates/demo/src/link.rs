@@ -42,7 +42,8 @@ impl IssuerLink {
         let v = match self {
             IssuerLink::Embedded(i) => i.describe(),
             IssuerLink::Remote { base, http } => {
-                let r = http.get(format!("{base}/issuer")).send().await.with_context(|| format!("GET {base}/issuer"))?;
+                let r =
+                    http.get(format!("{base}/issuer")).send().await.with_context(|| format!("GET {base}/issuer"))?;
                 if !r.status().is_success() {
                     bail!("GET {base}/issuer answered {}", r.status());
                 }

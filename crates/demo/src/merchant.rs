@@ -9,8 +9,8 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use centime_protocol::certificate::MerchantCertificate;
 use centime_protocol::documents::{self, AuthorizationClaims, ReceiptClaims};
-use centime_protocol::revocation::{RevocationList, Revocations};
 use centime_protocol::jws::{Compact, RingSigner, Signer as _};
+use centime_protocol::revocation::{RevocationList, Revocations};
 use centime_protocol::{
     Amount, Clock, Network, PaymentId, PaymentPayload, PaymentRequired, PaymentRequirements, Rejection, ReplayCache,
     ResourceInfo, SettlementResponse, Verified, Verifier,

@@ -52,7 +52,10 @@ pub struct Settler {
 
 impl std::fmt::Debug for Settler {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Settler").field("link", &self.link).field("issuer_key", &self.issuer_key).finish_non_exhaustive()
+        f.debug_struct("Settler")
+            .field("link", &self.link)
+            .field("issuer_key", &self.issuer_key)
+            .finish_non_exhaustive()
     }
 }
 
@@ -91,7 +94,9 @@ impl Settler {
                 }
                 match r.outcome {
                     SettlementOutcome::Settled | SettlementOutcome::AlreadySettled => summary.settled += 1,
-                    SettlementOutcome::Refused if r.code == Some(centime_protocol::settlement::RefusalCode::NotYetValid) => {
+                    SettlementOutcome::Refused
+                        if r.code == Some(centime_protocol::settlement::RefusalCode::NotYetValid) =>
+                    {
                         summary.later += 1
                     }
                     SettlementOutcome::Refused => {
@@ -165,19 +170,20 @@ impl Settler {
         const RETRY: u64 = 10;
         loop {
             let now = self.clock.now();
-            let mut wait = self.next_due().saturating_sub(now).clamp(1, 300);
-            if self.merchant.revocations_next_update().is_none_or(|next| now >= next) {
-                if let Err(e) = self.refresh_revocations().await {
-                    tracing::warn!(error = %format!("{e:#}"), "could not refresh the revocation list");
-                    wait = RETRY;
-                }
+            let mut failed = false;
+            if self.merchant.revocations_next_update().is_none_or(|next| now >= next)
+                && let Err(e) = self.refresh_revocations().await
+            {
+                tracing::warn!(error = %format!("{e:#}"), "could not refresh the revocation list");
+                failed = true;
             }
-            if self.merchant.certificate().is_none_or(|c| now >= certificate_due(&c.claims)) {
-                if let Err(e) = self.refresh_certificate(&origin).await {
-                    tracing::warn!(error = %format!("{e:#}"), "could not refresh the merchant certificate");
-                    wait = RETRY;
-                }
+            if self.merchant.certificate().is_none_or(|c| now >= certificate_due(&c.claims))
+                && let Err(e) = self.refresh_certificate(&origin).await
+            {
+                tracing::warn!(error = %format!("{e:#}"), "could not refresh the merchant certificate");
+                failed = true;
             }
+            let wait = if failed { RETRY } else { self.next_due().saturating_sub(self.clock.now()).clamp(1, 300) };
             tokio::time::sleep(Duration::from_secs(wait)).await;
         }
     }
@@ -207,5 +213,82 @@ impl Settler {
             tracing::warn!(error = %format!("{e:#}"), "could not refresh the revocation list");
         }
         summary
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use centime_issuer::store::sqlite::SqliteStore;
+    use centime_issuer::{Config, Issuer, MerchantRecord};
+    use centime_protocol::jws::RingSigner;
+    use centime_protocol::payment::{authorization_claims, sign_payload};
+    use centime_protocol::{Amount, Asset, FixedClock, Micros, PaymentId};
+
+    use crate::ledger::SettlementState;
+    use crate::merchant::Outcome;
+
+    #[tokio::test]
+    async fn more_than_a_batch_goes_in_batches_of_at_most_the_protocols_limit_each_settled_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let t0 = 1_800_000_000;
+        let clock = Arc::new(FixedClock::new(t0));
+        let network: centime_protocol::Network = "centime:demo".parse().unwrap();
+        let store = Arc::new(SqliteStore::open(&dir.path().join("i.db")).unwrap());
+        let issuer = Arc::new(Issuer::new(
+            RingSigner::from_seed(&[3; 32]).unwrap(),
+            Config::demo(network.clone(), "Test issuer"),
+            store,
+            clock.clone(),
+        ));
+        let merchant = Arc::new(Merchant::new(RingSigner::from_seed(&[4; 32]).unwrap(), network, "shop", "Shop"));
+        issuer
+            .register_merchant(&MerchantRecord {
+                pay_to: "shop".into(),
+                key: merchant.signer.public_key(),
+                name: "Shop".into(),
+                origins: vec!["http://127.0.0.1:1".into()],
+            })
+            .unwrap();
+        let ledger = Arc::new(Ledger::open(&dir.path().join("m.db")).unwrap());
+        let wallet = RingSigner::from_seed(&[5; 32]).unwrap();
+        issuer.issue(&wallet.public_key().to_string(), Micros::from_micros(5_000_000), Asset::EUR).unwrap();
+
+        let n = MAX_SETTLEMENT_ITEMS + 1;
+        let offered = merchant
+            .payment_required("http://127.0.0.1:1/a", "a", Amount::new(Micros::from_micros(1_000), Asset::EUR))
+            .unwrap();
+        let accepted = &offered.accepts[0];
+        for seq in 1..=u64::try_from(n).unwrap() {
+            let claims = authorization_claims(
+                wallet.public_key(),
+                &offered.resource,
+                accepted,
+                PaymentId::random().unwrap(),
+                seq,
+                t0,
+            )
+            .unwrap();
+            let header = sign_payload(&wallet, &offered.resource, accepted, &offered.extensions, &claims)
+                .unwrap()
+                .to_header()
+                .unwrap();
+            let outcome = merchant.accept(&ledger, clock.clone(), offered.clone(), &header).unwrap();
+            assert!(matches!(outcome, Outcome::Paid { fresh: true, .. }), "{outcome:?}");
+        }
+
+        let settler = Settler {
+            ledger: ledger.clone(),
+            merchant,
+            link: Arc::new(IssuerLink::Embedded(issuer.clone())),
+            issuer_key: issuer.public_key(),
+            clock,
+        };
+        let summary = settler.settle().await.unwrap();
+        assert_eq!(summary, Summary { batches: 2, sent: n, settled: n, refused: 0, later: 0 });
+        assert_eq!(settler.settle().await.unwrap(), Summary::default());
+        let totals = ledger.totals_by_state().unwrap();
+        assert_eq!(totals, vec![(Asset::EUR, SettlementState::Settled, Micros::from_micros(1_001_000))]);
+        assert_eq!(issuer.store().merchant_totals("shop").unwrap(), vec![(Asset::EUR, Micros::from_micros(1_001_000))]);
     }
 }

@@ -45,7 +45,10 @@ pub async fn topup_submit(State(s): State<Arc<AppState>>, Form(f): Form<TopupFor
     };
     let card: String = f.card.chars().filter(|c| !c.is_whitespace() && *c != '-').collect();
     let result = if card != TEST_CARD {
-        Err(centime_issuer::Error::bad_request("card_refused", "this demo only takes the test card 4242 4242 4242 4242"))
+        Err(centime_issuer::Error::bad_request(
+            "card_refused",
+            "this demo only takes the test card 4242 4242 4242 4242",
+        ))
     } else {
         match (Micros::parse_user(&f.amount), f.asset.parse::<Asset>()) {
             (Err(e), _) => Err(centime_issuer::Error::bad_request("invalid_amount", e.to_string())),

@@ -620,7 +620,8 @@ fn statement(s: &Server, w: &RingSigner) -> centime_protocol::statement::Stateme
         nonce: random_nonce().unwrap(),
     };
     let jws = documents::sign(w, &request).unwrap();
-    let r = client().post(s.url("/issuer/statements")).header("content-type", "application/jose").body(jws).send().unwrap();
+    let r =
+        client().post(s.url("/issuer/statements")).header("content-type", "application/jose").body(jws).send().unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     Statement::open_for(&r.text().unwrap(), &issuer_key(s), &request).unwrap()
 }
