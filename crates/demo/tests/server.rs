@@ -796,3 +796,103 @@ fn a_revoked_payer_is_refused_revoked_payer() {
     let (next, _) = pay_with(&w, &url, |c| c.seq = 9);
     assert_refused(send(&url, &next), "revoked_payer");
 }
+
+/// Waits for `done` to hold, for at most 60 seconds (a background task's next round).
+fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done() {
+        assert!(Instant::now() < deadline, "{what}: not within 60 s");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// examples/accept.rs, the publishers' minimal merchant, against the issuer's HTTP API.
+#[test]
+fn the_example_site_is_a_certified_merchant_that_settles_and_applies_revocations() {
+    use centime_protocol::certificate::MerchantCertificate;
+    let example = Path::new(env!("CARGO_BIN_EXE_centime-demo")).with_file_name("examples").join("accept");
+    assert!(example.exists(), "{} is built by `cargo test -p centime-demo` (not with --test)", example.display());
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path());
+    let key_file = dir.path().join("my-site.pk8");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let addr = format!("127.0.0.1:{port}");
+    let run = || {
+        let mut cmd = Command::new(&example);
+        cmd.env("CENTIME_ISSUER", &s.base)
+            .env("CENTIME_KEY", &key_file)
+            .env("CENTIME_ADDR", &addr)
+            .env("CENTIME_SETTLE_EVERY", "1");
+        cmd
+    };
+
+    // Not registered yet: it says how, and stops.
+    let out = run().output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let site_key = centime_issuer::keys::load_or_create(&key_file).unwrap().public_key();
+    let said = String::from_utf8(out.stdout).unwrap();
+    assert!(said.contains("centime-issuer merchant add") && said.contains(&site_key.to_string()), "{said}");
+
+    // What `centime-issuer merchant add` does, on the issuer's ledger.
+    let store = centime_issuer::open_store(&format!("sqlite:{}", dir.path().join("issuer.sqlite3").display())).unwrap();
+    store
+        .register_merchant(&centime_issuer::MerchantRecord {
+            pay_to: "my-site".into(),
+            key: site_key,
+            name: "My Site".into(),
+            origins: vec![format!("http://{addr}")],
+        })
+        .unwrap();
+    drop(store);
+    let mut child = run().stdout(Stdio::piped()).spawn().unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    // It reports each settled item on stdout: keep reading, or its next line finds no reader.
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    struct Kill(Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _site = Kill(child);
+    assert_eq!(line.trim(), format!("listening on http://{addr}"));
+    let url = format!("http://{addr}/article");
+
+    let pr = offer(&url);
+    let c = MerchantCertificate::open_trusted(
+        pr.accepts[0].extra["merchantCertificate"].as_str().unwrap(),
+        &issuer_key(&s),
+        now(),
+    )
+    .unwrap();
+    assert_eq!((c.pay_to.as_str(), c.receipt_key, c.origins), ("my-site", site_key, vec![format!("http://{addr}")]));
+
+    let w = wallet(25);
+    top_up(&s, &w, "1.00");
+    let (h, claims) = pay_with(&w, &url, |c| c.seq = 1);
+    assert_eq!(send(&url, &h).status(), StatusCode::OK);
+    eventually("the site settles the payment", || {
+        statement(&s, &w).settled.iter().any(|p| p.payment_id == claims.payment_id && p.pay_to == "my-site")
+    });
+
+    // The wallet forks at the magazine; the magazine's settlement makes the issuer revoke it,
+    // and the site refuses it once it has the new list.
+    let (a, b) = (page_priced(&s, "0.02", 0), page_priced(&s, "0.02", 1));
+    for page in [&a, &b] {
+        let (h, _) = pay_with(&w, page, |c| c.seq = 5);
+        assert_eq!(send(page, &h).status(), StatusCode::OK);
+    }
+    assert_eq!(json_of(client().post(s.url("/merchant/settle")).send().unwrap())["sent"], 2);
+    let mut seq = 5;
+    eventually("the site refuses the revoked payer", || {
+        seq += 1;
+        let (h, _) = pay_with(&w, &url, |c| c.seq = seq);
+        let r = send(&url, &h);
+        r.status() == StatusCode::PAYMENT_REQUIRED
+            && PaymentRequired::from_header(r.headers()[PAYMENT_REQUIRED].to_str().unwrap()).unwrap().error.as_deref()
+                == Some("revoked_payer")
+    });
+}
