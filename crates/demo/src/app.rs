@@ -61,6 +61,8 @@ impl std::fmt::Debug for AppState {
 
 /// The issuer's ledger in a data directory.
 pub const ISSUER_DB: &str = "issuer.sqlite3";
+/// The certificate the magazine serves, kept between starts.
+pub const CERTIFICATE_FILE: &str = "merchant-certificate.jws";
 /// The merchant's ledger in a data directory.
 pub const MERCHANT_DB: &str = "demo.sqlite3";
 
@@ -106,6 +108,7 @@ impl AppState {
             link: Arc::new(IssuerLink::Embedded(issuer.clone())),
             issuer_key: issuer.public_key(),
             clock: clock.clone(),
+            certificate_file: Some(data_dir.join(CERTIFICATE_FILE)),
         };
         Ok(AppState { base_url, origin, issuer, merchant, ledger, settler, clock })
     }

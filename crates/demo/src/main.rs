@@ -86,8 +86,10 @@ async fn settle_once(data_dir: PathBuf, issuer: Option<String>) -> Result<()> {
     let (merchant, ledger, link) = tokio::task::spawn_blocking({
         let clock = clock.clone();
         move || -> Result<_> {
-            if !data_dir.is_dir() {
-                bail!("{} is not a data directory of centime-demo", data_dir.display());
+            // Settling never creates an identity: the keys must be the ones that served.
+            let needed: &[&str] = if issuer.is_some() { &["merchant.pk8"] } else { &["merchant.pk8", "issuer.pk8"] };
+            if let Some(missing) = needed.iter().find(|k| !data_dir.join(k).is_file()) {
+                bail!("{} is not a data directory of centime-demo serve: it has no {missing}", data_dir.display());
             }
             let (merchant, ledger) = app::open_merchant(&data_dir)?;
             let link = match issuer {
@@ -102,7 +104,7 @@ async fn settle_once(data_dir: PathBuf, issuer: Option<String>) -> Result<()> {
     if network != merchant.network {
         bail!("the issuer is on {network}, the magazine on {}", merchant.network);
     }
-    let settler = settle::Settler { ledger, merchant, link: Arc::new(link), issuer_key, clock };
+    let settler = settle::Settler { ledger, merchant, link: Arc::new(link), issuer_key, clock, certificate_file: None };
     let summary = settler.settle().await?;
     let mut out = std::io::stdout().lock();
     writeln!(out, "{}", serde_json::to_string(&summary)?)?;
@@ -135,7 +137,7 @@ async fn serve(addr: SocketAddr, data_dir: PathBuf, public_url: Option<String>, 
     .await??;
     let state = Arc::new(state);
     // The certificate goes into every offer: have it before the first one.
-    state.settler.refresh_certificate(&state.origin).await?;
+    state.settler.load_or_refresh_certificate(&state.origin).await?;
     state.settler.refresh_revocations().await?;
     let upkeep = tokio::spawn(state.settler.clone().keep_fresh(state.origin.clone()));
     let periodic = (settle_every > 0)

@@ -37,6 +37,8 @@ pub struct Merchant {
     pub entitlement_seconds: u64,
     /// The issuer's certificate of this merchant, checked, served in every offer.
     certificate: RwLock<Option<Certified>>,
+    /// The one served before it: payments signed against its offers are still taken.
+    previous_certificate: RwLock<Option<Certified>>,
     /// The issuer's latest revocation list, checked, applied to every new payment, with its
     /// `nextUpdate`.
     revocations: RwLock<Option<(Arc<Revocations>, u64)>>,
@@ -69,6 +71,7 @@ impl Merchant {
             max_timeout_seconds: crate::app::MAX_TIMEOUT_SECONDS,
             entitlement_seconds: crate::app::ENTITLEMENT_SECONDS,
             certificate: RwLock::new(None),
+            previous_certificate: RwLock::new(None),
             revocations: RwLock::new(None),
         }
     }
@@ -80,8 +83,23 @@ impl Merchant {
 
     pub fn set_certificate(&self, c: Certified) {
         if let Ok(mut slot) = self.certificate.write() {
-            *slot = Some(c);
+            let replaced = slot.replace(c);
+            if let Some(old) = replaced.filter(|old| slot.as_ref().is_some_and(|new| new.jws != old.jws))
+                && let Ok(mut previous) = self.previous_certificate.write()
+            {
+                *previous = Some(old);
+            }
         }
+    }
+
+    /// `offered` as it was written with the previous certificate, while that one is valid.
+    fn with_previous_certificate(&self, offered: &PaymentRequired, now: u64) -> Option<PaymentRequired> {
+        let previous = self.previous_certificate.read().ok()?.clone().filter(|c| now < c.claims.not_after)?;
+        let mut offered = offered.clone();
+        for offer in &mut offered.accepts {
+            offer.extra.insert(EXTRA_CERTIFICATE.into(), Value::String(previous.jws.clone()));
+        }
+        Some(offered)
     }
 
     /// The revocation list applied now, if any.
@@ -143,7 +161,30 @@ impl Merchant {
     /// and its offer) gets the page again, with the first receipt, for `entitlement_seconds`
     /// after it was accepted. Nothing is charged or recorded again. Everything else goes
     /// through the protocol's `Verifier`.
+    ///
+    /// A payment signed against the offer as it was with the previous certificate (the offer
+    /// changed under it when the certificate was renewed) is taken as one against this offer.
     pub fn accept(
+        &self,
+        ledger: &Ledger,
+        clock: Arc<dyn Clock>,
+        offered: PaymentRequired,
+        header: &str,
+    ) -> Result<Outcome> {
+        let now = clock.now();
+        let outcome = self.accept_offer(ledger, clock.clone(), offered.clone(), header)?;
+        if let Outcome::Refused { rejection: Rejection::TermsMismatch, .. } = &outcome
+            && let Some(before) = self.with_previous_certificate(&offered, now)
+        {
+            let retried = self.accept_offer(ledger, clock, before, header)?;
+            if matches!(retried, Outcome::Paid { .. }) {
+                return Ok(retried);
+            }
+        }
+        Ok(outcome)
+    }
+
+    fn accept_offer(
         &self,
         ledger: &Ledger,
         clock: Arc<dyn Clock>,
@@ -483,6 +524,72 @@ mod tests {
             panic!("the paid page is not open again")
         };
         assert_eq!(ledger.entries().unwrap().len(), 1);
+    }
+
+    fn certified(m: &Merchant, jws: &str, not_after: u64) -> Certified {
+        Certified {
+            jws: jws.into(),
+            claims: MerchantCertificate {
+                iss: RingSigner::from_seed(&[8; 32]).unwrap().public_key(),
+                network: m.network.clone(),
+                pay_to: m.pay_to.clone(),
+                origins: vec!["http://127.0.0.1:1".into()],
+                receipt_key: m.signer.public_key(),
+                name: m.name.clone(),
+                issued_at: 1,
+                not_after,
+            },
+        }
+    }
+
+    /// The offer carries the certificate and the payment signs the offer: a renewed
+    /// certificate must not void what was signed against the one before.
+    #[test]
+    fn payments_signed_before_the_certificate_was_renewed_are_still_taken() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open(&dir.path().join("l.db")).unwrap();
+        let m = merchant();
+        let t0 = 1_800_000_000;
+        let clock = Arc::new(FixedClock::new(t0));
+        let price = Amount::new(Micros::from_micros(5_000), Asset::EUR);
+        let url = "http://127.0.0.1:1/articles/a/1";
+        m.set_certificate(certified(&m, "old.certificate.jws", t0 + 10_000));
+        let old_offer = m.payment_required(url, "a", price).unwrap();
+        assert_eq!(old_offer.accepts[0].extra[EXTRA_CERTIFICATE], "old.certificate.jws");
+        let wallet = RingSigner::from_seed(&[1; 32]).unwrap();
+        let sign = |seq| {
+            let accepted = &old_offer.accepts[0];
+            let claims = authorization_claims(
+                wallet.public_key(),
+                &old_offer.resource,
+                accepted,
+                PaymentId::random().unwrap(),
+                seq,
+                t0,
+            )
+            .unwrap();
+            sign_payload(&wallet, &old_offer.resource, accepted, &old_offer.extensions, &claims)
+                .unwrap()
+                .to_header()
+                .unwrap()
+        };
+        let (paid_before, in_flight) = (sign(1), sign(2));
+        let accept = |offered: &PaymentRequired, h: &str| m.accept(&ledger, clock.clone(), offered.clone(), h).unwrap();
+        assert!(matches!(accept(&old_offer, &paid_before), Outcome::Paid { fresh: true, .. }));
+
+        m.set_certificate(certified(&m, "new.certificate.jws", t0 + 20_000));
+        let new_offer = m.payment_required(url, "a", price).unwrap();
+        assert_eq!(new_offer.accepts[0].extra[EXTRA_CERTIFICATE], "new.certificate.jws");
+        assert!(matches!(accept(&new_offer, &paid_before), Outcome::Paid { fresh: false, .. }));
+        assert!(matches!(accept(&new_offer, &in_flight), Outcome::Paid { fresh: true, .. }));
+
+        // Once the old certificate has expired, its offers are no longer this page's.
+        clock.set(t0 + 10_000);
+        match accept(&new_offer, &sign(3)) {
+            Outcome::Refused { rejection, .. } => assert_eq!(rejection, Rejection::TermsMismatch),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(ledger.entries().unwrap().len(), 2);
     }
 
     #[test]

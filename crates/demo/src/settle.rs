@@ -48,6 +48,19 @@ pub struct Settler {
     /// The issuer key the merchant trusts: every answer must verify under it.
     pub issuer_key: PublicKey,
     pub clock: Arc<dyn Clock>,
+    /// Where the certificate served is kept between starts.
+    pub certificate_file: Option<std::path::PathBuf>,
+}
+
+/// Writes `text` to `path` through a temporary file and a rename: a crash leaves the old file
+/// or the new one, never half of one.
+fn write_atomically(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let tmp = path.with_extension("tmp");
+    let mut f = std::fs::File::create(&tmp)?;
+    f.write_all(text.as_bytes())?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)
 }
 
 impl std::fmt::Debug for Settler {
@@ -122,11 +135,10 @@ impl Settler {
         Ok(summary)
     }
 
-    /// Fetches, checks and installs the merchant's certificate: signed by the trusted issuer,
-    /// valid now, and naming this merchant's network, `payTo`, receipt key and `origin`.
-    pub async fn refresh_certificate(&self, origin: &str) -> Result<()> {
-        let jws = self.link.certificate(&self.merchant.pay_to).await?;
-        let c = MerchantCertificate::open_trusted(&jws, &self.issuer_key, self.clock.now())
+    /// Checks a certificate: signed by the trusted issuer, valid now, and naming this
+    /// merchant's network, `payTo`, receipt key and `origin`.
+    fn check_certificate(&self, jws: &str, origin: &str) -> Result<MerchantCertificate> {
+        let c = MerchantCertificate::open_trusted(jws, &self.issuer_key, self.clock.now())
             .context("the issuer's certificate of this merchant")?;
         if c.network != self.merchant.network
             || c.pay_to != self.merchant.pay_to
@@ -136,6 +148,36 @@ impl Settler {
         }
         if !c.covers_origin(origin) {
             bail!("the issuer certifies {:?}, not this merchant's origin {origin}", c.origins);
+        }
+        Ok(c)
+    }
+
+    /// Installs the certificate kept in [`Settler::certificate_file`] if it still holds and is
+    /// not due; otherwise fetches a new one. The offers carry the certificate and a payment
+    /// signs its offer, so the same certificate across a restart keeps the payments signed
+    /// before it (a page re-read within its entitlement, a retry) valid.
+    pub async fn load_or_refresh_certificate(&self, origin: &str) -> Result<()> {
+        if let Some(path) = &self.certificate_file
+            && let Ok(jws) = std::fs::read_to_string(path)
+        {
+            match self.check_certificate(jws.trim(), origin) {
+                Ok(c) if self.clock.now() < certificate_due(&c) => {
+                    self.merchant.set_certificate(Certified { jws: jws.trim().to_owned(), claims: c });
+                    return Ok(());
+                }
+                Ok(_) => {}
+                Err(e) => tracing::info!(error = %format!("{e:#}"), "the kept certificate no longer holds"),
+            }
+        }
+        self.refresh_certificate(origin).await
+    }
+
+    /// Fetches, checks, installs and keeps the merchant's certificate.
+    pub async fn refresh_certificate(&self, origin: &str) -> Result<()> {
+        let jws = self.link.certificate(&self.merchant.pay_to).await?;
+        let c = self.check_certificate(&jws, origin)?;
+        if let Some(path) = &self.certificate_file {
+            write_atomically(path, &jws).with_context(|| format!("keeping the certificate in {}", path.display()))?;
         }
         tracing::info!(not_after = c.not_after, "merchant certificate installed");
         self.merchant.set_certificate(Certified { jws, claims: c });
@@ -283,6 +325,7 @@ mod tests {
             link: Arc::new(IssuerLink::Embedded(issuer.clone())),
             issuer_key: issuer.public_key(),
             clock,
+            certificate_file: None,
         };
         let summary = settler.settle().await.unwrap();
         assert_eq!(summary, Summary { batches: 2, sent: n, settled: n, refused: 0, later: 0 });

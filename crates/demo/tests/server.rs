@@ -896,3 +896,19 @@ fn the_example_site_is_a_certified_merchant_that_settles_and_applies_revocations
                 == Some("revoked_payer")
     });
 }
+
+#[test]
+fn settle_refuses_a_directory_that_never_served_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    for issuer in [None, Some("http://127.0.0.1:9")] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_centime-demo"));
+        cmd.args(["settle", "--data-dir"]).arg(dir.path());
+        if let Some(url) = issuer {
+            cmd.args(["--issuer", url]);
+        }
+        let out = cmd.output().unwrap();
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("merchant.pk8"), "{out:?}");
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
