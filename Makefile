@@ -68,8 +68,8 @@ vectors-check: deps
 # The issuer's suite on a real PostgreSQL, started and removed by the script; its test binary is
 # outside `cargo test --workspace` and `--all-targets`, so it is linted here too.
 issuer-postgres: deps
-	$(CARGO) clippy -p centime-issuer --test postgres --locked -- -D warnings
-	scripts/with-postgres.sh $(CARGO) test -p centime-issuer --test postgres --locked
+	$(CARGO) clippy -p centime-issuer --test postgres --test crash_postgres --locked -- -D warnings
+	scripts/with-postgres.sh $(CARGO) test -p centime-issuer --test postgres --test crash_postgres --locked
 
 # The official x402 Python SDK against Centime, both ways (examples/x402-python/README.md), on the
 # binaries `unit` built: building them here again, without the workspace's features, would
@@ -96,8 +96,12 @@ fuzz: deps
 # figures they print go to docs/reliability.md.
 CRASH_TRIALS ?= 200
 TAMPER_EDITS ?= 2000
+ISSUER_CRASH_TRIALS ?= 100
+ISSUER_CRASH_BATCH ?= 1000
 long-suites: deps
 	CENTIME_CRASH_TRIALS=$(CRASH_TRIALS) $(CARGO) test -p centime-e2e --test crash --locked -- --nocapture
+	CENTIME_ISSUER_CRASH_TRIALS=$(ISSUER_CRASH_TRIALS) CENTIME_ISSUER_CRASH_BATCH=$(ISSUER_CRASH_BATCH) \
+	  scripts/with-postgres.sh $(CARGO) test -p centime-issuer --test crash --test crash_postgres --locked -- --nocapture
 	CENTIME_TAMPER_EDITS=$(TAMPER_EDITS) $(CARGO) test -p centime-e2e --test tamper --locked -- --nocapture
 	$(CARGO) test -p centime-cli --test concurrency --test storage_faults --test bad_inputs --locked -- --nocapture
 

@@ -39,6 +39,8 @@ cat <<TXT
     centime fetch $base/articles/the-page-is-the-unit/1          # asks; --yes to approve
     centime allow $base --budget 1.00 --per day --auto              # then pages pay themselves
     centime history
+    centime-demo settle --data-dir "$demo_data"                     # the magazine settles with the issuer
+    curl -fsS $base/merchant/ledger                                 # ...each entry settled, totals per state
 
   Ctrl-C stops the demo server.
 TXT

@@ -6,8 +6,8 @@ use std::fmt::Write as _;
 use centime_protocol::{Micros, PaymentRequirements};
 
 use crate::articles::{ARTICLES, Article, Page};
-use crate::issuer::{Issued, MAX_TOPUP, MIN_TOPUP};
 use crate::magazine::page_url;
+use centime_issuer::Issued;
 
 /// Escapes text for HTML element content and double-quoted attributes.
 pub fn esc(s: &str) -> String {
@@ -170,7 +170,7 @@ pub struct TopupFormValues {
     pub card: String,
 }
 
-pub fn topup_form(v: &TopupFormValues, error: Option<&str>) -> String {
+pub fn topup_form(v: &TopupFormValues, limits: (Micros, Micros), error: Option<&str>) -> String {
     let amount = if v.amount.is_empty() { "5.00" } else { &v.amount };
     let card = if v.card.is_empty() { "4242 4242 4242 4242" } else { &v.card };
     let usd = if v.asset == "USD" { " selected" } else { "" };
@@ -189,8 +189,8 @@ any amount within its limits ({min} to {max}) to anyone who types the test card 
     <input name="card" required autocomplete="off" value="{card}"></label>
   <button type="submit">Get a credit note</button>
 </form>"#,
-        min = MIN_TOPUP,
-        max = MAX_TOPUP,
+        min = limits.0,
+        max = limits.1,
         wallet = esc(&v.wallet),
         amount = esc(amount),
         card = esc(card),

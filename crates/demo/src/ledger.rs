@@ -1,20 +1,28 @@
-//! The demo's durable store (SQLite, WAL, `synchronous=FULL`): the merchant's ledger of accepted
-//! authorizations and the issuer's register of credit notes.
+//! The merchant's durable store (SQLite, WAL, `synchronous=FULL`): its ledger of accepted
+//! authorizations and what the issuer decided for each when it was settled.
 //!
 //! The ledger is also the merchant's replay memory. A payment is accepted exactly when its row is
 //! committed, and `(payer, nonce)` and `payment_id` are unique in that table, so a restart never
 //! lets a nonce be used twice and an idempotent retry finds its first answer. Rows are never
 //! deleted (they are what the merchant settles with), so nothing expires: the ledger remembers
 //! more than the protocol requires (`validBefore` plus skew), never less.
-
+//!
+//! Settlement outcomes sit in their own table beside the append-only payments: an entry with no
+//! outcome is unsettled, and the first outcome recorded for it is kept (the issuer answers a
+//! retried item `already_settled`, with the same time, so there is nothing to change).
+//!
+//! Schema 1 also held the demo issuer's credit notes (`credits`); the issuer now keeps its own
+//! ledger, and [`Ledger::legacy_credits`] hands those rows over to it once.
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 use anyhow::{Context as _, Result, anyhow, bail};
+use centime_protocol::settlement::{RefusalCode, SettlementOutcome};
 use centime_protocol::{Asset, Micros, Rejection};
 use rusqlite::{Connection, OptionalExtension as _, TransactionBehavior, params};
+use serde::Serialize;
 
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE payments (
@@ -52,6 +60,68 @@ CREATE TRIGGER payments_append_only_delete BEFORE DELETE ON payments
 BEGIN SELECT RAISE(ABORT, 'the merchant ledger is append-only'); END;
 ";
 
+/// Schema 2: what the issuer decided for each entry it was sent.
+const SCHEMA_2: &str = "
+CREATE TABLE settlements (
+    payment_id  TEXT    PRIMARY KEY REFERENCES payments (payment_id),
+    state       TEXT    NOT NULL CHECK (state IN ('settled', 'refused')),
+    code        TEXT,
+    settled_at  INTEGER,
+    decided_at  INTEGER NOT NULL,
+    request_id  TEXT    NOT NULL,
+    CHECK ((state = 'refused') = (code IS NOT NULL)),
+    CHECK ((state = 'settled') = (settled_at IS NOT NULL))
+) STRICT;
+";
+
+/// Where an entry stands with the issuer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SettlementState {
+    /// Not sent yet, or sent and left for a later batch.
+    Unsettled,
+    /// The issuer paid it (`settled` or `already_settled`).
+    Settled,
+    /// The issuer refused it, for good.
+    Refused,
+}
+
+impl SettlementState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SettlementState::Unsettled => "unsettled",
+            SettlementState::Settled => "settled",
+            SettlementState::Refused => "refused",
+        }
+    }
+
+    /// A stored state; no row at all is `Unsettled`.
+    fn parse(stored: Option<&str>) -> Result<Self> {
+        [SettlementState::Settled, SettlementState::Refused]
+            .into_iter()
+            .find(|st| Some(st.as_str()) == stored)
+            .or(stored.is_none().then_some(SettlementState::Unsettled))
+            .ok_or_else(|| anyhow!("a stored settlement state is unknown: {stored:?}"))
+    }
+}
+
+/// What the issuer decided for an entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settlement {
+    pub state: SettlementState,
+    pub code: Option<RefusalCode>,
+    pub settled_at: Option<u64>,
+}
+
+/// One issuer decision to record.
+#[derive(Debug, Clone)]
+pub struct Decided {
+    pub payment_id: String,
+    pub outcome: SettlementOutcome,
+    pub code: Option<RefusalCode>,
+    pub settled_at: Option<u64>,
+}
+
 /// One accepted authorization, as the merchant keeps it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
@@ -81,17 +151,6 @@ pub enum RecordError {
     Store(anyhow::Error),
 }
 
-/// A credit note the issuer signed.
-#[derive(Debug, Clone)]
-pub struct Credit<'a> {
-    pub credit_id: &'a str,
-    pub wallet: &'a str,
-    pub micros: Micros,
-    pub asset: Asset,
-    pub issued_at: u64,
-    pub credit: &'a str,
-}
-
 #[derive(Debug)]
 pub struct Ledger {
     conn: Mutex<Connection>,
@@ -119,6 +178,13 @@ impl Ledger {
             0 => {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
                 tx.execute_batch(SCHEMA)?;
+                tx.execute_batch(SCHEMA_2)?;
+                tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+                tx.commit()?;
+            }
+            1 => {
+                let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+                tx.execute_batch(SCHEMA_2)?;
                 tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
                 tx.commit()?;
             }
@@ -192,6 +258,7 @@ impl Ledger {
     }
 
     /// Every entry, oldest first.
+    #[cfg(test)]
     pub fn entries(&self) -> Result<Vec<Entry>> {
         let conn = self.conn()?;
         let mut st = conn.prepare_cached(&format!("{SELECT_ENTRY} ORDER BY seq"))?;
@@ -200,6 +267,7 @@ impl Ledger {
     }
 
     /// Totals per asset, exact (integer micro-units summed by SQLite).
+    #[cfg(test)]
     pub fn totals(&self) -> Result<Vec<(Asset, Micros)>> {
         let conn = self.conn()?;
         let mut st = conn.prepare_cached("SELECT asset, SUM(micros) FROM payments GROUP BY asset ORDER BY asset")?;
@@ -209,21 +277,108 @@ impl Ledger {
         rows.into_iter().map(|(a, m)| Ok((a.parse::<Asset>()?, Micros::from_micros(m)))).collect()
     }
 
-    /// Registers a credit note the issuer signed.
-    pub fn record_credit(&self, c: &Credit<'_>) -> Result<()> {
+    /// The credit notes schema 1 kept for the demo issuer, as `(creditId, JWS)`, oldest first.
+    pub fn legacy_credits(&self) -> Result<Vec<(String, String)>> {
+        let conn = self.conn()?;
+        let mut st = conn.prepare_cached("SELECT credit_id, credit FROM credits ORDER BY seq")?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Up to `limit` entries with no outcome yet after ledger row `after`, oldest first:
+    /// `(row, paymentId, authorization JWS)`.
+    pub fn unsettled(&self, after: i64, limit: usize) -> Result<Vec<(i64, String, String)>> {
+        let conn = self.conn()?;
+        let mut st = conn.prepare_cached(
+            "SELECT p.seq, p.payment_id, p.authorization FROM payments p
+             LEFT JOIN settlements s ON s.payment_id = p.payment_id
+             WHERE s.payment_id IS NULL AND p.seq > ?1 ORDER BY p.seq LIMIT ?2",
+        )?;
+        let rows = st
+            .query_map(params![after, i64::try_from(limit)?], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
+    }
+
+    /// Records the issuer's decisions of one batch in one transaction. The first outcome of an
+    /// entry is kept; a `refused` the merchant may retry later (`not_yet_valid`) is not recorded.
+    pub fn record_outcomes(&self, decided: &[Decided], request_id: &str, now: u64) -> Result<usize> {
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        tx.execute(
-            "INSERT INTO credits (credit_id, wallet, micros, asset, issued_at, credit) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![c.credit_id, c.wallet, c.micros.get(), c.asset.as_str(), to_i64(c.issued_at)?, c.credit],
-        )?;
+        let mut recorded = 0;
+        for d in decided {
+            let (state, code, settled_at) = match d.outcome {
+                SettlementOutcome::Settled | SettlementOutcome::AlreadySettled => {
+                    let at = d.settled_at.context("a settled outcome without its time")?;
+                    (SettlementState::Settled, None, Some(to_i64(at)?))
+                }
+                SettlementOutcome::Refused if d.code == Some(RefusalCode::NotYetValid) => continue,
+                SettlementOutcome::Refused => {
+                    let code: &'static str = d.code.context("a refusal without its code")?.into();
+                    (SettlementState::Refused, Some(code), None)
+                }
+            };
+            recorded += tx
+                .prepare_cached(
+                    "INSERT INTO settlements (payment_id, state, code, settled_at, decided_at, request_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (payment_id) DO NOTHING",
+                )?
+                .execute(params![d.payment_id, state.as_str(), code, settled_at, to_i64(now)?, request_id])?;
+        }
         tx.commit()?;
-        Ok(())
+        Ok(recorded)
+    }
+
+    /// Every entry with where it stands, oldest first.
+    pub fn entries_with_settlement(&self) -> Result<Vec<(Entry, Settlement)>> {
+        let conn = self.conn()?;
+        let mut st = conn.prepare_cached(&format!(
+            "{SELECT_ENTRY_P}, s.state, s.code, s.settled_at FROM payments p
+             LEFT JOIN settlements s ON s.payment_id = p.payment_id ORDER BY p.seq"
+        ))?;
+        let rows = st
+            .query_map([], |r| {
+                Ok((
+                    read_row(r)?,
+                    r.get::<_, Option<String>>(14)?,
+                    r.get::<_, Option<String>>(15)?,
+                    r.get::<_, Option<i64>>(16)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(row, state, code, at)| {
+                let settlement = Settlement {
+                    state: SettlementState::parse(state.as_deref())?,
+                    code: code.map(|c| c.parse::<RefusalCode>()).transpose()?,
+                    settled_at: at.map(to_u64).transpose()?,
+                };
+                Ok((Entry::try_from(row)?, settlement))
+            })
+            .collect()
+    }
+
+    /// Totals per asset and settlement state, exact (integer micro-units summed by SQLite).
+    pub fn totals_by_state(&self) -> Result<Vec<(Asset, SettlementState, Micros)>> {
+        let conn = self.conn()?;
+        let mut st = conn.prepare_cached(
+            "SELECT p.asset, s.state, SUM(p.micros) FROM payments p
+             LEFT JOIN settlements s ON s.payment_id = p.payment_id
+             GROUP BY p.asset, s.state ORDER BY p.asset, s.state",
+        )?;
+        let rows = st
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, i64>(2)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        rows.into_iter()
+            .map(|(a, st, m)| Ok((a.parse::<Asset>()?, SettlementState::parse(st.as_deref())?, Micros::from_micros(m))))
+            .collect()
     }
 }
 
 const SELECT_ENTRY: &str = "SELECT payment_id, digest, payer, nonce, micros, asset, value, asset_scale, resource,
         accepted_at, valid_before, transaction_id, authorization, receipt FROM payments";
+const SELECT_ENTRY_P: &str = "SELECT p.payment_id, p.digest, p.payer, p.nonce, p.micros, p.asset, p.value,
+        p.asset_scale, p.resource, p.accepted_at, p.valid_before, p.transaction_id, p.authorization, p.receipt";
 
 type Row = (String, Vec<u8>, String, String, i64, String, String, i64, String, i64, i64, String, String, String);
 
@@ -310,6 +465,66 @@ mod tests {
         assert!(matches!(l.record(&entry("p4", "n2", 1)), Err(RecordError::Replay(Rejection::ReplayedNonce))));
         let conn = l.conn().unwrap();
         assert!(conn.execute("DELETE FROM payments", []).is_err());
+    }
+
+    #[test]
+    fn a_schema_1_ledger_is_migrated_and_hands_over_its_credits_and_outcomes_are_kept_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.db");
+        {
+            let conn = Connection::open(&path).unwrap();
+            conn.execute_batch(SCHEMA).unwrap();
+            conn.pragma_update(None, "user_version", 1).unwrap();
+            conn.execute(
+                "INSERT INTO credits (credit_id, wallet, micros, asset, issued_at, credit) VALUES ('cr_1', 'w', 5, 'EUR', 1, 'a.b.c')",
+                [],
+            )
+            .unwrap();
+        }
+        let l = Ledger::open(&path).unwrap();
+        assert_eq!(l.legacy_credits().unwrap(), vec![("cr_1".to_owned(), "a.b.c".to_owned())]);
+        l.record(&entry("p1", "n1", 5_000)).unwrap();
+        l.record(&entry("p2", "n2", 7_000)).unwrap();
+        let rows = l.unsettled(0, 1000).unwrap();
+        assert_eq!(rows.iter().map(|r| r.1.as_str()).collect::<Vec<_>>(), vec!["p1", "p2"]);
+        assert_eq!(l.unsettled(rows[0].0, 1000).unwrap().len(), 1);
+        let settled = |id: &str| Decided {
+            payment_id: id.into(),
+            outcome: SettlementOutcome::Settled,
+            code: None,
+            settled_at: Some(50),
+        };
+        let later = Decided {
+            payment_id: "p2".into(),
+            outcome: SettlementOutcome::Refused,
+            code: Some(RefusalCode::NotYetValid),
+            settled_at: None,
+        };
+        assert_eq!(l.record_outcomes(&[settled("p1"), later], "r1", 60).unwrap(), 1);
+        // The same again, or another answer: the first one stays.
+        let refused = Decided {
+            payment_id: "p1".into(),
+            outcome: SettlementOutcome::Refused,
+            code: Some(RefusalCode::Overdrawn),
+            settled_at: None,
+        };
+        assert_eq!(l.record_outcomes(&[settled("p1"), refused], "r2", 70).unwrap(), 0);
+        let states: Vec<_> =
+            l.entries_with_settlement().unwrap().into_iter().map(|(e, s)| (e.payment_id, s.state)).collect();
+        assert_eq!(
+            states,
+            vec![("p1".to_owned(), SettlementState::Settled), ("p2".to_owned(), SettlementState::Unsettled)]
+        );
+        assert_eq!(
+            l.totals_by_state().unwrap(),
+            vec![
+                (Asset::EUR, SettlementState::Unsettled, Micros::from_micros(7_000)),
+                (Asset::EUR, SettlementState::Settled, Micros::from_micros(5_000)),
+            ]
+        );
+        drop(l);
+        let v: i64 = Connection::open(&path).unwrap().query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, SCHEMA_VERSION);
     }
 
     #[test]

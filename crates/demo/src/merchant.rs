@@ -1,13 +1,16 @@
-//! The magazine as a merchant: its offers (402s), payment acceptance through
-//! `centime_protocol::Verifier`, signed receipts, and the settlement view of its ledger.
+//! The magazine as a merchant: its offers (402s, with the issuer's certificate), payment
+//! acceptance through `centime_protocol::Verifier` (with the issuer's revocation list), and
+//! signed receipts.
 
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use anyhow::{Context as _, Result};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use centime_protocol::certificate::MerchantCertificate;
 use centime_protocol::documents::{self, AuthorizationClaims, ReceiptClaims};
 use centime_protocol::jws::{Compact, RingSigner, Signer as _};
+use centime_protocol::revocation::{RevocationList, Revocations};
 use centime_protocol::{
     Amount, Clock, Network, PaymentId, PaymentPayload, PaymentRequired, PaymentRequirements, Rejection, ReplayCache,
     ResourceInfo, SettlementResponse, Verified, Verifier,
@@ -20,6 +23,9 @@ use crate::ledger::{Entry, Ledger, RecordError};
 /// client capping spending by the integer `amount` compares the same money on every page.
 pub const OFFER_SCALE: u8 = 6;
 
+/// Where the certificate goes in each offer (ADR 21 §8, docs/protocol.md §13.6).
+pub const EXTRA_CERTIFICATE: &str = "merchantCertificate";
+
 /// Who the magazine is, as a merchant of the demo issuer.
 #[derive(Debug)]
 pub struct Merchant {
@@ -29,6 +35,20 @@ pub struct Merchant {
     pub name: String,
     pub max_timeout_seconds: u64,
     pub entitlement_seconds: u64,
+    /// The issuer's certificate of this merchant, checked, served in every offer.
+    certificate: RwLock<Option<Certified>>,
+    /// The one served before it: payments signed against its offers are still taken.
+    previous_certificate: RwLock<Option<Certified>>,
+    /// The issuer's latest revocation list, checked, applied to every new payment, with its
+    /// `nextUpdate`.
+    revocations: RwLock<Option<(Arc<Revocations>, u64)>>,
+}
+
+/// A certificate as served (the JWS) and as read.
+#[derive(Debug, Clone)]
+pub struct Certified {
+    pub jws: String,
+    pub claims: MerchantCertificate,
 }
 
 /// What became of a `PAYMENT-SIGNATURE`.
@@ -42,9 +62,70 @@ pub enum Outcome {
 }
 
 impl Merchant {
+    pub fn new(signer: RingSigner, network: Network, pay_to: &str, name: &str) -> Self {
+        Merchant {
+            signer,
+            network,
+            pay_to: pay_to.to_owned(),
+            name: name.to_owned(),
+            max_timeout_seconds: crate::app::MAX_TIMEOUT_SECONDS,
+            entitlement_seconds: crate::app::ENTITLEMENT_SECONDS,
+            certificate: RwLock::new(None),
+            previous_certificate: RwLock::new(None),
+            revocations: RwLock::new(None),
+        }
+    }
+
+    /// The certificate served now, if any.
+    pub fn certificate(&self) -> Option<Certified> {
+        self.certificate.read().ok().and_then(|c| c.clone())
+    }
+
+    pub fn set_certificate(&self, c: Certified) {
+        if let Ok(mut slot) = self.certificate.write() {
+            let replaced = slot.replace(c);
+            if let Some(old) = replaced.filter(|old| slot.as_ref().is_some_and(|new| new.jws != old.jws))
+                && let Ok(mut previous) = self.previous_certificate.write()
+            {
+                *previous = Some(old);
+            }
+        }
+    }
+
+    /// `offered` as it was written with the previous certificate, while that one is valid.
+    fn with_previous_certificate(&self, offered: &PaymentRequired, now: u64) -> Option<PaymentRequired> {
+        let previous = self.previous_certificate.read().ok()?.clone().filter(|c| now < c.claims.not_after)?;
+        let mut offered = offered.clone();
+        for offer in &mut offered.accepts {
+            offer.extra.insert(EXTRA_CERTIFICATE.into(), Value::String(previous.jws.clone()));
+        }
+        Some(offered)
+    }
+
+    /// The revocation list applied now, if any.
+    pub fn revocations(&self) -> Option<Arc<Revocations>> {
+        self.revocations.read().ok().and_then(|r| r.as_ref().map(|(l, _)| l.clone()))
+    }
+
+    /// When the list held is due for a refresh (`None`: no list yet).
+    pub fn revocations_next_update(&self) -> Option<u64> {
+        self.revocations.read().ok().and_then(|r| r.as_ref().map(|(_, next)| *next))
+    }
+
+    /// Takes `list` (checked) unless the one held was signed later (a list only ever grows).
+    pub fn set_revocations(&self, list: RevocationList) {
+        let next_update = list.next_update;
+        let list = Revocations::new(list);
+        if let Ok(mut slot) = self.revocations.write()
+            && slot.as_ref().is_none_or(|(held, _)| held.issued_at() <= list.issued_at())
+        {
+            *slot = Some((Arc::new(list), next_update));
+        }
+    }
+
     /// The 402 for one priced resource, declaring the payment-identifier extension.
     pub fn payment_required(&self, url: &str, description: &str, price: Amount) -> Result<PaymentRequired> {
-        let offer = PaymentRequirements::centime(
+        let mut offer = PaymentRequirements::centime(
             &self.network,
             &self.pay_to,
             price,
@@ -53,6 +134,9 @@ impl Merchant {
             Some(self.entitlement_seconds),
         )?
         .with_scale(OFFER_SCALE)?;
+        if let Some(c) = self.certificate() {
+            offer.extra.insert(EXTRA_CERTIFICATE.into(), Value::String(c.jws));
+        }
         let mut pr = PaymentRequired {
             x402_version: centime_protocol::wire::X402_VERSION,
             error: None,
@@ -77,7 +161,30 @@ impl Merchant {
     /// and its offer) gets the page again, with the first receipt, for `entitlement_seconds`
     /// after it was accepted. Nothing is charged or recorded again. Everything else goes
     /// through the protocol's `Verifier`.
+    ///
+    /// A payment signed against the offer as it was with the previous certificate (the offer
+    /// changed under it when the certificate was renewed) is taken as one against this offer.
     pub fn accept(
+        &self,
+        ledger: &Ledger,
+        clock: Arc<dyn Clock>,
+        offered: PaymentRequired,
+        header: &str,
+    ) -> Result<Outcome> {
+        let now = clock.now();
+        let outcome = self.accept_offer(ledger, clock.clone(), offered.clone(), header)?;
+        if let Outcome::Refused { rejection: Rejection::TermsMismatch, .. } = &outcome
+            && let Some(before) = self.with_previous_certificate(&offered, now)
+        {
+            let retried = self.accept_offer(ledger, clock, before, header)?;
+            if matches!(retried, Outcome::Paid { .. }) {
+                return Ok(retried);
+            }
+        }
+        Ok(outcome)
+    }
+
+    fn accept_offer(
         &self,
         ledger: &Ledger,
         clock: Arc<dyn Clock>,
@@ -86,7 +193,10 @@ impl Merchant {
     ) -> Result<Outcome> {
         let url = offered.resource.url.clone();
         let now = clock.now();
-        let verifier = Verifier::new(offered, clock)?;
+        let mut verifier = Verifier::new(offered, clock)?;
+        if let Some(list) = self.revocations() {
+            verifier = verifier.with_revocations(list);
+        }
         if let Some(outcome) = self.earlier_payment(ledger, &verifier, header, &url, now)? {
             return Ok(outcome);
         }
@@ -312,14 +422,14 @@ mod tests {
     use centime_protocol::{Asset, FixedClock, Micros};
 
     fn merchant() -> Merchant {
-        Merchant {
-            signer: RingSigner::from_seed(&[9; 32]).unwrap(),
-            network: "centime:demo".parse().unwrap(),
-            pay_to: "demo-magazine".into(),
-            name: "Test".into(),
-            max_timeout_seconds: 120,
-            entitlement_seconds: 1_000,
-        }
+        let mut m = Merchant::new(
+            RingSigner::from_seed(&[9; 32]).unwrap(),
+            "centime:demo".parse().unwrap(),
+            "demo-magazine",
+            "Test",
+        );
+        m.entitlement_seconds = 1_000;
+        m
     }
 
     #[test]
@@ -414,6 +524,72 @@ mod tests {
             panic!("the paid page is not open again")
         };
         assert_eq!(ledger.entries().unwrap().len(), 1);
+    }
+
+    fn certified(m: &Merchant, jws: &str, not_after: u64) -> Certified {
+        Certified {
+            jws: jws.into(),
+            claims: MerchantCertificate {
+                iss: RingSigner::from_seed(&[8; 32]).unwrap().public_key(),
+                network: m.network.clone(),
+                pay_to: m.pay_to.clone(),
+                origins: vec!["http://127.0.0.1:1".into()],
+                receipt_key: m.signer.public_key(),
+                name: m.name.clone(),
+                issued_at: 1,
+                not_after,
+            },
+        }
+    }
+
+    /// The offer carries the certificate and the payment signs the offer: a renewed
+    /// certificate must not void what was signed against the one before.
+    #[test]
+    fn payments_signed_before_the_certificate_was_renewed_are_still_taken() {
+        let dir = tempfile::tempdir().unwrap();
+        let ledger = Ledger::open(&dir.path().join("l.db")).unwrap();
+        let m = merchant();
+        let t0 = 1_800_000_000;
+        let clock = Arc::new(FixedClock::new(t0));
+        let price = Amount::new(Micros::from_micros(5_000), Asset::EUR);
+        let url = "http://127.0.0.1:1/articles/a/1";
+        m.set_certificate(certified(&m, "old.certificate.jws", t0 + 10_000));
+        let old_offer = m.payment_required(url, "a", price).unwrap();
+        assert_eq!(old_offer.accepts[0].extra[EXTRA_CERTIFICATE], "old.certificate.jws");
+        let wallet = RingSigner::from_seed(&[1; 32]).unwrap();
+        let sign = |seq| {
+            let accepted = &old_offer.accepts[0];
+            let claims = authorization_claims(
+                wallet.public_key(),
+                &old_offer.resource,
+                accepted,
+                PaymentId::random().unwrap(),
+                seq,
+                t0,
+            )
+            .unwrap();
+            sign_payload(&wallet, &old_offer.resource, accepted, &old_offer.extensions, &claims)
+                .unwrap()
+                .to_header()
+                .unwrap()
+        };
+        let (paid_before, in_flight) = (sign(1), sign(2));
+        let accept = |offered: &PaymentRequired, h: &str| m.accept(&ledger, clock.clone(), offered.clone(), h).unwrap();
+        assert!(matches!(accept(&old_offer, &paid_before), Outcome::Paid { fresh: true, .. }));
+
+        m.set_certificate(certified(&m, "new.certificate.jws", t0 + 20_000));
+        let new_offer = m.payment_required(url, "a", price).unwrap();
+        assert_eq!(new_offer.accepts[0].extra[EXTRA_CERTIFICATE], "new.certificate.jws");
+        assert!(matches!(accept(&new_offer, &paid_before), Outcome::Paid { fresh: false, .. }));
+        assert!(matches!(accept(&new_offer, &in_flight), Outcome::Paid { fresh: true, .. }));
+
+        // Once the old certificate has expired, its offers are no longer this page's.
+        clock.set(t0 + 10_000);
+        match accept(&new_offer, &sign(3)) {
+            Outcome::Refused { rejection, .. } => assert_eq!(rejection, Rejection::TermsMismatch),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(ledger.entries().unwrap().len(), 2);
     }
 
     #[test]

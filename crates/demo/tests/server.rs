@@ -33,8 +33,10 @@ impl Server {
     }
 
     fn start_with(dir: &Path, addr: &str, extra: &[&str]) -> Server {
+        // These wallets pay without credits: a settlement would refuse them `overdrawn` and
+        // revoke them. The tests of settlement (tests/settlement.rs) settle when they mean to.
         let mut child = Command::new(env!("CARGO_BIN_EXE_centime-demo"))
-            .args(["serve", "--addr", addr, "--data-dir"])
+            .args(["serve", "--settle-every", "0", "--addr", addr, "--data-dir"])
             .arg(dir)
             .args(extra)
             .env("RUST_LOG", "warn")
@@ -577,4 +579,336 @@ fn sigterm_stops_the_server_cleanly() {
         assert!(Instant::now() < deadline, "the server did not stop on SIGTERM");
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+// --- The magazine as a merchant of its issuer: certificate, settlement, revocation. ---
+
+fn issuer_key(s: &Server) -> PublicKey {
+    get_json(&s.url("/issuer"))["publicKey"].as_str().unwrap().parse().unwrap()
+}
+
+/// Credits `w` with `amount` EUR at the embedded issuer.
+fn top_up(s: &Server, w: &RingSigner, amount: &str) {
+    let body = json!({"wallet": w.public_key().to_string(), "amount": amount, "asset": "EUR"});
+    let r = client()
+        .post(s.url("/issuer/topups"))
+        .header("content-type", "application/json")
+        .body(body.to_string())
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+}
+
+/// `centime-demo settle` on the data directory (over HTTP to `issuer`, or in-process).
+fn settle_cli(dir: &Path, issuer: Option<&str>) -> Value {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_centime-demo"));
+    cmd.args(["settle", "--data-dir"]).arg(dir).env("RUST_LOG", "warn");
+    if let Some(url) = issuer {
+        cmd.args(["--issuer", url]);
+    }
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+fn statement(s: &Server, w: &RingSigner) -> centime_protocol::statement::Statement {
+    use centime_protocol::statement::{Statement, StatementRequest};
+    let request = StatementRequest {
+        from: w.public_key(),
+        network: "centime:demo".parse().unwrap(),
+        issued_at: now(),
+        nonce: random_nonce().unwrap(),
+    };
+    let jws = documents::sign(w, &request).unwrap();
+    let r =
+        client().post(s.url("/issuer/statements")).header("content-type", "application/jose").body(jws).send().unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    Statement::open_for(&r.text().unwrap(), &issuer_key(s), &request).unwrap()
+}
+
+#[test]
+fn every_offer_carries_the_issuers_certificate_of_the_magazine() {
+    use centime_protocol::certificate::MerchantCertificate;
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path());
+    let magazine: PublicKey = get_json(&s.url("/articles"))["magazine"]["publicKey"].as_str().unwrap().parse().unwrap();
+    let issuer = issuer_key(&s);
+    for url in [page_priced(&s, "0.10", 0), page_priced(&s, "0.005", 2)] {
+        let pr = offer(&url);
+        let jws = pr.accepts[0].extra["merchantCertificate"].as_str().unwrap();
+        let c = MerchantCertificate::open_trusted(jws, &issuer, now()).unwrap();
+        assert_eq!((c.pay_to.as_str(), c.name.as_str()), ("demo-magazine", "The Centime Review"));
+        assert_eq!(c.origins, vec![s.base.clone()]);
+        assert_eq!(c.receipt_key, magazine);
+        assert_eq!(c.network.as_str(), "centime:demo");
+        assert!(c.not_after > now());
+        // Not signed by anyone else: the certificate says nothing under another key.
+        assert!(MerchantCertificate::open_trusted(jws, &magazine, now()).is_err());
+    }
+    // A payment against the certified offer is accepted as before.
+    let w = wallet(20);
+    let url = page_priced(&s, "0.02", 1);
+    let (h, _) = pay_with(&w, &url, |_| {});
+    assert_eq!(send(&url, &h).status(), StatusCode::OK);
+
+    // A restart registers the magazine again, the same: one certificate, same names.
+    let addr = s.addr().to_owned();
+    s.kill();
+    let s = Server::start_on(dir.path(), &addr);
+    let pr = offer(&url);
+    let c =
+        MerchantCertificate::open_trusted(pr.accepts[0].extra["merchantCertificate"].as_str().unwrap(), &issuer, now())
+            .unwrap();
+    assert_eq!((c.receipt_key, c.origins), (magazine, vec![s.base.clone()]));
+}
+
+#[test]
+fn a_paid_page_is_settled_once_and_the_issuer_lists_it_for_the_wallet() {
+    use centime_protocol::settlement::{RefusalCode, SettlementAnswer, SettlementOutcome, SettlementRequest};
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path());
+    let w = wallet(21);
+    top_up(&s, &w, "1.00");
+    let url = page_priced(&s, "0.10", 0);
+    let (h, claims) = pay_with(&w, &url, |c| c.seq = 1);
+    assert_eq!(send(&url, &h).status(), StatusCode::OK);
+    let url2 = page_priced(&s, "0.005", 0);
+    let (h2, claims2) = pay_with(&w, &url2, |c| c.seq = 2);
+    assert_eq!(send(&url2, &h2).status(), StatusCode::OK);
+    // A wallet the issuer never credited: its payment is accepted offline, refused at settlement.
+    let broke = wallet(22);
+    let (h3, claims3) = pay_with(&broke, &url, |_| {});
+    assert_eq!(send(&url, &h3).status(), StatusCode::OK);
+
+    let l = ledger(&s);
+    assert_eq!(l["totals"], json!({"EUR": "0.205"}));
+    assert_eq!(l["unsettled"], json!({"EUR": "0.205"}));
+    assert_eq!((&l["settled"], &l["refused"]), (&json!({}), &json!({})));
+    assert!(l["entries"].as_array().unwrap().iter().all(|e| e["settlement"] == "unsettled"));
+    assert!(statement(&s, &w).settled.is_empty());
+
+    // Over HTTP, as a merchant on its own would.
+    let summary = settle_cli(dir.path(), Some(&s.base));
+    assert_eq!(summary, json!({"batches": 1, "sent": 3, "settled": 2, "refused": 1, "later": 0}));
+    let l = ledger(&s);
+    assert_eq!(l["totals"], json!({"EUR": "0.205"}));
+    assert_eq!(l["settled"], json!({"EUR": "0.105"}));
+    assert_eq!(l["refused"], json!({"EUR": "0.10"}));
+    assert_eq!(l["unsettled"], json!({}));
+    let by_id = |id: &str| l["entries"].as_array().unwrap().iter().find(|e| e["paymentId"] == id).unwrap().clone();
+    let e = by_id(claims.payment_id.as_str());
+    assert_eq!(e["settlement"], "settled");
+    assert!(e["settledAt"].as_u64().unwrap() >= e["acceptedAt"].as_u64().unwrap());
+    assert_eq!(by_id(claims2.payment_id.as_str())["settlement"], "settled");
+    let refused = by_id(claims3.payment_id.as_str());
+    assert_eq!((refused["settlement"].as_str(), refused["refusal"].as_str()), (Some("refused"), Some("overdrawn")));
+
+    let st = statement(&s, &w);
+    let ids: Vec<&str> = st.settled.iter().map(|p| p.payment_id.as_str()).collect();
+    assert_eq!(ids, vec![claims.payment_id.as_str(), claims2.payment_id.as_str()]);
+    assert!(st.settled.iter().all(|p| p.pay_to == "demo-magazine"));
+    assert_eq!(st.highest_seq, 2);
+    // 1.00 credited, 0.105 spent: at scale 3, the smallest that writes both.
+    let t = &st.totals[0];
+    assert_eq!((t.asset_scale, t.credited.as_str(), t.spent.as_str()), (3, "1000", "105"));
+
+    // Again, in-process and over HTTP: nothing is left to send, nothing changes.
+    assert_eq!(settle_cli(dir.path(), None)["sent"], 0);
+    assert_eq!(settle_cli(dir.path(), Some(&s.base))["sent"], 0);
+    let summary = json_of(client().post(s.url("/merchant/settle")).send().unwrap());
+    assert_eq!(summary["sent"], 0);
+    assert_eq!(ledger(&s), l);
+
+    // A batch the merchant sent but whose answer it lost (a crash) is sent again: the issuer
+    // answers `already_settled`, nothing is counted twice.
+    let key = std::fs::read(dir.path().join("merchant.pk8")).unwrap();
+    let magazine = RingSigner::from_pkcs8(&key).unwrap();
+    let entries = l["entries"].as_array().unwrap();
+    let request = SettlementRequest {
+        iss: magazine.public_key(),
+        network: "centime:demo".parse().unwrap(),
+        pay_to: "demo-magazine".into(),
+        request_id: "retried-batch".into(),
+        issued_at: now(),
+        authorizations: entries.iter().map(|e| e["authorization"].as_str().unwrap().to_owned()).collect(),
+    };
+    let r = client()
+        .post(s.url("/issuer/settlements"))
+        .header("content-type", "application/jose")
+        .body(documents::sign(&magazine, &request).unwrap())
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let answer = SettlementAnswer::open_for(&r.text().unwrap(), &issuer_key(&s), &request).unwrap();
+    let outcomes: Vec<_> = answer.results.iter().map(|r| (r.outcome, r.code)).collect();
+    assert_eq!(
+        outcomes,
+        vec![
+            (SettlementOutcome::AlreadySettled, None),
+            (SettlementOutcome::AlreadySettled, None),
+            (SettlementOutcome::Refused, Some(RefusalCode::Overdrawn)),
+        ]
+    );
+    let again = statement(&s, &w);
+    assert_eq!((again.settled.len(), &again.totals), (2, &st.totals));
+}
+
+#[test]
+fn a_revoked_payer_is_refused_revoked_payer() {
+    use centime_protocol::revocation::{RevocationList, RevocationReason};
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path());
+    let w = wallet(23);
+    top_up(&s, &w, "1.00");
+    // A restored copy of the wallet signs seq 7 again, for another page: a fork.
+    let (url_a, url_b) = (page_priced(&s, "0.02", 0), page_priced(&s, "0.02", 1));
+    let (a, _) = pay_with(&w, &url_a, |c| c.seq = 7);
+    let (b, _) = pay_with(&w, &url_b, |c| c.seq = 7);
+    assert_eq!(send(&url_a, &a).status(), StatusCode::OK);
+    assert_eq!(send(&url_b, &b).status(), StatusCode::OK);
+    let honest = wallet(24);
+    top_up(&s, &honest, "1.00");
+
+    // The magazine settles both; the issuer holds the fork proof and revokes the key; the
+    // magazine refreshes its list.
+    let summary = json_of(client().post(s.url("/merchant/settle")).send().unwrap());
+    assert_eq!(summary["sent"], 2);
+    let list = client().get(s.url("/issuer/revocations")).send().unwrap();
+    assert_eq!(list.headers()["content-type"], "application/jose");
+    let list = RevocationList::open_trusted(&list.text().unwrap(), &issuer_key(&s)).unwrap();
+    assert_eq!(list.revoked.len(), 1);
+    assert_eq!((list.revoked[0].wallet, list.revoked[0].reason), (w.public_key(), RevocationReason::Fork));
+
+    let url = page_priced(&s, "0.01", 0);
+    let (next, _) = pay_with(&w, &url, |c| c.seq = 8);
+    assert_refused(send(&url, &next), "revoked_payer");
+    // Others still pay.
+    let (h, _) = pay_with(&honest, &url, |c| c.seq = 1);
+    assert_eq!(send(&url, &h).status(), StatusCode::OK);
+    // The page paid before the revocation stays open to its payer for the entitlement.
+    assert_eq!(send(&url_a, &a).status(), StatusCode::OK);
+    assert_eq!(ledger(&s)["count"], 3);
+
+    // After a restart the magazine fetches the list again before its first offer.
+    let addr = s.addr().to_owned();
+    s.kill();
+    let _restarted = Server::start_on(dir.path(), &addr);
+    let (next, _) = pay_with(&w, &url, |c| c.seq = 9);
+    assert_refused(send(&url, &next), "revoked_payer");
+}
+
+/// Waits for `done` to hold, for at most 60 seconds (a background task's next round).
+fn eventually(what: &str, mut done: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done() {
+        assert!(Instant::now() < deadline, "{what}: not within 60 s");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+/// examples/accept.rs, the publishers' minimal merchant, against the issuer's HTTP API.
+#[test]
+fn the_example_site_is_a_certified_merchant_that_settles_and_applies_revocations() {
+    use centime_protocol::certificate::MerchantCertificate;
+    let example = Path::new(env!("CARGO_BIN_EXE_centime-demo")).with_file_name("examples").join("accept");
+    assert!(example.exists(), "{} is built by `cargo test -p centime-demo` (not with --test)", example.display());
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path());
+    let key_file = dir.path().join("my-site.pk8");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let addr = format!("127.0.0.1:{port}");
+    let run = || {
+        let mut cmd = Command::new(&example);
+        cmd.env("CENTIME_ISSUER", &s.base)
+            .env("CENTIME_KEY", &key_file)
+            .env("CENTIME_ADDR", &addr)
+            .env("CENTIME_SETTLE_EVERY", "1");
+        cmd
+    };
+
+    // Not registered yet: it says how, and stops.
+    let out = run().output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let site_key = centime_issuer::keys::load_or_create(&key_file).unwrap().public_key();
+    let said = String::from_utf8(out.stdout).unwrap();
+    assert!(said.contains("centime-issuer merchant add") && said.contains(&site_key.to_string()), "{said}");
+
+    // What `centime-issuer merchant add` does, on the issuer's ledger.
+    let store = centime_issuer::open_store(&format!("sqlite:{}", dir.path().join("issuer.sqlite3").display())).unwrap();
+    store
+        .register_merchant(&centime_issuer::MerchantRecord {
+            pay_to: "my-site".into(),
+            key: site_key,
+            name: "My Site".into(),
+            origins: vec![format!("http://{addr}")],
+        })
+        .unwrap();
+    drop(store);
+    let mut child = run().stdout(Stdio::piped()).spawn().unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    // It reports each settled item on stdout: keep reading, or its next line finds no reader.
+    std::thread::spawn(move || std::io::copy(&mut out, &mut std::io::sink()));
+    struct Kill(Child);
+    impl Drop for Kill {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let _site = Kill(child);
+    assert_eq!(line.trim(), format!("listening on http://{addr}"));
+    let url = format!("http://{addr}/article");
+
+    let pr = offer(&url);
+    let c = MerchantCertificate::open_trusted(
+        pr.accepts[0].extra["merchantCertificate"].as_str().unwrap(),
+        &issuer_key(&s),
+        now(),
+    )
+    .unwrap();
+    assert_eq!((c.pay_to.as_str(), c.receipt_key, c.origins), ("my-site", site_key, vec![format!("http://{addr}")]));
+
+    let w = wallet(25);
+    top_up(&s, &w, "1.00");
+    let (h, claims) = pay_with(&w, &url, |c| c.seq = 1);
+    assert_eq!(send(&url, &h).status(), StatusCode::OK);
+    eventually("the site settles the payment", || {
+        statement(&s, &w).settled.iter().any(|p| p.payment_id == claims.payment_id && p.pay_to == "my-site")
+    });
+
+    // The wallet forks at the magazine; the magazine's settlement makes the issuer revoke it,
+    // and the site refuses it once it has the new list.
+    let (a, b) = (page_priced(&s, "0.02", 0), page_priced(&s, "0.02", 1));
+    for page in [&a, &b] {
+        let (h, _) = pay_with(&w, page, |c| c.seq = 5);
+        assert_eq!(send(page, &h).status(), StatusCode::OK);
+    }
+    assert_eq!(json_of(client().post(s.url("/merchant/settle")).send().unwrap())["sent"], 2);
+    let mut seq = 5;
+    eventually("the site refuses the revoked payer", || {
+        seq += 1;
+        let (h, _) = pay_with(&w, &url, |c| c.seq = seq);
+        let r = send(&url, &h);
+        r.status() == StatusCode::PAYMENT_REQUIRED
+            && PaymentRequired::from_header(r.headers()[PAYMENT_REQUIRED].to_str().unwrap()).unwrap().error.as_deref()
+                == Some("revoked_payer")
+    });
+}
+
+#[test]
+fn settle_refuses_a_directory_that_never_served_and_creates_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    for issuer in [None, Some("http://127.0.0.1:9")] {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_centime-demo"));
+        cmd.args(["settle", "--data-dir"]).arg(dir.path());
+        if let Some(url) = issuer {
+            cmd.args(["--issuer", url]);
+        }
+        let out = cmd.output().unwrap();
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("merchant.pk8"), "{out:?}");
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
 }

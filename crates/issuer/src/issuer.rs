@@ -26,6 +26,8 @@ use crate::store::{CreditRecord, Item, MerchantRecord, Rules, Store};
 pub const CERTIFICATE_SECONDS: u64 = 30 * 86_400;
 /// A minor unit of a top-up: whole cents.
 const CENT: i64 = 10_000;
+/// The longest `payTo`, in bytes (docs/protocol.md, the offer's fields).
+const MAX_PAY_TO: usize = 128;
 
 /// What the issuer is and how it settles.
 #[derive(Debug, Clone)]
@@ -158,12 +160,10 @@ impl Issuer {
         v
     }
 
-    /// Registers (or re-registers) a merchant.
+    /// Registers (or re-registers) a merchant, its origins in their canonical form
+    /// ([`check_merchant`]).
     pub fn register_merchant(&self, m: &MerchantRecord) -> Result<()> {
-        if m.pay_to.is_empty() || m.name.trim().is_empty() || m.origins.is_empty() {
-            return Err(Error::bad_request("invalid_merchant", "a merchant needs a payTo, a name and an origin"));
-        }
-        self.store.register_merchant(m)
+        self.store.register_merchant(&check_merchant(m)?)
     }
 
     /// Checks a top-up and signs its credit note, recorded before it is handed out.
@@ -489,6 +489,36 @@ impl Issuer {
         }
         Ok(())
     }
+}
+
+/// The checks of a merchant's registration, shared by [`Issuer::register_merchant`] and the
+/// `merchant add` command, which has no issuer key to build an [`Issuer`] with. Returns the
+/// record with its origins canonical (lowercase, default port dropped) and each named once, as
+/// the certificate will name them: a wallet compares them with the page's origin.
+pub fn check_merchant(m: &MerchantRecord) -> Result<MerchantRecord> {
+    use centime_protocol::certificate::MAX_CERTIFICATE_ORIGINS;
+    use centime_protocol::text::{MAX_MERCHANT_NAME, is_hidden};
+    let invalid = |message: String| Error::bad_request("invalid_merchant", message);
+    // payTo is signed into every authorization as `to`, so it is refused rather than cleaned.
+    if m.pay_to.is_empty() || m.pay_to.len() > MAX_PAY_TO || m.pay_to.chars().any(is_hidden) {
+        return Err(invalid(format!("payTo {:?} is not 1-{MAX_PAY_TO} bytes of printable characters", m.pay_to)));
+    }
+    let name = m.name.trim();
+    if name.is_empty() || name.chars().count() > MAX_MERCHANT_NAME || name.chars().any(is_hidden) {
+        return Err(invalid(format!("the name must be 1-{MAX_MERCHANT_NAME} printable characters")));
+    }
+    let mut origins: Vec<String> = Vec::with_capacity(m.origins.len());
+    for o in &m.origins {
+        let origin: centime_protocol::Origin =
+            o.parse().map_err(|e: centime_protocol::Error| invalid(format!("origin {e}")))?;
+        if !origins.iter().any(|known| known == origin.as_str()) {
+            origins.push(origin.as_str().to_owned());
+        }
+    }
+    if origins.is_empty() || origins.len() > MAX_CERTIFICATE_ORIGINS {
+        return Err(invalid(format!("a merchant sells from 1 to {MAX_CERTIFICATE_ORIGINS} origins")));
+    }
+    Ok(MerchantRecord { pay_to: m.pay_to.clone(), key: m.key, name: name.to_owned(), origins })
 }
 
 /// 16 random bytes, base64url: credit ids.

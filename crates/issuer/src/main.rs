@@ -67,7 +67,8 @@ enum MerchantCommand {
         #[arg(long)]
         pay_to: String,
         /// The merchant's public key (base64url), which signs its receipts and settlements.
-        #[arg(long)]
+        // A base64url key may begin with '-': it is a value, not an option.
+        #[arg(long, allow_hyphen_values = true)]
         key: PublicKey,
         /// The merchant's name.
         #[arg(long)]
@@ -75,6 +76,10 @@ enum MerchantCommand {
         /// An origin the merchant sells from (scheme://host[:port]); repeat for several.
         #[arg(long = "origin", required = true)]
         origins: Vec<String>,
+        /// Replace the key of a payTo already registered with another one: settlement requests
+        /// and receipts signed by the old key are refused from then on.
+        #[arg(long)]
+        replace_key: bool,
     },
 }
 
@@ -117,11 +122,23 @@ fn main() -> Result<()> {
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
             rt.block_on(serve(addr, Arc::new(issuer)))
         }
-        Command::Merchant { command: MerchantCommand::Add { database, pay_to, key, name, origins } } => {
+        Command::Merchant { command: MerchantCommand::Add { database, pay_to, key, name, origins, replace_key } } => {
+            // Checked before the ledger is opened: bad input creates no database either.
+            let m = centime_issuer::issuer::check_merchant(&MerchantRecord { pay_to, key, name, origins })?;
             let store = centime_issuer::open_store(&database).with_context(|| format!("opening {database}"))?;
-            store.register_merchant(&MerchantRecord { pay_to: pay_to.clone(), key, name, origins })?;
+            if let Some(old) = store.merchant(&m.pay_to)?
+                && old.key != m.key
+                && !replace_key
+            {
+                anyhow::bail!(
+                    "{} is already registered with another key ({}); pass --replace-key to replace it",
+                    m.pay_to,
+                    old.key
+                );
+            }
+            store.register_merchant(&m)?;
             let mut out = std::io::stdout().lock();
-            writeln!(out, "registered {pay_to}")?;
+            writeln!(out, "registered {} ({})", m.pay_to, m.origins.join(" "))?;
             Ok(())
         }
     }
