@@ -13,6 +13,9 @@ use crate::context;
 use crate::output::print;
 
 pub fn run(cli: &Cli, args: &SyncArgs) -> Result<()> {
+    if args.issuer.is_some() && args.network.is_none() {
+        return Err(crate::fail(crate::EXIT_INPUT, "--issuer needs --network: which issuer is at that address?"));
+    }
     let mut w = context::open(cli)?;
     let client = context::client(cli, Duration::from_secs(args.timeout.max(1))).map_err(centime_cli::client_error)?;
     let networks: Vec<Network> = match &args.network {
@@ -34,9 +37,6 @@ pub fn run(cli: &Cli, args: &SyncArgs) -> Result<()> {
             with_url
         }
     };
-    if args.issuer.is_some() && args.network.is_none() {
-        return Err(crate::fail(crate::EXIT_INPUT, "--issuer needs --network: which issuer is at that address?"));
-    }
     let mut results = Vec::new();
     for network in &networks {
         let r = client.sync(&mut w, network, args.issuer.as_deref()).map_err(centime_cli::client_error)?;
