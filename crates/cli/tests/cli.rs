@@ -628,9 +628,13 @@ fn backup_and_restore_round_trip() {
     assert_eq!(w2.json(&["sites"]), w.json(&["sites"]));
     assert_eq!(w2.json(&["limits"])["dailyCap"], "7.00");
     assert_eq!(w2.json(&["verify"])["ok"], true);
-    // The restored wallet keeps working, apart from the original.
-    w2.json(&["pay", &header(&request(&format!("{NEWS}/after"), 100_000))]);
-    assert_eq!(w2.eur(), "1.75");
+    // The restored wallet keeps working, apart from the original: it pays only once it has
+    // synced with its issuer (exit 8 before; the sync itself is crates/issuer/tests/suite/
+    // wallets.rs), and takes top-ups meanwhile.
+    let e = w2.fails(&["--json", "pay", &header(&request(&format!("{NEWS}/after"), 100_000))], 8, "wait for a sync");
+    assert!(e.contains("sync_required"), "{e}");
+    w2.json(&["topup", &w.credit("b2", 100_000)]);
+    assert_eq!(w2.eur(), "1.95");
     assert_eq!(w.eur(), "1.85");
     // A credit note redeemed before the backup stays redeemed.
     w2.fails(&["topup", &w.credit("b1", 2_000_000)], 5, "already redeemed");
@@ -674,7 +678,7 @@ fn backup_and_restore_round_trip() {
     expect_code(&o, 5, "restore a damaged file");
     assert!(stderr(&o).contains("is not a Centime backup"), "{}", stderr(&o));
     assert_eq!(files(&w2.data), before);
-    assert_eq!(w2.eur(), "1.75");
+    assert_eq!(w2.eur(), "1.95");
 }
 
 #[test]
@@ -947,11 +951,13 @@ fn two_restores_keep_both_earlier_wallets_under_the_keystores_own_passphrase() {
     assert_eq!(files(&a.data), before);
     assert_eq!(a.eur(), "1.25");
 
-    // B over A, B pays, then B's backup over that: both wallets that were there are kept,
-    // with the keys that open them, under the passphrase A's keystore always had.
+    // B over A, B changes (a restored wallet pays only after a sync, exit 8: a top-up), then
+    // B's backup over that: both wallets that were there are kept, with the keys that open
+    // them, under the passphrase A's keystore always had.
     expect_code(&restore(&a, &backup), 0, "first restore");
-    a.json(&["pay", &header(&request(&format!("{NEWS}/between"), 100_000)), "--yes"]);
-    assert_eq!(a.eur(), "0.30");
+    a.fails(&["pay", &header(&request(&format!("{NEWS}/between"), 100_000)), "--yes"], 8, "wait for a sync");
+    a.json(&["topup", &b.credit("between", 100_000)]);
+    assert_eq!(a.eur(), "0.50");
     let o = restore(&a, &backup);
     expect_code(&o, 0, "second restore");
     assert!(stdout(&o).contains("kept as"), "{}", stdout(&o));
@@ -972,7 +978,7 @@ fn two_restores_keep_both_earlier_wallets_under_the_keystores_own_passphrase() {
         found.push((w.json(&["id"])["wallet"].as_str().unwrap().to_owned(), w.eur()));
     }
     found.sort();
-    let mut want = vec![(a.id.clone(), "1.25".to_owned()), (b.id.clone(), "0.30".to_owned())];
+    let mut want = vec![(a.id.clone(), "1.25".to_owned()), (b.id.clone(), "0.50".to_owned())];
     want.sort();
     assert_eq!(found, want);
 }

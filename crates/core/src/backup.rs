@@ -89,14 +89,7 @@ impl Wallet {
     /// [`Wallet::check_backup`], then [`CheckedBackup::install`]. The wallet in `data_dir`, if
     /// any, must not be open (in this process or another): it is set aside, never deleted.
     pub fn restore(data_dir: &Path, from: &Path, pass: &Passphrase, keystore: &dyn KeyStore) -> Result<Wallet> {
-        let mut w = Wallet::check_backup(data_dir, from, pass, keystore)?.install(keystore)?.wallet;
-        // The backup may have forgotten payments made since: no payment before a sync, and
-        // numbers far above any it may have signed (ADR 22).
-        w.hold_until_synced(
-            crate::sync::HoldReason::Restored,
-            "restored from a backup, it may have forgotten payments",
-        )?;
-        Ok(w)
+        Ok(Wallet::check_backup(data_dir, from, pass, keystore)?.install(keystore)?.wallet)
     }
 
     /// Decrypts the backup at `from` and verifies the wallet it holds, in a file of its own in
@@ -317,7 +310,15 @@ impl CheckedBackup {
         }
         std::fs::rename(tmp, &target).map_err(|e| Error::io("putting the restored wallet in place", e))?;
         done.restored = true;
-        Wallet::open(dir, keystore)
+        let mut w = Wallet::open(dir, keystore)?;
+        // The backup may have forgotten payments made since: no payment before a sync, and
+        // numbers far above any it may have signed (ADR 22). Here, so that every way to restore
+        // holds, and a failure puts the current wallet back like any other step's.
+        w.hold_until_synced(
+            crate::sync::HoldReason::Restored,
+            "restored from a backup, it may have forgotten payments",
+        )?;
+        Ok(w)
     }
 
     /// Undoes what [`Self::put_in_place`] did, last step first: renames back, and the key file
