@@ -33,6 +33,7 @@ cat <<TXT
 
     export PATH="$bin:\$PATH"
     centime init --issuer centime:demo=$key
+    centime issuer url centime:demo $base                           # where to ask for statements
     centime topup "\$(curl -fsS -X POST $base/issuer/topups -H 'content-type: application/json' \\
         -d "{\\"wallet\\":\\"\$(centime id)\\",\\"amount\\":\\"5.00\\",\\"asset\\":\\"EUR\\"}" \\
         | sed -E 's/.*"credit":"([^"]+)".*/\\1/')"
@@ -41,6 +42,7 @@ cat <<TXT
     centime history
     centime-demo settle --data-dir "$demo_data"                     # the magazine settles with the issuer
     curl -fsS $base/merchant/ledger                                 # ...each entry settled, totals per state
+    centime sync                                                    # the issuer's signed statement: settled, balance
 
   Ctrl-C stops the demo server.
 TXT

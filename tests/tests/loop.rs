@@ -261,7 +261,30 @@ fn the_whole_loop_over_real_http() -> Result<()> {
     // The wallet's settled payments are the merchant's ledger, entry for entry and in total.
     let n = reconcile(&w, &demo)?;
     assert_eq!(n, 10);
-    assert_eq!(w.balance()?, 5_000_000 - 3 * tenth - 2 * twentieth - 2 * half_cent - 2 * fiftieth - hundredth);
+    let spent = 3 * tenth + 2 * twentieth + 2 * half_cent + 2 * fiftieth + hundredth;
+    assert_eq!(w.balance()?, 5_000_000 - spent);
+
+    // The magazine settles with its issuer; the wallet's sync then finds the issuer's view the
+    // same as its own, to the micro-unit: `make run`'s walkthrough, checked.
+    let settled = http.post(format!("{}/merchant/settle", demo.direct_url())).send()?;
+    ensure!(settled.status().is_success(), "settle: {}", settled.text()?);
+    w.json(&["issuer", "url", "centime:demo", &demo.direct_url()])?;
+    let listed = w.json(&["issuer", "list"])?;
+    assert_eq!(listed["issuers"][0]["url"], demo.direct_url().trim_end_matches('/'));
+    let synced = w.json(&["sync"])?;
+    let sync = &synced["syncs"][0];
+    assert_eq!(sync["network"], "centime:demo", "{synced}");
+    assert_eq!(sync["mayPay"], true, "{synced}");
+    assert_eq!(sync["discrepancies"].as_array().map(Vec::len), Some(0), "{synced}");
+    let issuer = sync["issuerView"].as_array().unwrap().iter().find(|v| v["asset"] == "EUR").unwrap();
+    assert_eq!(micros_at(issuer, "credited")?, 5_000_000, "{synced}");
+    assert_eq!(micros_at(issuer, "spent")?, spent, "every payment settled at the issuer: {synced}");
+    assert_eq!(micros_at(issuer, "balance")?, w.balance()?, "{synced}");
+    assert_eq!(sync["issuerHighestSeq"], sync["walletHighestSeq"], "{synced}");
+    // Synced again: nothing to change.
+    let again = w.json(&["sync"])?;
+    let done = again["syncs"][0]["done"].as_object().unwrap();
+    assert!(!done.is_empty() && done.values().all(|v| v == 0), "{again}");
     Ok(())
 }
 

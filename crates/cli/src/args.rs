@@ -93,6 +93,11 @@ pub enum Command {
     },
     /// GET a URL, paying its price under your rules if it answers 402
     Fetch(FetchArgs),
+    /// Ask each issuer for this wallet's signed statement and apply it: payments it settled,
+    /// refunds a merchant settled anyway (reversed) or that became final, payments and credits
+    /// a restored wallet forgot (recovered), and the issuer's view of the balance. Exits 8 when
+    /// payments on a network stay paused after it (a revoked key, or still behind)
+    Sync(SyncArgs),
     /// Ask merchants about payments whose outcome is unknown (pending after a crash, or
     /// unconfirmed), sending each again with the same authorization: never a second debit
     Resolve {
@@ -210,11 +215,32 @@ pub enum IssuerCmd {
         pubkey: String,
         #[arg(long)]
         name: Option<String>,
+        /// Where the issuer is reached, for `centime sync` (its base URL)
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+    },
+    /// Set where a trusted issuer is reached (its base URL), for `centime sync`
+    Url {
+        network: String,
+        url: String,
     },
     List,
     Remove {
         network: String,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    /// Only this network [default: every trusted issuer with an address]
+    #[arg(long, value_name = "NETWORK")]
+    pub network: Option<String>,
+    /// The issuer's base URL, instead of the one the wallet keeps (needs --network)
+    #[arg(long, value_name = "URL")]
+    pub issuer: Option<String>,
+    /// Seconds before giving up on the issuer
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
 }
 
 #[derive(Debug, Args)]

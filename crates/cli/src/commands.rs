@@ -34,6 +34,7 @@ pub fn run(cli: &Cli) -> Result<()> {
             pay(cli, request, *yes, max.as_deref(), payment_id.as_deref())
         }
         Command::Fetch(args) => crate::fetch::run(cli, args),
+        Command::Sync(args) => crate::sync::run(cli, args),
         Command::Resolve { timeout } => crate::fetch::resolve(cli, *timeout),
         Command::Record { payment_id, response } => record(cli, payment_id, response),
         Command::History(args) => history(cli, args),
@@ -152,16 +153,57 @@ fn init(cli: &Cli, issuers: &[String]) -> Result<()> {
 fn issuer(cli: &Cli, cmd: &IssuerCmd) -> Result<()> {
     let mut w = context::open(cli)?;
     match cmd {
-        IssuerCmd::Add { network, pubkey, name } => {
+        IssuerCmd::Add { network, pubkey, name, url } => {
             let i = Issuer { network: network.parse()?, public_key: pubkey.parse()?, name: name.clone() };
+            // The address is checked before anything is trusted: a bad one changes nothing.
+            if let Some(u) = url {
+                centime_core::sync::check_issuer_url(u)?;
+            }
             w.add_issuer(&i)?;
-            print(cli.json, json!({ "added": i }), || format!("trusting {} for {}", i.public_key, i.network));
+            if let Some(u) = url {
+                w.set_issuer_url(&i.network, u)?;
+            }
+            let mut value = json!({ "added": i });
+            if let Some(u) = w.issuer_url(&i.network)? {
+                value["url"] = json!(u);
+            }
+            print(cli.json, value, || format!("trusting {} for {}", i.public_key, i.network));
+        }
+        IssuerCmd::Url { network, url } => {
+            let network: centime_protocol::Network = network.parse()?;
+            w.set_issuer_url(&network, url)?;
+            let kept = w.issuer_url(&network)?;
+            print(cli.json, json!({ "network": network, "url": kept }), || {
+                format!("{network}'s issuer is reached at {}", kept.as_deref().unwrap_or(url))
+            });
         }
         IssuerCmd::List => {
             let list = w.issuers()?;
-            print(cli.json, json!({ "issuers": list }), || {
-                list.iter()
-                    .map(|i| format!("{}  {}  {}", i.network, i.public_key, i.name.as_deref().unwrap_or("")))
+            let mut rows = Vec::new();
+            for i in &list {
+                rows.push((i, w.issuer_url(&i.network)?));
+            }
+            let value: Vec<_> = rows
+                .iter()
+                .map(|(i, url)| {
+                    let mut v = json!({ "network": i.network, "publicKey": i.public_key, "name": i.name });
+                    if let Some(u) = url {
+                        v["url"] = json!(u);
+                    }
+                    v
+                })
+                .collect();
+            print(cli.json, json!({ "issuers": value }), || {
+                rows.iter()
+                    .map(|(i, url)| {
+                        format!(
+                            "{}  {}  {}  {}",
+                            i.network,
+                            i.public_key,
+                            i.name.as_deref().unwrap_or(""),
+                            url.as_deref().unwrap_or("")
+                        )
+                    })
                     .collect::<Vec<_>>()
                     .join("\n")
             });

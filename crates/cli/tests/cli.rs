@@ -85,6 +85,23 @@ fn init_id_and_issuers() {
     w.fails(&["issuer", "remove", "centime:other"], 5, "no trusted issuer for centime:other");
     w.fails(&["issuer", "add", "centime:x", "not-a-key"], 5, "is not an Ed25519 public key");
     w.fails(&["issuer", "add", "eip155:1", &other], 5, "is not a Centime network id");
+    // Where an issuer is reached: checked before anything is trusted, only for a trusted network.
+    w.fails(&["issuer", "add", "centime:other", &other, "--url", "ftp://bank.example"], 5, "must be an http(s) URL");
+    assert_eq!(w.json(&["issuer", "list"])["issuers"].as_array().unwrap().len(), 1, "nothing trusted");
+    let added = w.json(&["issuer", "add", "centime:other", &other, "--url", "https://bank.example/centime/"]);
+    assert_eq!(added["url"], "https://bank.example/centime");
+    w.fails(&["issuer", "url", "centime:nobody", "https://bank.example"], 5, "centime:nobody");
+    w.fails(&["issuer", "url", "centime:other", "not a url"], 5, "is not a URL");
+    let set = w.json(&["issuer", "url", "centime:other", "http://127.0.0.1:9"]);
+    assert_eq!(set, json!({ "network": "centime:other", "url": "http://127.0.0.1:9" }));
+    let list = w.json(&["issuer", "list"]);
+    assert_eq!(list["issuers"][1]["url"], "http://127.0.0.1:9");
+    assert!(list["issuers"][0].get("url").is_none(), "no address known: none listed");
+    // Nothing listens there: a network error (1), and the wallet is unchanged.
+    w.fails(&["sync", "--network", "centime:other"], 1, "127.0.0.1:9");
+    w.fails(&["sync", "--issuer", "http://127.0.0.1:9"], 5, "--issuer needs --network");
+    assert_eq!(w.json(&["issuer", "remove", "centime:other"]), json!({ "removed": "centime:other" }));
+    w.fails(&["sync"], 5, "no trusted issuer has an address");
 
     // A command on a directory without a wallet.
     let o = centime().arg("--data-dir").arg(tmp.path().join("none")).arg("balance").output().unwrap();

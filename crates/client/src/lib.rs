@@ -18,6 +18,7 @@ pub mod answer;
 pub mod backoff;
 mod error;
 pub mod reach;
+mod sync;
 
 use std::io::Read as _;
 use std::sync::Arc;
@@ -36,6 +37,7 @@ use url::Url;
 pub use error::{Error, Result};
 pub use reach::Reach;
 pub use reqwest::header;
+pub use sync::FetchedStatement;
 
 const MAX_REDIRECTS: usize = 5;
 /// Largest response body read.

@@ -217,10 +217,9 @@ impl Wallet {
     /// Sets where `network`'s issuer is reached: an `http(s)://` base URL. Not sealed (see
     /// migration 0007): a wrong URL can only make a sync fail.
     pub fn set_issuer_url(&mut self, network: &Network, url: &str) -> Result<()> {
-        let parsed = url::Url::parse(url)
-            .map_err(|e| Error::InvalidArgument(format!("the issuer's address {url:?} is not a URL: {e}")))?;
-        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() || url.len() > 2048 {
-            return Err(Error::InvalidArgument(format!("the issuer's address {url:?} must be an http(s) URL")));
+        check_issuer_url(url)?;
+        if Wallet::issuer_key(&self.conn, network)?.is_none() {
+            return Err(Error::UntrustedIssuer(network.to_string()));
         }
         let now = self.now();
         self.conn
@@ -350,6 +349,12 @@ impl Wallet {
         Ok(())
     }
 
+    /// Whether the wallet pays on `network` now: `Err` with the hold's typed error
+    /// (`SyncRequired` or `PayerRevoked`) while a hold is on it.
+    pub fn may_pay_on(&self, network: &Network) -> Result<()> {
+        Wallet::check_may_pay(&self.conn, network)
+    }
+
     /// Refuses to pay on `network` while a hold is on it: the typed error of the hold.
     pub(crate) fn check_may_pay(conn: &rusqlite::Connection, network: &Network) -> Result<()> {
         let Some(h) = hold_of(conn, network)? else { return Ok(()) };
@@ -364,6 +369,16 @@ impl Wallet {
             },
         })
     }
+}
+
+/// Refuses what cannot be an issuer's base URL: `http(s)://host…`, at most 2048 bytes.
+pub fn check_issuer_url(url: &str) -> Result<()> {
+    let parsed = url::Url::parse(url)
+        .map_err(|e| Error::InvalidArgument(format!("the issuer's address {url:?} is not a URL: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() || url.len() > 2048 {
+        return Err(Error::InvalidArgument(format!("the issuer's address {url:?} must be an http(s) URL")));
+    }
+    Ok(())
 }
 
 fn hold_of(conn: &rusqlite::Connection, network: &Network) -> Result<Option<SyncHold>> {

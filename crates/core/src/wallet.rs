@@ -219,6 +219,8 @@ impl Wallet {
         if n == 0 {
             return Err(Error::InvalidArgument(format!("no trusted issuer for {network}")));
         }
+        // Its address goes with it: trusting another key for the network later starts afresh.
+        tx.prepare_cached("DELETE FROM issuer_endpoints WHERE network = ?1")?.execute(params![network.as_str()])?;
         rules_store::save_limits(&tx, &key, &limits)?;
         tx.commit()?;
         Ok(())

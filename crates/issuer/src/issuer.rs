@@ -340,6 +340,7 @@ impl Issuer {
             value: claims.value,
             asset_scale: claims.asset_scale,
             resource: claims.resource,
+            valid_after: claims.valid_after,
             valid_before: claims.valid_before,
             digest: authorization_digest(jws),
             authorization: jws.to_owned(),

@@ -8,6 +8,7 @@ use suite::Backend;
 
 backend_suite!(
     Backend::Postgres,
+    bodies::{
     a_batch_settles_and_the_same_batch_again_gets_the_same_answer,
     another_merchants_authorization_is_refused,
     forged_or_unsigned_requests_are_refused_and_change_nothing,
@@ -18,4 +19,11 @@ backend_suite!(
     the_statement_is_for_the_keys_owner_only,
     merchant_certificates_say_what_was_registered,
     concurrent_merchants_settle_each_authorization_exactly_once,
+    },
+    wallets::{
+        an_honest_restore_recovers_every_payment_at_sync,
+        the_double_spend_drama,
+        refused_but_settled_is_reversed_and_flagged,
+        bad_statements_change_nothing,
+    },
 );

@@ -70,6 +70,8 @@ pub struct Item {
     pub asset_scale: u8,
     /// The signed resource.
     pub resource: String,
+    /// The signed `validAfter`.
+    pub valid_after: u64,
     /// The signed `validBefore`.
     pub valid_before: u64,
     /// SHA-256 of the JWS.
@@ -233,10 +235,13 @@ pub(crate) fn decide(tx: &mut dyn LedgerTx, item: &Item, rules: &Rules) -> Resul
             revocation = Some((RevocationReason::Fork, rules.now));
         }
     }
-    // 11. Revoked: settled only if a merchant with a fresh list could have accepted it.
+    // 11. Revoked: settled only if a merchant with a fresh list could have accepted it. A list
+    // fetched just before the revocation is fresh until revokedAt + R, and a verifier takes an
+    // authorization from validAfter - skew on: validAfter decides, not validBefore, which a
+    // window longer than the skew puts past the bound for a payment taken in good faith.
     if let Some((_, revoked_at)) = revocation {
         let last = revoked_at.saturating_add(rules.refresh_seconds).saturating_add(rules.skew_seconds);
-        if item.valid_before > last {
+        if item.valid_after > last {
             return Ok(Decision::refused(RefusalCode::RevokedPayer));
         }
     }

@@ -167,11 +167,18 @@ pub fn a_fork_is_proven_kept_and_revokes_the_key(h: Harness) {
     assert_eq!(list.revoked[0].revoked_at, revoked_at);
     assert_eq!(list.next_update, list.issued_at + h.issuer.config().revocation_refresh_seconds);
 
-    // Afterwards: what a merchant with a fresh list would have refused is refused.
-    let after = h.authorization(&w, "shop-a", 100_000, 2, 3_600);
+    // A merchant whose list was fetched just before the revocation keeps it for R seconds: what
+    // it took then, however long its window, settles while the credits cover it.
+    let cfg = h.issuer.config().clone();
+    h.clock.set(revoked_at + cfg.revocation_refresh_seconds - 10);
+    let good_faith = h.authorization(&w, "shop-a", 100_000, 2, 3_600);
+    assert_eq!(outcomes(&h.settle(&a, &[good_faith])), vec![SETTLED]);
+    // Signed after every list could name the key: refused, whatever its window.
+    h.clock.set(revoked_at + cfg.revocation_refresh_seconds + cfg.skew_seconds + 1);
+    let after = h.authorization(&w, "shop-a", 100_000, 3, 60);
     assert_eq!(outcomes(&h.settle(&a, &[after])), vec![refused(RefusalCode::RevokedPayer)]);
     let s = h.statement(&w);
-    assert_eq!(eur(&s), (2_000_000, 1_200_000));
+    assert_eq!(eur(&s), (2_000_000, 1_300_000));
     assert_eq!(s.revoked.as_ref().map(|r| r.reason), Some(RevocationReason::Fork));
     // The fork is recorded once, however often its items come back.
     assert_eq!(outcomes(&h.settle(&b, &[second])), vec![AGAIN]);
@@ -191,7 +198,9 @@ pub fn overdrawn_is_refused_and_revokes_the_key(h: Harness) {
     assert_eq!((list.revoked[0].wallet, list.revoked[0].reason), (w.public_key(), RevocationReason::Overdrawn));
     // Revoked: still covered and acceptable before a list named it, settled; beyond, refused.
     let covered = h.authorization(&w, "shop-a", 400_000, 3, 300);
-    let later = h.authorization(&w, "shop-a", 10_000, 4, 3_600);
+    let cfg = h.issuer.config().clone();
+    h.clock.set(h.now() + cfg.revocation_refresh_seconds + cfg.skew_seconds + 1);
+    let later = h.authorization(&w, "shop-a", 10_000, 4, 300);
     assert_eq!(outcomes(&h.settle(&shop, &[covered, later])), vec![SETTLED, refused(RefusalCode::RevokedPayer)]);
     let s = h.statement(&w);
     assert_eq!(eur(&s), (1_000_000, 1_000_000));

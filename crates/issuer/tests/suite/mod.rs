@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
 pub mod bodies;
+pub mod wallets;
 
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -239,14 +240,14 @@ pub fn eur(s: &Statement) -> (i64, i64) {
     (t.credited.parse::<i64>().unwrap() * unit, t.spent.parse::<i64>().unwrap() * unit)
 }
 
-/// The test functions of every body, for one backend.
+/// The test functions of every body, for one backend: `module::{name, …}` per module of bodies.
 macro_rules! backend_suite {
-    ($backend:expr, $($name:ident),+ $(,)?) => {
-        $(
+    ($backend:expr, $($module:ident :: { $($name:ident),+ $(,)? }),+ $(,)?) => {
+        $($(
             #[test]
             fn $name() {
-                suite::bodies::$name(suite::Harness::start($backend));
+                suite::$module::$name(suite::Harness::start($backend));
             }
-        )+
+        )+)+
     };
 }
