@@ -8,6 +8,7 @@ import {
   type IssuerSyncDto,
   type SyncStatusDto,
 } from "../lib/backend";
+import type { MessageKey } from "../i18n";
 import { usePreferences } from "../lib/preferences";
 import {
   discrepancyText,
@@ -108,6 +109,15 @@ export function HoldNotes({ status }: { status: SyncStatusDto | null }) {
   );
 }
 
+type Figure = Exclude<keyof AssetViewDto, "asset">;
+/** The rows of each asset's table, in order, with their labels. */
+const FIGURES: Record<Figure, MessageKey> = {
+  credited: "sync.view.credited",
+  spent: "sync.view.spent",
+  balance: "sync.view.balance",
+  unsettled: "sync.view.unsettled",
+};
+
 function Views({ s }: { s: IssuerSyncDto }) {
   const { t, money } = usePreferences();
   const last = s.lastSync;
@@ -115,7 +125,7 @@ function Views({ s }: { s: IssuerSyncDto }) {
   const assets = [
     ...new Set([...last.issuerView.map((v) => v.asset), ...last.walletView.map((v) => v.asset)]),
   ];
-  const cell = (v: AssetViewDto | undefined, f: "credited" | "spent" | "balance" | "unsettled") => {
+  const cell = (v: AssetViewDto | undefined, f: Figure) => {
     const amount = v?.[f];
     return v && amount != null ? money(amount, v.asset) : t("sync.view.none");
   };
@@ -133,9 +143,9 @@ function Views({ s }: { s: IssuerSyncDto }) {
                 <th scope="col">{t("sync.view.issuer")}</th>
                 <th scope="col">{t("sync.view.wallet")}</th>
               </tr>
-              {(["credited", "spent", "balance", "unsettled"] as const).map((f) => (
+              {(Object.keys(FIGURES) as Figure[]).map((f) => (
                 <tr key={f}>
-                  <th scope="row">{t(`sync.view.${f}`)}</th>
+                  <th scope="row">{t(FIGURES[f])}</th>
                   <td>{cell(issuer, f)}</td>
                   <td>{cell(wallet, f)}</td>
                 </tr>

@@ -77,7 +77,7 @@ export const en = {
 
   "sync.title": "Issuer",
   "sync.network": "{issuer} · {network}",
-  "sync.lastSync": "Last synced {time}",
+  "sync.lastSync": "Last synced {time}.",
   "sync.never": "Not synced yet.",
   "sync.next": "Next sync {time}.",
   "sync.justNow": "just now",

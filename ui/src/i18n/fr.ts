@@ -85,7 +85,7 @@ export const fr: Messages = {
 
   "sync.title": "Émetteur",
   "sync.network": "{issuer} · {network}",
-  "sync.lastSync": "Dernière synchronisation {time}",
+  "sync.lastSync": "Dernière synchronisation {time}.",
   "sync.never": "Pas encore synchronisé.",
   "sync.next": "Prochaine synchronisation {time}.",
   "sync.justNow": "à l'instant",
