@@ -8,7 +8,7 @@ use std::sync::atomic::Ordering;
 use centime_app_models::{
     AppStatus, ApproveArgs, CreateWalletArgs, Dashboard, EntryDetailsDto, ExportArgs, ExportResultDto,
     HistoryFilterDto, HistoryPageDto, HistorySummaryDto, InsightsDto, IssuerDto, LimitsChangeDto, LimitsDto, LocaleDto,
-    OpenResultDto, PaymentResultDto, PromptDto, SiteChangeDto, SiteDto, TopupDto,
+    OpenResultDto, PaymentResultDto, PromptDto, SiteChangeDto, SiteDto, SyncStatusDto, TopupDto,
 };
 use centime_core::Wallet;
 use centime_core::passphrase::Passphrase;
@@ -16,7 +16,7 @@ use tauri::{AppHandle, State};
 
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::{convert, history, lifecycle, payments, views};
+use crate::{convert, history, issuer_sync, lifecycle, payments, views};
 
 type St<'a> = State<'a, Arc<AppState>>;
 
@@ -227,6 +227,18 @@ pub async fn backup_wallet(state: St<'_>, path: String, passphrase: String) -> A
 #[tauri::command]
 pub async fn restore_wallet(state: St<'_>, path: String, passphrase: String) -> AppResult<AppStatus> {
     state_task(&state, move |s| lifecycle::restore(s, &path, passphrase)).await
+}
+
+/// Each trusted issuer's last sync, hold, flagged merchants and next sync.
+#[tauri::command]
+pub async fn sync_status(state: St<'_>) -> AppResult<SyncStatusDto> {
+    state_task(&state, |s| issuer_sync::status(s)).await
+}
+
+/// Syncs with every issuer now; the status after, each failure in it.
+#[tauri::command]
+pub async fn sync_now(app: AppHandle, state: St<'_>) -> AppResult<SyncStatusDto> {
+    app_task(&app, &state, |a, s| issuer_sync::sync_now(a, s)).await
 }
 
 #[cfg(test)]

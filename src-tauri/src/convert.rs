@@ -1,9 +1,15 @@
 //! From the core's types to the IPC models: money always as decimal strings.
 
-use centime_app_models::{BalanceDto, EntryDto, IssuerDto, LimitsDto, MoneyDto, PeriodDto, SiteDto, TopupDto};
+use centime_app_models::{
+    AssetViewDto, BalanceDto, DiscrepancyDto, EntryDto, FlaggedMerchantDto, HoldReasonDto, IssuerDto, LimitsDto,
+    MoneyDto, PeriodDto, RevocationReasonDto, SiteDto, SyncCountsDto, SyncHoldDto, SyncResultDto, TopupDto,
+};
 use centime_core::history::Entry;
 use centime_core::policy::{Limits, Period, SiteRule};
-use centime_core::{Balance, Issuer, Topup};
+use centime_core::{
+    AssetView, Balance, Discrepancy, FlaggedMerchant, HoldReason, Issuer, Payment, SyncHold, SyncResult, Topup,
+};
+use centime_protocol::revocation::RevocationReason;
 
 pub fn period(p: Period) -> PeriodDto {
     match p {
@@ -81,5 +87,92 @@ pub fn site(r: &SiteRule, spent: Vec<MoneyDto>, remaining: Vec<MoneyDto>) -> Sit
         period: r.period.map(period),
         spent_in_period: spent,
         remaining,
+    }
+}
+
+pub fn sync_hold(h: &SyncHold) -> SyncHoldDto {
+    SyncHoldDto { reason: hold_reason(h.reason), detail: h.detail.clone(), since: h.since }
+}
+
+fn hold_reason(r: HoldReason) -> HoldReasonDto {
+    match r {
+        HoldReason::Restored => HoldReasonDto::Restored,
+        HoldReason::Behind => HoldReasonDto::Behind,
+        HoldReason::Revoked => HoldReasonDto::Revoked,
+    }
+}
+
+fn revocation_reason(r: RevocationReason) -> RevocationReasonDto {
+    match r {
+        RevocationReason::Fork => RevocationReasonDto::Fork,
+        RevocationReason::Overdrawn => RevocationReasonDto::Overdrawn,
+    }
+}
+
+fn asset_view(v: &AssetView) -> AssetViewDto {
+    AssetViewDto {
+        asset: v.asset.to_string(),
+        credited: v.credited.to_string(),
+        spent: v.spent.to_string(),
+        balance: v.balance.to_string(),
+        unsettled: v.unsettled.map(|m| m.to_string()),
+    }
+}
+
+fn discrepancy(d: &Discrepancy) -> DiscrepancyDto {
+    match d {
+        Discrepancy::BalanceDiffers { asset, wallet, expected } => DiscrepancyDto::BalanceDiffers {
+            asset: asset.to_string(),
+            wallet: wallet.to_string(),
+            expected: expected.to_string(),
+        },
+        Discrepancy::Forked { payment_id, seq } => {
+            DiscrepancyDto::Forked { payment_id: payment_id.to_string(), seq: seq.to_string() }
+        }
+        Discrepancy::Unrecoverable { payment_id, why } => {
+            DiscrepancyDto::Unrecoverable { payment_id: payment_id.to_string(), why: why.clone() }
+        }
+        Discrepancy::SettledAfterFinal { payment_id } => {
+            DiscrepancyDto::SettledAfterFinal { payment_id: payment_id.to_string() }
+        }
+        Discrepancy::CreditUnknownToIssuer { credit_id } => {
+            DiscrepancyDto::CreditUnknownToIssuer { credit_id: credit_id.clone() }
+        }
+    }
+}
+
+pub fn sync_result(r: &SyncResult) -> SyncResultDto {
+    let c = r.done;
+    SyncResultDto {
+        synced_at: r.synced_at,
+        statement_issued_at: r.statement_issued_at,
+        done: SyncCountsDto {
+            marked_settled: c.marked_settled,
+            refunds_reversed: c.refunds_reversed,
+            refunds_final: c.refunds_final,
+            payments_recovered: c.payments_recovered,
+            credits_recovered: c.credits_recovered,
+        },
+        issuer_view: r.issuer_view.iter().map(asset_view).collect(),
+        wallet_view: r.wallet_view.iter().map(asset_view).collect(),
+        issuer_highest_seq: r.issuer_highest_seq.to_string(),
+        wallet_highest_seq: r.wallet_highest_seq.to_string(),
+        revoked: r.revoked.as_ref().map(|v| revocation_reason(v.reason)),
+        revoked_at: r.revoked.as_ref().map(|v| v.revoked_at),
+        discrepancies: r.discrepancies.iter().map(discrepancy).collect(),
+        may_pay: r.may_pay,
+    }
+}
+
+/// `payment`: the flagged payment as the wallet keeps it, for its site and amount.
+pub fn flagged_merchant(f: &FlaggedMerchant, payment: Option<&Payment>) -> FlaggedMerchantDto {
+    FlaggedMerchantDto {
+        payment_id: f.payment_id.to_string(),
+        pay_to: f.pay_to.clone(),
+        site: payment.map(|p| p.origin.to_string()),
+        amount: payment.map(|p| MoneyDto { amount: p.amount.micros.to_string(), asset: p.amount.asset.to_string() }),
+        refusal: f.refusal.clone(),
+        issuer_settled_at: f.issuer_settled_at,
+        flagged_at: f.flagged_at,
     }
 }

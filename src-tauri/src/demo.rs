@@ -4,6 +4,8 @@
 use std::time::Duration;
 
 use centime_app_models::DemoDto;
+use centime_core::Wallet;
+use centime_protocol::Network;
 
 use crate::error::{AppError, AppResult};
 
@@ -58,6 +60,27 @@ pub fn discover(base: &str) -> Option<DemoDto> {
             .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
             .unwrap_or_else(|| vec!["EUR".to_owned()]),
     })
+}
+
+/// Gives `w` the demo issuer's address when it trusts the demo's key and knows no address for
+/// its network, so that the background sync reaches it (a wallet made before the app kept
+/// addresses gets it at its next open). An address the user set is left alone; a failure only
+/// means no sync, and is logged.
+pub fn remember_issuer_url(w: &mut Wallet, demo: Option<&DemoDto>) {
+    let Some(d) = demo else { return };
+    let Ok(network) = d.network.parse::<Network>() else { return };
+    let trusted =
+        w.issuers().map(|is| is.iter().any(|i| i.network == network && i.public_key.to_string() == d.public_key));
+    let known = w.issuer_url(&network).map(|u| u.is_some());
+    match (trusted, known) {
+        (Ok(true), Ok(false)) => {
+            if let Err(e) = w.set_issuer_url(&network, &d.base_url) {
+                tracing::warn!(error = %e, "could not keep the demo issuer's address");
+            }
+        }
+        (Err(e), _) | (_, Err(e)) => tracing::warn!(error = %e, "could not read the wallet's issuers"),
+        _ => {}
+    }
 }
 
 /// Buys a credit note from the demo issuer with its test card.

@@ -64,7 +64,8 @@ pub fn create(s: &AppState, args: &CreateWalletArgs) -> AppResult<AppStatus> {
             name: Some("Centime demo issuer".into()),
         });
     }
-    let w = Wallet::init(&s.data_dir, ks.as_ref(), &issuers)?;
+    let mut w = Wallet::init(&s.data_dir, ks.as_ref(), &issuers)?;
+    crate::demo::remember_issuer_url(&mut w, s.demo.as_ref());
     *s.wallet() = Some(w);
     s.set_keystore(Some(ks));
     s.set_integrity_warning(None);
@@ -108,7 +109,9 @@ pub fn restore(s: &AppState, path: &str, passphrase: String) -> AppResult<AppSta
         let was_open = open.take().is_some();
         match checked.install(ks.as_ref()) {
             Ok(restored) => {
-                *open = Some(restored.wallet);
+                let mut w = restored.wallet;
+                crate::demo::remember_issuer_url(&mut w, s.demo.as_ref());
+                *open = Some(w);
                 Ok(())
             }
             Err(e) => {
@@ -121,6 +124,8 @@ pub fn restore(s: &AppState, path: &str, passphrase: String) -> AppResult<AppSta
         }
     };
     installed?;
+    // The restored wallet is held until it has synced (ADR 22): at once, not at the next turn.
+    s.sync_schedule().request_all();
     s.set_keystore(Some(ks));
     s.set_integrity_warning(None);
     Ok(status(s))

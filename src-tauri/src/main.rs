@@ -12,6 +12,7 @@ mod convert;
 mod demo;
 mod error;
 mod history;
+mod issuer_sync;
 mod lifecycle;
 mod logs;
 mod payments;
@@ -164,11 +165,14 @@ fn main() {
             commands::restore_wallet,
             commands::set_locale,
             commands::set_plain_http,
+            commands::sync_status,
+            commands::sync_now,
         ])
         .setup(|app| {
             logs::start(&data_dir());
             start_state(app)?;
             resolver::start(app.handle(), app.state::<Arc<AppState>>().inner().clone());
+            issuer_sync::start(app.handle(), app.state::<Arc<AppState>>().inner().clone());
             if let Some(w) = app.get_webview_window("main") {
                 without_gpu(&w);
             }

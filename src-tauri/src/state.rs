@@ -60,6 +60,8 @@ pub struct AppState {
     pub last_raise: Mutex<Option<Instant>>,
     /// When each site was last named in a "too many requests" notice.
     pub refusal_notices: Mutex<HashMap<String, Instant>>,
+    /// When each issuer is synced next, and how the last attempt went (`issuer_sync`).
+    pub sync_schedule: Mutex<crate::issuer_sync::Schedule>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -93,6 +95,7 @@ impl AppState {
             link_pace: Mutex::new(LinkPace::new()),
             last_raise: Mutex::new(None),
             refusal_notices: Mutex::new(HashMap::new()),
+            sync_schedule: Mutex::new(crate::issuer_sync::Schedule::default()),
         })
     }
 
@@ -123,6 +126,10 @@ impl AppState {
     /// Declines a waiting prompt (nothing if it is gone already).
     pub fn decline_prompt(&self, id: &str) {
         self.prompts().remove(id);
+    }
+
+    pub fn sync_schedule(&self) -> MutexGuard<'_, crate::issuer_sync::Schedule> {
+        lock(&self.sync_schedule)
     }
 
     pub fn link_pace(&self) -> MutexGuard<'_, LinkPace> {
@@ -207,7 +214,8 @@ impl AppState {
     /// as a warning (the banner), as it was when the check ran before opening; the main window
     /// is told with `wallet-changed` when the check ends.
     pub fn open_with(self: &Arc<Self>, ks: Arc<dyn KeyStore>) -> AppResult<()> {
-        let w = Wallet::open(&self.data_dir, ks.as_ref())?;
+        let mut w = Wallet::open(&self.data_dir, ks.as_ref())?;
+        crate::demo::remember_issuer_url(&mut w, self.demo.as_ref());
         self.set_open_problem(None);
         self.set_integrity_warning(None);
         *self.wallet() = Some(w);

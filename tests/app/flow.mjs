@@ -146,6 +146,16 @@ try {
   await textOf(browser, `//*[@data-testid="balance-EUR"]`, /^€2\.50$/);
   check(true, "the dashboard balance is €2.50");
 
+  step("the app syncs with the demo issuer on its own; Sync now shows the issuer's view of the top-up");
+  const demoSync = `//*[@data-testid="sync-last-centime:demo"]`;
+  await textOf(browser, demoSync, /^Last synced (just now|\d+ minutes? ago)/, 30_000);
+  check(true, "a sync after the wallet opened, without asking");
+  await click(browser, `//*[@data-testid="issuer-panel"]//button[normalize-space(.)="Sync now"]`);
+  const credited = `//*[@data-testid="sync-views-centime:demo"]//tr[th[normalize-space(.)="Credited"]]`;
+  await textOf(browser, `${credited}/td[1]`, /^€2\.50$/, 30_000);
+  await textOf(browser, `${credited}/td[2]`, /^€2\.50$/);
+  check(true, "the issuer credits the €2.50 the wallet redeemed");
+
   step("a centime://pay link handed to a second instance raises the prompt in the first");
   const link1 = await payLinkFor(`${ARTICLE}/1`);
   check(link1.startsWith("centime://pay?req="), "the demo paywall offers a centime://pay link");

@@ -17,6 +17,39 @@ test("dashboard: balance, spending, activity, unconfirmed, pause", async ({ app 
   expect(await app.calls("set_paused")).toEqual([{ paused: true }]);
 });
 
+test("dashboard: the issuer panel, a held network and Sync now", async ({ app }) => {
+  const { page } = app;
+  await app.open({ balance: "3.20", sync: "held" });
+  const panel = page.getByTestId("issuer-panel");
+  await expect(panel.getByRole("heading", { name: "Issuer", level: 2 })).toBeVisible();
+  await expect(page.getByTestId("hold-demo")).toHaveText(
+    "Payments paused until the wallet has synced with Demo issuer: restored from a backup.",
+  );
+  await expect(page.getByTestId("sync-last-demo")).toContainText("Last synced 3 minutes ago");
+  await expect(page.getByTestId("sync-views-demo")).toContainText("€3.40");
+  await expect(page.getByTestId("sync-done-demo")).toHaveText(
+    "2 payments marked settled: the issuer has paid the merchants." +
+      "1 refund reversed: the merchant refused the payment but settled it anyway.",
+  );
+  await expect(panel).toContainText(
+    "https://news.example refused a payment of €0.20 and settled it anyway: refund reversed.",
+  );
+  await app.shot("dashboard-issuer");
+
+  await panel.getByRole("button", { name: "Sync now" }).click();
+  await expect(panel.getByRole("button", { name: "Syncing…" })).toBeDisabled();
+  await expect(page.getByTestId("sync-last-demo")).toContainText("Last synced just now");
+  await expect(page.getByTestId("hold-demo")).toHaveCount(0);
+  expect(await app.calls("sync_now")).toHaveLength(1);
+});
+
+test("a failed sync says why, in words and in the backend's", async ({ app }) => {
+  await app.open({ balance: "1", sync: "failing" });
+  await expect(app.page.getByTestId("issuer-panel").getByRole("alert")).toContainText(
+    "Sync failed just now. The other side could not be reached. http://127.0.0.1:8787/issuer/statements: connection refused",
+  );
+});
+
 test("an integrity warning is shown as a banner", async ({ app }) => {
   await app.open({ balance: "1", integrityWarning: "Entry 42 does not match its hash." });
   await expect(app.page.getByRole("alert")).toContainText(

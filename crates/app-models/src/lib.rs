@@ -506,6 +506,190 @@ pub struct ExportProgressDto {
     pub total: u64,
 }
 
+/// Why paying on a network waits for a sync (the core's `HoldReason`).
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    TS,
+    strum::Display,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum HoldReasonDto {
+    /// Restored from a backup: it may have forgotten payments.
+    Restored,
+    /// The issuer knows payments or credits the wallet could not recover.
+    Behind,
+    /// The issuer revoked the wallet's key.
+    Revoked,
+}
+
+/// Why the issuer revoked the wallet's key.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Serialize,
+    Deserialize,
+    TS,
+    strum::Display,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
+#[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum RevocationReasonDto {
+    /// Two different payments under one sequence number: a restored or copied wallet paid.
+    Fork,
+    /// Its settled payments went past its credits.
+    Overdrawn,
+}
+
+/// A network the wallet does not pay on until a sync lifts the hold.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncHoldDto {
+    pub reason: HoldReasonDto,
+    /// More, in the core's words.
+    pub detail: Option<String>,
+    /// Unix seconds.
+    #[ts(type = "number")]
+    pub since: i64,
+}
+
+/// What a sync changed in the wallet (counts, not money).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncCountsDto {
+    #[ts(type = "number")]
+    pub marked_settled: u64,
+    #[ts(type = "number")]
+    pub refunds_reversed: u64,
+    #[ts(type = "number")]
+    pub refunds_final: u64,
+    #[ts(type = "number")]
+    pub payments_recovered: u64,
+    #[ts(type = "number")]
+    pub credits_recovered: u64,
+}
+
+/// One asset's account as the issuer or the wallet sees it; every figure is the core's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AssetViewDto {
+    pub asset: String,
+    pub credited: String,
+    pub spent: String,
+    pub balance: String,
+    /// The wallet's only: its payments the issuer has not settled yet.
+    pub unsettled: Option<String>,
+}
+
+/// Something the wallet and the issuer disagree on that the sync could not settle alone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase", tag = "kind")]
+pub enum DiscrepancyDto {
+    /// The wallet's balance is not the issuer's less the payments it has not settled yet.
+    #[serde(rename_all = "camelCase")]
+    BalanceDiffers { asset: String, wallet: String, expected: String },
+    /// The issuer settled another copy's payment under one of this wallet's ids or numbers.
+    #[serde(rename_all = "camelCase")]
+    Forked {
+        payment_id: String,
+        /// Decimal string: a number past 2^53 would not survive JSON in the window.
+        seq: String,
+    },
+    /// A settled payment whose authorization does not check under this wallet's key.
+    #[serde(rename_all = "camelCase")]
+    Unrecoverable { payment_id: String, why: String },
+    /// The issuer settled a payment whose refund was already final.
+    #[serde(rename_all = "camelCase")]
+    SettledAfterFinal { payment_id: String },
+    /// A credit the wallet redeemed that the issuer does not list.
+    #[serde(rename_all = "camelCase")]
+    CreditUnknownToIssuer { credit_id: String },
+}
+
+/// The last sync of a network: what it found and did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncResultDto {
+    /// When the wallet applied the statement (Unix seconds, the wallet's clock).
+    #[ts(type = "number")]
+    pub synced_at: i64,
+    #[ts(type = "number")]
+    pub statement_issued_at: u64,
+    pub done: SyncCountsDto,
+    pub issuer_view: Vec<AssetViewDto>,
+    pub wallet_view: Vec<AssetViewDto>,
+    pub issuer_highest_seq: String,
+    pub wallet_highest_seq: String,
+    pub revoked: Option<RevocationReasonDto>,
+    #[ts(type = "number | null")]
+    pub revoked_at: Option<u64>,
+    pub discrepancies: Vec<DiscrepancyDto>,
+    pub may_pay: bool,
+}
+
+/// A merchant that answered "refused", kept the authorization and settled it anyway.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct FlaggedMerchantDto {
+    pub payment_id: String,
+    pub pay_to: String,
+    /// The site the payment was made to, when the wallet still has the payment.
+    pub site: Option<String>,
+    pub amount: Option<MoneyDto>,
+    /// Its refusal, as the wallet stored it.
+    pub refusal: Option<String>,
+    #[ts(type = "number")]
+    pub issuer_settled_at: i64,
+    #[ts(type = "number")]
+    pub flagged_at: i64,
+}
+
+/// One trusted issuer's sync, as the dashboard shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct IssuerSyncDto {
+    pub network: String,
+    pub issuer_name: Option<String>,
+    /// Where the wallet reaches the issuer; without one it cannot sync.
+    pub issuer_url: Option<String>,
+    pub last_sync: Option<SyncResultDto>,
+    pub hold: Option<SyncHoldDto>,
+    pub flagged: Vec<FlaggedMerchantDto>,
+    /// A sync of this network is running now.
+    pub syncing: bool,
+    /// When the background sync runs next (Unix seconds, the wallet's clock).
+    #[ts(type = "number | null")]
+    pub next_sync_at: Option<i64>,
+    /// The last attempt's failure, when it failed (cleared by a sync that succeeds).
+    pub last_error: Option<AppErrorDto>,
+    #[ts(type = "number | null")]
+    pub last_error_at: Option<i64>,
+}
+
+/// Every trusted issuer's sync, with the wallet's clock for "3 minutes ago".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncStatusDto {
+    pub issuers: Vec<IssuerSyncDto>,
+    #[ts(type = "number")]
+    pub now: i64,
+}
+
 /// Names of the events the shell emits to the main window.
 pub mod events {
     /// Payload: `PromptDto`. A payment request arrived (deep link) and waits for an answer.
@@ -518,6 +702,8 @@ pub mod events {
     pub const LINK_REFUSED: &str = "link-refused";
     /// Payload: `ExportProgressDto`. Rows written so far by the running export.
     pub const EXPORT_PROGRESS: &str = "export-progress";
+    /// Payload: none. A sync with an issuer ended (done or failed): read `sync_status` again.
+    pub const SYNC_FINISHED: &str = "sync-finished";
 }
 
 /// Every Tauri command the shell exposes, in the order of `ui/src/lib/backend/commands.ts`.
@@ -553,6 +739,8 @@ pub const COMMANDS: &[&str] = &[
     "restore_wallet",
     "set_locale",
     "set_plain_http",
+    "sync_status",
+    "sync_now",
 ];
 
 /// The TypeScript declarations of every type above, in one file.
@@ -606,6 +794,16 @@ pub fn typescript() -> String {
         ExportArgs::decl(&cfg),
         ExportResultDto::decl(&cfg),
         ExportProgressDto::decl(&cfg),
+        HoldReasonDto::decl(&cfg),
+        RevocationReasonDto::decl(&cfg),
+        SyncHoldDto::decl(&cfg),
+        SyncCountsDto::decl(&cfg),
+        AssetViewDto::decl(&cfg),
+        DiscrepancyDto::decl(&cfg),
+        SyncResultDto::decl(&cfg),
+        FlaggedMerchantDto::decl(&cfg),
+        IssuerSyncDto::decl(&cfg),
+        SyncStatusDto::decl(&cfg),
     ];
     let mut out =
         String::from("// Generated from crates/app-models by `make bindings`. Do not edit: change the Rust types.\n\n");
@@ -629,6 +827,8 @@ pub fn typescript() -> String {
     vocabulary::<PaymentStatus>(&mut out, "PAYMENT_STATUSES", "PaymentStatus");
     vocabulary::<PromptSource>(&mut out, "PROMPT_SOURCES", "PromptSource");
     vocabulary::<DocumentKind>(&mut out, "DOCUMENT_KINDS", "DocumentKind");
+    vocabulary::<HoldReasonDto>(&mut out, "HOLD_REASONS", "HoldReasonDto");
+    vocabulary::<RevocationReasonDto>(&mut out, "REVOCATION_REASONS", "RevocationReasonDto");
     out.push_str("export const EVENTS = {\n");
     for (k, v) in [
         ("paymentPrompt", events::PAYMENT_PROMPT),
@@ -636,6 +836,7 @@ pub fn typescript() -> String {
         ("walletChanged", events::WALLET_CHANGED),
         ("linkRefused", events::LINK_REFUSED),
         ("exportProgress", events::EXPORT_PROGRESS),
+        ("syncFinished", events::SYNC_FINISHED),
     ] {
         out.push_str(&format!("  {k}: \"{v}\",\n"));
     }

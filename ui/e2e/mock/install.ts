@@ -15,6 +15,7 @@ import type {
   PaymentResultDto,
   PromptDto,
   SiteDto,
+  SyncStatusDto,
 } from "../../src/lib/backend/bindings";
 import { GeneratedHistory } from "./history";
 import type { MockConfig, MockHandle } from "./types";
@@ -156,6 +157,74 @@ function dashboard(): Dashboard {
     recent: [...recent].reverse().slice(0, 10),
     unconfirmed,
     paused,
+  };
+}
+
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+let syncedAt = nowSeconds() - 180;
+let syncHeld = config.sync === "held";
+
+function syncStatus(): SyncStatusDto {
+  const failing = config.sync === "failing";
+  return {
+    now: nowSeconds(),
+    issuers: [
+      {
+        network: NETWORK,
+        issuerName: "Demo issuer",
+        issuerUrl: "http://127.0.0.1:8787",
+        lastSync: {
+          syncedAt,
+          statementIssuedAt: syncedAt,
+          done: {
+            markedSettled: 2,
+            refundsReversed: 1,
+            refundsFinal: 0,
+            paymentsRecovered: 0,
+            creditsRecovered: 0,
+          },
+          issuerView: [
+            { asset: ASSET, credited: "5.00", spent: "1.60", balance: "3.40", unsettled: null },
+          ],
+          walletView: [
+            {
+              asset: ASSET,
+              credited: "5.00",
+              spent: "1.80",
+              balance: dec(balance),
+              unsettled: "0.20",
+            },
+          ],
+          issuerHighestSeq: "7",
+          walletHighestSeq: "8",
+          revoked: null,
+          revokedAt: null,
+          discrepancies: [],
+          mayPay: !syncHeld,
+        },
+        hold: syncHeld ? { reason: "restored", detail: null, since: syncedAt } : null,
+        flagged: [
+          {
+            paymentId: "pay-refused-1",
+            payTo: "acct-news",
+            site: "https://news.example",
+            amount: { amount: "0.20", asset: ASSET },
+            refusal: "expired",
+            issuerSettledAt: syncedAt,
+            flaggedAt: syncedAt,
+          },
+        ],
+        syncing: false,
+        nextSyncAt: nowSeconds() + (syncHeld ? 60 : 600),
+        lastError: failing
+          ? {
+              code: "network",
+              message: "http://127.0.0.1:8787/issuer/statements: connection refused",
+            }
+          : null,
+        lastErrorAt: failing ? nowSeconds() - 30 : null,
+      },
+    ],
   };
 }
 
@@ -403,6 +472,14 @@ function handle(cmd: string, a: Record<string, unknown>): unknown {
     case "set_locale":
     case "set_plain_http":
       return null;
+    case "sync_status":
+      return syncStatus();
+    case "sync_now":
+      if (config.sync !== "failing") {
+        syncedAt = nowSeconds();
+        syncHeld = false;
+      }
+      return new Promise((resolve) => setTimeout(() => resolve(syncStatus()), 300));
     default:
       throw { code: "internal", message: `The mock has no command ${cmd}.` };
   }

@@ -18,6 +18,8 @@ export interface MockConfig {
   savePath?: string | null;
   /** Rows the fake export writes every 20 ms (default 2000). */
   exportRowsPerTick?: number;
+  /** The demo network is held until a sync (as after a restore), or the sync fails. */
+  sync?: "ok" | "held" | "failing";
 }
 
 export interface MockHandle {

@@ -75,6 +75,99 @@ export const en = {
   "dashboard.integrityTitle": "Your wallet's records failed their integrity check.",
   "dashboard.loadFailed": "The wallet could not be read.",
 
+  "sync.title": "Issuer",
+  "sync.network": "{issuer} · {network}",
+  "sync.lastSync": "Last synced {time}.",
+  "sync.never": "Not synced yet.",
+  "sync.next": "Next sync {time}.",
+  "sync.justNow": "just now",
+  "sync.soon": "in a moment",
+  "sync.now": "Sync now",
+  "sync.syncing": "Syncing…",
+  "sync.failed": "Sync failed {time}.",
+  "sync.noUrl":
+    "Centime does not know where to reach this issuer, so it cannot compare its accounts with yours.",
+  "sync.view.caption": "The issuer's accounts and this wallet's, per currency",
+  "sync.view.issuer": "Issuer",
+  "sync.view.wallet": "This wallet",
+  "sync.view.credited": "Credited",
+  "sync.view.spent": "Spent",
+  "sync.view.balance": "Balance",
+  "sync.view.unsettled": "Not yet settled by the merchants",
+  "sync.view.none": "—",
+  "sync.done.title": "What the last sync changed",
+  "sync.done.nothing": "Nothing: the wallet already knew everything the issuer listed.",
+  "sync.done.markedSettled.one": "1 payment marked settled: the issuer has paid the merchant.",
+  "sync.done.markedSettled.other":
+    "{count} payments marked settled: the issuer has paid the merchants.",
+  "sync.done.paymentsRecovered.one":
+    "1 payment this wallet had forgotten was recovered from the issuer's statement.",
+  "sync.done.paymentsRecovered.other":
+    "{count} payments this wallet had forgotten were recovered from the issuer's statement.",
+  "sync.done.creditsRecovered.one":
+    "1 top-up this wallet had forgotten was recovered from the issuer's statement.",
+  "sync.done.creditsRecovered.other":
+    "{count} top-ups this wallet had forgotten were recovered from the issuer's statement.",
+  "sync.done.refundsReversed.one":
+    "1 refund reversed: the merchant refused the payment but settled it anyway.",
+  "sync.done.refundsReversed.other":
+    "{count} refunds reversed: the merchants refused the payments but settled them anyway.",
+  "sync.done.refundsFinal.one":
+    "1 refund is now final: the merchant can no longer settle the payment.",
+  "sync.done.refundsFinal.other":
+    "{count} refunds are now final: the merchants can no longer settle the payments.",
+  "sync.discrepancies": "Where the wallet and the issuer disagree",
+  "sync.discrepancy.balanceDiffers":
+    "This wallet's balance is {wallet}; the issuer's figures, less the payments not settled yet, give {expected}.",
+  "sync.discrepancy.forked":
+    "The issuer settled a payment {payment} (number {seq}) that this wallet did not sign that way: another copy of this wallet, or an old backup, paid with the same number.",
+  "sync.discrepancy.unrecoverable":
+    "The issuer lists a payment {payment} that does not check as one of this wallet's: {why}",
+  "sync.discrepancy.settledAfterFinal":
+    "The issuer settled payment {payment} after its refund had become final.",
+  "sync.discrepancy.creditUnknownToIssuer":
+    "The issuer does not list the top-up {credit} this wallet redeemed.",
+  "sync.hold.restored":
+    "Payments paused until the wallet has synced with {issuer}: restored from a backup.",
+  "sync.hold.behind":
+    "Payments paused until the wallet has synced with {issuer}: the issuer knows payments or top-ups this wallet could not recover.",
+  "sync.hold.revoked": "Your key was revoked by {issuer}: this wallet no longer pays on {network}.",
+  "sync.revocation.fork":
+    "Two different payments were signed with one number: a copy of this wallet, or an old backup, paid.",
+  "sync.revocation.overdrawn": "Its settled payments went beyond its credits.",
+  "sync.flagged.title": "Merchants that kept a refused payment",
+  "sync.flagged": "{merchant} refused a payment and settled it anyway: refund reversed.",
+  "sync.flagged.withAmount":
+    "{merchant} refused a payment of {amount} and settled it anyway: refund reversed.",
+
+  "error.internal": "Something went wrong inside Centime.",
+  "error.needs_approval": "This payment needs your approval.",
+  "error.refused": "Your spending rules do not allow this payment.",
+  "error.insufficient_funds": "There is not enough money in the wallet.",
+  "error.invalid_input": "Something given is not valid.",
+  "error.keystore": "The wallet's key could not be read.",
+  "error.integrity": "The wallet's records failed their integrity check.",
+  "error.busy": "The wallet is busy; try again in a moment.",
+  "error.disk_full": "The disk is full.",
+  "error.read_only": "The wallet's files cannot be written.",
+  "error.disk_io": "The disk could not be read or written.",
+  "error.cancelled": "Cancelled.",
+  "error.network": "The other side could not be reached.",
+  "error.site_unconfirmed": "The site did not confirm its price.",
+  "error.refused_by_merchant": "The site refused the payment.",
+  "error.unconfirmed": "The site has not confirmed the payment yet.",
+  "error.wallet_closed": "The wallet was closed meanwhile.",
+  "error.private_address":
+    "The address is on a private network, which Centime does not reach for sites.",
+  "error.plain_http": "The address uses plain HTTP, which you have not allowed.",
+  "error.no_wallet": "There is no wallet yet.",
+  "error.locked": "The wallet is locked.",
+  "error.expired": "This request has expired.",
+  "error.too_many_prompts": "This site has too many payment requests waiting.",
+  "error.sync_required": "Payments wait until the wallet has synced with its issuer.",
+  "error.payer_revoked": "The issuer revoked this wallet's key: it no longer pays on this network.",
+  "error.bad_statement": "The issuer's statement could not be checked; nothing was changed.",
+  "error.certificate_mismatch": "The merchant's certificate does not match its offer.",
   "entry.kind.credit": "Top-up",
   "entry.kind.payment": "Payment",
   "entry.kind.refund": "Refund",

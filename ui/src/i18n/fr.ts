@@ -83,6 +83,103 @@ export const fr: Messages = {
     "Les registres de votre portefeuille ont échoué au contrôle d'intégrité.",
   "dashboard.loadFailed": "Le portefeuille n'a pas pu être lu.",
 
+  "sync.title": "Émetteur",
+  "sync.network": "{issuer} · {network}",
+  "sync.lastSync": "Dernière synchronisation {time}.",
+  "sync.never": "Pas encore synchronisé.",
+  "sync.next": "Prochaine synchronisation {time}.",
+  "sync.justNow": "à l'instant",
+  "sync.soon": "dans un instant",
+  "sync.now": "Synchroniser",
+  "sync.syncing": "Synchronisation…",
+  "sync.failed": "Échec de la synchronisation {time}.",
+  "sync.noUrl":
+    "Centime ne sait pas où joindre cet émetteur : il ne peut pas comparer ses comptes aux vôtres.",
+  "sync.view.caption": "Les comptes de l'émetteur et ceux de ce portefeuille, par devise",
+  "sync.view.issuer": "Émetteur",
+  "sync.view.wallet": "Ce portefeuille",
+  "sync.view.credited": "Crédité",
+  "sync.view.spent": "Dépensé",
+  "sync.view.balance": "Solde",
+  "sync.view.unsettled": "Pas encore réglé aux marchands",
+  "sync.view.none": "—",
+  "sync.done.title": "Ce que la dernière synchronisation a changé",
+  "sync.done.nothing": "Rien : le portefeuille savait déjà tout ce que l'émetteur a listé.",
+  "sync.done.markedSettled.one": "1 paiement marqué réglé : l'émetteur a payé le marchand.",
+  "sync.done.markedSettled.other":
+    "{count} paiements marqués réglés : l'émetteur a payé les marchands.",
+  "sync.done.paymentsRecovered.one":
+    "1 paiement oublié par ce portefeuille a été retrouvé dans le relevé de l'émetteur.",
+  "sync.done.paymentsRecovered.other":
+    "{count} paiements oubliés par ce portefeuille ont été retrouvés dans le relevé de l'émetteur.",
+  "sync.done.creditsRecovered.one":
+    "1 recharge oubliée par ce portefeuille a été retrouvée dans le relevé de l'émetteur.",
+  "sync.done.creditsRecovered.other":
+    "{count} recharges oubliées par ce portefeuille ont été retrouvées dans le relevé de l'émetteur.",
+  "sync.done.refundsReversed.one":
+    "1 remboursement annulé : le marchand a refusé le paiement mais l'a encaissé quand même.",
+  "sync.done.refundsReversed.other":
+    "{count} remboursements annulés : les marchands ont refusé les paiements mais les ont encaissés quand même.",
+  "sync.done.refundsFinal.one":
+    "1 remboursement est désormais définitif : le marchand ne peut plus encaisser le paiement.",
+  "sync.done.refundsFinal.other":
+    "{count} remboursements sont désormais définitifs : les marchands ne peuvent plus encaisser les paiements.",
+  "sync.discrepancies": "Là où le portefeuille et l'émetteur ne sont pas d'accord",
+  "sync.discrepancy.balanceDiffers":
+    "Le solde de ce portefeuille est de {wallet} ; les chiffres de l'émetteur, moins les paiements pas encore réglés, donnent {expected}.",
+  "sync.discrepancy.forked":
+    "L'émetteur a réglé un paiement {payment} (numéro {seq}) que ce portefeuille n'a pas signé ainsi : une autre copie de ce portefeuille, ou une ancienne sauvegarde, a payé avec le même numéro.",
+  "sync.discrepancy.unrecoverable":
+    "L'émetteur liste un paiement {payment} qui ne se vérifie pas comme un paiement de ce portefeuille : {why}",
+  "sync.discrepancy.settledAfterFinal":
+    "L'émetteur a réglé le paiement {payment} après que son remboursement est devenu définitif.",
+  "sync.discrepancy.creditUnknownToIssuer":
+    "L'émetteur ne liste pas la recharge {credit} que ce portefeuille a encaissée.",
+  "sync.hold.restored":
+    "Paiements suspendus jusqu'à ce que le portefeuille se soit synchronisé avec {issuer} : restauré depuis une sauvegarde.",
+  "sync.hold.behind":
+    "Paiements suspendus jusqu'à ce que le portefeuille se soit synchronisé avec {issuer} : l'émetteur connaît des paiements ou des recharges que ce portefeuille n'a pas pu retrouver.",
+  "sync.hold.revoked":
+    "Votre clé a été révoquée par {issuer} : ce portefeuille ne paie plus sur {network}.",
+  "sync.revocation.fork":
+    "Deux paiements différents ont été signés avec un même numéro : une copie de ce portefeuille, ou une ancienne sauvegarde, a payé.",
+  "sync.revocation.overdrawn": "Ses paiements réglés ont dépassé ses crédits.",
+  "sync.flagged.title": "Marchands qui ont gardé un paiement refusé",
+  "sync.flagged":
+    "{merchant} a refusé un paiement et l'a encaissé quand même : remboursement annulé.",
+  "sync.flagged.withAmount":
+    "{merchant} a refusé un paiement de {amount} et l'a encaissé quand même : remboursement annulé.",
+
+  "error.internal": "Un problème est survenu dans Centime.",
+  "error.needs_approval": "Ce paiement demande votre accord.",
+  "error.refused": "Vos règles de dépense ne permettent pas ce paiement.",
+  "error.insufficient_funds": "Il n'y a pas assez d'argent dans le portefeuille.",
+  "error.invalid_input": "Une donnée fournie n'est pas valable.",
+  "error.keystore": "La clé du portefeuille n'a pas pu être lue.",
+  "error.integrity": "Les données du portefeuille ont échoué à leur contrôle d'intégrité.",
+  "error.busy": "Le portefeuille est occupé ; réessayez dans un instant.",
+  "error.disk_full": "Le disque est plein.",
+  "error.read_only": "Les fichiers du portefeuille ne peuvent pas être écrits.",
+  "error.disk_io": "Le disque n'a pas pu être lu ou écrit.",
+  "error.cancelled": "Annulé.",
+  "error.network": "L'autre partie n'a pas pu être jointe.",
+  "error.site_unconfirmed": "Le site n'a pas confirmé son prix.",
+  "error.refused_by_merchant": "Le site a refusé le paiement.",
+  "error.unconfirmed": "Le site n'a pas encore confirmé le paiement.",
+  "error.wallet_closed": "Le portefeuille a été fermé entre-temps.",
+  "error.private_address":
+    "L'adresse est sur un réseau privé, que Centime ne joint pas pour les sites.",
+  "error.plain_http": "L'adresse utilise HTTP non chiffré, que vous n'avez pas autorisé.",
+  "error.no_wallet": "Il n'y a pas encore de portefeuille.",
+  "error.locked": "Le portefeuille est verrouillé.",
+  "error.expired": "Cette demande a expiré.",
+  "error.too_many_prompts": "Ce site a trop de demandes de paiement en attente.",
+  "error.sync_required":
+    "Les paiements attendent que le portefeuille se soit synchronisé avec son émetteur.",
+  "error.payer_revoked":
+    "L'émetteur a révoqué la clé de ce portefeuille : il ne paie plus sur ce réseau.",
+  "error.bad_statement": "Le relevé de l'émetteur n'a pas pu être vérifié ; rien n'a été changé.",
+  "error.certificate_mismatch": "Le certificat du marchand ne correspond pas à son offre.",
   "entry.kind.credit": "Recharge",
   "entry.kind.payment": "Paiement",
   "entry.kind.refund": "Remboursement",

@@ -45,10 +45,17 @@ describe("dictionaries", () => {
 });
 
 describe("keys built at run time", () => {
-  it("every history preset, kind, status and document kind has its text", async () => {
+  it("every history preset, kind, status, document kind, error code and hold has its text", async () => {
     const { PRESETS } = await import("../lib/dateRange");
-    const { DOCUMENT_KINDS, ENTRY_KINDS, ENTRY_STATUSES, REASON_CODES } =
-      await import("../lib/backend/bindings");
+    const {
+      DOCUMENT_KINDS,
+      ENTRY_KINDS,
+      ENTRY_STATUSES,
+      ERROR_CODES,
+      HOLD_REASONS,
+      REASON_CODES,
+      REVOCATION_REASONS,
+    } = await import("../lib/backend/bindings");
     const keys = [
       ...PRESETS.map((p) => `range.${p}`),
       // Every variant the wallet can send (generated from its enums): a new one without its
@@ -57,6 +64,9 @@ describe("keys built at run time", () => {
       ...ENTRY_STATUSES.map((s) => `entry.status.${s}`),
       ...REASON_CODES.map((c) => `reason.${c}`),
       ...DOCUMENT_KINDS.map((d) => `details.doc.${d}`),
+      ...ERROR_CODES.map((c) => `error.${c}`),
+      ...HOLD_REASONS.map((r) => `sync.hold.${r}`),
+      ...REVOCATION_REASONS.map((r) => `sync.revocation.${r}`),
       ...["day", "week", "month"].map((p) => `period.current.${p}`),
     ];
     for (const locale of LOCALES) {

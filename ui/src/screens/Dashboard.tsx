@@ -1,6 +1,7 @@
-import { useState } from "react";
+import { useCallback, useState } from "react";
 import { EntryList } from "../components/EntryList";
 import { ErrorNote } from "../components/ErrorNote";
+import { HoldNotes, IssuerPanel, useSyncStatus } from "../components/IssuerPanel";
 import { Switch } from "../components/Switch";
 import { backend, toAppError, type AppErrorDto, type MoneyDto } from "../lib/backend";
 import { usePreferences } from "../lib/preferences";
@@ -23,7 +24,9 @@ function Totals({ items }: { items: MoneyDto[] }) {
 
 export function Dashboard({ go }: { go: (s: Screen) => void }) {
   const { t, money, dateTime } = usePreferences();
-  const { dashboard, dashboardError, setDashboard } = useWallet();
+  const { dashboard, dashboardError, setDashboard, refresh } = useWallet();
+  const onSynced = useCallback(() => void refresh(), [refresh]);
+  const sync = useSyncStatus(onSynced);
   const [pauseError, setPauseError] = useState<AppErrorDto | null>(null);
   const [pausing, setPausing] = useState(false);
 
@@ -57,6 +60,7 @@ export function Dashboard({ go }: { go: (s: Screen) => void }) {
       {!dashboard && !dashboardError && <p className="muted">{t("app.loading")}</p>}
       {dashboard && (
         <>
+          <HoldNotes status={sync.status} />
           {dashboard.paused && (
             <div className="note note-warn" role="status">
               <p>{t("dashboard.pausedNote")}</p>
@@ -116,6 +120,8 @@ export function Dashboard({ go }: { go: (s: Screen) => void }) {
               </p>
             </section>
           </div>
+
+          <IssuerPanel sync={sync} />
 
           {dashboard.unconfirmed.length > 0 && (
             <section className="card card-warn" aria-labelledby="unconfirmed-h">

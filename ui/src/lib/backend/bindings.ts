@@ -293,6 +293,70 @@ export type ExportProgressDto = { rows: number,
  */
 total: number, };
 
+export type HoldReasonDto = "restored" | "behind" | "revoked";
+
+export type RevocationReasonDto = "fork" | "overdrawn";
+
+export type SyncHoldDto = { reason: HoldReasonDto, 
+/**
+ * More, in the core's words.
+ */
+detail: string | null, 
+/**
+ * Unix seconds.
+ */
+since: number, };
+
+export type SyncCountsDto = { markedSettled: number, refundsReversed: number, refundsFinal: number, paymentsRecovered: number, creditsRecovered: number, };
+
+export type AssetViewDto = { asset: string, credited: string, spent: string, balance: string, 
+/**
+ * The wallet's only: its payments the issuer has not settled yet.
+ */
+unsettled: string | null, };
+
+export type DiscrepancyDto = { "kind": "balanceDiffers", asset: string, wallet: string, expected: string, } | { "kind": "forked", paymentId: string, 
+/**
+ * Decimal string: a number past 2^53 would not survive JSON in the window.
+ */
+seq: string, } | { "kind": "unrecoverable", paymentId: string, why: string, } | { "kind": "settledAfterFinal", paymentId: string, } | { "kind": "creditUnknownToIssuer", creditId: string, };
+
+export type SyncResultDto = { 
+/**
+ * When the wallet applied the statement (Unix seconds, the wallet's clock).
+ */
+syncedAt: number, statementIssuedAt: number, done: SyncCountsDto, issuerView: Array<AssetViewDto>, walletView: Array<AssetViewDto>, issuerHighestSeq: string, walletHighestSeq: string, revoked: RevocationReasonDto | null, revokedAt: number | null, discrepancies: Array<DiscrepancyDto>, mayPay: boolean, };
+
+export type FlaggedMerchantDto = { paymentId: string, payTo: string, 
+/**
+ * The site the payment was made to, when the wallet still has the payment.
+ */
+site: string | null, amount: MoneyDto | null, 
+/**
+ * Its refusal, as the wallet stored it.
+ */
+refusal: string | null, issuerSettledAt: number, flaggedAt: number, };
+
+export type IssuerSyncDto = { network: string, issuerName: string | null, 
+/**
+ * Where the wallet reaches the issuer; without one it cannot sync.
+ */
+issuerUrl: string | null, lastSync: SyncResultDto | null, hold: SyncHoldDto | null, flagged: Array<FlaggedMerchantDto>, 
+/**
+ * A sync of this network is running now.
+ */
+syncing: boolean, 
+/**
+ * When the background sync runs next (Unix seconds, the wallet's clock).
+ */
+nextSyncAt: number | null, 
+/**
+ * The last attempt's failure, when it failed (cleared by a sync that succeeds).
+ */
+lastError: AppErrorDto | null, lastErrorAt: number | null, };
+
+export type SyncStatusDto = { issuers: Array<IssuerSyncDto>, now: number, };
+
 export const ERROR_CODES: readonly ErrorCode[] = [
   "internal",
   "needs_approval",
@@ -398,12 +462,24 @@ export const DOCUMENT_KINDS: readonly DocumentKind[] = [
   "credit_note",
 ];
 
+export const HOLD_REASONS: readonly HoldReasonDto[] = [
+  "restored",
+  "behind",
+  "revoked",
+];
+
+export const REVOCATION_REASONS: readonly RevocationReasonDto[] = [
+  "fork",
+  "overdrawn",
+];
+
 export const EVENTS = {
   paymentPrompt: "payment-prompt",
   paymentMade: "payment-made",
   walletChanged: "wallet-changed",
   linkRefused: "link-refused",
   exportProgress: "export-progress",
+  syncFinished: "sync-finished",
 } as const;
 
 export const COMMANDS = [
@@ -438,4 +514,6 @@ export const COMMANDS = [
   "restore_wallet",
   "set_locale",
   "set_plain_http",
+  "sync_status",
+  "sync_now",
 ] as const;

@@ -65,6 +65,8 @@ describe("IPC commands", () => {
     await commands.restoreWallet("/tmp/b", "pw");
     await commands.setLocale("fr");
     await commands.setPlainHttp(false);
+    await commands.syncStatus();
+    await commands.syncNow();
 
     expect(calls).toEqual([
       { cmd: "app_status", args: {} },
@@ -104,6 +106,8 @@ describe("IPC commands", () => {
       { cmd: "restore_wallet", args: { path: "/tmp/b", passphrase: "pw" } },
       { cmd: "set_locale", args: { locale: "fr" } },
       { cmd: "set_plain_http", args: { allowed: false } },
+      { cmd: "sync_status", args: {} },
+      { cmd: "sync_now", args: {} },
     ]);
     // Every command of the generated contract has its function, and no other is called.
     expect(new Set(calls.map((c) => c.cmd))).toEqual(new Set(COMMANDS));

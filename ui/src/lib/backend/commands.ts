@@ -24,6 +24,7 @@ import type {
   PromptDto,
   SiteChangeDto,
   SiteDto,
+  SyncStatusDto,
   TopupDto,
 } from "./bindings";
 
@@ -69,6 +70,10 @@ export const restoreWallet = (path: string, passphrase: string) =>
 /** The window's language, for the backend's own notifications and tray menu. */
 export const setLocale = (locale: LocaleDto) => invoke<null>("set_locale", { locale });
 export const setPlainHttp = (allowed: boolean) => invoke<null>("set_plain_http", { allowed });
+/** Each trusted issuer's last sync, hold, flagged merchants and next sync. */
+export const syncStatus = () => invoke<SyncStatusDto>("sync_status");
+/** Syncs with every issuer now; resolves to the status after (each failure is in it). */
+export const syncNow = () => invoke<SyncStatusDto>("sync_now");
 
 /**
  * Asks the user where to save an export (the system's save dialog, through the dialog plugin).

@@ -37,3 +37,9 @@ export function onExportProgress(handler: (p: ExportProgressDto) => void): () =>
   const pending = listen<ExportProgressDto>(EVENTS.exportProgress, (e) => handler(e.payload));
   return () => void pending.then((unlisten) => unlisten()).catch(() => undefined);
 }
+
+/** Calls `handler` each time a sync with an issuer ends; the returned function stops it. */
+export function onSyncFinished(handler: () => void): () => void {
+  const pending = listen<unknown>(EVENTS.syncFinished, () => handler());
+  return () => void pending.then((unlisten) => unlisten()).catch(() => undefined);
+}

@@ -1,4 +1,4 @@
 export * as backend from "./commands";
-export { onExportProgress, subscribe, type BackendEventHandlers } from "./events";
+export { onExportProgress, onSyncFinished, subscribe, type BackendEventHandlers } from "./events";
 export { toAppError } from "./errors";
 export type * from "./bindings";
