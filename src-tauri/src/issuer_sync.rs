@@ -24,7 +24,8 @@ use crate::texts;
 
 /// Between two syncs of a network that pays.
 pub const EVERY_SECONDS: i64 = 600;
-/// Between two syncs of a network held until a sync lifts it (restored, behind, revoked).
+/// Between two syncs of a network held until a sync lifts it (restored, behind; a revoked one
+/// waits the usual [`EVERY_SECONDS`]).
 pub const WHILE_HELD_SECONDS: i64 = 60;
 /// The wait after a first failure; each further failure doubles it, up to [`EVERY_SECONDS`].
 pub const FIRST_RETRY_SECONDS: i64 = 30;
@@ -174,7 +175,12 @@ fn round(app: &AppHandle, state: &AppState, all: bool) {
         match sync_one(state, network) {
             Ok(result) => {
                 changed |= result.done != centime_core::SyncCounts::default();
-                let held = state.with_wallet(|w| Ok(w.sync_hold(network)?.is_some())).unwrap_or(false);
+                // A revocation is for good: only a hold a sync can lift is worth asking about every minute.
+                let held = state
+                    .with_wallet(|w| {
+                        Ok(w.sync_hold(network)?.is_some_and(|h| h.reason != centime_core::HoldReason::Revoked))
+                    })
+                    .unwrap_or(false);
                 tracing::info!(network = %network, may_pay = result.may_pay, discrepancies = result.discrepancies.len(), "synced with the issuer");
                 state.sync_schedule().succeeded(network, result.synced_at, held);
             }
