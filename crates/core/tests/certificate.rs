@@ -128,8 +128,9 @@ fn a_certified_offer_pays_and_the_payment_keeps_the_certified_merchant() {
     // Its receipt, signed by the certified key, settles it; the details show the certified name.
     let r = receipt(&fx.w.id(), &p.payment_id, NEWS, 200_000, fx.now());
     fx.w.record_settled(&p.payment_id, &settlement(&fx.w.id(), Some(r))).unwrap();
-    let entry = fx.w.history(&Default::default(), 10, None).unwrap().entries[0].id;
-    let d = fx.w.entry_details(entry).unwrap();
+    let listed = fx.w.history(&Default::default(), 10, None).unwrap().entries[0].clone();
+    assert_eq!(listed.certified_merchant.as_deref(), Some("The News Company"), "the history lists the certified name");
+    let d = fx.w.entry_details(listed.id).unwrap();
     assert_eq!(d.merchant_name.as_deref(), Some("The News Company"));
     assert_eq!(d.certified, Some(m));
     fx.w.verify().unwrap();
@@ -284,8 +285,9 @@ fn an_offer_without_a_certificate_still_pays_unverified() {
     claims.iss = impostor.public_key();
     let r = documents::sign(&impostor, &claims).unwrap();
     fx.w.record_settled(&p.payment_id, &settlement(&fx.w.id(), Some(r))).unwrap();
-    let entry = fx.w.history(&Default::default(), 10, None).unwrap().entries[0].id;
-    let d = fx.w.entry_details(entry).unwrap();
+    let listed = fx.w.history(&Default::default(), 10, None).unwrap().entries[0].clone();
+    assert_eq!(listed.certified_merchant, None);
+    let d = fx.w.entry_details(listed.id).unwrap();
     assert_eq!(d.merchant_name.as_deref(), Some("News"), "the page's claimed name");
     assert_eq!(d.certified, None);
     fx.w.verify().unwrap();
