@@ -14,7 +14,7 @@ test("open a priced page → prompt → Pay after the delay → paid", async ({ 
   const dialog = await openPriced(app, "https://news.example/allowance/why-cents");
   await expect(dialog).toBeVisible();
   await expect(dialog).toContainText("https://news.example");
-  await expect(dialog).toContainText("Le Quotidien Exemple");
+  await expect(dialog).toContainText("Le Quotidien Exemple SA — verified by Demo issuer");
   await expect(dialog).toContainText("Why cents add up");
   await expect(dialog).toContainText("€3.15"); // balance after
   await expect(dialog).toContainText("€1.65 this month"); // allowance left
