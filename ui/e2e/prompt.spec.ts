@@ -111,6 +111,15 @@ test("a refused request shows why, with no Pay button", async ({ app }) => {
   await expect(dialog).toHaveCount(0);
 });
 
+test("a merchant its issuer did not certify is shown by its claimed name, not verified", async ({
+  app,
+}) => {
+  const dialog = await openPriced(app, "https://news.example/unverified/why-cents");
+  await expect(dialog).toContainText("Le Quotidien Exemple");
+  await expect(dialog).toContainText("not verified by your issuer");
+  await expect(dialog).not.toContainText("verified by Demo issuer");
+});
+
 test("the prompt counts down and closes as expired", async ({ app }) => {
   const { page } = app;
   const dialog = await openPriced(app, "https://news.example/expire");

@@ -475,6 +475,11 @@ pub struct StatusChangeDto {
 #[serde(rename_all = "camelCase")]
 pub struct EntryDetailsDto {
     pub entry: EntryDto,
+    /// Whom a payment paid: the certified name when its issuer certified the merchant, else the
+    /// page's own claim.
+    pub merchant_name: Option<String>,
+    /// The merchant as its issuer certified it when the payment was made; `null`: not verified.
+    pub certified: Option<CertifiedMerchantDto>,
     /// Oldest first.
     pub status_history: Vec<StatusChangeDto>,
     pub documents: Vec<DocumentDto>,

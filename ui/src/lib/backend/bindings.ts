@@ -283,6 +283,15 @@ detail: string | null, };
 
 export type EntryDetailsDto = { entry: EntryDto, 
 /**
+ * Whom a payment paid: the certified name when its issuer certified the merchant, else the
+ * page's own claim.
+ */
+merchantName: string | null, 
+/**
+ * The merchant as its issuer certified it when the payment was made; `null`: not verified.
+ */
+certified: CertifiedMerchantDto | null, 
+/**
  * Oldest first.
  */
 statusHistory: Array<StatusChangeDto>, documents: Array<DocumentDto>, 
