@@ -7,9 +7,9 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use centime_app_models::{
-    ClaimDto, DocumentDto, DocumentKind, EntryDetailsDto, ExportArgs, ExportFormatDto, ExportProgressDto,
-    ExportResultDto, HistoryFilterDto, HistoryPageDto, HistorySummaryDto, InsightsDto, SpendDto, StatusChangeDto,
-    SummaryTotalDto, events,
+    CertifiedMerchantDto, ClaimDto, DocumentDto, DocumentKind, EntryDetailsDto, ExportArgs, ExportFormatDto,
+    ExportProgressDto, ExportResultDto, HistoryFilterDto, HistoryPageDto, HistorySummaryDto, InsightsDto, SpendDto,
+    StatusChangeDto, SummaryTotalDto, events,
 };
 use centime_core::history::{ExportFormat, HistoryFilter, Total, parse_time};
 use centime_core::{SignedDocument, Wallet};
@@ -119,6 +119,11 @@ pub fn details(w: &Wallet, id: i64) -> AppResult<EntryDetailsDto> {
     }
     Ok(EntryDetailsDto {
         entry: convert::entry(&d.entry),
+        merchant_name: d.merchant_name.clone(),
+        certified: d
+            .certified
+            .as_ref()
+            .map(|m| CertifiedMerchantDto { name: m.name.clone(), issuer: m.issuer.clone() }),
         status_history: d
             .events
             .iter()

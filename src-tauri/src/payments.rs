@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use centime_app_models::{
-    AlwaysAllowDto, DecisionDto, OpenResultDto, PaymentResultDto, PaymentStatus, PromptDto, PromptSource,
-    ReasonParamDto, events,
+    AlwaysAllowDto, CertifiedMerchantDto, DecisionDto, OpenResultDto, PaymentResultDto, PaymentStatus, PromptDto,
+    PromptSource, ReasonParamDto, events,
 };
 use centime_client::{Outcome, Probe, header::HeaderMap};
 use centime_core::policy::Decision;
@@ -62,6 +62,10 @@ fn prompt_for(
         id: id.clone(),
         origin: quote.origin.to_string(),
         merchant_name: quote.merchant_name.clone(),
+        certified: quote
+            .merchant
+            .as_ref()
+            .map(|m| CertifiedMerchantDto { name: m.name.clone(), issuer: m.issuer.clone() }),
         page_title: quote.description.clone(),
         resource: quote.resource.clone(),
         price: quote.amount.micros.to_string(),
@@ -358,6 +362,7 @@ mod tests {
             id: format!("{origin}#{page}"),
             origin: origin.into(),
             merchant_name: None,
+            certified: None,
             page_title: None,
             resource: resource.clone(),
             price: "0.10".into(),

@@ -141,6 +141,10 @@ test("details: decoded documents, copy raw, status history, the compensating cre
   const dialog = page.getByRole("dialog");
   await expect(dialog.getByRole("heading", { level: 2 })).toHaveText(/^https:\/\//);
   await expect(dialog).toContainText("Payment details");
+  // The mock's payments alternate: a certified merchant, then one that serves no certificate.
+  await expect(
+    dialog.getByText(/^(News SA — verified by Demo issuer|News — not verified by your issuer)$/),
+  ).toBeVisible();
   const paymentId = (await page.getByTestId("payment-id").textContent()) ?? "";
   expect(paymentId).toMatch(/^pay-[0-9a-f]{8}$/);
   await expect(dialog.getByRole("heading", { name: "Status history" })).toBeVisible();

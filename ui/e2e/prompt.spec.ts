@@ -14,7 +14,7 @@ test("open a priced page → prompt → Pay after the delay → paid", async ({ 
   const dialog = await openPriced(app, "https://news.example/allowance/why-cents");
   await expect(dialog).toBeVisible();
   await expect(dialog).toContainText("https://news.example");
-  await expect(dialog).toContainText("Le Quotidien Exemple");
+  await expect(dialog).toContainText("Le Quotidien Exemple SA — verified by Demo issuer");
   await expect(dialog).toContainText("Why cents add up");
   await expect(dialog).toContainText("€3.15"); // balance after
   await expect(dialog).toContainText("€1.65 this month"); // allowance left
@@ -109,6 +109,15 @@ test("a refused request shows why, with no Pay button", async ({ app }) => {
   await app.shot("prompt-refused");
   await dialog.getByRole("button", { name: "Close" }).click();
   await expect(dialog).toHaveCount(0);
+});
+
+test("a merchant its issuer did not certify is shown by its claimed name, not verified", async ({
+  app,
+}) => {
+  const dialog = await openPriced(app, "https://news.example/unverified/why-cents");
+  await expect(dialog).toContainText("Le Quotidien Exemple");
+  await expect(dialog).toContainText("not verified by your issuer");
+  await expect(dialog).not.toContainText("verified by Demo issuer");
 });
 
 test("the prompt counts down and closes as expired", async ({ app }) => {

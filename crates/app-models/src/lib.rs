@@ -171,7 +171,10 @@ pub struct PromptDto {
     pub id: String,
     /// The site asking, `scheme://host[:port]`: shown prominently.
     pub origin: String,
+    /// The page's own `merchantName`: only its claim.
     pub merchant_name: Option<String>,
+    /// The merchant as the wallet's trusted issuer certifies it; `null`: not verified.
+    pub certified: Option<CertifiedMerchantDto>,
     pub page_title: Option<String>,
     pub resource: String,
     pub price: String,
@@ -199,6 +202,16 @@ pub struct PromptDto {
     /// read and change (only possible once the user allowed plain HTTP: `set_plain_http`): the
     /// prompt says so in red.
     pub plain_http: bool,
+}
+
+/// A merchant as the wallet's trusted issuer certified it (ADR 23).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CertifiedMerchantDto {
+    /// The name the issuer registered, shown instead of the page's claim.
+    pub name: String,
+    /// Who vouches for it: the issuer's name as the wallet stores it, else its network.
+    pub issuer: String,
 }
 
 /// How a payment request reached the app.
@@ -462,6 +475,11 @@ pub struct StatusChangeDto {
 #[serde(rename_all = "camelCase")]
 pub struct EntryDetailsDto {
     pub entry: EntryDto,
+    /// Whom a payment paid: the certified name when its issuer certified the merchant, else the
+    /// page's own claim.
+    pub merchant_name: Option<String>,
+    /// The merchant as its issuer certified it when the payment was made; `null`: not verified.
+    pub certified: Option<CertifiedMerchantDto>,
     /// Oldest first.
     pub status_history: Vec<StatusChangeDto>,
     pub documents: Vec<DocumentDto>,
@@ -769,6 +787,7 @@ pub fn typescript() -> String {
         LocaleDto::decl(&cfg),
         DecisionDto::decl(&cfg),
         ReasonParamDto::decl(&cfg),
+        CertifiedMerchantDto::decl(&cfg),
         PromptDto::decl(&cfg),
         AlwaysAllowDto::decl(&cfg),
         ApproveArgs::decl(&cfg),

@@ -341,12 +341,18 @@ fn pay(cli: &Cli, request: &str, yes: bool, max: Option<&str>, payment_id: Optio
             "paymentId": p.payment_id, "header": p.header, "network": p.network, "asset": p.amount.asset,
             "amount": p.amount.micros.to_string(), "payTo": p.pay_to, "resource": p.resource,
             "reused": p.reused, "automatic": p.automatic,
+            "certifiedMerchant": p.merchant.as_ref().map(|m| &m.name),
+            "verifiedBy": p.merchant.as_ref().map(|m| &m.issuer),
         }),
         || p.header.clone(),
     );
     if !cli.json {
+        let verified = match &p.merchant {
+            Some(m) => format!("{} \u{2014} verified by {}", terminal::field(&m.name), terminal::field(&m.issuer)),
+            None => "not verified by your issuer".to_owned(),
+        };
         eprintln!(
-            "{} {} to {} (payment {}){}",
+            "{} {} to {}, {verified} (payment {}){}",
             if p.reused { "already paid" } else { "paid" },
             p.amount,
             p.origin,

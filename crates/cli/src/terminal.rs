@@ -107,8 +107,19 @@ impl<W: std::io::Write> std::io::Write for Inert<W> {
 pub fn prompt(q: &Quote, reason: &str) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "\n  {}", field(q.origin.as_str()));
-    if let Some(m) = &q.merchant_name {
-        let _ = writeln!(out, "  merchant   {}", field(m));
+    // The certified name, when there is one, is the one that says who is paid: the page's own
+    // `merchantName` is only its claim.
+    match &q.merchant {
+        Some(m) => {
+            let _ = writeln!(out, "  merchant   {}", field(&m.name));
+            let _ = writeln!(out, "  verified   by {}", field(&m.issuer));
+        }
+        None => {
+            if let Some(m) = &q.merchant_name {
+                let _ = writeln!(out, "  merchant   {}", field(m));
+            }
+            let _ = writeln!(out, "  verified   no: not verified by your issuer");
+        }
     }
     let page = match q.description.as_deref().map(field).filter(|d| !d.trim().is_empty()) {
         Some(d) => d,
@@ -145,6 +156,7 @@ mod tests {
             resource: resource.into(),
             description: description.map(str::to_owned),
             merchant_name: merchant_name.map(str::to_owned),
+            merchant: None,
             pay_to: "merchant".into(),
             network: "centime:demo".parse().unwrap(),
             amount: Amount::new(Micros::from_micros(500_000), Asset::EUR),
@@ -189,10 +201,28 @@ mod tests {
         );
         let p = prompt(&q, "no rule for \u{202E}this site\n");
         assert!(!p.chars().any(hidden), "{p:?}");
-        assert_eq!(p.lines().count(), 8, "one line per item: {p:?}");
+        assert_eq!(p.lines().count(), 9, "one line per item: {p:?}");
         assert!(p.contains("\n  page       Article[2K[1A Price 0.01 EURRUE 00.5\n"), "{p:?}");
         assert!(p.contains("\n  merchant   News]0;x\n"), "{p:?}");
+        assert!(p.contains("\n  verified   no: not verified by your issuer\n"), "{p:?}");
         assert!(p.ends_with("Pay 0.50 EUR? [y/N] "), "{p:?}");
+    }
+
+    #[test]
+    fn a_certified_merchant_is_shown_by_its_certified_name_and_issuer() {
+        let mut q = quote("https://news.example/a", None, Some("Claimed \u{202E}name"));
+        q.merchant = Some(centime_core::CertifiedMerchant {
+            name: "The Review\u{1b}[2K".into(),
+            pay_to: "merchant".into(),
+            receipt_key: centime_protocol::PublicKey([3; 32]),
+            issuer: "Demo issuer\u{200B}".into(),
+            not_after: 0,
+        });
+        let p = prompt(&q, "no rule for this site");
+        assert!(!p.chars().any(hidden), "{p:?}");
+        assert!(p.contains("\n  merchant   The Review[2K\n"), "{p:?}");
+        assert!(p.contains("\n  verified   by Demo issuer\n"), "{p:?}");
+        assert!(!p.contains("Claimed"), "the page's claim is not shown beside the certified name: {p:?}");
     }
 
     #[test]

@@ -21,6 +21,11 @@ pub struct EntryDetails {
     pub entry: Entry,
     /// A payment's status changes, oldest first; empty for other entries.
     pub events: Vec<StatusEvent>,
+    /// Whom a payment paid: the name its trusted issuer certified, else the page's own claim
+    /// (`merchantName`), made inert.
+    pub merchant_name: Option<String>,
+    /// The merchant as its issuer certified it when the payment was made; `None`: not verified.
+    pub certified: Option<crate::CertifiedMerchant>,
     /// A payment's request (the merchant's `PaymentRequired`), as JSON, as stored.
     pub request: Option<String>,
     /// A payment's signed authorization.
@@ -137,6 +142,8 @@ impl Wallet {
         let mut d = EntryDetails {
             entry,
             events: Vec::new(),
+            merchant_name: None,
+            certified: None,
             request: None,
             authorization: None,
             receipt: None,
@@ -163,6 +170,9 @@ impl Wallet {
                     .collect::<rusqlite::Result<_>>()?;
                 d.receipt = p.receipt()?.map(signed::<ReceiptClaims>);
                 d.authorization = Some(signed::<AuthorizationClaims>(p.authorization.clone()));
+                let claimed = p.accepted().ok().and_then(|o| o.terms().ok()).and_then(|t| t.merchant_name);
+                d.merchant_name = p.merchant.as_ref().map(|m| m.name.clone()).or(claimed);
+                d.certified = p.merchant;
                 d.request = Some(p.request_json);
                 let refund: Option<i64> = self
                     .conn

@@ -72,6 +72,10 @@ pub struct Entry {
     /// A settled payment the merchant's word alone confirms: its `PAYMENT-RESPONSE` said
     /// `success` without a signed receipt, so nothing proves what it took.
     pub settled_without_receipt: bool,
+    /// A payment's merchant as its trusted issuer certified it when it was paid; `None`: not
+    /// verified (the details then show the page's claimed name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certified_merchant: Option<String>,
 }
 
 /// One page of history, newest first.
@@ -137,7 +141,7 @@ fn clip(s: &str) -> String {
 pub(crate) static SELECT: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT j.id, j.at, j.kind, COALESCE(p.status, '{posted}'), j.amount, j.asset, j.network, j.site,
-        j.resource, j.title, j.payment_id, p.status = '{settled}' AND p.receipt IS NULL
+        j.resource, j.title, j.payment_id, p.status = '{settled}' AND p.receipt IS NULL, p.certified_name
  FROM journal j LEFT JOIN payments p ON p.journal_id = j.id",
         posted = EntryStatus::Posted,
         settled = crate::payments::Status::Settled,
@@ -281,6 +285,7 @@ pub(crate) fn entry_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
         description: r.get(9)?,
         payment_id: r.get(10)?,
         settled_without_receipt: r.get::<_, Option<bool>>(11)?.unwrap_or(false),
+        certified_merchant: r.get(12)?,
     })
 }
 

@@ -4,8 +4,10 @@ use rusqlite::OptionalExtension as _;
 use serde::Serialize;
 
 use centime_protocol::Micros;
+use centime_protocol::certificate::{MERCHANT_CERTIFICATE_TYP, MerchantCertificate};
 use centime_protocol::documents::{self, AuthorizationClaims, CreditClaims, ReceiptClaims};
 use centime_protocol::jws::Compact;
+use centime_protocol::text;
 
 use crate::doc_codec::{self, Stored};
 use crate::entry::Kind;
@@ -282,11 +284,34 @@ fn check_documents(
     if !recovered && documents::accepted_hash(&offer)? != claims.accepted_hash {
         return Err(bad("its stored terms are not the ones that were signed"));
     }
+    // The certified merchant is written beside the sealed request: it must be the one the
+    // request's certificate names. Its signature was checked under the trusted issuer's key when
+    // the payment was made, and the request is sealed: its claims are read, not verified again.
+    if let Some(m) = &p.merchant {
+        let c = p
+            .accepted()?
+            .extra
+            .get(crate::pay::certificate::EXTRA_CERTIFICATE)
+            .and_then(serde_json::Value::as_str)
+            .and_then(|jws| Compact::parse(jws, MERCHANT_CERTIFICATE_TYP).ok())
+            .and_then(|c| serde_json::from_slice::<MerchantCertificate>(c.payload()).ok())
+            .ok_or_else(|| bad("it records a certified merchant but its offer carries no certificate"))?;
+        if c.receipt_key != m.receipt_key
+            || c.pay_to != p.pay_to
+            || i64::try_from(c.not_after).ok() != Some(m.not_after)
+            || text::clean(&c.name, text::MAX_MERCHANT_NAME) != m.name
+        {
+            return Err(bad("its certified merchant is not the one its offer's certificate names"));
+        }
+    }
     if let Some(receipt) = p.receipt()? {
         if p.status != crate::payments::Status::Settled {
             return Err(bad("it keeps a receipt but is not settled"));
         }
         let r: ReceiptClaims = documents::open(&receipt).map_err(|_| bad("its stored receipt does not verify"))?;
+        if p.merchant.as_ref().is_some_and(|m| m.receipt_key != r.iss) {
+            return Err(bad("its stored receipt is not signed by the merchant's certified key"));
+        }
         let value =
             Micros::from_wire(&r.value, i64::from(r.asset_scale)).map_err(|_| bad("its receipt is unreadable"))?;
         if r.payer != *wallet

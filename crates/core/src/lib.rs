@@ -49,7 +49,7 @@ pub use error::{Error, ErrorClass, ErrorCode, Result};
 pub use export::{ExportReader, Progress};
 pub use figures::{Allowance, AssetTotal, Insights, SiteShare, Spending, Summary};
 pub use integrity::VerifyReport;
-pub use pay::{Approval, MAX_TIMEOUT_SECONDS, PayOptions, Payment, Quote};
+pub use pay::{Approval, CertifiedMerchant, MAX_TIMEOUT_SECONDS, PayOptions, Payment, Quote};
 pub use payments::Status;
 pub use rules::{LimitsChange, SiteChange};
 pub use sync::{

@@ -19,9 +19,11 @@ use crate::rules_store;
 use crate::sqlite;
 use crate::wallet::Wallet;
 
+pub(crate) mod certificate;
 mod offer;
 
-use offer::{approved_offer, choose, offer_digest};
+pub use certificate::CertifiedMerchant;
+use offer::{Chosen, approved_offer, choose, offer_digest};
 
 /// Longest validity window the wallet will sign, whatever the merchant asks.
 pub const MAX_TIMEOUT_SECONDS: u64 = 3600;
@@ -83,6 +85,9 @@ pub struct Payment {
     pub automatic: bool,
     /// When it was signed and debited (Unix seconds).
     pub at: i64,
+    /// The merchant the trusted issuer certified for it; `None`: the offer carried no
+    /// certificate, and only the page vouches for whom it paid.
+    pub merchant: Option<CertifiedMerchant>,
 }
 
 /// What paying would do, for the approval prompt.
@@ -95,8 +100,11 @@ pub struct Quote {
     pub resource: String,
     /// The page's title as the merchant gave it, made inert.
     pub description: Option<String>,
-    /// The merchant's name as it gave it, made inert.
+    /// The merchant's name as it gave it, made inert: only the page's claim.
     pub merchant_name: Option<String>,
+    /// The merchant as the trusted issuer certifies it (show its name, "verified by" its
+    /// issuer); `None` when the offer carries no certificate: not verified.
+    pub merchant: Option<CertifiedMerchant>,
     /// The merchant's account the chosen offer pays.
     pub pay_to: String,
     /// The issuer's network of the chosen offer.
@@ -150,7 +158,7 @@ impl Wallet {
         // limits is checked first.
         let now = self.now();
         let limits = rules_store::load_limits(&self.conn, self.key())?;
-        let (i, terms, origin) = choose(&self.conn, required, now)?;
+        let Chosen { index: i, terms, origin, merchant } = choose(&self.conn, required, now)?;
         let evaluation = rules_store::evaluate(&self.conn, self.key(), limits, &origin, terms.price, now)?;
         let balance = Wallet::spendable_of(&self.conn, terms.network.as_str(), terms.price.asset.as_str(), now)?;
         let (held, held_until) = Wallet::held_of(&self.conn, terms.network.as_str(), terms.price.asset.as_str(), now)?;
@@ -168,6 +176,7 @@ impl Wallet {
             resource: required.resource.url.clone(),
             description: required.resource.description.clone(),
             merchant_name: terms.merchant_name.clone(),
+            merchant,
             pay_to: offer.pay_to.clone(),
             network: terms.network,
             amount: terms.price,
@@ -210,7 +219,7 @@ impl Wallet {
         }
 
         let limits = rules_store::load_limits(&tx, &key)?;
-        let (i, terms, origin) = match &opts.approval {
+        let Chosen { index: i, terms, origin, merchant } = match &opts.approval {
             Some(a) => approved_offer(&tx, required, a, now)?,
             None => choose(&tx, required, now)?,
         };
@@ -286,6 +295,9 @@ impl Wallet {
                 at: now,
             },
         )?;
+        if let Some(m) = &merchant {
+            certificate::record(&tx, jid, m)?;
+        }
         add_event(&tx, jid, now, Status::Pending, if automatic { Some("paid automatically") } else { None })?;
         crate::crash::point(crate::crash::PAY_BEFORE_COMMIT);
         tx.commit()?;
@@ -309,6 +321,7 @@ impl Wallet {
             reused: false,
             automatic,
             at: now,
+            merchant,
         })
     }
 }

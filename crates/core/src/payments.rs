@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::doc_codec::{self, Stored};
 use crate::entry::Kind;
 use crate::error::{Error, Result};
-use crate::pay::Payment;
+use crate::pay::{CertifiedMerchant, Payment};
 use crate::wallet::Wallet;
 
 /// Where a payment stands. Its `Display`/`FromStr` form is the `status` column and the CLI's
@@ -273,6 +273,8 @@ pub(crate) struct StoredPayment {
     pub status: Status,
     /// The debit's time.
     pub at: i64,
+    /// The merchant certified when it was paid: its receipt must be signed by `receipt_key`.
+    pub merchant: Option<CertifiedMerchant>,
 }
 
 impl StoredPayment {
@@ -337,6 +339,7 @@ impl StoredPayment {
             reused,
             automatic: false,
             at: self.at,
+            merchant: self.merchant,
         })
     }
 }
@@ -363,7 +366,9 @@ pub(crate) fn stored_payment_at(conn: &Connection, journal_id: i64) -> Result<Op
         .prepare_cached(
             "SELECT p.payment_id, p.request, p.authorization, p.offer, p.status, p.receipt,
                     j.network, j.asset, j.amount, j.counterparty, j.resource, j.site,
-                    (SELECT value FROM meta WHERE key = 'wallet_id'), j.at
+                    (SELECT value FROM meta WHERE key = 'wallet_id'), j.at,
+                    p.certified_name, p.certified_receipt_key, p.certified_until,
+                    (SELECT name FROM issuers i WHERE i.network = j.network)
              FROM payments p JOIN journal j ON j.id = p.journal_id WHERE p.journal_id = ?1",
         )?
         .query_row(params![journal_id], |r| {
@@ -377,11 +382,27 @@ pub(crate) fn stored_payment_at(conn: &Connection, journal_id: i64) -> Result<Op
                 (r.get::<_, String>(6)?, r.get::<_, String>(7)?, r.get::<_, i64>(8)?),
                 (r.get::<_, Option<String>>(9)?, r.get::<_, Option<String>>(10)?, r.get::<_, Option<String>>(11)?),
                 (r.get::<_, Option<String>>(12)?, r.get::<_, i64>(13)?),
+                (
+                    r.get::<_, Option<String>>(14)?,
+                    r.get::<_, Option<String>>(15)?,
+                    r.get::<_, Option<i64>>(16)?,
+                    r.get::<_, Option<String>>(17)?,
+                ),
             ))
         })
         .optional()?;
-    let Some((id, request, authorization, offer, status, receipt, (network, asset, amount), texts, (wallet_id, at))) =
-        row
+    let Some((
+        id,
+        request,
+        authorization,
+        offer,
+        status,
+        receipt,
+        (network, asset, amount),
+        texts,
+        (wallet_id, at),
+        (certified_name, certified_key, certified_until, issuer_name),
+    )) = row
     else {
         return Ok(None);
     };
@@ -394,6 +415,19 @@ pub(crate) fn stored_payment_at(conn: &Connection, journal_id: i64) -> Result<Op
     let authorization = doc_codec::unpack_jws(&authorization, ctx, &[request_json.as_bytes()])
         .ok_or_else(|| doc_codec::damaged("authorization", &id))?;
     let request: PaymentRequired = serde_json::from_str(&request_json).map_err(|_| bad("request"))?;
+    let network: Network = network.parse().map_err(|_| bad("network"))?;
+    let pay_to = pay_to.unwrap_or_default();
+    let merchant = match (certified_name, certified_key, certified_until) {
+        (None, None, None) => None,
+        (Some(name), Some(key), Some(not_after)) => Some(CertifiedMerchant {
+            name,
+            pay_to: pay_to.clone(),
+            receipt_key: key.parse().map_err(|_| bad("certified receipt key"))?,
+            issuer: issuer_name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| network.to_string()),
+            not_after,
+        }),
+        _ => return Err(bad("certified merchant")),
+    };
     Ok(Some(StoredPayment {
         journal_id,
         payment_id,
@@ -403,12 +437,13 @@ pub(crate) fn stored_payment_at(conn: &Connection, journal_id: i64) -> Result<Op
         authorization,
         receipt,
         wallet_id,
-        network: network.parse().map_err(|_| bad("network"))?,
+        network,
         amount: Amount::new(Micros::from_micros(amount).checked_neg()?, asset.parse().map_err(|_| bad("asset"))?),
-        pay_to: pay_to.unwrap_or_default(),
+        pay_to,
         resource: resource.unwrap_or_default(),
         origin: site.as_deref().unwrap_or_default().parse().map_err(|_| bad("site"))?,
         status: stored_status(&status)?,
         at,
+        merchant,
     }))
 }

@@ -41,6 +41,14 @@ impl Wallet {
         }
         if let Some(receipt) = &response.receipt {
             let claims: ReceiptClaims = documents::open(receipt).map_err(|e| Error::BadReceipt(e.to_string()))?;
+            // `open` verified it under the key the receipt names itself, which any key can be:
+            // for a certified merchant only the key its issuer certified proves anything.
+            if let Some(m) = &p.merchant
+                && claims.iss != m.receipt_key
+            {
+                tracing::warn!(payment_id = %payment_id, "the receipt is not signed by the merchant's certified key");
+                return Err(Error::BadReceipt("the receipt is not signed by the merchant's certified key".into()));
+            }
             let paid = p.amount.micros;
             let value = Micros::from_wire(&claims.value, i64::from(claims.asset_scale))
                 .map_err(|e| Error::BadReceipt(e.to_string()))?;

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0005_paid_resources.sql"),
     include_str!("../migrations/0006_payment_seq.sql"),
     include_str!("../migrations/0007_issuer_sync.sql"),
+    include_str!("../migrations/0008_certified_merchants.sql"),
 ];
 
 const REPACK_PAYMENTS: &str = "-- centime:repack-payments";

@@ -296,6 +296,10 @@ export class GeneratedHistory {
       if (entry.status === "rejected") compensation = this.entry(id + 1) ?? null;
     }
     if (entry.kind === "refund") compensates = this.entry(id - 1) ?? null;
-    return { entry, statusHistory, documents, compensation, compensates };
+    // Odd payments are of a certified merchant, even ones of a merchant that serves no certificate.
+    const payment = entry.kind === "payment";
+    const certified = payment && id % 2 === 1 ? { name: "News SA", issuer: "Demo issuer" } : null;
+    const merchantName = certified ? certified.name : payment ? "News" : null;
+    return { entry, merchantName, certified, statusHistory, documents, compensation, compensates };
   }
 }

@@ -236,6 +236,9 @@ function prompt(url: string): PromptDto {
     id: `prompt-${prompts.size + 1}`,
     origin,
     merchantName: "Le Quotidien Exemple",
+    certified: url.includes("unverified")
+      ? null
+      : { name: "Le Quotidien Exemple SA", issuer: "Demo issuer" },
     pageTitle: "Why cents add up",
     resource: url,
     price,

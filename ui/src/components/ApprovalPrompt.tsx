@@ -177,12 +177,23 @@ export function ApprovalPrompt({ prompt, waiting }: { prompt: PromptDto; waiting
       )}
 
       <dl className="facts">
-        {prompt.merchantName && (
-          <div>
-            <dt>{t("prompt.merchant")}</dt>
-            <dd>{prompt.merchantName}</dd>
-          </div>
-        )}
+        {/* The certified name says who is paid; the page's own name is only its claim. */}
+        <div>
+          <dt>{t("prompt.merchant")}</dt>
+          {prompt.certified ? (
+            <dd>
+              {t("prompt.verifiedBy", {
+                name: prompt.certified.name,
+                issuer: prompt.certified.issuer,
+              })}
+            </dd>
+          ) : (
+            <dd>
+              {prompt.merchantName && <span className="block">{prompt.merchantName}</span>}
+              <span className="muted">{t("prompt.notVerified")}</span>
+            </dd>
+          )}
+        </div>
         <div>
           <dt>{t("prompt.page")}</dt>
           <dd className="break">

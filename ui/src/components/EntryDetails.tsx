@@ -158,6 +158,19 @@ export function EntryDetails({ entry, onClose }: { entry: EntryDto; onClose: () 
         </p>
       </header>
       <dl className="facts">
+        {details?.merchantName && (
+          <div>
+            <dt>{t("prompt.merchant")}</dt>
+            <dd>
+              {details.certified
+                ? t("prompt.verifiedBy", {
+                    name: details.certified.name,
+                    issuer: details.certified.issuer,
+                  })
+                : `${details.merchantName} — ${t("prompt.notVerified")}`}
+            </dd>
+          </div>
+        )}
         <div>
           <dt>{t("details.page")}</dt>
           <dd className="break">{e.description ?? e.resource ?? t("details.none")}</dd>

@@ -218,6 +218,8 @@ export const en = {
   "prompt.title": "Payment request",
   "prompt.asks": "asks you to pay",
   "prompt.merchant": "Merchant",
+  "prompt.verifiedBy": "{name} — verified by {issuer}",
+  "prompt.notVerified": "not verified by your issuer",
   "prompt.page": "Page",
   "prompt.price": "Price",
   "prompt.balanceAfter": "Balance after",

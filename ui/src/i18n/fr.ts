@@ -232,6 +232,8 @@ export const fr: Messages = {
   "prompt.title": "Demande de paiement",
   "prompt.asks": "vous demande de payer",
   "prompt.merchant": "Marchand",
+  "prompt.verifiedBy": "{name} — vérifié par {issuer}",
+  "prompt.notVerified": "non vérifié par votre émetteur",
   "prompt.page": "Page",
   "prompt.price": "Prix",
   "prompt.balanceAfter": "Solde après",

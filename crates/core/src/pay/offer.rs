@@ -6,20 +6,35 @@ use centime_protocol::wire::PaymentRequirements;
 use centime_protocol::{Amount, Micros, Network, Origin, PaymentRequired, Terms};
 use rusqlite::Connection;
 
+use super::certificate::{Certification, CertifiedMerchant, certify};
 use super::{Approval, MAX_TIMEOUT_SECONDS};
 use crate::error::{Error, Result};
 use crate::wallet::Wallet;
 
 /// Why one offer cannot be paid, or the spendable balance that pays it.
 enum OfferCheck {
-    Payable,
+    /// Payable, with the merchant its certificate names (`None`: the offer carries none).
+    Payable(Option<CertifiedMerchant>),
     Unpayable(String),
-    Short { network: Network, price: Amount, spendable: Micros },
+    /// Its certificate contradicts it (or is not the trusted issuer's, or is expired).
+    Contradicted(String),
+    Short {
+        network: Network,
+        price: Amount,
+        spendable: Micros,
+    },
 }
 
-/// Whether this wallet can pay `terms` now: a window it will sign, a trusted issuer, and
-/// enough spendable money (refunds still held do not count).
-fn check_offer(conn: &Connection, terms: &Terms, now: i64) -> Result<OfferCheck> {
+/// Whether this wallet can pay `offer` (its `terms`) for `origin` now: a window it will sign,
+/// a trusted issuer, a certificate (if the offer carries one) that agrees with it, and enough
+/// spendable money (refunds still held do not count).
+fn check_offer(
+    conn: &Connection,
+    offer: &PaymentRequirements,
+    terms: &Terms,
+    origin: &Origin,
+    now: i64,
+) -> Result<OfferCheck> {
     if terms.max_timeout_seconds == 0 {
         return Ok(OfferCheck::Unpayable("the offer has already expired (maxTimeoutSeconds is 0)".into()));
     }
@@ -29,14 +44,20 @@ fn check_offer(conn: &Connection, terms: &Terms, now: i64) -> Result<OfferCheck>
             terms.max_timeout_seconds
         )));
     }
-    if Wallet::issuer_key(conn, &terms.network)?.is_none() {
+    let Some(issuer_key) = Wallet::issuer_key(conn, &terms.network)? else {
         return Ok(OfferCheck::Unpayable(format!("network {} is not a trusted issuer", terms.network)));
-    }
+    };
+    // Before the balance: a contradicted offer is refused as such, whatever the wallet holds.
+    let merchant = match certify(conn, offer, terms, origin, &issuer_key, now)? {
+        Certification::Certified(m) => Some(m),
+        Certification::Unverified => None,
+        Certification::Contradicted(why) => return Ok(OfferCheck::Contradicted(why)),
+    };
     let spendable = Wallet::spendable_of(conn, terms.network.as_str(), terms.price.asset.as_str(), now)?;
     if spendable < terms.price.micros {
         return Ok(OfferCheck::Short { network: terms.network.clone(), price: terms.price, spendable });
     }
-    Ok(OfferCheck::Payable)
+    Ok(OfferCheck::Payable(merchant))
 }
 
 fn short_of(conn: &Connection, network: &Network, price: Amount, spendable: Micros, now: i64) -> Result<Error> {
@@ -48,11 +69,24 @@ fn short_of(conn: &Connection, network: &Network, price: Amount, spendable: Micr
     Ok(Error::InsufficientFunds { needed: price, available: spendable, held })
 }
 
-/// Checks the request and returns the index and terms of the first offer this wallet can pay,
-/// with its origin.
-pub(super) fn choose(conn: &Connection, required: &PaymentRequired, now: i64) -> Result<(usize, Terms, Origin)> {
+/// The offer of a request that will be paid.
+pub(super) struct Chosen {
+    /// Its index in the request's `accepts`.
+    pub index: usize,
+    pub terms: Terms,
+    /// The request's origin.
+    pub origin: Origin,
+    /// The merchant its certificate names; `None` when it carries none (unverified).
+    pub merchant: Option<CertifiedMerchant>,
+}
+
+/// Checks the request and returns the first offer this wallet can pay. When none can, an offer
+/// its certificate contradicts is the reason given first ([`Error::CertificateMismatch`]): it is
+/// the one that says someone is lying.
+pub(super) fn choose(conn: &Connection, required: &PaymentRequired, now: i64) -> Result<Chosen> {
     let origin = request_origin(required)?;
     let mut reasons = Vec::new();
+    let mut contradicted = Vec::new();
     let mut short = None;
     for (i, req) in required.accepts.iter().enumerate() {
         let terms = match req.terms() {
@@ -62,13 +96,17 @@ pub(super) fn choose(conn: &Connection, required: &PaymentRequired, now: i64) ->
                 continue;
             }
         };
-        match check_offer(conn, &terms, now)? {
-            OfferCheck::Payable => return Ok((i, terms, origin)),
+        match check_offer(conn, req, &terms, &origin, now)? {
+            OfferCheck::Payable(merchant) => return Ok(Chosen { index: i, terms, origin, merchant }),
             OfferCheck::Unpayable(why) => reasons.push(why),
+            OfferCheck::Contradicted(why) => contradicted.push(why),
             OfferCheck::Short { network, price, spendable } => {
                 short.get_or_insert((network, price, spendable));
             }
         }
+    }
+    if !contradicted.is_empty() {
+        return Err(Error::CertificateMismatch(contradicted.join("; ")));
     }
     if let Some((network, price, spendable)) = short {
         return Err(short_of(conn, &network, price, spendable, now)?);
@@ -100,7 +138,7 @@ pub(super) fn approved_offer(
     required: &PaymentRequired,
     approval: &Approval,
     now: i64,
-) -> Result<(usize, Terms, Origin)> {
+) -> Result<Chosen> {
     let origin = request_origin(required)?;
     let changed = |what: &str| Error::QuoteChanged(what.to_owned());
     if required.resource.url != approval.resource {
@@ -120,9 +158,10 @@ pub(super) fn approved_offer(
     if offer_digest(offer)? != approval.offer_digest {
         return Err(changed("the offer's terms changed since they were approved"));
     }
-    match check_offer(conn, &terms, now)? {
-        OfferCheck::Payable => Ok((approval.offer, terms, origin)),
+    match check_offer(conn, offer, &terms, &origin, now)? {
+        OfferCheck::Payable(merchant) => Ok(Chosen { index: approval.offer, terms, origin, merchant }),
         OfferCheck::Unpayable(why) => Err(Error::NoPayableTerms(why)),
+        OfferCheck::Contradicted(why) => Err(Error::CertificateMismatch(why)),
         OfferCheck::Short { network, price, spendable } => Err(short_of(conn, &network, price, spendable, now)?),
     }
 }

@@ -96,11 +96,29 @@ export type DecisionDto = "auto" | "ask" | "refuse";
 
 export type ReasonParamDto = { name: ReasonParam, value: string, };
 
+export type CertifiedMerchantDto = { 
+/**
+ * The name the issuer registered, shown instead of the page's claim.
+ */
+name: string, 
+/**
+ * Who vouches for it: the issuer's name as the wallet stores it, else its network.
+ */
+issuer: string, };
+
 export type PromptDto = { id: string, 
 /**
  * The site asking, `scheme://host[:port]`: shown prominently.
  */
-origin: string, merchantName: string | null, pageTitle: string | null, resource: string, price: string, asset: string, network: string, balance: string, balanceAfter: string, 
+origin: string, 
+/**
+ * The page's own `merchantName`: only its claim.
+ */
+merchantName: string | null, 
+/**
+ * The merchant as the wallet's trusted issuer certifies it; `null`: not verified.
+ */
+certified: CertifiedMerchantDto | null, pageTitle: string | null, resource: string, price: string, asset: string, network: string, balance: string, balanceAfter: string, 
 /**
  * What is left of the site's budget in its period, before this payment.
  */
@@ -264,6 +282,15 @@ at: string,
 detail: string | null, };
 
 export type EntryDetailsDto = { entry: EntryDto, 
+/**
+ * Whom a payment paid: the certified name when its issuer certified the merchant, else the
+ * page's own claim.
+ */
+merchantName: string | null, 
+/**
+ * The merchant as its issuer certified it when the payment was made; `null`: not verified.
+ */
+certified: CertifiedMerchantDto | null, 
 /**
  * Oldest first.
  */
