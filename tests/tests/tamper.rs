@@ -107,7 +107,9 @@ const OTHER_TABLES: &[&str] = &["payment_events"];
 
 fn money_bearing(table: &str, column: Option<&str>, meta_key: Option<&str>) -> bool {
     match (table, column) {
-        ("payments", Some("updated_at" | "detail")) | ("sites", Some("updated_at")) => false,
+        // What the issuer's last statement said of a payment (docs/reliability.md, "Not sealed").
+        ("payments", Some("updated_at" | "detail" | "issuer_settled_at" | "refund_final_at"))
+        | ("sites", Some("updated_at")) => false,
         ("meta", _) => meta_key == Some("journal_head"),
         (t, _) => MONEY_TABLES.contains(&t),
     }

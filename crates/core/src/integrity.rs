@@ -135,7 +135,7 @@ impl Wallet {
         let mut stmt = conn.prepare(&format!(
             "SELECT p.payment_id, p.request, p.authorization, p.status, j.doc_hash, j.payment_id, j.kind,
                     (SELECT COUNT(*) FROM journal r WHERE r.kind = '{}' AND r.ref = p.payment_id),
-                    p.journal_id, p.valid_before
+                    p.journal_id, p.valid_before, p.seq
              FROM payments p LEFT JOIN journal j ON j.id = p.journal_id",
             Kind::Refund
         ))?;
@@ -167,7 +167,7 @@ impl Wallet {
                     "the stored authorization of payment {id} (or the request it is stored with) was changed"
                 )));
             }
-            check_documents(conn, &self.id, r.get(8)?, r.get(9)?)?;
+            check_documents(conn, &self.id, r.get(8)?, r.get(9)?, r.get(10)?)?;
             let want_refunds = i64::from(status.parse().ok() == Some(crate::Status::Rejected));
             if refunds != want_refunds {
                 return Err(Error::Integrity(format!(
@@ -245,7 +245,7 @@ impl Wallet {
 }
 
 /// A payment's documents agree with each other and with its journal row: the authorization
-/// names this wallet, payment, amount, payee, page, network and expiry; the stored offer is the
+/// names this wallet, payment, amount, payee, page, network, expiry and sequence number; the stored offer is the
 /// one whose hash was signed; a receipt, if kept, verifies under its merchant's key and
 /// describes this payment, which must then be settled.
 fn check_documents(
@@ -253,6 +253,7 @@ fn check_documents(
     wallet: &centime_protocol::PublicKey,
     journal_id: i64,
     valid_before: i64,
+    seq: Option<i64>,
 ) -> Result<()> {
     let Some(p) = crate::payments::stored_payment_at(conn, journal_id)? else {
         return Err(Error::Integrity(format!("payment row {journal_id} has no journal row")));
@@ -274,6 +275,11 @@ fn check_documents(
     }
     if i64::try_from(claims.valid_before).ok() != Some(valid_before) {
         return Err(bad("its expiry differs from what was signed"));
+    }
+    // The column is where the next number is found: lowered, the wallet would sign a number
+    // again, a fork proof against its own holder.
+    if seq.and_then(|s| u64::try_from(s).ok()) != Some(claims.seq).filter(|s| *s > 0) {
+        return Err(bad("its sequence number differs from what was signed"));
     }
     let offer = p.accepted()?.to_value()?;
     // A payment rebuilt from the issuer's statement carries a reconstructed request (marked in
