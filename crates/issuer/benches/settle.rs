@@ -49,7 +49,7 @@ struct Bench {
     /// Verifies a batch's signatures in one `verify_batch` first (`Config::batch_verify`).
     issuer: Issuer,
     /// The same issuer and ledger, verifying each signature on its own with ring (the default).
-    one_by_one: Issuer,
+    one_by_one: Arc<Issuer>,
     clock: Arc<FixedClock>,
     merchant: RingSigner,
     wallets: Vec<(RingSigner, u64)>,
@@ -78,12 +78,12 @@ impl Bench {
             store.clone(),
             clock.clone(),
         );
-        let one_by_one = Issuer::new(
+        let one_by_one = Arc::new(Issuer::new(
             centime_issuer::keys::load_or_create(&key).unwrap(),
             Config { batch_verify: false, ..config },
             store,
             clock.clone(),
-        );
+        ));
         let merchant = RingSigner::from_seed(&[0x4d; 32]).unwrap();
         issuer
             .register_merchant(&MerchantRecord {
@@ -165,6 +165,36 @@ impl Bench {
     }
 }
 
+/// `one_by_one` behind its axum router on 127.0.0.1, as `centime-issuer serve` runs it: the
+/// address to post to. The server lives as long as the process.
+fn serve(issuer: Arc<Issuer>) -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let router = centime_issuer::http::router(issuer);
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+        rt.block_on(async move {
+            let l = tokio::net::TcpListener::from_std(listener).unwrap();
+            axum::serve(l, router).await.unwrap();
+        });
+    });
+    base
+}
+
+/// `POST /issuer/settlements` of the batch, and the same checks as [`Bench::settle`].
+fn settle_http(http: &reqwest::blocking::Client, base: &str, bench: &Bench, b: &Batch) {
+    let r = http
+        .post(format!("{base}/issuer/settlements"))
+        .header("Content-Type", "application/jose")
+        .body(b.jws.clone())
+        .send()
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::OK);
+    let answer = SettlementAnswer::open_for(&r.text().unwrap(), &bench.issuer.public_key(), &b.request).unwrap();
+    assert!(answer.results.iter().all(|r| r.outcome == SettlementOutcome::Settled), "{:?}", answer.results[0]);
+}
+
 /// The floor: ring's Ed25519 verification of each authorization, one by one.
 fn floor_ring(b: &Batch) {
     for (key, input, sig) in &b.raw {
@@ -221,6 +251,10 @@ fn main() {
         })
         .collect();
 
+    // The end-to-end figure for one backend: PostgreSQL when it runs, else SQLite.
+    let http_backend = benches.len() - 1;
+    let base = serve(benches[http_backend].1.one_by_one.clone());
+    let http = reqwest::blocking::Client::builder().timeout(Duration::from_secs(300)).build().unwrap();
     {
         let mut g = c.benchmark_group("settle");
         g.throughput(Throughput::Elements(BATCH as u64));
@@ -257,6 +291,7 @@ fn main() {
     let mut ring_t = Vec::new();
     let mut dalek_t = Vec::new();
     let mut settle_t: Vec<[Vec<Duration>; 2]> = vec![[Vec::new(), Vec::new()]; benches.len()];
+    let mut http_t = Vec::new();
     for _ in 0..rounds {
         for (i, (_, b)) in benches.iter_mut().enumerate() {
             let batch = b.batch();
@@ -267,6 +302,12 @@ fn main() {
             let t = Instant::now();
             b.settle(&batch, false);
             settle_t[i][1].push(t.elapsed());
+            if i == http_backend {
+                let batch = b.batch();
+                let t = Instant::now();
+                settle_http(&http, &base, b, &batch);
+                http_t.push(t.elapsed());
+            }
             let t = Instant::now();
             floor_ring(&batch);
             ring_t.push(t.elapsed());
@@ -295,4 +336,11 @@ fn main() {
         }
         println!("  ({} batches of {BATCH} signed on {name})", b.batches);
     }
+    let t = median(http_t);
+    println!(
+        "  POST /issuer/settlements, {} one by one (axum on 127.0.0.1): {:>9.0} items/s  settle/ring floor {:.3}",
+        benches[http_backend].0,
+        rate(t),
+        rate(t) / rate(ring_t),
+    );
 }
