@@ -108,8 +108,14 @@ long-suites: deps
 # The long suites, not run by CI: the above and the fuzz campaigns (10 minutes per target).
 test-long: long-suites fuzz
 
+# The issuer's settlement bench measures PostgreSQL too when a throwaway server can be started
+# (scripts/with-postgres.sh); without Debian's server it says so and measures SQLite alone.
 bench:
-	$(CARGO) bench --workspace --locked
+	@if [ -x "$${POSTGRES_BIN:-/usr/lib/postgresql/15/bin}/initdb" ]; then \
+	  scripts/with-postgres.sh $(CARGO) bench --workspace --locked; \
+	else \
+	  $(CARGO) bench --workspace --locked; \
+	fi
 
 # Every screen of the real app (EN/FR, light/dark) under Xvfb, into docs/screenshots/.
 .PHONY: screenshots

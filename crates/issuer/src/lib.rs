@@ -9,6 +9,7 @@
 
 #![warn(missing_docs)]
 
+mod batch;
 mod error;
 pub mod http;
 pub mod issuer;

@@ -169,8 +169,13 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     fn merchant(&self, pay_to: &str) -> Result<Option<MerchantRecord>>;
     /// Records a credit note and credits its wallet; a `creditId` already recorded is refused.
     fn record_credit(&self, c: &CreditRecord) -> Result<()>;
-    /// Decides one item in its own transaction, holding the wallet's lock.
+    /// Decides one item in its own transaction, holding the wallet's lock. The transaction is
+    /// atomic, and visible once this returns, but may reach the disk only at the next
+    /// [`Store::make_durable`].
     fn settle(&self, item: &Item, rules: &Rules) -> Result<Decision>;
+    /// Everything committed so far is on disk once this returns: called before the issuer signs
+    /// what it read or decided (a settlement answer, a statement, a revocation list).
+    fn make_durable(&self) -> Result<()>;
     /// Every revoked key, oldest revocation first.
     fn revocations(&self) -> Result<Vec<RevokedKey>>;
     /// The wallet's credits, settled payments and revocation.
@@ -209,7 +214,8 @@ pub(crate) fn decide(tx: &mut dyn LedgerTx, item: &Item, rules: &Rules) -> Resul
     let wallet = item.wallet.to_string();
     let seq = to_i64(item.seq)?;
     // 6. The very same authorization again: the first answer.
-    if let Some(f) = tx.by_payment_id(&item.payment_id)?
+    let same_id = tx.by_payment_id(&item.payment_id)?;
+    if let Some(f) = &same_id
         && f.digest == item.digest
     {
         return Ok(Decision { outcome: SettlementOutcome::AlreadySettled, code: None, settled_at: Some(f.settled_at) });
@@ -222,7 +228,9 @@ pub(crate) fn decide(tx: &mut dyn LedgerTx, item: &Item, rules: &Rules) -> Resul
     if tx.nonce_settled(&wallet, &item.nonce)? {
         return Ok(Decision::refused(RefusalCode::NonceConflict));
     }
-    if tx.by_payment_id(&item.payment_id)?.is_some() {
+    // Read once, at step 6: another wallet's item with this paymentId committed since is caught
+    // by the unique index at step 13, and the item decided again (PostgreSQL) sees it.
+    if same_id.is_some() {
         return Ok(Decision::refused(RefusalCode::PaymentIdConflict));
     }
     // 10. The same seq with other bytes: a fork, proven by the two JWS.

@@ -7,11 +7,12 @@
 //! is held by unique indexes: the loser of such a race gets a unique violation, its transaction
 //! is rolled back and the item decided again, now seeing the winner's row.
 
+use std::collections::HashMap;
 use std::sync::{Condvar, Mutex};
 
 use centime_protocol::revocation::{RevocationReason, RevokedKey};
 use centime_protocol::{Asset, Micros, PublicKey};
-use postgres::{Client, IsolationLevel, NoTls, Transaction};
+use postgres::{Client, IsolationLevel, NoTls, Statement, Transaction};
 
 use super::{
     Account, CreditRecord, Decision, ForkRecord, Found, Item, LedgerTx, MerchantRecord, Rules, SettledRecord, Store,
@@ -116,8 +117,15 @@ pub struct PgStore {
 
 #[derive(Default)]
 struct Pool {
-    idle: Vec<Client>,
+    idle: Vec<Session>,
     open: usize,
+}
+
+/// A connection and the statements of an item's transaction prepared on it, each once: an
+/// unprepared query costs the server a parse and the item a round trip more.
+struct Session {
+    client: Client,
+    statements: HashMap<&'static str, Statement>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -130,23 +138,27 @@ impl std::fmt::Debug for PgStore {
 /// A pooled connection, returned to the pool when dropped (unless it broke).
 struct Conn<'a> {
     store: &'a PgStore,
-    client: Option<Client>,
+    session: Option<Session>,
 }
 
 impl Conn<'_> {
+    fn session(&mut self) -> Result<&mut Session> {
+        self.session.as_mut().ok_or_else(|| Error::Store("a pooled connection is gone".into()))
+    }
+
     fn client(&mut self) -> Result<&mut Client> {
-        self.client.as_mut().ok_or_else(|| Error::Store("a pooled connection is gone".into()))
+        Ok(&mut self.session()?.client)
     }
 }
 
 impl Drop for Conn<'_> {
     fn drop(&mut self) {
-        let Some(client) = self.client.take() else { return };
+        let Some(session) = self.session.take() else { return };
         if let Ok(mut p) = self.store.pool.lock() {
-            if client.is_closed() {
+            if session.client.is_closed() {
                 p.open = p.open.saturating_sub(1);
             } else {
-                p.idle.push(client);
+                p.idle.push(session);
             }
             self.store.returned.notify_one();
         }
@@ -169,13 +181,15 @@ impl PgStore {
         let mut p = self.pool.lock().map_err(|_| lock_err())?;
         loop {
             if let Some(c) = p.idle.pop() {
-                return Ok(Conn { store: self, client: Some(c) });
+                return Ok(Conn { store: self, session: Some(c) });
             }
             if p.open < POOL_SIZE {
                 p.open += 1;
                 drop(p);
                 return match self.config.connect(NoTls) {
-                    Ok(c) => Ok(Conn { store: self, client: Some(c) }),
+                    Ok(client) => {
+                        Ok(Conn { store: self, session: Some(Session { client, statements: HashMap::new() }) })
+                    }
                     Err(e) => {
                         if let Ok(mut p) = self.pool.lock() {
                             p.open = p.open.saturating_sub(1);
@@ -220,11 +234,17 @@ impl PgStore {
 
     /// Runs `f` in a READ COMMITTED transaction, again when it lost a race to a concurrent one.
     fn with_tx<T>(&self, mut f: impl FnMut(&mut Transaction<'_>) -> Result<T>) -> Result<T> {
+        self.with_ledger_tx(|tx| f(tx.0))
+    }
+
+    /// [`PgStore::with_tx`] with the connection's prepared statements at hand.
+    fn with_ledger_tx<T>(&self, mut f: impl FnMut(&mut Tx<'_, '_>) -> Result<T>) -> Result<T> {
         let mut c = self.conn()?;
         let mut attempt = 0;
         loop {
-            let mut tx = c.client()?.build_transaction().isolation_level(IsolationLevel::ReadCommitted).start()?;
-            let r = f(&mut tx).and_then(|v| {
+            let Session { client, statements } = c.session()?;
+            let mut tx = client.build_transaction().isolation_level(IsolationLevel::ReadCommitted).start()?;
+            let r = f(&mut Tx(&mut tx, statements)).and_then(|v| {
                 tx.commit()?;
                 Ok(v)
             });
@@ -240,7 +260,7 @@ impl PgStore {
 }
 
 /// Creates the wallet's row if needed and locks it for the rest of the transaction.
-fn lock_wallet(tx: &mut Transaction<'_>, wallet: &str) -> Result<()> {
+fn lock_wallet(tx: &mut Tx<'_, '_>, wallet: &str) -> Result<()> {
     tx.execute("INSERT INTO wallets (key) VALUES ($1) ON CONFLICT DO NOTHING", &[&wallet])?;
     tx.query_one("SELECT 1 FROM wallets WHERE key = $1 FOR UPDATE", &[&wallet])?;
     Ok(())
@@ -250,7 +270,43 @@ fn get<'a, T: postgres::types::FromSql<'a>>(row: &'a postgres::Row, i: usize) ->
     row.try_get(i).map_err(Error::from)
 }
 
-struct Tx<'a, 'b>(&'a mut Transaction<'b>);
+/// An item's transaction and its connection's prepared statements.
+struct Tx<'a, 'b>(&'a mut Transaction<'b>, &'a mut HashMap<&'static str, Statement>);
+
+impl Tx<'_, '_> {
+    /// `sql` prepared on this connection, the first time only.
+    fn statement(&mut self, sql: &'static str) -> Result<Statement> {
+        if let Some(s) = self.1.get(sql) {
+            return Ok(s.clone());
+        }
+        let s = self.0.prepare(sql)?;
+        self.1.insert(sql, s.clone());
+        Ok(s)
+    }
+
+    fn query_opt(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> Result<Option<postgres::Row>> {
+        let st = self.statement(sql)?;
+        Ok(self.0.query_opt(&st, params)?)
+    }
+
+    fn query_one(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> Result<postgres::Row> {
+        let st = self.statement(sql)?;
+        Ok(self.0.query_one(&st, params)?)
+    }
+
+    fn execute(&mut self, sql: &'static str, params: &[&(dyn postgres::types::ToSql + Sync)]) -> Result<u64> {
+        let st = self.statement(sql)?;
+        Ok(self.0.execute(&st, params)?)
+    }
+}
 
 fn found(row: &postgres::Row) -> Result<Found> {
     Ok(Found { digest: get(row, 0)?, settled_at: to_u64(get(row, 1)?)?, authorization: get(row, 2)? })
@@ -258,7 +314,7 @@ fn found(row: &postgres::Row) -> Result<Found> {
 
 impl LedgerTx for Tx<'_, '_> {
     fn by_payment_id(&mut self, payment_id: &str) -> Result<Option<Found>> {
-        let row = self.0.query_opt(
+        let row = self.query_opt(
             "SELECT digest, settled_at, authorization_jws FROM settlements WHERE payment_id = $1",
             &[&payment_id],
         )?;
@@ -266,14 +322,11 @@ impl LedgerTx for Tx<'_, '_> {
     }
 
     fn nonce_settled(&mut self, wallet: &str, nonce: &str) -> Result<bool> {
-        Ok(self
-            .0
-            .query_opt("SELECT 1 FROM settlements WHERE wallet = $1 AND nonce = $2", &[&wallet, &nonce])?
-            .is_some())
+        Ok(self.query_opt("SELECT 1 FROM settlements WHERE wallet = $1 AND nonce = $2", &[&wallet, &nonce])?.is_some())
     }
 
     fn by_seq(&mut self, wallet: &str, seq: i64) -> Result<Option<Found>> {
-        let row = self.0.query_opt(
+        let row = self.query_opt(
             "SELECT digest, settled_at, authorization_jws FROM settlements WHERE wallet = $1 AND seq = $2 ORDER BY id LIMIT 1",
             &[&wallet, &seq],
         )?;
@@ -281,7 +334,7 @@ impl LedgerTx for Tx<'_, '_> {
     }
 
     fn revocation(&mut self, wallet: &str) -> Result<Option<(RevocationReason, u64)>> {
-        let row = self.0.query_opt(
+        let row = self.query_opt(
             "SELECT revoked_reason, revoked_at FROM wallets WHERE key = $1 AND revoked_at IS NOT NULL",
             &[&wallet],
         )?;
@@ -289,7 +342,7 @@ impl LedgerTx for Tx<'_, '_> {
     }
 
     fn revoke(&mut self, wallet: &str, why: RevocationReason, at: u64) -> Result<()> {
-        self.0.execute(
+        self.execute(
             "UPDATE wallets SET revoked_reason = $2, revoked_at = $3 WHERE key = $1 AND revoked_at IS NULL",
             &[&wallet, &<&str>::from(why), &to_i64(at)?],
         )?;
@@ -297,7 +350,7 @@ impl LedgerTx for Tx<'_, '_> {
     }
 
     fn record_fork(&mut self, wallet: &str, seq: i64, first: &str, second: &str, at: u64) -> Result<()> {
-        self.0.execute(
+        self.execute(
             "INSERT INTO forks (wallet, seq, first, second, found_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
             &[&wallet, &seq, &first, &second, &to_i64(at)?],
         )?;
@@ -305,7 +358,7 @@ impl LedgerTx for Tx<'_, '_> {
     }
 
     fn available(&mut self, wallet: &str, asset: Asset) -> Result<i64> {
-        let row = self.0.query_opt(
+        let row = self.query_opt(
             "SELECT credited, spent FROM balances WHERE wallet = $1 AND asset = $2",
             &[&wallet, &asset.as_str()],
         )?;
@@ -319,7 +372,7 @@ impl LedgerTx for Tx<'_, '_> {
     fn insert_settlement(&mut self, i: &Item, at: u64) -> Result<()> {
         let wallet = i.wallet.to_string();
         let scale = i16::from(i.asset_scale);
-        self.0.execute(
+        self.execute(
             "INSERT INTO settlements (payment_id, digest, wallet, nonce, seq, pay_to, micros, asset, value,
                  asset_scale, resource, valid_before, settled_at, authorization_jws)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
@@ -340,7 +393,7 @@ impl LedgerTx for Tx<'_, '_> {
                 &i.authorization,
             ],
         )?;
-        let n = self.0.execute(
+        let n = self.execute(
             "UPDATE balances SET spent = spent + $3 WHERE wallet = $1 AND asset = $2",
             &[&wallet, &i.asset.as_str(), &i.micros.get()],
         )?;
@@ -381,7 +434,7 @@ impl Store for PgStore {
 
     fn record_credit(&self, c: &CreditRecord) -> Result<()> {
         let wallet = c.wallet.to_string();
-        self.with_tx(|tx| {
+        self.with_ledger_tx(|tx| {
             lock_wallet(tx, &wallet)?;
             if tx.query_opt("SELECT 1 FROM credits WHERE credit_id = $1", &[&c.credit_id])?.is_some() {
                 return Err(credit_id_taken(&c.credit_id));
@@ -411,9 +464,23 @@ impl Store for PgStore {
 
     fn settle(&self, item: &Item, rules: &Rules) -> Result<Decision> {
         let wallet = item.wallet.to_string();
-        self.with_tx(|tx| {
+        self.with_ledger_tx(|tx| {
+            // The item's commit does not wait for the disk: the batch's answer waits once for
+            // all of them (make_durable), instead of one WAL flush per item. The item stays
+            // atomic, and the log keeps commits in order, so a flush that covers a later commit
+            // covers every commit a later transaction could have read.
+            tx.0.batch_execute("SET LOCAL synchronous_commit = off")?;
             lock_wallet(tx, &wallet)?;
-            decide(&mut Tx(tx), item, rules)
+            decide(tx, item, rules)
+        })
+    }
+
+    fn make_durable(&self) -> Result<()> {
+        // A transaction with an id writes a commit record, and a synchronous commit returns only
+        // once the log is flushed up to it: over every commit before it.
+        self.with_tx(|tx| {
+            tx.batch_execute("SELECT pg_current_xact_id()")?;
+            Ok(())
         })
     }
 
@@ -438,8 +505,9 @@ impl Store for PgStore {
         let w = wallet.to_string();
         let mut c = self.conn()?;
         // One snapshot for the three reads: a statement is a consistent view.
+        let Session { client, statements } = c.session()?;
         let mut tx =
-            c.client()?.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start()?;
+            client.build_transaction().isolation_level(IsolationLevel::RepeatableRead).read_only(true).start()?;
         let credits = tx
             .query(
                 "SELECT credit_id, micros, asset, value, asset_scale, issued_at, credit FROM credits
@@ -482,8 +550,11 @@ impl Store for PgStore {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let revoked =
-            Tx(&mut tx).revocation(&w)?.map(|(reason, revoked_at)| RevokedKey { wallet: *wallet, reason, revoked_at });
+        let revoked = Tx(&mut tx, statements).revocation(&w)?.map(|(reason, revoked_at)| RevokedKey {
+            wallet: *wallet,
+            reason,
+            revoked_at,
+        });
         tx.commit()?;
         Ok(Account { credits, settled, revoked })
     }
