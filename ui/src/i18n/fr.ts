@@ -328,6 +328,16 @@ export const fr: Messages = {
   "settings.removeIssuer": "Supprimer {name}",
   "settings.noIssuers": "Aucun émetteur pour l'instant.",
   "settings.issuerAdded": "Émetteur ajouté.",
+  "settings.issuerUrl": "Adresse (URL)",
+  "settings.issuerUrlAddHint":
+    "Facultatif : où le portefeuille demande son relevé, p. ex. https://bank.example. Sans elle, le portefeuille ne peut pas se synchroniser avec cet émetteur.",
+  "settings.issuerUrlHint": "Où le portefeuille demande son relevé, p. ex. https://bank.example",
+  "settings.issuerAddress": "Adresse :",
+  "settings.issuerNoAddress": "Pas d'adresse : il ne peut pas se synchroniser.",
+  "settings.setIssuerUrl": "Indiquer l'adresse",
+  "settings.changeIssuerUrl": "Changer l'adresse",
+  "settings.issuerUrlSaved":
+    "Adresse enregistrée : le portefeuille se synchronise avec {name} dans un instant.",
   "settings.data": "Vos données",
   "settings.dataDir": "Centime garde votre portefeuille dans",
   "settings.backupTitle": "Sauvegarder",
@@ -467,5 +477,8 @@ export const fr: Messages = {
   "a11y.blockSite": "Bloquer {origin}",
   "a11y.unblockSite": "Débloquer {origin}",
   "a11y.removeSite": "Supprimer {origin}…",
+  "a11y.issuerUrlForm": "Adresse de {name}",
+  "a11y.setIssuerUrl": "Indiquer l'adresse de {name}",
+  "a11y.changeIssuerUrl": "Changer l'adresse de {name}",
   "a11y.exporting": "Export {format} en cours…",
 };
