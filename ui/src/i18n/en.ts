@@ -86,7 +86,7 @@ export const en = {
   "sync.syncing": "Syncing…",
   "sync.failed": "Sync failed {time}.",
   "sync.noUrl":
-    "Centime does not know where to reach this issuer, so it cannot compare its accounts with yours.",
+    "Centime does not know where to reach this issuer, so it cannot compare its accounts with yours. Give its address in Settings, Issuers you trust.",
   "sync.view.caption": "The issuer's accounts and this wallet's, per currency",
   "sync.view.issuer": "Issuer",
   "sync.view.wallet": "This wallet",

@@ -94,7 +94,7 @@ export const fr: Messages = {
   "sync.syncing": "Synchronisation…",
   "sync.failed": "Échec de la synchronisation {time}.",
   "sync.noUrl":
-    "Centime ne sait pas où joindre cet émetteur : il ne peut pas comparer ses comptes aux vôtres.",
+    "Centime ne sait pas où joindre cet émetteur : il ne peut pas comparer ses comptes aux vôtres. Indiquez son adresse dans Réglages, Émetteurs de confiance.",
   "sync.view.caption": "Les comptes de l'émetteur et ceux de ce portefeuille, par devise",
   "sync.view.issuer": "Émetteur",
   "sync.view.wallet": "Ce portefeuille",
