@@ -211,7 +211,13 @@ pub async fn issuers(state: St<'_>) -> AppResult<Vec<IssuerDto>> {
 
 #[tauri::command]
 pub async fn add_issuer(state: St<'_>, issuer: IssuerDto) -> AppResult<Vec<IssuerDto>> {
-    wallet_task(&state, move |w| views::add_issuer(w, &issuer)).await
+    state_task(&state, move |s| views::add_issuer_scheduled(s, &issuer)).await
+}
+
+/// Sets where a trusted issuer is reached; its background sync is due at once after.
+#[tauri::command]
+pub async fn set_issuer_url(state: St<'_>, network: String, url: String) -> AppResult<Vec<IssuerDto>> {
+    state_task(&state, move |s| views::set_issuer_url_scheduled(s, &network, &url)).await
 }
 
 #[tauri::command]

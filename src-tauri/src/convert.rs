@@ -73,8 +73,8 @@ pub fn limits(l: &Limits) -> LimitsDto {
     }
 }
 
-pub fn issuer(i: &Issuer) -> IssuerDto {
-    IssuerDto { network: i.network.to_string(), public_key: i.public_key.to_string(), name: i.name.clone() }
+pub fn issuer(i: &Issuer, url: Option<String>) -> IssuerDto {
+    IssuerDto { network: i.network.to_string(), public_key: i.public_key.to_string(), name: i.name.clone(), url }
 }
 
 pub fn site(r: &SiteRule, spent: Vec<MoneyDto>, remaining: Vec<MoneyDto>) -> SiteDto {

@@ -98,6 +98,15 @@ impl Schedule {
         }
     }
 
+    /// `network` due at once (its address just set): a new address deserves a fresh try, so
+    /// the failures before it are forgotten too.
+    pub fn request(&mut self, network: &Network) {
+        if let Some(t) = self.tracks.get_mut(network) {
+            t.next_at = 0;
+            t.failures = 0;
+        }
+    }
+
     /// Forgets the networks no longer synced (an issuer removed).
     pub fn retain(&mut self, networks: &[Network]) {
         self.tracks.retain(|n, _| networks.contains(n));
@@ -323,6 +332,26 @@ mod tests {
         s.retain(std::slice::from_ref(&a));
         assert!(s.start(&b), "b was forgotten: a new track");
         assert_eq!(s.next_at(&b, 300), 300);
+    }
+
+    #[test]
+    fn a_new_address_makes_its_network_due_at_once_with_a_fresh_count() {
+        let mut s = Schedule::default();
+        let (a, b) = (net("centime:a"), net("centime:b"));
+        for n in [&a, &b] {
+            assert!(s.start(n));
+            s.failed(n, 100, err());
+            assert!(s.start(n));
+            s.failed(n, 130, err());
+        }
+        s.request(&a);
+        assert!(s.due(&a, 131), "the address just set is tried at once");
+        assert!(!s.due(&b, 131), "the other network keeps its wait");
+        assert!(s.start(&a));
+        s.failed(&a, 131, err());
+        assert_eq!(s.next_at(&a, 131) - 131, FIRST_RETRY_SECONDS, "the failures before the new address do not count");
+        s.request(&net("centime:new"));
+        assert!(s.due(&net("centime:new"), 0), "a network never synced is due anyway");
     }
 
     #[test]

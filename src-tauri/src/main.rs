@@ -160,6 +160,7 @@ fn main() {
             commands::update_limits,
             commands::issuers,
             commands::add_issuer,
+            commands::set_issuer_url,
             commands::remove_issuer,
             commands::backup_wallet,
             commands::restore_wallet,

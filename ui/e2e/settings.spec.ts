@@ -82,6 +82,108 @@ test("settings: limits, issuers, data dir, backup", async ({ app }) => {
   await app.shot("settings");
 });
 
+test("settings: an issuer's address, given when added, set in place, a bad one refused", async ({
+  app,
+}) => {
+  const { page } = app;
+  await app.open({ balance: "1" });
+  await page.getByRole("navigation").getByRole("button", { name: "Settings" }).click();
+  const demo = page.getByRole("listitem", { name: "Demo issuer" });
+  await expect(demo).toContainText("Address: http://127.0.0.1:8787");
+  await expect(demo.getByRole("button", { name: "Change address of Demo issuer" })).toHaveText(
+    "Change address",
+  );
+
+  const add = page.locator("form", { has: page.getByRole("button", { name: "Add issuer" }) });
+  await expect(add.getByLabel("Address (URL)")).toHaveAccessibleDescription(
+    /where the wallet asks for its statement, e\.g\. https:\/\/bank\.example/,
+  );
+  // A bad address: the error in its code's words, nothing added, the fields kept.
+  await add.getByLabel("Network", { exact: true }).fill("bank");
+  await add.getByLabel("Public key").fill("bank-key");
+  await add.getByLabel("Address (URL)").fill("ftp://bank.example");
+  await add.getByRole("button", { name: "Add issuer" }).click();
+  await expect(add.getByRole("alert")).toContainText("The change was not saved.");
+  await expect(add.getByRole("alert")).toContainText("Something given is not valid.");
+  await expect(add.getByRole("alert")).toContainText("must be an http(s) URL");
+  await expect(page.getByRole("listitem", { name: "bank" })).toHaveCount(0);
+  await expect(add.getByLabel("Network", { exact: true })).toHaveValue("bank");
+
+  await add.getByLabel("Address (URL)").fill(" https://bank.example/ ");
+  await add.getByRole("button", { name: "Add issuer" }).click();
+  const bank = page.getByRole("listitem", { name: "bank" });
+  await expect(bank).toContainText("Address: https://bank.example");
+  await expect(add.getByLabel("Address (URL)")).toHaveValue("");
+  expect(await app.calls("add_issuer")).toEqual([
+    {
+      issuer: { network: "bank", publicKey: "bank-key", name: null, url: "ftp://bank.example" },
+    },
+    {
+      issuer: { network: "bank", publicKey: "bank-key", name: null, url: "https://bank.example/" },
+    },
+  ]);
+
+  // One added without an address says it cannot sync, and gets one in place.
+  await add.getByLabel("Network", { exact: true }).fill("acme");
+  await add.getByLabel("Public key").fill("acme-key");
+  await add.getByRole("button", { name: "Add issuer" }).click();
+  const acme = page.getByRole("listitem", { name: "acme" });
+  await expect(acme).toContainText("No address: it cannot sync.");
+  expect((await app.calls("add_issuer"))[2]).toEqual({
+    issuer: { network: "acme", publicKey: "acme-key", name: null, url: null },
+  });
+  await acme.getByRole("button", { name: "Set address of acme" }).click();
+  const edit = acme.getByRole("form", { name: "Address of acme" });
+  await expect(edit.getByLabel("Address (URL)")).toBeFocused();
+  await edit.getByLabel("Address (URL)").fill("acme.example");
+  await edit.getByRole("button", { name: "Save" }).click();
+  await expect(edit.getByRole("alert")).toContainText("Something given is not valid.");
+  await app.shot("settings-issuer-address-error");
+  await edit.getByLabel("Address (URL)").fill("https://acme.example");
+  await edit.getByRole("button", { name: "Save" }).click();
+  await expect(acme).toContainText("Address: https://acme.example");
+  await expect(
+    page.getByText("Address saved: the wallet syncs with acme in a moment."),
+  ).toBeVisible();
+  await expect(acme.getByRole("button", { name: "Change address of acme" })).toBeFocused();
+  expect(await app.calls("set_issuer_url")).toEqual([
+    { network: "acme", url: "acme.example" },
+    { network: "acme", url: "https://acme.example" },
+  ]);
+
+  // Cancel leaves the address as it was.
+  await acme.getByRole("button", { name: "Change address of acme" }).click();
+  await edit.getByLabel("Address (URL)").fill("https://other.example");
+  await edit.getByRole("button", { name: "Cancel" }).click();
+  await expect(acme).toContainText("Address: https://acme.example");
+  expect(await app.calls("set_issuer_url")).toHaveLength(2);
+  await app.shot("settings-issuers");
+});
+
+test("settings: the issuer's address in French", async ({ app }) => {
+  const { page } = app;
+  await app.open({ balance: "1" });
+  await page.getByRole("navigation").getByRole("button", { name: "Settings" }).click();
+  await page.getByLabel("Language", { exact: true }).selectOption("fr");
+  const add = page.locator("form", {
+    has: page.getByRole("button", { name: "Ajouter l'émetteur" }),
+  });
+  await add.getByLabel("Réseau", { exact: true }).fill("acme");
+  await add.getByLabel("Clé publique").fill("acme-key");
+  await add.getByRole("button", { name: "Ajouter l'émetteur" }).click();
+  const acme = page.getByRole("listitem", { name: "acme" });
+  await expect(acme).toContainText("Pas d'adresse : il ne peut pas se synchroniser.");
+  await acme.getByRole("button", { name: "Indiquer l'adresse de acme" }).click();
+  const edit = acme.getByRole("form", { name: "Adresse de acme" });
+  await expect(edit.getByLabel("Adresse (URL)")).toHaveAccessibleDescription(
+    /Où le portefeuille demande son relevé/,
+  );
+  await edit.getByLabel("Adresse (URL)").fill("mailto:acme@example.org");
+  await edit.getByRole("button", { name: "Enregistrer" }).click();
+  await expect(edit.getByRole("alert")).toContainText("Une donnée fournie n'est pas valable.");
+  await app.shot("settings-issuers-fr");
+});
+
 test("switching the language to French changes the UI and stays", async ({ app }) => {
   const { page } = app;
   await app.open({ balance: "3.2" });

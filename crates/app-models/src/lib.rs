@@ -341,6 +341,10 @@ pub struct IssuerDto {
     pub network: String,
     pub public_key: String,
     pub name: Option<String>,
+    /// Where the wallet asks for its statement (`http(s)://`); none: the network never syncs.
+    /// Defaulted so a caller that predates it still parses.
+    #[serde(default)]
+    pub url: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS, Default)]
@@ -753,6 +757,7 @@ pub const COMMANDS: &[&str] = &[
     "issuers",
     "add_issuer",
     "remove_issuer",
+    "set_issuer_url",
     "backup_wallet",
     "restore_wallet",
     "set_locale",

@@ -119,8 +119,30 @@ let limits: LimitsDto = {
   maxPerPayment: "1.00",
 };
 let issuers: IssuerDto[] = [
-  { network: NETWORK, publicKey: "demo-issuer-key", name: "Demo issuer" },
+  {
+    network: NETWORK,
+    publicKey: "demo-issuer-key",
+    name: "Demo issuer",
+    url: "http://127.0.0.1:8787",
+  },
 ];
+
+/** Like the core's check of an issuer's address: an http(s) URL with a host. */
+function checkIssuerUrl(url: string) {
+  let ok: boolean;
+  try {
+    const u = new URL(url);
+    ok = (u.protocol === "http:" || u.protocol === "https:") && u.hostname !== "";
+  } catch {
+    ok = false;
+  }
+  if (!ok) {
+    throw {
+      code: "invalid_input",
+      message: `the issuer's address ${JSON.stringify(url)} must be an http(s) URL`,
+    };
+  }
+}
 
 function entry(
   kind: EntryKind,
@@ -462,9 +484,26 @@ function handle(cmd: string, a: Record<string, unknown>): unknown {
     }
     case "issuers":
       return issuers;
-    case "add_issuer":
-      issuers = [...issuers, a.issuer as IssuerDto];
+    case "add_issuer": {
+      const i = a.issuer as IssuerDto;
+      if (i.url !== null) checkIssuerUrl(i.url);
+      issuers = [...issuers, { ...i, url: i.url?.replace(/\/+$/, "") ?? null }];
       return issuers;
+    }
+    case "set_issuer_url": {
+      const url = a.url as string;
+      checkIssuerUrl(url);
+      if (!issuers.some((i) => i.network === a.network)) {
+        throw {
+          code: "invalid_input",
+          message: `untrusted issuer: ${String(a.network)}: add it in Settings, Issuers you trust`,
+        };
+      }
+      issuers = issuers.map((i) =>
+        i.network === a.network ? { ...i, url: url.replace(/\/+$/, "") } : i,
+      );
+      return issuers;
+    }
     case "remove_issuer":
       issuers = issuers.filter((i) => i.network !== a.network);
       return issuers;

@@ -86,7 +86,7 @@ export const en = {
   "sync.syncing": "Syncing…",
   "sync.failed": "Sync failed {time}.",
   "sync.noUrl":
-    "Centime does not know where to reach this issuer, so it cannot compare its accounts with yours.",
+    "Centime does not know where to reach this issuer, so it cannot compare its accounts with yours. Give its address in Settings, Issuers you trust.",
   "sync.view.caption": "The issuer's accounts and this wallet's, per currency",
   "sync.view.issuer": "Issuer",
   "sync.view.wallet": "This wallet",
@@ -311,6 +311,15 @@ export const en = {
   "settings.removeIssuer": "Remove {name}",
   "settings.noIssuers": "No issuers yet.",
   "settings.issuerAdded": "Issuer added.",
+  "settings.issuerUrl": "Address (URL)",
+  "settings.issuerUrlAddHint":
+    "Optional: where the wallet asks for its statement, e.g. https://bank.example. Without it, the wallet cannot sync with this issuer.",
+  "settings.issuerUrlHint": "Where the wallet asks for its statement, e.g. https://bank.example",
+  "settings.issuerAddress": "Address:",
+  "settings.issuerNoAddress": "No address: it cannot sync.",
+  "settings.setIssuerUrl": "Set address",
+  "settings.changeIssuerUrl": "Change address",
+  "settings.issuerUrlSaved": "Address saved: the wallet syncs with {name} in a moment.",
   "settings.data": "Your data",
   "settings.dataDir": "Centime keeps your wallet in",
   "settings.backupTitle": "Back up",
@@ -450,6 +459,9 @@ export const en = {
   "a11y.blockSite": "Block {origin}",
   "a11y.unblockSite": "Unblock {origin}",
   "a11y.removeSite": "Remove {origin}…",
+  "a11y.issuerUrlForm": "Address of {name}",
+  "a11y.setIssuerUrl": "Set address of {name}",
+  "a11y.changeIssuerUrl": "Change address of {name}",
   "a11y.exporting": "Exporting {format}…",
 } as const;
 

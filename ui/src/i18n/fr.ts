@@ -94,7 +94,7 @@ export const fr: Messages = {
   "sync.syncing": "Synchronisation…",
   "sync.failed": "Échec de la synchronisation {time}.",
   "sync.noUrl":
-    "Centime ne sait pas où joindre cet émetteur : il ne peut pas comparer ses comptes aux vôtres.",
+    "Centime ne sait pas où joindre cet émetteur : il ne peut pas comparer ses comptes aux vôtres. Indiquez son adresse dans Réglages, Émetteurs de confiance.",
   "sync.view.caption": "Les comptes de l'émetteur et ceux de ce portefeuille, par devise",
   "sync.view.issuer": "Émetteur",
   "sync.view.wallet": "Ce portefeuille",
@@ -330,6 +330,16 @@ export const fr: Messages = {
   "settings.removeIssuer": "Supprimer {name}",
   "settings.noIssuers": "Aucun émetteur pour l'instant.",
   "settings.issuerAdded": "Émetteur ajouté.",
+  "settings.issuerUrl": "Adresse (URL)",
+  "settings.issuerUrlAddHint":
+    "Facultatif : où le portefeuille demande son relevé, p. ex. https://bank.example. Sans elle, le portefeuille ne peut pas se synchroniser avec cet émetteur.",
+  "settings.issuerUrlHint": "Où le portefeuille demande son relevé, p. ex. https://bank.example",
+  "settings.issuerAddress": "Adresse :",
+  "settings.issuerNoAddress": "Pas d'adresse : il ne peut pas se synchroniser.",
+  "settings.setIssuerUrl": "Indiquer l'adresse",
+  "settings.changeIssuerUrl": "Changer l'adresse",
+  "settings.issuerUrlSaved":
+    "Adresse enregistrée : le portefeuille se synchronise avec {name} dans un instant.",
   "settings.data": "Vos données",
   "settings.dataDir": "Centime garde votre portefeuille dans",
   "settings.backupTitle": "Sauvegarder",
@@ -469,5 +479,8 @@ export const fr: Messages = {
   "a11y.blockSite": "Bloquer {origin}",
   "a11y.unblockSite": "Débloquer {origin}",
   "a11y.removeSite": "Supprimer {origin}…",
+  "a11y.issuerUrlForm": "Adresse de {name}",
+  "a11y.setIssuerUrl": "Indiquer l'adresse de {name}",
+  "a11y.changeIssuerUrl": "Changer l'adresse de {name}",
   "a11y.exporting": "Export {format} en cours…",
 };

@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { FormEvent } from "react";
 import { ErrorNote } from "../components/ErrorNote";
 import { AmountField, Field, SelectField } from "../components/Field";
@@ -13,6 +13,7 @@ import {
   type LimitsDto,
 } from "../lib/backend";
 import { usePreferences, type LocalePref, type ThemePref } from "../lib/preferences";
+import { errorWords, type SyncWords } from "../lib/syncText";
 import { useWallet } from "../lib/wallet";
 
 /** Runs an action with a busy flag and a translated error; returns whether it succeeded. */
@@ -103,6 +104,112 @@ function Limits() {
   );
 }
 
+/** A failed action in its error code's words, then the backend's own message. */
+function errorText(error: AppErrorDto, t: SyncWords["t"]) {
+  return `${errorWords(error.code, { t })} ${error.message}`;
+}
+
+/** Where one trusted issuer is reached: shown, and set or changed in place. */
+function IssuerAddress({
+  issuer,
+  onSaved,
+}: {
+  issuer: IssuerDto;
+  onSaved: (list: IssuerDto[]) => void;
+}) {
+  const { t } = usePreferences();
+  const { notify } = useWallet();
+  const [editing, setEditing] = useState(false);
+  const [url, setUrl] = useState(issuer.url ?? "");
+  const action = useAction();
+  const label = issuer.name ?? issuer.network;
+  const form = useRef<HTMLFormElement>(null);
+  const editButton = useRef<HTMLButtonElement>(null);
+
+  // Opening the editor takes focus to its field; closing it gives focus back to its button.
+  const was = useRef(editing);
+  useEffect(() => {
+    if (!was.current && editing) form.current?.querySelector("input")?.focus();
+    if (was.current && !editing) editButton.current?.focus();
+    was.current = editing;
+  }, [editing]);
+
+  async function save(e: FormEvent) {
+    e.preventDefault();
+    const ok = await action.run(async () =>
+      onSaved(await backend.setIssuerUrl(issuer.network, url.trim())),
+    );
+    if (ok) {
+      notify(t("settings.issuerUrlSaved", { name: label }));
+      setEditing(false);
+    }
+  }
+
+  if (editing) {
+    return (
+      <form
+        ref={form}
+        className="stack editor"
+        onSubmit={save}
+        aria-label={t("a11y.issuerUrlForm", { name: label })}
+      >
+        <Field
+          label={t("settings.issuerUrl")}
+          hint={t("settings.issuerUrlHint")}
+          value={url}
+          required
+          inputMode="url"
+          autoComplete="off"
+          spellCheck={false}
+          onChange={(e) => setUrl(e.target.value)}
+        />
+        {action.error && (
+          <ErrorNote title={t("settings.failed")} error={errorText(action.error, t)} />
+        )}
+        <div className="actions actions-start">
+          <button type="submit" className="button-primary" disabled={action.busy}>
+            {action.busy ? t("common.saving") : t("common.save")}
+          </button>
+          <button
+            type="button"
+            disabled={action.busy}
+            onClick={() => {
+              action.setError(null);
+              setUrl(issuer.url ?? "");
+              setEditing(false);
+            }}
+          >
+            {t("common.cancel")}
+          </button>
+        </div>
+      </form>
+    );
+  }
+  return (
+    <div className="issuer-address">
+      {issuer.url ? (
+        <span className="small block break">
+          {t("settings.issuerAddress")} <span className="mono">{issuer.url}</span>
+        </span>
+      ) : (
+        <span className="small block issuer-no-address">{t("settings.issuerNoAddress")}</span>
+      )}
+      <button
+        ref={editButton}
+        type="button"
+        className="button-quiet"
+        aria-label={t(issuer.url ? "a11y.changeIssuerUrl" : "a11y.setIssuerUrl", { name: label })}
+        onClick={() => {
+          setUrl(issuer.url ?? "");
+          setEditing(true);
+        }}
+      >
+        {issuer.url ? t("settings.changeIssuerUrl") : t("settings.setIssuerUrl")}
+      </button>
+    </div>
+  );
+}
+
 function Issuers() {
   const { t } = usePreferences();
   const { notify } = useWallet();
@@ -110,6 +217,7 @@ function Issuers() {
   const [network, setNetwork] = useState("");
   const [publicKey, setPublicKey] = useState("");
   const [name, setName] = useState("");
+  const [url, setUrl] = useState("");
   const action = useAction();
   const { setError } = action;
 
@@ -125,6 +233,7 @@ function Issuers() {
           network: network.trim(),
           publicKey: publicKey.trim(),
           name: name.trim() === "" ? null : name.trim(),
+          url: url.trim() === "" ? null : url.trim(),
         }),
       );
     });
@@ -133,6 +242,7 @@ function Issuers() {
       setNetwork("");
       setPublicKey("");
       setName("");
+      setUrl("");
     }
   }
 
@@ -144,21 +254,24 @@ function Issuers() {
       {list && list.length > 0 && (
         <ul className="issuers">
           {list.map((i) => (
-            <li key={i.network} className="issuer">
-              <div className="issuer-text">
-                <span className="strong block">{i.name ?? i.network}</span>
-                {i.name && <span className="small muted block">{i.network}</span>}
-                <span className="small mono muted block break">{i.publicKey}</span>
+            <li key={i.network} className="issuer" aria-label={i.name ?? i.network}>
+              <div className="issuer-head">
+                <div className="issuer-text">
+                  <span className="strong block">{i.name ?? i.network}</span>
+                  {i.name && <span className="small muted block">{i.network}</span>}
+                  <span className="small mono muted block break">{i.publicKey}</span>
+                </div>
+                <button
+                  type="button"
+                  disabled={action.busy}
+                  onClick={() =>
+                    void action.run(async () => setList(await backend.removeIssuer(i.network)))
+                  }
+                >
+                  {t("settings.removeIssuer", { name: i.name ?? i.network })}
+                </button>
               </div>
-              <button
-                type="button"
-                disabled={action.busy}
-                onClick={() =>
-                  void action.run(async () => setList(await backend.removeIssuer(i.network)))
-                }
-              >
-                {t("settings.removeIssuer", { name: i.name ?? i.network })}
-              </button>
+              <IssuerAddress issuer={i} onSaved={setList} />
             </li>
           ))}
         </ul>
@@ -185,7 +298,18 @@ function Issuers() {
           spellCheck={false}
           onChange={(e) => setPublicKey(e.target.value)}
         />
-        {action.error && <ErrorNote title={t("settings.failed")} error={action.error} />}
+        <Field
+          label={t("settings.issuerUrl")}
+          hint={t("settings.issuerUrlAddHint")}
+          value={url}
+          inputMode="url"
+          autoComplete="off"
+          spellCheck={false}
+          onChange={(e) => setUrl(e.target.value)}
+        />
+        {action.error && (
+          <ErrorNote title={t("settings.failed")} error={errorText(action.error, t)} />
+        )}
         <div className="actions actions-start">
           <button type="submit" disabled={action.busy}>
             {t("settings.addIssuer")}

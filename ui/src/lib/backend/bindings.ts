@@ -198,7 +198,12 @@ export type LimitsDto = { paused: boolean, autoPayUnder: string, dailyCap: strin
 
 export type LimitsChangeDto = { autoPayUnder: string | null, dailyCap: string | null, maxPerPayment: string | null, };
 
-export type IssuerDto = { network: string, publicKey: string, name: string | null, };
+export type IssuerDto = { network: string, publicKey: string, name: string | null, 
+/**
+ * Where the wallet asks for its statement (`http(s)://`); none: the network never syncs.
+ * Defaulted so a caller that predates it still parses.
+ */
+url: string | null, };
 
 export type HistoryFilterDto = { 
 /**
@@ -537,6 +542,7 @@ export const COMMANDS = [
   "issuers",
   "add_issuer",
   "remove_issuer",
+  "set_issuer_url",
   "backup_wallet",
   "restore_wallet",
   "set_locale",

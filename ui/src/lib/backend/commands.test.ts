@@ -29,7 +29,7 @@ describe("IPC commands", () => {
       budget: "2",
       period: "month" as const,
     };
-    const issuer = { network: "demo", publicKey: "pk", name: null };
+    const issuer = { network: "demo", publicKey: "pk", name: null, url: "https://demo.example" };
     await commands.appStatus();
     await commands.createWallet({
       keystore: "file",
@@ -61,6 +61,7 @@ describe("IPC commands", () => {
     await commands.issuers();
     await commands.addIssuer(issuer);
     await commands.removeIssuer("demo");
+    await commands.setIssuerUrl("demo", "https://bank.example");
     await commands.backupWallet("/tmp/b", "pw");
     await commands.restoreWallet("/tmp/b", "pw");
     await commands.setLocale("fr");
@@ -102,6 +103,7 @@ describe("IPC commands", () => {
       { cmd: "issuers", args: {} },
       { cmd: "add_issuer", args: { issuer } },
       { cmd: "remove_issuer", args: { network: "demo" } },
+      { cmd: "set_issuer_url", args: { network: "demo", url: "https://bank.example" } },
       { cmd: "backup_wallet", args: { path: "/tmp/b", passphrase: "pw" } },
       { cmd: "restore_wallet", args: { path: "/tmp/b", passphrase: "pw" } },
       { cmd: "set_locale", args: { locale: "fr" } },

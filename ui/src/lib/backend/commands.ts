@@ -63,6 +63,9 @@ export const updateLimits = (change: LimitsChangeDto) =>
 export const issuers = () => invoke<IssuerDto[]>("issuers");
 export const addIssuer = (issuer: IssuerDto) => invoke<IssuerDto[]>("add_issuer", { issuer });
 export const removeIssuer = (network: string) => invoke<IssuerDto[]>("remove_issuer", { network });
+/** Sets where a trusted issuer is reached; its background sync is due at once after. */
+export const setIssuerUrl = (network: string, url: string) =>
+  invoke<IssuerDto[]>("set_issuer_url", { network, url });
 export const backupWallet = (path: string, passphrase: string) =>
   invoke<null>("backup_wallet", { path, passphrase });
 export const restoreWallet = (path: string, passphrase: string) =>
