@@ -11,7 +11,7 @@
 //
 // Run through tests/app/run.sh (it sets up Xvfb, D-Bus, the keyring, centime-demo, tauri-driver).
 import { spawn } from "node:child_process";
-import { mkdtempSync } from "node:fs";
+import { copyFileSync, mkdtempSync } from "node:fs";
 import http from "node:http";
 import { join } from "node:path";
 
@@ -65,7 +65,7 @@ function micros(s) {
 }
 
 /**
- * A second magazine (its own merchant, on the demo's network) behind a proxy that, while
+ * A second magazine (its own merchant, on the demo's network, certified by the demo's issuer) behind a proxy that, while
  * `lose` is set, passes each paid request on and drops the answer: the merchant takes the
  * payment, the wallet never hears back.
  */
@@ -93,6 +93,9 @@ async function lossyMagazine() {
   await new Promise((ok) => proxy.listen(0, "127.0.0.1", ok));
   const url = `http://127.0.0.1:${proxy.address().port}`;
   const dir = mkdtempSync(join(env("CENTIME_E2E_WORK"), "magazine2-"));
+  // Certified by the issuer the wallet trusts (the first demo's key): a certificate from any
+  // other key on the demo's network is refused (certificate_mismatch, ADR 23).
+  copyFileSync(join(env("CENTIME_E2E_WORK"), "demo", "issuer.pk8"), join(dir, "issuer.pk8"));
   const child = spawn(
     env("CENTIME_DEMO_BIN"),
     ["serve", "--addr", "127.0.0.1:0", "--data-dir", dir, "--public-url", url],
