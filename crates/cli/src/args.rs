@@ -175,6 +175,19 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         from: PathBuf,
     },
+    /// Print the shell completion script for SHELL, e.g.
+    /// `centime completions bash > ~/.local/share/bash-completion/completions/centime`
+    /// (the .deb installs them for bash, zsh and fish)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write the man pages (centime.1 and one per subcommand) into DIR: what the .deb installs
+    #[command(hide = true)]
+    Man {
+        #[arg(value_name = "DIR")]
+        dir: PathBuf,
+    },
     /// Developer tools: NOT for a wallet holding real money
     #[cfg(feature = "dev")]
     #[command(subcommand)]

@@ -81,6 +81,8 @@ pub fn run(cli: &Cli) -> Result<()> {
             cli,
             &SeedOptions { entries: *entries, sites: *sites, seed: *seed, months: *months, end: 0, force: *force },
         ),
+        Command::Completions { shell } => crate::manual::completions(*shell),
+        Command::Man { dir } => crate::manual::man_pages(dir),
         Command::Verify => {
             let w = context::open(cli)?;
             let r = w.verify()?;

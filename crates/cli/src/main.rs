@@ -10,6 +10,7 @@ mod commands;
 mod context;
 mod fetch;
 mod logs;
+mod manual;
 mod output;
 mod sync;
 

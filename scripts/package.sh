@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Builds Centime's .deb with Tauri's deb bundler and prints its path.
+#
+#   scripts/package.sh            release binaries (`make package`)
+#   scripts/package.sh debug      the debug binaries `make test` already built (`make package-test`):
+#                                 the same cargo commands as tests/app/run.sh, so nothing is rebuilt
+#                                 after app-e2e; its CLI has the `dev` feature (so `centime dev` has
+#                                 a man page in that package, not in the release one)
+#
+# CENTIME_PACKAGE_SKIP_BUILD=1 bundles what is in the target dir without running cargo, the UI or
+# the extension build. The package (docs/browser.md fixes the browser paths):
+#   /usr/bin/centime-app, its desktop entry (x-scheme-handler/centime) and icons   Tauri itself
+#   /usr/bin/centime, its man pages and bash/zsh/fish completions                 generated here
+#     from the CLI being packaged (`centime man DIR`, `centime completions SHELL`)
+#   /usr/lib/centime/centime-browser-host and the host manifests for Chromium, Google Chrome and
+#     Firefox; the extension: /usr/share/centime/browser/{chromium/,centime-firefox.zip}
+#   /usr/share/doc/centime/{copyright,changelog.gz}, the lintian overrides (packaging/deb/)
+# Depends is what dpkg-shlibdeps finds the three binaries link, plus the tray's library, which
+# is loaded at run time (so no linker sees it).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+profile=${1:-release}
+case "$profile" in
+  release | debug) ;;
+  *) echo "usage: scripts/package.sh [release|debug]" >&2; exit 2 ;;
+esac
+target_dir=${CARGO_TARGET_DIR:-$root/target}
+bin=$target_dir/$profile
+log() { printf 'package: %s\n' "$*" >&2; }
+
+if [ "${CENTIME_PACKAGE_SKIP_BUILD:-0}" != 1 ]; then
+  # ui/dist is `make ui`'s (a prerequisite of both targets): rebuilding it here would make cargo
+  # rebuild the app that embeds it.
+  [ -f "$root/ui/dist/index.html" ] || "$root/scripts/ui-build.sh" >/dev/null
+  "$root/scripts/browser-build.sh" >/dev/null
+  cd "$root"
+  if [ "$profile" = release ]; then
+    log "building the release binaries"
+    cargo build --locked --release -p centime-app -p centime-cli -p centime-bridge --features centime-app/custom-protocol
+  else
+    # tests/app/run.sh's two commands (feature sets included), then the host.
+    cargo build --locked -p centime-app -p centime-demo --features centime-app/custom-protocol
+    cargo build --locked -p centime-cli --features dev
+    cargo build --locked -p centime-bridge
+  fi
+fi
+tauri=$root/ui/node_modules/.bin/tauri
+for f in "$bin/centime-app" "$bin/centime" "$bin/centime-browser-host" "$tauri"; do
+  [ -x "$f" ] || { log "missing $f (build it, or unset CENTIME_PACKAGE_SKIP_BUILD)"; exit 1; }
+done
+ext=$root/browser/dist
+for f in "$ext/chromium/manifest.json" "$ext/centime-firefox.zip"; do
+  [ -f "$f" ] || { log "missing $f (scripts/browser-build.sh)"; exit 1; }
+done
+
+out_dir=$target_dir/package/$profile
+stage=$out_dir/stage
+rm -rf "$out_dir"
+mkdir -p "$stage/man" "$stage/completions" "$stage/doc"
+"$bin/centime" man "$stage/man"
+gzip -9n "$stage"/man/*.1
+"$bin/centime" completions bash >"$stage/completions/centime"
+"$bin/centime" completions zsh >"$stage/completions/_centime"
+"$bin/centime" completions fish >"$stage/completions/centime.fish"
+gzip -9nc "$root/packaging/deb/changelog" >"$stage/doc/changelog.gz"
+
+# dpkg-shlibdeps reads debian/control; a minimal one in a scratch directory will do.
+mkdir -p "$stage/shlibs/debian"
+printf 'Source: centime\n\nPackage: centime\nArchitecture: any\n' >"$stage/shlibs/debian/control"
+shlibs=$(cd "$stage/shlibs" && dpkg-shlibdeps -O -e"$bin/centime-app" -e"$bin/centime" -e"$bin/centime-browser-host" 2>/dev/null)
+shlibs=${shlibs#shlibs:Depends=}
+[ -n "$shlibs" ] || { log "dpkg-shlibdeps found no libraries"; exit 1; }
+
+deb=$root/packaging/deb
+man_files=$(cd "$stage/man" && for f in *.1.gz; do printf '"/usr/share/man/man1/%s": "%s",\n' "$f" "$stage/man/$f"; done)
+cat >"$stage/tauri.package.json" <<EOF
+{
+  "bundle": {
+    "linux": {
+      "deb": {
+        "depends": $(jq -cn --arg s "$shlibs" '$s | split(", ") + ["libayatana-appindicator3-1"]'),
+        "desktopTemplate": "$deb/centime.desktop",
+        "files": {
+          $man_files
+          "/usr/bin/centime": "$bin/centime",
+          "/usr/lib/centime/centime-browser-host": "$bin/centime-browser-host",
+          "/usr/share/bash-completion/completions/centime": "$stage/completions/centime",
+          "/usr/share/zsh/vendor-completions/_centime": "$stage/completions/_centime",
+          "/usr/share/fish/vendor_completions.d/centime.fish": "$stage/completions/centime.fish",
+          "/etc/chromium/native-messaging-hosts/org.centime.wallet.json": "$deb/org.centime.wallet.chromium.json",
+          "/etc/opt/chrome/native-messaging-hosts/org.centime.wallet.json": "$deb/org.centime.wallet.chromium.json",
+          "/usr/lib/mozilla/native-messaging-hosts/org.centime.wallet.json": "$deb/org.centime.wallet.firefox.json",
+          "/usr/share/centime/browser/chromium": "$ext/chromium",
+          "/usr/share/centime/browser/centime-firefox.zip": "$ext/centime-firefox.zip",
+          "/usr/share/doc/centime/copyright": "$deb/copyright",
+          "/usr/share/doc/centime/changelog.gz": "$stage/doc/changelog.gz",
+          "/usr/share/lintian/overrides/centime": "$deb/lintian-overrides"
+        }
+      }
+    }
+  }
+}
+EOF
+jq . "$stage/tauri.package.json" >/dev/null
+
+debug=()
+[ "$profile" = debug ] && debug=(--debug)
+log "bundling ($profile)"
+# --no-binary-patching: the bundler would otherwise rewrite the app in the target dir in place
+# (a marker of the bundle type, for Tauri's updater, which Centime does not use), and other
+# suites run that very binary.
+(cd "$root/src-tauri" && "$tauri" bundle --ci --no-binary-patching --bundles deb "${debug[@]}" --config "$stage/tauri.package.json" >&2)
+
+version=$(jq -r .version "$root/src-tauri/tauri.conf.json")
+built=$bin/bundle/deb/Centime_${version}_amd64.deb
+[ -f "$built" ] || { log "Tauri made no $built"; exit 1; }
+# Debian's name for the file (the package is `centime`; Tauri names the file after the product).
+out=$out_dir/centime_${version}_amd64.deb
+cp "$built" "$out"
+echo "$out"
