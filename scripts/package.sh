@@ -11,7 +11,7 @@
 # the extension build. The package (docs/browser.md fixes the browser paths):
 #   /usr/bin/centime-app, its desktop entry (x-scheme-handler/centime) and icons   Tauri itself
 #   /usr/bin/centime, its man pages and bash/zsh/fish completions                 generated here
-#     from the CLI being packaged (`centime man DIR`, `centime completions SHELL`)
+#     from the CLI being packaged (centime-manpages DIR, `centime completions SHELL`)
 #   /usr/lib/centime/centime-browser-host and the host manifests for Chromium, Google Chrome and
 #     Firefox; the extension: /usr/share/centime/browser/{chromium/,centime-firefox.zip}
 #   /usr/share/doc/centime/{copyright,changelog.gz}, the lintian overrides (packaging/deb/)
@@ -38,14 +38,13 @@ if [ "${CENTIME_PACKAGE_SKIP_BUILD:-0}" != 1 ]; then
     log "building the release binaries"
     cargo build --locked --release -p centime-app -p centime-cli -p centime-bridge --features centime-app/custom-protocol
   else
-    # tests/app/run.sh's two commands (feature sets included), then the host.
-    cargo build --locked -p centime-app -p centime-demo --features centime-app/custom-protocol
+    # tests/app/run.sh's two commands, feature sets included: after app-e2e, nothing to build.
+    cargo build --locked -p centime-app -p centime-demo -p centime-bridge --features centime-app/custom-protocol
     cargo build --locked -p centime-cli --features dev
-    cargo build --locked -p centime-bridge
   fi
 fi
 tauri=$root/ui/node_modules/.bin/tauri
-for f in "$bin/centime-app" "$bin/centime" "$bin/centime-browser-host" "$tauri"; do
+for f in "$bin/centime-app" "$bin/centime" "$bin/centime-manpages" "$bin/centime-browser-host" "$tauri"; do
   [ -x "$f" ] || { log "missing $f (build it, or unset CENTIME_PACKAGE_SKIP_BUILD)"; exit 1; }
 done
 ext=$root/browser/dist
@@ -57,7 +56,14 @@ out_dir=$target_dir/package/$profile
 stage=$out_dir/stage
 rm -rf "$out_dir"
 mkdir -p "$stage/man" "$stage/completions" "$stage/doc"
-"$bin/centime" man "$stage/man"
+# Stripped copies (Debian ships no debug symbols in the package; lintian counts them an error),
+# in a target dir of their own that the bundler is pointed at: the shared builds stay as they are.
+bundle_target=$out_dir/target
+mkdir -p "$bundle_target/$profile"
+for b in centime-app centime centime-browser-host; do
+  strip --strip-unneeded --remove-section=.comment --remove-section=.note -o "$bundle_target/$profile/$b" "$bin/$b"
+done
+"$bin/centime-manpages" "$stage/man"
 gzip -9n "$stage"/man/*.1
 "$bin/centime" completions bash >"$stage/completions/centime"
 "$bin/centime" completions zsh >"$stage/completions/_centime"
@@ -67,7 +73,8 @@ gzip -9nc "$root/packaging/deb/changelog" >"$stage/doc/changelog.gz"
 # dpkg-shlibdeps reads debian/control; a minimal one in a scratch directory will do.
 mkdir -p "$stage/shlibs/debian"
 printf 'Source: centime\n\nPackage: centime\nArchitecture: any\n' >"$stage/shlibs/debian/control"
-shlibs=$(cd "$stage/shlibs" && dpkg-shlibdeps -O -e"$bin/centime-app" -e"$bin/centime" -e"$bin/centime-browser-host" 2>/dev/null)
+staged=$bundle_target/$profile
+shlibs=$(cd "$stage/shlibs" && dpkg-shlibdeps -O -e"$staged/centime-app" -e"$staged/centime" -e"$staged/centime-browser-host" 2>/dev/null)
 shlibs=${shlibs#shlibs:Depends=}
 [ -n "$shlibs" ] || { log "dpkg-shlibdeps found no libraries"; exit 1; }
 
@@ -82,8 +89,8 @@ cat >"$stage/tauri.package.json" <<EOF
         "desktopTemplate": "$deb/centime.desktop",
         "files": {
           $man_files
-          "/usr/bin/centime": "$bin/centime",
-          "/usr/lib/centime/centime-browser-host": "$bin/centime-browser-host",
+          "/usr/bin/centime": "$staged/centime",
+          "/usr/lib/centime/centime-browser-host": "$staged/centime-browser-host",
           "/usr/share/bash-completion/completions/centime": "$stage/completions/centime",
           "/usr/share/zsh/vendor-completions/_centime": "$stage/completions/_centime",
           "/usr/share/fish/vendor_completions.d/centime.fish": "$stage/completions/centime.fish",
@@ -106,13 +113,10 @@ jq . "$stage/tauri.package.json" >/dev/null
 debug=()
 [ "$profile" = debug ] && debug=(--debug)
 log "bundling ($profile)"
-# --no-binary-patching: the bundler would otherwise rewrite the app in the target dir in place
-# (a marker of the bundle type, for Tauri's updater, which Centime does not use), and other
-# suites run that very binary.
-(cd "$root/src-tauri" && "$tauri" bundle --ci --no-binary-patching --bundles deb "${debug[@]}" --config "$stage/tauri.package.json" >&2)
+(cd "$root/src-tauri" && CARGO_TARGET_DIR=$bundle_target "$tauri" bundle --ci --bundles deb "${debug[@]}" --config "$stage/tauri.package.json" >&2)
 
 version=$(jq -r .version "$root/src-tauri/tauri.conf.json")
-built=$bin/bundle/deb/Centime_${version}_amd64.deb
+built=$staged/bundle/deb/Centime_${version}_amd64.deb
 [ -f "$built" ] || { log "Tauri made no $built"; exit 1; }
 # Debian's name for the file (the package is `centime`; Tauri names the file after the product).
 out=$out_dir/centime_${version}_amd64.deb

@@ -182,12 +182,6 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Write the man pages (centime.1 and one per subcommand) into DIR: what the .deb installs
-    #[command(hide = true)]
-    Man {
-        #[arg(value_name = "DIR")]
-        dir: PathBuf,
-    },
     /// Developer tools: NOT for a wallet holding real money
     #[cfg(feature = "dev")]
     #[command(subcommand)]

@@ -4,18 +4,18 @@
 // This binary's job is to print: stdout carries results, stderr carries messages.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-mod args;
 mod batch;
 mod commands;
+mod completions;
 mod context;
 mod fetch;
 mod logs;
-mod manual;
 mod output;
 mod sync;
 
 use std::process::ExitCode;
 
+use centime_cli::args;
 use centime_cli::{
     EXIT_APPROVAL, EXIT_INPUT, EXIT_INTERNAL, EXIT_KEYSTORE, describe, error_code, exit_code, fail, input, terminal,
 };
