@@ -46,6 +46,16 @@ export function allVectors(): Vectors[] {
   return out;
 }
 
-function bridgeVectors(v: Record<string, unknown>): Vectors {
-  return { source: "crates/bridge/tests/vectors.json", mac: [], pairing: [], ...v } as Vectors;
+/** The app side's file: `macs` share one key and session; `pairing` is one vector. */
+function bridgeVectors(v: {
+  key: string;
+  session: string;
+  macs: Omit<MacVector, "key" | "session">[];
+  pairing: CodeVector;
+}): Vectors {
+  return {
+    source: "crates/bridge/tests/vectors.json",
+    mac: v.macs.map((m) => ({ key: v.key, session: v.session, ...m })),
+    pairing: [v.pairing],
+  };
 }
