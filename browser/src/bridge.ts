@@ -215,7 +215,9 @@ export class Bridge {
       }
       return;
     }
-    if ("pairingId" in frame) {
+    // As the app tells them apart: a frame with a "type" is unwrapped (`paired` carries a
+    // pairingId too), any other is an envelope.
+    if (!("type" in frame)) {
       await this.answer(frame);
       return;
     }

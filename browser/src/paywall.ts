@@ -76,8 +76,38 @@ export class Paywall {
       });
     }
     if (scope !== "main_frame") return;
+    // An automatic payment can come back before the 402 page is even committed; a reload then
+    // would be lost in the navigation still under way.
+    const tab = await loaded(d.tabId);
     // The reader may have gone elsewhere while the prompt waited: reload only the page paid for.
-    const tab = await ext.tabs.get(d.tabId).catch(() => null);
     if (tab && tab.url === d.url) await ext.tabs.reload(d.tabId);
   }
+}
+
+const LOAD_WAIT_MS = 15_000;
+
+/** The tab once it has finished loading (null if it closed, or after LOAD_WAIT_MS as it is). */
+async function loaded(tabId: number): Promise<chrome.tabs.Tab | null> {
+  const now = await ext.tabs.get(tabId).catch(() => null);
+  if (!now || now.status === "complete") return now;
+  return new Promise((resolve) => {
+    const done = (t: chrome.tabs.Tab | null) => {
+      clearTimeout(timer);
+      ext.tabs.onUpdated.removeListener(onUpdated);
+      resolve(t);
+    };
+    const onUpdated = (id: number, info: { status?: string }, t: chrome.tabs.Tab) => {
+      if (id === tabId && info.status === "complete") done(t);
+    };
+    const timer = setTimeout(
+      () => void ext.tabs.get(tabId).then(done, () => done(null)),
+      LOAD_WAIT_MS,
+    );
+    ext.tabs.onUpdated.addListener(onUpdated);
+    // It may have completed between the first look and the listener.
+    void ext.tabs.get(tabId).then(
+      (t) => t.status === "complete" && done(t),
+      () => done(null),
+    );
+  });
 }

@@ -135,7 +135,12 @@ function ruleText(rule: Record<string, unknown>, asset: string): string {
 }
 
 function siteSection(site: Record<string, unknown>, asset: string): HTMLElement {
-  const sec = el("section", { id: "site" }, el("h2", { text: `${t.site} · ${str(site.origin)}` }));
+  const sec = el(
+    "section",
+    { id: "site" },
+    el("h2", { text: t.site }),
+    el("p", { class: "origin", text: str(site.origin) }),
+  );
   const rule = (site.rule ?? {}) as Record<string, unknown>;
   sec.append(el("p", { id: "rule", text: ruleText(rule, asset) }));
   const pays = Array.isArray(site.payments) ? (site.payments as Record<string, unknown>[]) : [];
