@@ -10,12 +10,13 @@ PYENV := $(CACHE)/pyenv
 APT_BUILD := build-essential pkg-config curl wget file libssl-dev libdbus-1-dev libwebkit2gtk-4.1-dev \
   libxdo-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libgtk-3-dev
 APT_TEST := dbus dbus-x11 gnome-keyring libsecret-tools openssl sqlite3 python3-venv xvfb xauth imagemagick x11-utils \
-  xdotool webkit2gtk-driver chromium fonts-dejavu-core fonts-liberation python3-dbus python3-gi postgresql
+  xdotool webkit2gtk-driver chromium fonts-dejavu-core fonts-liberation python3-dbus python3-gi postgresql \
+  firefox-esr zip
 # The .deb: Tauri bundles it; dpkg-shlibdeps (dpkg-dev) finds its Depends; the test lints it, installs
 # it, reads its man page and opens a centime:// link the way a desktop does.
 APT_PACKAGE := dpkg-dev lintian desktop-file-utils man-db xdg-utils jq curl unzip
 
-.PHONY: help deps run test lint unit package package-test vocab-check vectors-check x402-interop issuer-postgres os-keystore ui ui-test app-e2e bindings fuzz fuzz-smoke long-suites test-long bench
+.PHONY: help deps run test lint unit package package-test vocab-check vectors-check x402-interop issuer-postgres os-keystore ui ui-test browser browser-test app-e2e bindings fuzz fuzz-smoke long-suites test-long bench
 
 help:
 	@echo "make run   - build and start Centime on the local demo issuer and magazine"
@@ -46,6 +47,14 @@ bindings:
 ui-test: ui
 	@scripts/ui-test.sh
 
+# The browser extension (browser/README.md): browser/dist/{chromium,firefox} and the Firefox zip.
+browser: deps
+	@scripts/browser-build.sh
+
+# Its lint, format check, typecheck and unit tests (the real browsers run in app-e2e).
+browser-test: deps
+	@scripts/browser-test.sh
+
 lint: ui
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
@@ -58,7 +67,7 @@ os-keystore: unit
 	scripts/test-os-keystore.sh $(TARGET_DIR)/debug/centime
 
 # The real app end to end under Xvfb (tauri-driver + WebKitWebDriver, centime-demo).
-app-e2e: deps ui
+app-e2e: deps ui browser
 	@tests/app/run.sh
 
 # No code of the typed vocabulary written as a string literal outside its enum (the script's
@@ -82,15 +91,15 @@ x402-interop: unit
 	$(PYENV)/bin/python examples/x402-python/test_interop.py $(TARGET_DIR)/debug/centime $(TARGET_DIR)/debug/centime-demo
 
 # The release .deb (Tauri's deb bundler); its path is printed last (scripts/package.sh).
-package: deps ui
+package: deps ui browser
 	@scripts/package.sh release
 
 # The .deb of the debug builds app-e2e made: inspected, linted, installed, used (a centime:// link
 # opened with xdg-open reaches the installed app's prompt) and removed (scripts/test-package.sh).
-package-test: deps ui
+package-test: deps ui browser
 	@scripts/test-package.sh
 
-test: deps lint vocab-check unit os-keystore vectors-check x402-interop issuer-postgres ui-test app-e2e package-test fuzz-smoke
+test: deps lint vocab-check unit os-keystore vectors-check x402-interop issuer-postgres ui-test browser-test app-e2e package-test fuzz-smoke
 	@echo "make test: all green"
 
 # Fuzzing (fuzz/README.md): one build of every target, kept under CACHE (CI keeps it warm).

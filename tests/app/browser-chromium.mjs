@@ -1,0 +1,185 @@
+// Chromium (Debian's, through Playwright's launchPersistentContext) with the built extension and
+// the real native host, against the real app and the demo: pair (the code confirmed in the app)
+// → an unpaid article → the app's prompt "in your browser" → Pay with "always allow" → the tab
+// shows the article's HTML → the next page pays itself → a reload pays nothing → both payments
+// in the app's History with receipts → "Pause all payments" in the popup → the next page stays
+// on the site's 402. Screenshots: docs/screenshots/browser-popup.png, browser-paid-article.png.
+//
+// Run through tests/app/run.sh (after flow.mjs and history.mjs).
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { chromium } from "playwright-core";
+
+import {
+  ARTICLE,
+  CHROMIUM_ID,
+  DIALOG,
+  EXT_DIST,
+  HISTORY,
+  HOST_NAME,
+  appWithFreshWallet,
+  articleTitle,
+  confirmPairing,
+  hostManifest,
+  ledger,
+  payInApp,
+} from "./browser-lib.mjs";
+import { check, env, equal, invoke, softFailures, step } from "./lib.mjs";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+const shots = join(root, "docs", "screenshots");
+const CHROMIUM = process.env.CENTIME_CHROMIUM ?? "/usr/bin/chromium";
+const EXT = join(EXT_DIST, "chromium");
+const POPUP = `chrome-extension://${CHROMIUM_ID}/popup.html`;
+
+const started = Date.now();
+const app = await appWithFreshWallet();
+let ctx = null;
+let failed = false;
+try {
+  step("Chromium with the extension, the host manifest in its profile");
+  const profile = join(env("CENTIME_E2E_WORK"), "chromium-profile");
+  mkdirSync(join(profile, "NativeMessagingHosts"), { recursive: true });
+  writeFileSync(
+    join(profile, "NativeMessagingHosts", `${HOST_NAME}.json`),
+    hostManifest({ allowed_origins: [`chrome-extension://${CHROMIUM_ID}/`] }),
+  );
+  ctx = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    // Playwright's defaults include --disable-extensions: without this the extension never runs.
+    ignoreDefaultArgs: ["--disable-extensions"],
+    args: [
+      `--load-extension=${EXT}`,
+      `--disable-extensions-except=${EXT}`,
+      "--no-sandbox",
+      "--disable-gpu",
+      "--no-first-run",
+    ],
+    viewport: { width: 1100, height: 760 },
+  });
+  const sw = ctx.serviceWorkers()[0] ?? (await ctx.waitForEvent("serviceworker", { timeout: 30_000 }));
+  equal(new URL(sw.url()).host, CHROMIUM_ID, "the extension runs with the id its key gives");
+  // The worker is announced before its script ran: a navigation now would miss its listener.
+  await waitFor(() => sw.evaluate(() => globalThis.centimeReady === true), "the extension's worker is ready");
+
+  step("pairing: the extension and the app show the same code; Pair is clicked in the app");
+  const popup = await ctx.newPage();
+  await popup.goto(POPUP);
+  await popup.click("#pair");
+  const code = (await popup.locator("#code").textContent({ timeout: 30_000 })).trim();
+  check(/^\d{3} \d{3}$/.test(code), `the popup shows a 6-digit code (${code})`);
+  await confirmPairing(app, code, "Chromium");
+  await popup.waitForSelector('#root[data-state="paired"]', { timeout: 15_000 });
+  check(true, "the popup says the browser is paired");
+  await popup.close();
+
+  step("an unpaid article: the app's prompt, Pay with always-allow, the tab shows the article");
+  const title = await articleTitle();
+  const tab = await ctx.newPage();
+  const first = await tab.goto(`${ARTICLE}/1`);
+  equal(first.status(), 402, "the site answers the page with 402");
+  await payInApp(app, { alwaysAllow: true });
+  await articleShown(tab, title, 1);
+  await tab.screenshot({ path: join(shots, "browser-paid-article.png") });
+  let paid = await ledger();
+  equal(paid.length, 1, "the merchant was paid once");
+
+  step("the next page of the same site pays itself (auto-pay), without a prompt");
+  const second = await tab.goto(`${ARTICLE}/2`);
+  equal(second.status(), 402, "page 2 answers 402 at first");
+  await articleShown(tab, title, 2);
+  check((await app.$$(DIALOG)).length === 0, "no prompt in the app");
+  paid = await ledger();
+  equal(paid.length, 2, "the merchant was paid for page 2");
+
+  step("reloading a paid page pays nothing");
+  const again = await tab.reload();
+  equal(again.status(), 200, "the reload is answered 200 (the authorization is sent again)");
+  await articleShown(tab, title, 2);
+  equal((await ledger()).length, 2, "the merchant's ledger still has two payments");
+
+  step("both payments in the app's History, with receipts");
+  const hist = await invoke(app, "history", HISTORY);
+  check(hist.ok, `history from the main window: ${hist.error ?? "ok"}`);
+  const payments = hist.value.entries.filter((e) => e.kind === "payment");
+  equal(payments.map((p) => p.paymentId).sort(), paid.map((e) => e.paymentId).sort(), "the same payment ids as the merchant's");
+  check(payments.every((p) => p.status === "settled"), "both are settled (the merchant's receipt is recorded)");
+  check(paid.every((e) => typeof e.receipt === "string" && e.receipt.length > 0), "the merchant signed both receipts");
+
+  step("the popup: balance, this tab's payments, the site's rule and last payments");
+  const tabId = await sw.evaluate(async (url) => (await chrome.tabs.query({ url }))[0]?.id, `${ARTICLE}/2`);
+  check(Number.isInteger(tabId), `the article's tab is known to the extension (${tabId})`);
+  const badge = await sw.evaluate((id) => chrome.action.getBadgeText({ tabId: id }), tabId);
+  equal(badge, "0.2", "the badge shows what this tab paid");
+  const pop = await ctx.newPage();
+  await pop.setViewportSize({ width: 360, height: 520 });
+  await pop.goto(`${POPUP}?tab=${tabId}`);
+  await pop.waitForSelector("#site-payments li", { timeout: 15_000 });
+  const text = await pop.locator("#root").innerText();
+  check(text.includes("€2.30"), "the popup shows the balance (€2.30)");
+  check(text.includes("Paid in this tab: €0.20"), "the popup shows what this tab paid");
+  check(/Pays automatically up to €1\.00 per day/.test(text), "the popup shows the site's auto-pay rule");
+  equal(await pop.locator("#site-payments li").count(), 2, "the popup lists the site's two payments");
+  await pop.screenshot({ path: join(shots, "browser-popup.png"), fullPage: true });
+
+  step('"Pause all payments" in the popup: the next page stays on the 402');
+  await pop.click("#pause");
+  await pop.waitForSelector("#paused", { timeout: 15_000 });
+  check(true, "the popup says payments are paused");
+  const third = await tab.goto(`${ARTICLE}/3`);
+  equal(third.status(), 402, "page 3 answers 402");
+  const note = await waitFor(
+    () =>
+      sw.evaluate(
+        async ([id, url]) => {
+          const s = (await chrome.storage.session.get(`tab:${id}`))[`tab:${id}`];
+          return s?.note?.url === url && s.note.outcome !== "paid" ? s.note : null;
+        },
+        [tabId, `${ARTICLE}/3`],
+      ),
+    "the wallet answered the extension for page 3",
+  );
+  check(note.outcome !== "paid", `the wallet did not pay page 3 (${note.outcome}${note.detail ? `: ${note.detail}` : ""})`);
+  check((await tab.locator("#paywall").count()) === 1, "the tab still shows the site's 402 page");
+  equal((await ledger()).length, 2, "the merchant's ledger still has two payments");
+} catch (e) {
+  failed = true;
+  console.error(e);
+} finally {
+  if (ctx) await ctx.close().catch(() => {});
+  await app.deleteSession().catch(() => {});
+}
+console.log(`# browser-chromium: ${Math.round((Date.now() - started) / 1000)} s`);
+if (failed || softFailures.length) {
+  if (softFailures.length) console.error(`soft failures:\n  ${softFailures.join("\n  ")}`);
+  process.exit(1);
+}
+
+/** Polls `probe` until it gives something truthy (or fails after 30 s), and returns it. */
+async function waitFor(probe, what, timeout = 30_000) {
+  const until = Date.now() + timeout;
+  for (;;) {
+    const v = await probe().catch(() => null);
+    if (v) {
+      check(true, what);
+      return v;
+    }
+    if (Date.now() > until) throw new Error(`timed out: ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The tab shows the paid page as the site made it: its article, heading and text. */
+async function articleShown(tab, title, n) {
+  await tab.waitForSelector("article.page h2", { timeout: 30_000 });
+  equal((await tab.locator("article.page h1").textContent()).trim(), title, `page ${n}: the article's <h1>`);
+  const h2 = (await tab.locator("article.page h2").textContent()).trim();
+  check(h2.length > 0, `page ${n}: its heading <h2> (${JSON.stringify(h2)})`);
+  const paras = await tab.locator("article.page > p:not(.kicker):not(.next)").count();
+  check(paras > 0, `page ${n}: its ${paras} paragraphs of text`);
+  equal(await tab.locator("#paywall").count(), 0, `page ${n}: no paywall`);
+  check(tab.url() === `${ARTICLE}/${n}`, `page ${n}: the tab is at the page's URL`);
+}
