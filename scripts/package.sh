@@ -29,10 +29,10 @@ bin=$target_dir/$profile
 log() { printf 'package: %s\n' "$*" >&2; }
 
 if [ "${CENTIME_PACKAGE_SKIP_BUILD:-0}" != 1 ]; then
-  # ui/dist is `make ui`'s (a prerequisite of both targets): rebuilding it here would make cargo
-  # rebuild the app that embeds it.
+  # ui/dist and browser/dist are `make ui`'s and `make browser`'s (prerequisites of both targets):
+  # rebuilding ui/dist here would make cargo rebuild the app that embeds it.
   [ -f "$root/ui/dist/index.html" ] || "$root/scripts/ui-build.sh" >/dev/null
-  "$root/scripts/browser-build.sh" >/dev/null
+  [ -f "$root/browser/dist/centime-firefox.zip" ] || "$root/scripts/browser-build.sh" >/dev/null
   cd "$root"
   if [ "$profile" = release ]; then
     log "building the release binaries"
