@@ -15,8 +15,8 @@
 #   /usr/lib/centime/centime-browser-host and the host manifests for Chromium, Google Chrome and
 #     Firefox; the extension: /usr/share/centime/browser/{chromium/,centime-firefox.zip}
 #   /usr/share/doc/centime/{copyright,changelog.gz}, the lintian overrides (packaging/deb/)
-# Depends is what dpkg-shlibdeps finds the three binaries link, plus the tray's library, which
-# is loaded at run time (so no linker sees it).
+# Depends is what dpkg-shlibdeps finds the three programs link; Tauri adds its own (WebKitGTK,
+# GTK, and the tray's libayatana-appindicator, loaded at run time so that no linker sees it).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 profile=${1:-release}
@@ -85,7 +85,7 @@ cat >"$stage/tauri.package.json" <<EOF
   "bundle": {
     "linux": {
       "deb": {
-        "depends": $(jq -cn --arg s "$shlibs" '$s | split(", ") + ["libayatana-appindicator3-1"]'),
+        "depends": $(jq -cn --arg s "$shlibs" '$s | split(", ")'),
         "desktopTemplate": "$deb/centime.desktop",
         "files": {
           $man_files

@@ -48,7 +48,8 @@ if [ "$in_session" = 0 ]; then
 
   echo "The .deb ($deb):"
   contents=$(dpkg-deb --contents "$deb")
-  listed() { awk '{print $NF}' <<<"$contents" | sed 's|^\./|/|'; }
+  # Tauri writes the paths without a leading "./", the owner as 0/0.
+  listed() { awk '{print $NF}' <<<"$contents" | sed 's|^\./||; s|^|/|'; }
   for path in \
     /usr/bin/centime-app /usr/bin/centime /usr/lib/centime/centime-browser-host \
     /usr/share/applications/Centime.desktop /usr/share/icons/hicolor/128x128/apps/centime-app.png \
@@ -64,7 +65,7 @@ if [ "$in_session" = 0 ]; then
   done
   ok "every promised path is in dpkg-deb --contents ($(listed | grep -vc '/$') files)"
   for exe in /usr/bin/centime-app /usr/bin/centime /usr/lib/centime/centime-browser-host; do
-    grep -qE "^-rwxr-xr-x root/root .* \.$exe\$" <<<"$contents" || die "$exe is not root-owned 0755: $(grep -F ".$exe" <<<"$contents")"
+    grep -qE "^-rwxr-xr-x (root/root|0/0) .* (\./)?${exe#/}\$" <<<"$contents" || die "$exe is not root-owned 0755: $(grep -F "${exe#/}" <<<"$contents")"
   done
   ok "the three programs are root:root 0755"
   [ "$(dpkg-deb -f "$deb" Package)" = centime ] && [ "$(dpkg-deb -f "$deb" Version)" = "$version" ] \

@@ -231,7 +231,9 @@ pub enum IssuerCmd {
         network: String,
         url: String,
     },
+    /// The trusted issuers: network, key, name and address
     List,
+    /// Stop trusting NETWORK's issuer
     Remove {
         network: String,
     },
