@@ -16,13 +16,31 @@ import { createHash, createHmac, randomBytes } from "node:crypto";
 import { join } from "node:path";
 import net from "node:net";
 
-import { DEMO, button, check, demoJson, env, equal, installErrorHook, invoke, nav, shown, startApp, step, textOf } from "./lib.mjs";
+import {
+  DEMO,
+  button,
+  check,
+  click,
+  demoJson,
+  env,
+  equal,
+  installErrorHook,
+  invoke,
+  nav,
+  pressPay,
+  shown,
+  startApp,
+  step,
+  textOf,
+  xButton,
+} from "./lib.mjs";
 
 const SOCKET = join(env("XDG_RUNTIME_DIR"), "centime", "browser.sock");
 const HOST = env("CENTIME_HOST_BIN");
 const CHROMIUM = "chrome-extension://jihglhmnnbaegpghlkchdjclhccojjnb/";
 const ARTICLE = `${DEMO}/articles/the-page-is-the-unit`;
 const ORIGIN = new URL(DEMO).origin;
+const DIALOG = "//dialog[@open]";
 const HISTORY = {
   filter: { since: null, until: null, site: null, kind: null, status: null, search: null },
   cursor: null,
@@ -232,6 +250,34 @@ try {
   a = opened(key, session, await h.next());
   equal([a.origin, a.rule.mode, a.payments.length], [ORIGIN, "auto_pay", 1], "site: the origin, its auto-pay rule, its payment");
 
+  step("a page that needs approval: the app's prompt, answered there; a resource never prompts");
+  const ask = await invoke(browser, "update_site", {
+    change: { origin: ORIGIN, autoPay: false, blocked: null, maxPerPayment: null, budget: null, period: null },
+  });
+  check(ask.ok, `the demo site back to asking: ${ask.error ?? "ok"}`);
+  h.send(seal(paired.pairingId, key, session, 5, { id: 5, type: "pay", url: `${ARTICLE}/2`, kind: "resource" }));
+  a = opened(key, session, await h.next(30_000));
+  equal([a.ok, a.outcome], [true, "needs_rule"], "a resource without an auto-pay rule: needs_rule, no prompt");
+  equal((await browser.$$(DIALOG)).length, 0, "no prompt was raised for it");
+  h.send(seal(paired.pairingId, key, session, 6, { id: 6, type: "pay", url: `${ARTICLE}/2`, kind: "page" }));
+  const dialog = await shown(browser, DIALOG, 30_000);
+  check((await dialog.getText()).includes(`Requested by ${ORIGIN} in your browser.`), "the prompt says the browser asked, for which site");
+  await pressPay(browser, await shown(browser, `${DIALOG}//button[starts-with(normalize-space(.), "Pay")]`));
+  a = opened(key, session, await h.next(30_000));
+  equal([a.id, a.outcome, a.automatic], [6, "paid", false], "Pay clicked in the app: the browser gets the payment");
+  check(typeof a.header === "string" && a.header.length > 40, "with its header");
+  h.send(seal(paired.pairingId, key, session, 7, { id: 7, type: "pay", url: `${ARTICLE}/3`, kind: "page" }));
+  await click(browser, `${DIALOG}${xButton("Decline")}`);
+  a = opened(key, session, await h.next(30_000));
+  equal([a.id, a.outcome, a.header], [7, "declined", undefined], "Decline in the app: declined, no header");
+  h.send(seal(paired.pairingId, key, session, 8, { id: 8, type: "pause" }));
+  a = opened(key, session, await h.next());
+  equal([a.id, a.paused], [8, true], "pause from the browser");
+  h.send(seal(paired.pairingId, key, session, 9, { id: 9, type: "pay", url: `${ARTICLE}/3`, kind: "page" }));
+  a = opened(key, session, await h.next(30_000));
+  equal([a.id, a.outcome, a.reason], [9, "refused", "paused"], "paused: the next page is refused");
+  equal((await demoJson("/merchant/ledger")).count, 2, "two payments in the merchant's ledger");
+
   step("Settings lists the pairing; Remove unpairs it");
   await nav(browser, "Settings");
   const item = await textOf(browser, `//*[@data-testid="browser-pairings"]//li`, "Chromium");
@@ -241,11 +287,11 @@ try {
   await remove.scrollIntoView({ block: "center" });
   await remove.click();
   await textOf(browser, `//*[@data-testid="browser-pairings"]`, "No browser is paired.");
-  h.send(seal(paired.pairingId, key, session, 5, { id: 5, type: "status" }));
+  h.send(seal(paired.pairingId, key, session, 10, { id: 10, type: "status" }));
   r = await h.next();
   equal([r?.type, r?.code], ["error", "unpaired"], "a removed pairing's next request: unpaired");
   h.close();
-  equal((await demoJson("/merchant/ledger")).count, 1, "still one payment");
+  equal((await demoJson("/merchant/ledger")).count, 2, "still two payments");
 } catch (e) {
   failed = true;
   console.error(e);
