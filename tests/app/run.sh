@@ -194,7 +194,8 @@ done
 # Firefox's WebDriver, for browser-firefox.mjs (its own fresh profile per session).
 if [ -x "$CENTIME_FIREFOX" ] && command -v geckodriver >/dev/null; then
   export GECKODRIVER_PORT=$(free_port)
-  geckodriver --port "$GECKODRIVER_PORT" >"$work/geckodriver.log" 2>&1 &
+  # --allow-system-access: the test opens the extension's popup from the browser's window.
+  geckodriver --port "$GECKODRIVER_PORT" --allow-system-access >"$work/geckodriver.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$GECKODRIVER_PORT") 2>/dev/null && break
