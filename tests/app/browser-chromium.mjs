@@ -35,10 +35,11 @@ const EXT = join(EXT_DIST, "chromium");
 const POPUP = `chrome-extension://${CHROMIUM_ID}/popup.html`;
 
 const started = Date.now();
-const app = await appWithFreshWallet();
+let app = null;
 let ctx = null;
 let failed = false;
 try {
+  app = await appWithFreshWallet();
   step("Chromium with the extension, the host manifest in its profile");
   const profile = join(env("CENTIME_E2E_WORK"), "chromium-profile");
   mkdirSync(join(profile, "NativeMessagingHosts"), { recursive: true });
@@ -65,6 +66,18 @@ try {
   // The worker is announced before its script ran: a navigation now would miss its listener.
   await waitFor(() => sw.evaluate(() => globalThis.centimeReady === true), "the extension's worker is ready");
 
+  step("unpaired, the extension asks nothing: an article stays on its 402");
+  const title = await articleTitle();
+  const tab = await ctx.newPage();
+  const unpaid = await tab.goto(`${ARTICLE}/1`);
+  equal(unpaid.status(), 402, "the site answers the page with 402");
+  const tab0 = await tabIdOf(sw, `${ARTICLE}/1`);
+  const refused = await waitFor(() => noteFor(sw, tab0, `${ARTICLE}/1`), "the extension noted the 402");
+  equal(refused.outcome, "unpaired", "not paid: this browser is not paired");
+  check((await tab.locator("#paywall").count()) === 1, "the tab shows the site's 402 page");
+  check((await app.$$(DIALOG)).length === 0, "no prompt in the app");
+  equal((await ledger()).length, 0, "the merchant was paid nothing");
+
   step("pairing: the extension and the app show the same code; Pair is clicked in the app");
   const popup = await ctx.newPage();
   await popup.goto(POPUP);
@@ -77,9 +90,7 @@ try {
   await popup.close();
 
   step("an unpaid article: the app's prompt, Pay with always-allow, the tab shows the article");
-  const title = await articleTitle();
-  const tab = await ctx.newPage();
-  const first = await tab.goto(`${ARTICLE}/1`);
+  const first = await tab.reload();
   equal(first.status(), 402, "the site answers the page with 402");
   await payInApp(app, { alwaysAllow: true });
   await articleShown(tab, title, 1);
@@ -110,8 +121,8 @@ try {
   check(paid.every((e) => typeof e.receipt === "string" && e.receipt.length > 0), "the merchant signed both receipts");
 
   step("the popup: balance, this tab's payments, the site's rule and last payments");
-  const tabId = await sw.evaluate(async (url) => (await chrome.tabs.query({ url }))[0]?.id, `${ARTICLE}/2`);
-  check(Number.isInteger(tabId), `the article's tab is known to the extension (${tabId})`);
+  const tabId = await tabIdOf(sw, `${ARTICLE}/2`);
+  equal(tabId, tab0, "the article's tab is the one the extension knows");
   const badge = await sw.evaluate((id) => chrome.action.getBadgeText({ tabId: id }), tabId);
   equal(badge, "0.2", "the badge shows what this tab paid");
   const pop = await ctx.newPage();
@@ -131,17 +142,7 @@ try {
   check(true, "the popup says payments are paused");
   const third = await tab.goto(`${ARTICLE}/3`);
   equal(third.status(), 402, "page 3 answers 402");
-  const note = await waitFor(
-    () =>
-      sw.evaluate(
-        async ([id, url]) => {
-          const s = (await chrome.storage.session.get(`tab:${id}`))[`tab:${id}`];
-          return s?.note?.url === url && s.note.outcome !== "paid" ? s.note : null;
-        },
-        [tabId, `${ARTICLE}/3`],
-      ),
-    "the wallet answered the extension for page 3",
-  );
+  const note = await waitFor(() => noteFor(sw, tabId, `${ARTICLE}/3`), "the wallet answered the extension for page 3");
   check(note.outcome !== "paid", `the wallet did not pay page 3 (${note.outcome}${note.detail ? `: ${note.detail}` : ""})`);
   check((await tab.locator("#paywall").count()) === 1, "the tab still shows the site's 402 page");
   equal((await ledger()).length, 2, "the merchant's ledger still has two payments");
@@ -150,12 +151,31 @@ try {
   console.error(e);
 } finally {
   if (ctx) await ctx.close().catch(() => {});
-  await app.deleteSession().catch(() => {});
+  if (app) await app.deleteSession().catch(() => {});
 }
 console.log(`# browser-chromium: ${Math.round((Date.now() - started) / 1000)} s`);
 if (failed || softFailures.length) {
   if (softFailures.length) console.error(`soft failures:\n  ${softFailures.join("\n  ")}`);
   process.exit(1);
+}
+
+/** The extension's id for the tab at `url`. */
+async function tabIdOf(sw, url) {
+  const id = await sw.evaluate(async (u) => (await chrome.tabs.query({ url: u }))[0]?.id, url);
+  check(Number.isInteger(id), `the extension knows the tab at ${url} (${id})`);
+  return id;
+}
+
+/** What the extension last noted for `url` in the tab (the wallet's answer, or why it did not
+ * ask), once it is about that URL. */
+function noteFor(sw, tabId, url) {
+  return sw.evaluate(
+    async ([id, u]) => {
+      const s = (await chrome.storage.session.get(`tab:${id}`))[`tab:${id}`];
+      return s?.note?.url === u ? s.note : null;
+    },
+    [tabId, url],
+  );
 }
 
 /** Polls `probe` until it gives something truthy (or fails after 30 s), and returns it. */

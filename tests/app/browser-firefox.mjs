@@ -32,10 +32,11 @@ const POPUP = `moz-extension://${UUID}/popup.html`;
 const gecko = `http://127.0.0.1:${env("GECKODRIVER_PORT")}`;
 
 const started = Date.now();
-const app = await appWithFreshWallet();
+let app = null;
 let ff = null;
 let failed = false;
 try {
+  app = await appWithFreshWallet();
   step("Firefox ESR with the extension as a temporary add-on, the host manifest in ~/.mozilla");
   const hosts = join(homedir(), ".mozilla", "native-messaging-hosts");
   mkdirSync(hosts, { recursive: true });
@@ -108,7 +109,7 @@ try {
   console.error(e);
 } finally {
   if (ff) await ff.deleteSession().catch(() => {});
-  await app.deleteSession().catch(() => {});
+  if (app) await app.deleteSession().catch(() => {});
 }
 /** geckodriver's own command: run scripts in the content (pages) or chrome (browser) context. */
 async function context(which) {
