@@ -31,7 +31,7 @@ export const ORIGIN = new URL(DEMO).origin;
 export const HOST_NAME = "org.centime.wallet";
 export const CHROMIUM_ID = "jihglhmnnbaegpghlkchdjclhccojjnb";
 export const FIREFOX_ID = "browser@centime.org";
-export const HOST_BIN = env("CENTIME_BROWSER_HOST_BIN");
+export const HOST_BIN = env("CENTIME_HOST_BIN");
 export const EXT_DIST = env("CENTIME_BROWSER_DIST");
 export const HISTORY = {
   filter: { since: null, until: null, site: null, kind: null, status: null, search: null },

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The real Centime app, driven end to end over WebDriver, under Xvfb.
 #
-#   tests/app/run.sh                  the end-to-end flow (flow.mjs), then the history on a
-#                                     generated wallet (history.mjs), then the browser extension
-#                                     in Chromium (browser-chromium.mjs) and Firefox ESR
+#   tests/app/run.sh                  the end-to-end flow (flow.mjs), the browser path's socket
+#                                     and host (bridge.mjs), then the history on a generated
+#                                     wallet (history.mjs), then the browser extension in
+#                                     Chromium (browser-chromium.mjs) and Firefox ESR
 #                                     (browser-firefox.mjs) when they are installed; part of
 #                                     `make test`
 #   tests/app/run.sh screenshots.mjs  every screen to docs/screenshots/ (`make screenshots`)
@@ -12,7 +13,7 @@
 # It builds the front end and the app with the front end embedded (the `custom-protocol`
 # feature), centime-demo, the native messaging host (centime-browser-host), the browser
 # extension (scripts/browser-build.sh) and the CLI with its `dev` feature (`centime dev seed`),
-# unless CENTIME_APP_SKIP_BUILD=1 (then CENTIME_APP_BIN, CENTIME_DEMO_BIN, CENTIME_BROWSER_HOST_BIN,
+# unless CENTIME_APP_SKIP_BUILD=1 (then CENTIME_APP_BIN, CENTIME_DEMO_BIN, CENTIME_HOST_BIN,
 # or the binaries in the target dir, and browser/dist must exist). CENTIME_APP_PROFILE=release
 # builds and drives the release binaries. It installs tauri-driver 2 (and geckodriver, when
 # Firefox ESR is installed) into ~/.cargo/bin when missing, and the node modules of tests/app
@@ -48,7 +49,7 @@ if [ "$in_session" = 0 ]; then
   export CENTIME_APP_BIN=${CENTIME_APP_BIN:-$target_dir/$profile/centime-app}
   export CENTIME_DEMO_BIN=${CENTIME_DEMO_BIN:-$target_dir/$profile/centime-demo}
   export CENTIME_CLI_BIN=${CENTIME_CLI_BIN:-$target_dir/$profile/centime}
-  export CENTIME_BROWSER_HOST_BIN=${CENTIME_BROWSER_HOST_BIN:-$target_dir/$profile/centime-browser-host}
+  export CENTIME_HOST_BIN=${CENTIME_HOST_BIN:-$target_dir/$profile/centime-browser-host}
   export CENTIME_BROWSER_DIST=${CENTIME_BROWSER_DIST:-$root/browser/dist}
   # Seeded wallets for history.mjs, kept between runs (HOME is replaced inside the session).
   export CENTIME_E2E_CACHE=${CENTIME_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/centime-e2e}
@@ -64,7 +65,7 @@ if [ "$in_session" = 0 ]; then
     (cd "$root" && cargo build --locked "${release[@]}" -p centime-cli --features dev)
     "$root/scripts/browser-build.sh" >/dev/null
   fi
-  for bin in "$CENTIME_APP_BIN" "$CENTIME_DEMO_BIN" "$CENTIME_CLI_BIN" "$CENTIME_BROWSER_HOST_BIN"; do
+  for bin in "$CENTIME_APP_BIN" "$CENTIME_DEMO_BIN" "$CENTIME_CLI_BIN" "$CENTIME_HOST_BIN"; do
     [ -x "$bin" ] || { log "missing $bin (build it, or unset CENTIME_APP_SKIP_BUILD)"; exit 1; }
   done
 
@@ -207,6 +208,7 @@ if [ -n "$script" ]; then
   node "$here/$script" "$@"
 else
   node "$here/flow.mjs"
+  node "$here/bridge.mjs"
   node "$here/history.mjs"
   # Each browser once. Missing browsers are said, not hidden (make deps installs both).
   if [ -x "$CENTIME_CHROMIUM" ]; then

@@ -126,7 +126,8 @@ pub fn answer_err(id: u64, code: impl std::fmt::Display, message: impl Into<Stri
     Ok(serde_json::to_string(&serde_json::json!({ "id": id, "ok": false, "error": e }))?)
 }
 
-/// `status`: the balances (decimal strings of micro-units per asset), paused, locked.
+/// `status`: the balances, paused, locked. Every amount on this path is a decimal string
+/// ("0.10"), as the wallet writes its `Micros`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StatusAnswer {
@@ -138,8 +139,8 @@ pub struct StatusAnswer {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Balance {
+    pub network: String,
     pub asset: String,
-    /// Micro-units, as a decimal string.
     pub amount: String,
 }
 
@@ -165,13 +166,13 @@ pub enum RuleMode {
 #[serde(rename_all = "camelCase")]
 pub struct SiteRule {
     pub mode: RuleMode,
-    /// The auto-pay budget per period, micro-units.
+    /// The auto-pay budget per period.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget: Option<String>,
     /// `day`, `week` or `month`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<String>,
-    /// Spent in the current period, micro-units.
+    /// Spent in the current period.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub spent: Option<String>,
 }
@@ -179,17 +180,24 @@ pub struct SiteRule {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SitePayment {
-    pub payment_id: String,
-    pub resource: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resource: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Signed: a payment is negative, as in the app's history.
     pub amount: String,
     pub asset: String,
-    /// Unix seconds.
-    pub at: i64,
+    /// RFC 3339.
+    pub at: String,
     pub status: String,
 }
 
 /// `pay`'s outcome.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::Display, strum::EnumIter)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, strum::Display, strum::IntoStaticStr, strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
 #[strum(serialize_all = "snake_case")]
 pub enum PayOutcome {
@@ -218,7 +226,6 @@ pub struct PayAnswer {
     pub header: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payment_id: Option<String>,
-    /// Micro-units.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub amount: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
