@@ -2,7 +2,8 @@
 // the real native host, against the real app and the demo: pair (the code confirmed in the app)
 // → an unpaid article → the app's prompt "in your browser" → Pay with "always allow" → the tab
 // shows the article's HTML → the next page pays itself → a reload pays nothing → both payments
-// in the app's History with receipts → "Pause all payments" in the popup → the next page stays
+// in the app's History with receipts → a page's own fetch of a priced URL is paid under the
+// auto-pay rule and its retry served → "Pause all payments" in the popup → the next page stays
 // on the site's 402. Screenshots: docs/screenshots/browser-popup.png, browser-paid-article.png.
 //
 // Run through tests/app/run.sh (after flow.mjs and history.mjs).
@@ -14,6 +15,7 @@ import { chromium } from "playwright-core";
 
 import {
   ARTICLE,
+  ARTICLE_ID,
   CHROMIUM_ID,
   DIALOG,
   EXT_DIST,
@@ -26,7 +28,7 @@ import {
   ledger,
   payInApp,
 } from "./browser-lib.mjs";
-import { check, env, equal, invoke, softFailures, step } from "./lib.mjs";
+import { check, demoJson, env, equal, invoke, softFailures, step } from "./lib.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 const shots = join(root, "docs", "screenshots");
@@ -136,16 +138,33 @@ try {
   equal(await pop.locator("#site-payments li").count(), 2, "the popup lists the site's two payments");
   await pop.screenshot({ path: join(shots, "browser-popup.png"), fullPage: true });
 
+  step("a page's own request to a priced URL, under the site's auto-pay rule: paid, and its retry served");
+  const api = `${ARTICLE}/3`;
+  const fetchJson = () =>
+    tab.evaluate(async (u) => {
+      const r = await fetch(u, { headers: { accept: "application/json" } });
+      return { status: r.status, body: r.status === 200 ? await r.json() : null };
+    }, api);
+  equal((await fetchJson()).status, 402, "the page's fetch is answered 402 first");
+  const paidResource = await waitFor(() => noteFor(sw, tabId, api), "the wallet answered for the resource");
+  equal(paidResource.outcome, "paid", "the resource is paid automatically (kind resource)");
+  const retried = await fetchJson();
+  equal(retried.status, 200, "the page's retry carries the authorization");
+  check(typeof retried.body?.heading === "string" && retried.body.heading.length > 0, `and gets the page's JSON (${JSON.stringify(retried.body?.heading)})`);
+  check((await app.$$(DIALOG)).length === 0, "no prompt in the app for a resource");
+  equal((await ledger()).length, 3, "the merchant was paid for it once");
+
   step('"Pause all payments" in the popup: the next page stays on the 402');
   await pop.click("#pause");
   await pop.waitForSelector("#paused", { timeout: 15_000 });
   check(true, "the popup says payments are paused");
-  const third = await tab.goto(`${ARTICLE}/3`);
-  equal(third.status(), 402, "page 3 answers 402");
-  const note = await waitFor(() => noteFor(sw, tabId, `${ARTICLE}/3`), "the wallet answered the extension for page 3");
-  check(note.outcome !== "paid", `the wallet did not pay page 3 (${note.outcome}${note.detail ? `: ${note.detail}` : ""})`);
+  const other = await otherArticle();
+  const next = await tab.goto(other);
+  equal(next.status(), 402, "the next page answers 402");
+  const note = await waitFor(() => noteFor(sw, tabId, other), "the wallet answered the extension for it");
+  check(note.outcome !== "paid", `the wallet did not pay it (${note.outcome}${note.detail ? `: ${note.detail}` : ""})`);
   check((await tab.locator("#paywall").count()) === 1, "the tab still shows the site's 402 page");
-  equal((await ledger()).length, 2, "the merchant's ledger still has two payments");
+  equal((await ledger()).length, 3, "the merchant's ledger has no new payment");
 } catch (e) {
   failed = true;
   console.error(e);
@@ -157,6 +176,14 @@ console.log(`# browser-chromium: ${Math.round((Date.now() - started) / 1000)} s`
 if (failed || softFailures.length) {
   if (softFailures.length) console.error(`soft failures:\n  ${softFailures.join("\n  ")}`);
   process.exit(1);
+}
+
+/** The first page of another article of the demo (not paid by this wallet yet). */
+async function otherArticle() {
+  const cat = await demoJson("/articles");
+  const a = cat.articles.find((x) => x.id !== ARTICLE_ID);
+  if (!a) throw new Error("the demo has one article only");
+  return a.pages[0].url;
 }
 
 /** The extension's id for the tab at `url`. */
