@@ -4,9 +4,11 @@
 // shows the article's HTML → the next page pays itself → a reload pays nothing → both payments
 // in the app's History with receipts → a page's own fetch of a priced URL is paid under the
 // auto-pay rule and its retry served → "Pause all payments" in the popup → the next page stays
-// on the site's 402. Screenshots: docs/screenshots/browser-popup.png, browser-paid-article.png.
+// on the site's 402. Screenshots: docs/screenshots/browser-popup.png, browser-paid-article.png (the
+// whole Xvfb screen: Chromium runs headed over it).
 //
 // Run through tests/app/run.sh (after flow.mjs and history.mjs).
+import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -35,6 +37,8 @@ const shots = join(root, "docs", "screenshots");
 const CHROMIUM = process.env.CENTIME_CHROMIUM ?? "/usr/bin/chromium";
 const EXT = join(EXT_DIST, "chromium");
 const POPUP = `chrome-extension://${CHROMIUM_ID}/popup.html`;
+// run.sh's Xvfb screen.
+const SCREEN = { width: 1280, height: 800 };
 
 const started = Date.now();
 let app = null;
@@ -49,19 +53,29 @@ try {
     join(profile, "NativeMessagingHosts", `${HOST_NAME}.json`),
     hostManifest({ allowed_origins: [`chrome-extension://${CHROMIUM_ID}/`] }),
   );
+  // The toolbar button pinned, so that the screenshot shows its badge.
+  mkdirSync(join(profile, "Default"), { recursive: true });
+  writeFileSync(
+    join(profile, "Default", "Preferences"),
+    JSON.stringify({ extensions: { pinned_extensions: [CHROMIUM_ID] } }),
+  );
+  // Headed, on run.sh's Xvfb, over the whole screen: the screenshot is the browser's window.
   ctx = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
-    headless: true,
+    headless: false,
     // Playwright's defaults include --disable-extensions: without this the extension never runs.
     ignoreDefaultArgs: ["--disable-extensions"],
     args: [
       `--load-extension=${EXT}`,
       `--disable-extensions-except=${EXT}`,
       "--no-sandbox",
+      "--test-type",
       "--disable-gpu",
       "--no-first-run",
+      "--window-position=0,0",
+      `--window-size=${SCREEN.width},${SCREEN.height}`,
     ],
-    viewport: { width: 1100, height: 760 },
+    viewport: null,
   });
   const sw = ctx.serviceWorkers()[0] ?? (await ctx.waitForEvent("serviceworker", { timeout: 30_000 }));
   equal(new URL(sw.url()).host, CHROMIUM_ID, "the extension runs with the id its key gives");
@@ -70,7 +84,7 @@ try {
 
   step("unpaired, the extension asks nothing: an article stays on its 402");
   const title = await articleTitle();
-  const tab = await ctx.newPage();
+  const tab = ctx.pages()[0] ?? (await ctx.newPage());
   const unpaid = await tab.goto(`${ARTICLE}/1`);
   equal(unpaid.status(), 402, "the site answers the page with 402");
   const tab0 = await tabIdOf(sw, `${ARTICLE}/1`);
@@ -96,7 +110,10 @@ try {
   equal(first.status(), 402, "the site answers the page with 402");
   await payInApp(app, { alwaysAllow: true });
   await articleShown(tab, title, 1);
-  await tab.screenshot({ path: join(shots, "browser-paid-article.png") });
+  await tab.bringToFront();
+  await showBadge(sw, tab);
+  // The whole X screen: Chromium's window with its address bar and the extension's badge.
+  execFileSync("import", ["-window", "root", join(shots, "browser-paid-article.png")]);
   let paid = await ledger();
   equal(paid.length, 1, "the merchant was paid once");
 
@@ -184,6 +201,12 @@ async function otherArticle() {
   const a = cat.articles.find((x) => x.id !== ARTICLE_ID);
   if (!a) throw new Error("the demo has one article only");
   return a.pages[0].url;
+}
+
+/** Waits until the toolbar badge of the tab shows what it paid (set after the payment). */
+async function showBadge(sw, tab) {
+  const id = await tabIdOf(sw, tab.url());
+  await waitFor(() => sw.evaluate((t) => chrome.action.getBadgeText({ tabId: t }), id), "the badge shows what the tab paid");
 }
 
 /** The extension's id for the tab at `url`. */
