@@ -167,6 +167,13 @@ fn pair(
     if let Err(e) = state.browser.can_pair() {
         return Some(Refusal::new(BridgeErrorCode::PairingUnavailable, format!("pairing needs the OS keyring: {e}")));
     }
+    if state.browser.pairing_waiting() {
+        send(
+            writer,
+            &Control::error(BridgeErrorCode::PairingDeclined, "another pairing is waiting for an answer in Centime"),
+        );
+        return None;
+    }
     let (reply, code) = match session.pairing(nonce) {
         Ok(r) => r,
         Err(e) => return Some(Refusal::new(BridgeErrorCode::BadRequest, e.to_string())),
@@ -190,7 +197,13 @@ fn pair(
         code,
         expires_at,
     };
-    let answer = state.browser.ask(request.clone());
+    let Some(answer) = state.browser.ask(request.clone()) else {
+        send(
+            writer,
+            &Control::error(BridgeErrorCode::PairingDeclined, "another pairing is waiting for an answer in Centime"),
+        );
+        return None;
+    };
     show_main(app);
     let _ = app.emit_to("main", events::PAIRING_REQUEST, request);
     let accepted = answer.recv_timeout(PAIRING_WAIT).unwrap_or(false);

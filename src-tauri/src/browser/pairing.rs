@@ -170,11 +170,24 @@ impl Bridge {
         }
     }
 
-    /// Keeps a pairing request for the dialog; the receiver gets the user's answer.
-    pub fn ask(&self, request: PairingRequestDto) -> Receiver<bool> {
+    /// Keeps a pairing request for the dialog; the receiver gets the user's answer. One at a
+    /// time: a program asking again and again cannot pile dialogs up (`None` meanwhile).
+    pub fn ask(&self, request: PairingRequestDto) -> Option<Receiver<bool>> {
+        let mut pending = lock(&self.pending);
+        let t = now();
+        pending.retain(|_, (r, _)| r.expires_at > t);
+        if !pending.is_empty() {
+            return None;
+        }
         let (tx, rx) = channel();
-        lock(&self.pending).insert(request.id.clone(), (request, tx));
-        rx
+        pending.insert(request.id.clone(), (request, tx));
+        Some(rx)
+    }
+
+    /// Whether a pairing request is waiting for the user already.
+    pub fn pairing_waiting(&self) -> bool {
+        let t = now();
+        lock(&self.pending).values().any(|(r, _)| r.expires_at > t)
     }
 
     /// The user's answer to pairing request `id` (nothing if it is gone).
