@@ -1,17 +1,19 @@
-// Amounts are strings of integer micro-units on the wire ("100000" is 0.10) and stay strings:
-// sums are taken in BigInt, never through Number, and shown by moving the decimal point.
+// Amounts are decimal strings on the wire ("0.10", "-2.50", at most 6 places, as the wallet
+// writes its Micros) and stay strings: sums are taken in integer millionths (BigInt), never
+// through Number.
 
 const SCALE = 6;
 
-/** "100000" → 100000n; anything but an integer string is refused. */
+/** "0.10" → 100000n; anything but a plain decimal of at most 6 places is refused. */
 export function toMicros(amount: string): bigint {
-  if (!/^-?\d+$/.test(amount))
-    throw new Error(`not an amount of micro-units: ${JSON.stringify(amount)}`);
-  return BigInt(amount);
+  const m = /^(-?)(\d+)(?:\.(\d{1,6}))?$/.exec(amount);
+  if (!m) throw new Error(`not a decimal amount: ${JSON.stringify(amount)}`);
+  const v = BigInt(m[2] ?? "0") * 10n ** BigInt(SCALE) + BigInt((m[3] ?? "").padEnd(SCALE, "0"));
+  return m[1] ? -v : v;
 }
 
 export function sum(amounts: readonly string[]): string {
-  return amounts.reduce((acc, a) => acc + toMicros(a), 0n).toString();
+  return decimal(amounts.reduce((acc, a) => acc + toMicros(a), 0n));
 }
 
 /** 100000n → "0.10": at least two places, more only when they are not zero. */
@@ -26,13 +28,16 @@ export function decimal(micros: bigint): string {
 
 const SYMBOLS: Record<string, string> = { EUR: "€", USD: "$", GBP: "£" };
 
-/** For people: "€0.10" in English, "0,10 €" in French; an unknown asset keeps its code. */
+/** For people: "€0.10" / "-€0.10" in English, "0,10 €" in French; an unknown asset keeps its
+ * code. */
 export function display(amount: string, asset: string, lang: "en" | "fr"): string {
-  const plain = decimal(toMicros(amount));
+  const micros = toMicros(amount);
+  const sign = micros < 0n ? "-" : "";
+  const plain = decimal(micros < 0n ? -micros : micros);
   const text = lang === "fr" ? plain.replace(".", ",") : plain;
   const symbol = SYMBOLS[asset.toUpperCase()];
-  if (!symbol) return `${text} ${asset}`;
-  return lang === "fr" ? `${text} ${symbol}` : `${symbol}${text}`;
+  if (!symbol) return `${sign}${text} ${asset}`;
+  return lang === "fr" ? `${sign}${text} ${symbol}` : `${sign}${symbol}${text}`;
 }
 
 /** The badge has room for about four characters: "0.2", "1.35", "12". */

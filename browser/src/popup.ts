@@ -155,8 +155,9 @@ function siteSection(site: Record<string, unknown>, asset: string): HTMLElement 
   });
   const ul = el("ul", { id: "site-payments" });
   for (const p of pays) {
-    const when = typeof p.at === "number" ? fmt.format(new Date(p.at * 1000)) : "";
-    let path = str(p.resource);
+    const at = new Date(str(p.at));
+    const when = Number.isNaN(at.getTime()) ? "" : fmt.format(at);
+    let path = str(p.resource) || str(p.description);
     try {
       path = new URL(path).pathname;
     } catch {

@@ -32,10 +32,11 @@ const POPUP = `moz-extension://${UUID}/popup.html`;
 const gecko = `http://127.0.0.1:${env("GECKODRIVER_PORT")}`;
 
 const started = Date.now();
-const app = await appWithFreshWallet();
+let app = null;
 let ff = null;
 let failed = false;
 try {
+  app = await appWithFreshWallet();
   step("Firefox ESR with the extension as a temporary add-on, the host manifest in ~/.mozilla");
   const hosts = join(homedir(), ".mozilla", "native-messaging-hosts");
   mkdirSync(hosts, { recursive: true });
@@ -46,6 +47,8 @@ try {
     logLevel: "silent",
     connectionRetryCount: 0,
     capabilities: {
+      // Classic, not BiDi: the chrome context below is a geckodriver command of its own.
+      "wdio:enforceWebDriverClassic": true,
       browserName: "firefox",
       "moz:firefoxOptions": {
         binary: FIREFOX,
@@ -63,7 +66,12 @@ try {
   equal(installed.value, FIREFOX_ID, "Firefox installs the add-on under its id");
 
   step("pairing: the extension and the app show the same code; Pair is clicked in the app");
-  await ff.url(POPUP);
+  // A web page may not navigate to an extension's page, nor may WebDriver: the popup is opened
+  // from the browser's own window (chrome context; run.sh starts geckodriver with
+  // --allow-system-access for it).
+  await context("chrome");
+  await ff.execute((url) => window.openTrustedLinkIn(url, "current"), POPUP);
+  await context("content");
   const pair = await ff.$("#pair");
   await pair.waitForDisplayed({ timeout: 30_000 });
   await pair.click();
@@ -101,7 +109,16 @@ try {
   console.error(e);
 } finally {
   if (ff) await ff.deleteSession().catch(() => {});
-  await app.deleteSession().catch(() => {});
+  if (app) await app.deleteSession().catch(() => {});
+}
+/** geckodriver's own command: run scripts in the content (pages) or chrome (browser) context. */
+async function context(which) {
+  const r = await fetch(`${gecko}/session/${ff.sessionId}/moz/context`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ context: which }),
+  });
+  if (!r.ok) throw new Error(`moz/context ${which}: HTTP ${r.status} ${await r.text()}`);
 }
 console.log(`# browser-firefox: ${Math.round((Date.now() - started) / 1000)} s`);
 if (failed || softFailures.length) {

@@ -21,7 +21,6 @@ import {
   startApp,
   step,
   textOf,
-  xButton,
 } from "./lib.mjs";
 
 export const DIALOG = "//dialog[@open]";
@@ -31,7 +30,7 @@ export const ORIGIN = new URL(DEMO).origin;
 export const HOST_NAME = "org.centime.wallet";
 export const CHROMIUM_ID = "jihglhmnnbaegpghlkchdjclhccojjnb";
 export const FIREFOX_ID = "browser@centime.org";
-export const HOST_BIN = env("CENTIME_BROWSER_HOST_BIN");
+export const HOST_BIN = env("CENTIME_HOST_BIN");
 export const EXT_DIST = env("CENTIME_BROWSER_DIST");
 export const HISTORY = {
   filter: { since: null, until: null, site: null, kind: null, status: null, search: null },
@@ -95,11 +94,12 @@ export async function appWithFreshWallet() {
 
 /** The app's pairing dialog shows `code`, the caller and the label; Pair is clicked in it. */
 export async function confirmPairing(app, code, label) {
-  const text = await textOf(app, DIALOG, code, 30_000);
+  const shownCode = await textOf(app, `//*[@data-testid="pairing-code"]`, code, 30_000);
+  equal(shownCode.trim(), code, `the app's pairing dialog shows the code the extension shows (${code})`);
+  const text = await (await shown(app, `//*[@data-testid="pairing-dialog"]`)).getText();
   check(text.includes(label), `the app's pairing dialog names the browser (${label})`);
-  check(true, `the app shows the code the extension shows (${code})`);
-  await click(app, `${DIALOG}${xButton("Pair")}`);
-  await gone(app, DIALOG, 15_000);
+  await click(app, `//*[@data-testid="pairing-pair"]`);
+  await gone(app, `//*[@data-testid="pairing-dialog"]`, 15_000);
 }
 
 /** The app's prompt for a page asked for by the browser; Pay is pressed there, optionally with

@@ -13,7 +13,7 @@
 # It builds the front end and the app with the front end embedded (the `custom-protocol`
 # feature), centime-demo, the native messaging host (centime-browser-host), the browser
 # extension (scripts/browser-build.sh) and the CLI with its `dev` feature (`centime dev seed`),
-# unless CENTIME_APP_SKIP_BUILD=1 (then CENTIME_APP_BIN, CENTIME_DEMO_BIN, CENTIME_BROWSER_HOST_BIN,
+# unless CENTIME_APP_SKIP_BUILD=1 (then CENTIME_APP_BIN, CENTIME_DEMO_BIN, CENTIME_HOST_BIN,
 # or the binaries in the target dir, and browser/dist must exist). CENTIME_APP_PROFILE=release
 # builds and drives the release binaries. It installs tauri-driver 2 (and geckodriver, when
 # Firefox ESR is installed) into ~/.cargo/bin when missing, and the node modules of tests/app
@@ -49,8 +49,7 @@ if [ "$in_session" = 0 ]; then
   export CENTIME_APP_BIN=${CENTIME_APP_BIN:-$target_dir/$profile/centime-app}
   export CENTIME_DEMO_BIN=${CENTIME_DEMO_BIN:-$target_dir/$profile/centime-demo}
   export CENTIME_CLI_BIN=${CENTIME_CLI_BIN:-$target_dir/$profile/centime}
-  export CENTIME_BROWSER_HOST_BIN=${CENTIME_BROWSER_HOST_BIN:-$target_dir/$profile/centime-browser-host}
-  export CENTIME_HOST_BIN=${CENTIME_HOST_BIN:-$CENTIME_BROWSER_HOST_BIN}
+  export CENTIME_HOST_BIN=${CENTIME_HOST_BIN:-$target_dir/$profile/centime-browser-host}
   export CENTIME_BROWSER_DIST=${CENTIME_BROWSER_DIST:-$root/browser/dist}
   # Seeded wallets for history.mjs, kept between runs (HOME is replaced inside the session).
   export CENTIME_E2E_CACHE=${CENTIME_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/centime-e2e}
@@ -66,7 +65,7 @@ if [ "$in_session" = 0 ]; then
     (cd "$root" && cargo build --locked "${release[@]}" -p centime-cli --features dev)
     "$root/scripts/browser-build.sh" >/dev/null
   fi
-  for bin in "$CENTIME_APP_BIN" "$CENTIME_DEMO_BIN" "$CENTIME_CLI_BIN" "$CENTIME_BROWSER_HOST_BIN"; do
+  for bin in "$CENTIME_APP_BIN" "$CENTIME_DEMO_BIN" "$CENTIME_CLI_BIN" "$CENTIME_HOST_BIN"; do
     [ -x "$bin" ] || { log "missing $bin (build it, or unset CENTIME_APP_SKIP_BUILD)"; exit 1; }
   done
 
@@ -196,7 +195,8 @@ done
 # Firefox's WebDriver, for browser-firefox.mjs (its own fresh profile per session).
 if [ -x "$CENTIME_FIREFOX" ] && command -v geckodriver >/dev/null; then
   export GECKODRIVER_PORT=$(free_port)
-  geckodriver --port "$GECKODRIVER_PORT" >"$work/geckodriver.log" 2>&1 &
+  # --allow-system-access: the test opens the extension's popup from the browser's window.
+  geckodriver --port "$GECKODRIVER_PORT" --allow-system-access >"$work/geckodriver.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$GECKODRIVER_PORT") 2>/dev/null && break
