@@ -227,16 +227,11 @@ pub enum IssuerCmd {
         url: Option<String>,
     },
     /// Set where a trusted issuer is reached (its base URL), for `centime sync`
-    Url {
-        network: String,
-        url: String,
-    },
+    Url { network: String, url: String },
     /// The trusted issuers: network, key, name and address
     List,
     /// Stop trusting NETWORK's issuer
-    Remove {
-        network: String,
-    },
+    Remove { network: String },
 }
 
 #[derive(Debug, Args)]
