@@ -9,13 +9,15 @@
 #
 # CENTIME_PACKAGE_SKIP_BUILD=1 bundles what is in the target dir without running cargo, the UI or
 # the extension build. The package (docs/browser.md fixes the browser paths):
-#   /usr/bin/centime-app, its desktop entry (x-scheme-handler/centime) and icons   Tauri itself
+#   /usr/bin/centime-app, its desktop entry (x-scheme-handler/centime) and icons   Tauri itself,
+#     with packaging/deb/centime.desktop as the entry's template (Tauri's own has no %u: xdg-open
+#     would start the app without the link)
 #   /usr/bin/centime, its man pages and bash/zsh/fish completions                 generated here
 #     from the CLI being packaged (centime-manpages DIR, `centime completions SHELL`)
 #   /usr/lib/centime/centime-browser-host and the host manifests for Chromium, Google Chrome and
 #     Firefox; the extension: /usr/share/centime/browser/{chromium/,centime-firefox.zip}
 #   /usr/share/doc/centime/{copyright,changelog.gz}, the lintian overrides (packaging/deb/)
-# Depends is what dpkg-shlibdeps finds the three programs link; Tauri adds its own (WebKitGTK,
+# The programs are stripped copies (see below). Depends is what dpkg-shlibdeps finds the three programs link; Tauri adds its own (WebKitGTK,
 # GTK, and the tray's libayatana-appindicator, loaded at run time so that no linker sees it).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
