@@ -108,7 +108,7 @@ if [ "$in_session" = 0 ]; then
   dpkg-query -W -f='${db:Status-Status}' centime 2>/dev/null | grep -qx installed && reinstall=(--reinstall)
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${reinstall[@]}" "$deb" >/dev/null
   [ "$(dpkg-query -W -f='${db:Status-Status} ${Version}' centime)" = "installed $version" ] || die "centime is not installed"
-  ok "apt-get install ${reinstall[*]} ./$(basename "$deb")"
+  ok "apt-get install ${reinstall[*]:+--reinstall }./$(basename "$deb")"
 
   [ "$(command -v centime)" = /usr/bin/centime ] || die "centime on PATH is $(command -v centime)"
   [ "$(/usr/bin/centime --version)" = "centime $version" ] || die "centime --version: $(/usr/bin/centime --version)"
