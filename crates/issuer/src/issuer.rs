@@ -260,17 +260,18 @@ impl Issuer {
         let pay_to = request.pay_to.as_str();
         // §13.2 steps 1–5 of every item before any ledger work: with the ledger a few round trips
         // per batch, the signatures are most of a batch's time, and they spread over the cores.
-        let checked: Vec<std::result::Result<Item, Refusal>> = if self.config.batch_verify {
-            // Every signature in one batch verification first; when it fails, each item is
-            // verified on its own and a bad one gets its refusal code as before.
+        // With batch verification on, every signature in one batch verification first; when it
+        // fails (or is off), each item is verified on its own, and a bad one gets its refusal.
+        let batch_verified = self.config.batch_verify.then(|| {
             let read: Vec<_> = request.authorizations.iter().map(|a| read_item(a)).collect();
             let signed = read.iter().filter_map(|r| r.as_ref().ok()).map(Read::signed).collect::<Option<Vec<_>>>();
-            let verified = signed.is_some_and(|s| !s.is_empty() && crate::batch::all_verify(&s));
-            read.into_iter().map(|r| r.and_then(|r| self.check_item(r, verified, pay_to))).collect()
-        } else {
-            crate::parallel::map(&request.authorizations, |a| {
+            signed.is_some_and(|s| !s.is_empty() && crate::batch::all_verify(&s)).then_some(read)
+        });
+        let checked: Vec<std::result::Result<Item, Refusal>> = match batch_verified.flatten() {
+            Some(read) => read.into_iter().map(|r| r.and_then(|r| self.check_item(r, true, pay_to))).collect(),
+            None => crate::parallel::map(&request.authorizations, |a| {
                 read_item(a).and_then(|r| self.check_item(r, false, pay_to))
-            })
+            }),
         };
         // The items that reach the ledger, decided in one transaction; the others keep their
         // refusal. `plan` holds, per request item, its place among the decided ones.
