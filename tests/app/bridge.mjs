@@ -11,9 +11,9 @@
 //     answered from the entitlement; Remove in Settings unpairs.
 //
 // Run through tests/app/run.sh (Xvfb, D-Bus, the keyring, centime-demo, tauri-driver).
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash, createHmac, randomBytes } from "node:crypto";
-import { existsSync, renameSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import net from "node:net";
 
@@ -30,6 +30,7 @@ import {
   nav,
   pressPay,
   shown,
+  sleep,
   startApp,
   step,
   textOf,
@@ -304,6 +305,52 @@ try {
   console.error(e);
 } finally {
   await browser.deleteSession().catch(() => undefined);
+}
+
+/** Whether the app still listens (a connection is accepted). */
+const listening = () =>
+  new Promise((ok) => {
+    const s = net.createConnection(SOCKET);
+    s.once("connect", () => (s.destroy(), ok(true)));
+    s.once("error", () => ok(false));
+  });
+
+if (!failed) {
+  let appPid = null;
+  try {
+    step("no app running: the host starts it in the background, without a window");
+    for (let i = 0; i < 100 && (await listening()); i++) await sleep(100);
+    check(!(await listening()), "the WebDriver session's app is gone");
+    // The app through a wrapper that says its pid, so that this test stops the app it started.
+    const work = env("CENTIME_E2E_WORK");
+    const wrapper = join(work, "app-wrapper.sh");
+    const pidFile = join(work, "app.pid");
+    writeFileSync(wrapper, `#!/bin/sh\necho $$ > '${pidFile}'\nexec '${env("CENTIME_APP_BIN")}' "$@"\n`, { mode: 0o755 });
+    const h = spawn(HOST, [CHROMIUM], { env: { ...process.env, CENTIME_APP: wrapper }, stdio: ["pipe", "pipe", "inherit"] });
+    const frames = framesOf(h.stdout);
+    const conn = { send: (o) => h.stdin.write(frame(o)), next: (t) => frames.next(t) };
+    const session = await hello(conn, null);
+    appPid = Number(readFileSync(pidFile, "utf8").trim());
+    check(appPid > 0, `the host started the app (pid ${appPid}) and reached it`);
+    conn.send(seal(b64(randomBytes(16)), randomBytes(32), session, 1, { id: 1, type: "status" }));
+    const r = await conn.next();
+    equal([r?.type, r?.code], ["error", "unpaired"], "the app it started refuses an unpaired request too");
+    await sleep(1500);
+    const visible = spawnSync("xdotool", ["search", "--onlyvisible", "--pid", String(appPid)], { encoding: "utf8" });
+    equal(visible.stdout.trim(), "", "started with --background: no window shown");
+    h.stdin.end();
+  } catch (e) {
+    failed = true;
+    console.error(e);
+  } finally {
+    if (appPid) {
+      try {
+        process.kill(appPid, "SIGTERM");
+      } catch {
+        // Gone already.
+      }
+    }
+  }
 }
 console.log(`bridge: ${failed ? "FAILED" : "passed"} in ${Math.round((Date.now() - started) / 1000)} s`);
 process.exit(failed ? 1 : 0);
