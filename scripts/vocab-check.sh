@@ -41,6 +41,7 @@ owners=(
   crates/core/src/error.rs crates/core/src/reason.rs crates/core/src/entry.rs crates/core/src/payments.rs
   crates/core/src/policy.rs crates/protocol/src/verify.rs crates/protocol/src/wire.rs
   crates/app-models/src/lib.rs crates/app-models/src/bin/gen-bindings.rs ui/src/lib/backend/bindings.ts
+  crates/bridge/src/error.rs crates/bridge/src/messages.rs
 )
 
 python3 - "$list" "${owners[@]}" <<'PY'

@@ -6,9 +6,10 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use centime_app_models::{
-    AppStatus, ApproveArgs, CreateWalletArgs, Dashboard, EntryDetailsDto, ExportArgs, ExportResultDto,
-    HistoryFilterDto, HistoryPageDto, HistorySummaryDto, InsightsDto, IssuerDto, LimitsChangeDto, LimitsDto, LocaleDto,
-    OpenResultDto, PaymentResultDto, PromptDto, SiteChangeDto, SiteDto, SyncStatusDto, TopupDto,
+    AppStatus, ApproveArgs, BrowserPairingDto, CreateWalletArgs, Dashboard, EntryDetailsDto, ExportArgs,
+    ExportResultDto, HistoryFilterDto, HistoryPageDto, HistorySummaryDto, InsightsDto, IssuerDto, LimitsChangeDto,
+    LimitsDto, LocaleDto, OpenResultDto, PairingRequestDto, PaymentResultDto, PromptDto, SiteChangeDto, SiteDto,
+    SyncStatusDto, TopupDto,
 };
 use centime_core::Wallet;
 use centime_core::passphrase::Passphrase;
@@ -297,4 +298,27 @@ mod tests {
             [("a", false), ("b", true)]
         );
     }
+}
+
+/// Pairing requests waiting for the user (the window may have opened after their event).
+#[tauri::command]
+pub async fn pending_pairings(state: St<'_>) -> AppResult<Vec<PairingRequestDto>> {
+    Ok(state.browser.pending_pairings())
+}
+
+/// Pair or Decline in the pairing dialog.
+#[tauri::command]
+pub async fn answer_pairing(state: St<'_>, id: String, accept: bool) -> AppResult<()> {
+    state.browser.answer_pairing(&id, accept)
+}
+
+#[tauri::command]
+pub async fn browser_pairings(state: St<'_>) -> AppResult<Vec<BrowserPairingDto>> {
+    state_task(&state, |s| s.browser.list()).await
+}
+
+/// Removes a pairing: that extension is unpaired from its next message on.
+#[tauri::command]
+pub async fn remove_browser_pairing(state: St<'_>, id: String) -> AppResult<Vec<BrowserPairingDto>> {
+    state_task(&state, move |s| s.browser.remove(&id)).await
 }

@@ -29,6 +29,9 @@ pub enum AppError {
     Invalid(String),
     #[error("internal error: {0}")]
     Internal(String),
+    /// An error met on another thread for the browser's request (the prompt's payment).
+    #[error("{}", .0.message)]
+    Browser(AppErrorDto),
 }
 
 impl AppError {
@@ -44,6 +47,7 @@ impl AppError {
             AppError::TooManyPrompts(_) => ErrorCode::TooManyPrompts,
             AppError::Demo(_) => ErrorCode::Network,
             AppError::Internal(_) => ErrorCode::Internal,
+            AppError::Browser(e) => e.code,
         }
     }
 

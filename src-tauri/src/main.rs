@@ -7,6 +7,7 @@
 // A GUI binary on Windows should not open a console.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod browser;
 mod commands;
 mod convert;
 mod demo;
@@ -72,6 +73,9 @@ fn on_link(app: &AppHandle, link: String) {
     });
 }
 
+/// The argument the browser's host starts the app with: no window until one is needed.
+const BACKGROUND: &str = "--background";
+
 fn links_in(args: &[String]) -> Vec<String> {
     args.iter().filter(|a| a.starts_with("centime:")).cloned().collect()
 }
@@ -120,7 +124,8 @@ fn main() {
         // cannot keep stealing the focus. Started without one (the user opened the app
         // again), it shows the window.
         .plugin(tauri_plugin_single_instance::init(|app, argv, _cwd| {
-            if !links_in(&argv).is_empty() {
+            // The browser's host starting the app it could not reach shows nothing either.
+            if !links_in(&argv).is_empty() || argv.iter().any(|a| a == BACKGROUND) {
                 return;
             }
             if let Some(w) = app.get_webview_window("main") {
@@ -168,15 +173,25 @@ fn main() {
             commands::set_plain_http,
             commands::sync_status,
             commands::sync_now,
+            commands::pending_pairings,
+            commands::answer_pairing,
+            commands::browser_pairings,
+            commands::remove_browser_pairing,
         ])
         .setup(|app| {
             logs::start(&data_dir());
             start_state(app)?;
             resolver::start(app.handle(), app.state::<Arc<AppState>>().inner().clone());
             issuer_sync::start(app.handle(), app.state::<Arc<AppState>>().inner().clone());
+            let args: Vec<String> = std::env::args().collect();
             if let Some(w) = app.get_webview_window("main") {
                 without_gpu(&w);
+                // Started by the browser's host: the tray only, until a prompt or a pairing.
+                if args.iter().any(|a| a == BACKGROUND) {
+                    let _ = w.hide();
+                }
             }
+            browser::start(app.handle(), app.state::<Arc<AppState>>().inner().clone());
             tray::build(app.handle())?;
             let handle = app.handle().clone();
             app.deep_link().on_open_url(move |event| {
@@ -185,7 +200,6 @@ fn main() {
                 }
             });
             // A link the app was started with.
-            let args: Vec<String> = std::env::args().collect();
             for link in links_in(&args) {
                 on_link(app.handle(), link);
             }

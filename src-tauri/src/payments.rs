@@ -1,8 +1,9 @@
 //! Payment requests in the app: building prompts, paying approved ones, showing the result.
 //!
-//! A request comes from a URL typed into "Open a priced page" (the core fetches it) or from a
+//! A request comes from a URL typed into "Open a priced page" (the core fetches it), from a
 //! `centime://pay` link (untrusted: confirmed with the site's own 402 first, and its return
-//! address must be on the site's origin).
+//! address must be on the site's origin), or from the paired browser extension (the app fetches
+//! the URL that answered 402 in the browser, and reads the offer itself).
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use centime_app_models::{
     AlwaysAllowDto, CertifiedMerchantDto, DecisionDto, OpenResultDto, PaymentResultDto, PaymentStatus, PromptDto,
     PromptSource, ReasonParamDto, events,
 };
+use centime_bridge::messages::{PayAnswer, PayKind, PayOutcome};
 use centime_client::{Outcome, Probe, header::HeaderMap};
 use centime_core::policy::Decision;
 use centime_core::{PayOptions, Payment, SiteChange};
@@ -38,8 +40,8 @@ pub const RAISE_EVERY: Duration = Duration::from_secs(3);
 /// A site's refused links are reported at most this often (its first one at once).
 pub const REPORT_REFUSALS_EVERY: Duration = Duration::from_secs(10);
 
-/// Builds the prompt for `required` as answered at `url`. A link's automatic payment is held
-/// to its site's pace (`centime_core::links`): beyond it, the user is asked.
+/// Builds the prompt for `required` as answered at `url`. A link's or the browser's automatic
+/// payment is held to its site's pace (`centime_core::links`): beyond it, the user is asked.
 fn prompt_for(
     state: &AppState,
     required: PaymentRequired,
@@ -48,7 +50,7 @@ fn prompt_for(
     source: PromptSource,
 ) -> AppResult<PendingPrompt> {
     let (mut quote, now) = state.with_wallet(|w| Ok((w.quote(&required)?, w.now())))?;
-    if source == PromptSource::Link {
+    if matches!(source, PromptSource::Link | PromptSource::Browser) {
         state.link_pace().pace(&mut quote.evaluation, now);
     }
     let decision = match &quote.evaluation.decision {
@@ -135,7 +137,7 @@ pub fn open_priced_page(app: &AppHandle, state: &Arc<AppState>, url: &str) -> Ap
                 return Ok(OpenResultDto::Free { url: url.to_string() });
             }
             if let Some(p) = already_paid(state, &required.resource.url)? {
-                let result = deliver_and_show(app, state, &p, &url, None, false)?;
+                let result = deliver_and_show(app, state, &p, &url, None, PromptSource::Typed)?;
                 return Ok(OpenResultDto::Paid { result });
             }
             let prompt = prompt_for(state, *required, url, None, PromptSource::Typed)?;
@@ -163,7 +165,7 @@ pub fn handle_link(app: &AppHandle, state: &Arc<AppState>, link: &str) -> AppRes
             let link = state.client.prepare_pay_link(&required, return_url.as_ref())?;
             // A page already paid is read with its payment: a link fired again pays nothing.
             if let Some(p) = already_paid(state, &link.required.resource.url)? {
-                deliver_and_show(app, state, &p, &link.url, link.return_url.as_ref(), true)?;
+                deliver_and_show(app, state, &p, &link.url, link.return_url.as_ref(), PromptSource::Link)?;
                 return Ok(None);
             }
             let prompt = prompt_for(state, link.required, link.url, link.return_url, PromptSource::Link)?;
@@ -187,7 +189,17 @@ pub fn approve(
     if state.now()? >= prompt.dto.expires_at {
         return Err(AppError::Expired);
     }
-    pay(app, state, prompt, always, true)
+    let from_browser = prompt.dto.source == PromptSource::Browser;
+    let paid = pay_and_deliver(app, state, prompt, always, true);
+    // The browser's request waits for this answer, given once the payment was delivered.
+    if from_browser {
+        let answer = match &paid {
+            Ok((payment, _)) => Ok(paid_answer(PayOutcome::Paid, payment)),
+            Err(e) => Err(e.dto()),
+        };
+        state.browser.answer(prompt_id, answer);
+    }
+    paid.map(|(_, result)| result)
 }
 
 fn pay(
@@ -197,6 +209,16 @@ fn pay(
     always: Option<AlwaysAllowDto>,
     approved: bool,
 ) -> AppResult<PaymentResultDto> {
+    pay_and_deliver(app, state, prompt, always, approved).map(|(_, result)| result)
+}
+
+fn pay_and_deliver(
+    app: &AppHandle,
+    state: &Arc<AppState>,
+    prompt: PendingPrompt,
+    always: Option<AlwaysAllowDto>,
+    approved: bool,
+) -> AppResult<(Payment, PaymentResultDto)> {
     let payment = state.with_wallet(|w| {
         if let Some(a) = &always {
             let budget = centime_protocol::Micros::parse_user(&a.budget)?;
@@ -214,24 +236,27 @@ fn pay(
         let opts = PayOptions { approved, approval: Some(prompt.approval.clone()), ..Default::default() };
         Ok(w.pay(&prompt.required, &opts)?)
     })?;
-    let link = prompt.dto.source == PromptSource::Link;
-    deliver_and_show(app, state, &payment, &prompt.url, prompt.return_url.as_ref(), link)
+    let result = deliver_and_show(app, state, &payment, &prompt.url, prompt.return_url.as_ref(), prompt.dto.source)?;
+    Ok((payment, result))
 }
 
 /// Sends a payment to the page that asked for it and shows the outcome: the page in the
-/// reader, or the site's return address.
+/// reader, or the site's return address (the browser shows its page itself).
 fn deliver_and_show(
     app: &AppHandle,
     state: &Arc<AppState>,
     payment: &Payment,
     url: &Url,
     return_url: Option<&Url>,
-    link: bool,
+    source: PromptSource,
 ) -> AppResult<PaymentResultDto> {
-    // Outside the wallet's lock: a slow merchant must not freeze the window. A link's payment
-    // goes where a link may reach (public addresses, or trusted origins), however the name
-    // resolves by now.
-    let client = if link { state.client.for_links() } else { state.client.clone() };
+    // Outside the wallet's lock: a slow merchant must not freeze the window. A link's or the
+    // browser's payment goes where a link may reach (public addresses, or trusted origins),
+    // however the name resolves by now.
+    let client = match source {
+        PromptSource::Link | PromptSource::Browser => state.client.for_links(),
+        PromptSource::Typed => state.client.clone(),
+    };
     let sent = client.deliver(&mut SharedWallet(state), url, &HeaderMap::new(), payment);
     let _ = app.emit(events::WALLET_CHANGED, ());
     let (outcome, body) = match sent {
@@ -263,11 +288,11 @@ fn deliver_and_show(
             let opened = open_return(app, ret, payment)?;
             result.opened_return_url = Some(opened);
         }
-        (None, Some(body)) => {
+        (None, Some(body)) if source != PromptSource::Browser => {
             reader::show(app, url, body)?;
             result.shown_in_reader = true;
         }
-        (_, None) => {}
+        _ => {}
     }
     if payment.automatic {
         crate::notify(app, &texts::paid_automatically(state.locale(), &payment.amount, payment.origin.as_str()));
@@ -305,10 +330,83 @@ pub fn pending(state: &AppState) -> Vec<PromptDto> {
 
 /// Declines every prompt of `origin` ("Decline all from this site"); how many there were.
 pub fn decline_site(state: &AppState, origin: &str) -> usize {
-    let mut prompts = state.prompts();
-    let before = prompts.len();
-    prompts.retain(|_, p| p.dto.origin != origin);
-    before - prompts.len()
+    let declined: Vec<String> = {
+        let mut prompts = state.prompts();
+        let ids = prompts.values().filter(|p| p.dto.origin == origin).map(|p| p.dto.id.clone()).collect();
+        prompts.retain(|_, p| p.dto.origin != origin);
+        ids
+    };
+    for id in &declined {
+        state.browser.answer(id, Ok(PayAnswer::bare(PayOutcome::Declined)));
+    }
+    declined.len()
+}
+
+/// The answer that hands the browser `payment`'s authorization.
+fn paid_answer(outcome: PayOutcome, payment: &Payment) -> PayAnswer {
+    PayAnswer {
+        outcome,
+        header: Some(payment.header.clone()),
+        payment_id: Some(payment.payment_id.to_string()),
+        amount: Some(payment.amount.micros.to_string()),
+        asset: Some(payment.amount.asset.to_string()),
+        automatic: Some(payment.automatic),
+        reason: None,
+    }
+}
+
+/// The browser's `pay`: the app fetches `url` itself and decides on the offer it reads there,
+/// under every rule a link is under. A page that needs approval raises the prompt, and this
+/// returns once it is answered (after the payment was delivered) or expires; a resource never
+/// prompts.
+pub fn for_browser(app: &AppHandle, state: &Arc<AppState>, url: &str, kind: PayKind) -> AppResult<PayAnswer> {
+    let url = Url::parse(url.trim()).map_err(|e| AppError::Invalid(format!("{url:?} is not a URL ({e})")))?;
+    let (url, required) = match state.client.for_links().probe(&url, &HeaderMap::new())? {
+        Probe::Free { .. } => return Ok(PayAnswer::bare(PayOutcome::Free)),
+        Probe::Priced { url, required } => (url, required),
+    };
+    let resource = required.resource.url.clone();
+    if let Some(p) = state.with_wallet(|w| Ok(w.entitlement(&resource)?))? {
+        return Ok(paid_answer(PayOutcome::Entitled, &p));
+    }
+    if let Some(p) = already_paid(state, &resource)? {
+        return Ok(paid_answer(PayOutcome::AlreadyPaid, &p));
+    }
+    let prompt = prompt_for(state, *required, url, None, PromptSource::Browser)?;
+    if kind == PayKind::Resource {
+        // Only under the user's auto-pay rule for the site, never another way to a prompt.
+        let origin = prompt.dto.origin.clone();
+        let rule =
+            state.with_wallet(|w| Ok(w.sites()?.into_iter().any(|r| r.origin.to_string() == origin && r.auto_pay)))?;
+        if !rule || prompt.dto.decision != DecisionDto::Auto {
+            return Ok(PayAnswer::bare(PayOutcome::NeedsRule));
+        }
+    }
+    match prompt.dto.decision {
+        DecisionDto::Refuse => {
+            Ok(PayAnswer { reason: Some(prompt.dto.reason_code.to_string()), ..PayAnswer::bare(PayOutcome::Refused) })
+        }
+        DecisionDto::Auto => {
+            let (payment, _) = pay_and_deliver(app, state, prompt, None, false)?;
+            Ok(paid_answer(PayOutcome::Paid, &payment))
+        }
+        DecisionDto::Ask => {
+            let dto = admit(state, prompt)?;
+            let waiting = state.browser.wait_for(&dto.id);
+            raise(app, state, &dto);
+            let left = dto.expires_at.saturating_sub(state.now()?).max(0);
+            let until = Duration::from_secs(u64::try_from(left).unwrap_or(0)).saturating_add(Duration::from_secs(1));
+            match waiting.recv_timeout(until) {
+                Ok(Ok(answer)) => Ok(answer),
+                Ok(Err(e)) => Err(AppError::Browser(e)),
+                // Expired unanswered (or the prompt went with the wallet): nothing was paid.
+                Err(_) => {
+                    state.browser.forget(&dto.id);
+                    Ok(PayAnswer::bare(PayOutcome::Declined))
+                }
+            }
+        }
+    }
 }
 
 /// Brings the main window forward, at most once per [`RAISE_EVERY`]: a page firing links

@@ -62,6 +62,8 @@ pub struct AppState {
     pub refusal_notices: Mutex<HashMap<String, Instant>>,
     /// When each issuer is synced next, and how the last attempt went (`issuer_sync`).
     pub sync_schedule: Mutex<crate::issuer_sync::Schedule>,
+    /// The browser extension's pairings and the requests waiting on a prompt (`browser`).
+    pub browser: crate::browser::Bridge,
 }
 
 impl std::fmt::Debug for AppState {
@@ -79,6 +81,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl AppState {
     /// `trusted`: origins a link may reach wherever they are (the demo's, see `demo.rs`).
     pub fn new(data_dir: PathBuf, demo: Option<DemoDto>, trusted: &[String]) -> AppResult<Self> {
+        let browser = crate::browser::Bridge::new(&data_dir);
         Ok(AppState {
             data_dir,
             demo,
@@ -96,6 +99,7 @@ impl AppState {
             last_raise: Mutex::new(None),
             refusal_notices: Mutex::new(HashMap::new()),
             sync_schedule: Mutex::new(crate::issuer_sync::Schedule::default()),
+            browser,
         })
     }
 
@@ -123,9 +127,12 @@ impl AppState {
         lock(&self.prompts)
     }
 
-    /// Declines a waiting prompt (nothing if it is gone already).
+    /// Declines a waiting prompt (nothing if it is gone already); a browser waiting on it is
+    /// told.
     pub fn decline_prompt(&self, id: &str) {
         self.prompts().remove(id);
+        self.browser
+            .answer(id, Ok(centime_bridge::messages::PayAnswer::bare(centime_bridge::messages::PayOutcome::Declined)));
     }
 
     pub fn sync_schedule(&self) -> MutexGuard<'_, crate::issuer_sync::Schedule> {

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The real Centime app, driven end to end over WebDriver, under Xvfb.
 #
-#   tests/app/run.sh                  the end-to-end flow (flow.mjs), then the history on a
-#                                     generated wallet (history.mjs); part of `make test`
+#   tests/app/run.sh                  the end-to-end flow (flow.mjs), the browser path's socket
+#                                     and host (bridge.mjs), then the history on a generated
+#                                     wallet (history.mjs); part of `make test`
 #   tests/app/run.sh screenshots.mjs  every screen to docs/screenshots/ (`make screenshots`)
 #   tests/app/run.sh bench.mjs        cold start and idle memory (scripts/bench-app-start.sh)
 #
 # It builds the front end and the app with the front end embedded (the `custom-protocol`
-# feature), centime-demo, and the CLI with its `dev` feature (`centime dev seed`), unless CENTIME_APP_SKIP_BUILD=1 (then CENTIME_APP_BIN and
+# feature), centime-demo, centime-browser-host, and the CLI with its `dev` feature (`centime dev seed`), unless CENTIME_APP_SKIP_BUILD=1 (then CENTIME_APP_BIN and
 # CENTIME_DEMO_BIN, or the binaries in the target dir, must exist). CENTIME_APP_PROFILE=release
 # builds and drives the release binaries. It installs tauri-driver 2 into ~/.cargo/bin when
 # missing, and the node modules of tests/app (npm ci) when stale.
@@ -42,6 +43,7 @@ if [ "$in_session" = 0 ]; then
   export CENTIME_APP_BIN=${CENTIME_APP_BIN:-$target_dir/$profile/centime-app}
   export CENTIME_DEMO_BIN=${CENTIME_DEMO_BIN:-$target_dir/$profile/centime-demo}
   export CENTIME_CLI_BIN=${CENTIME_CLI_BIN:-$target_dir/$profile/centime}
+  export CENTIME_HOST_BIN=${CENTIME_HOST_BIN:-$target_dir/$profile/centime-browser-host}
   # Seeded wallets for history.mjs, kept between runs (HOME is replaced inside the session).
   export CENTIME_E2E_CACHE=${CENTIME_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/centime-e2e}
 
@@ -52,10 +54,10 @@ if [ "$in_session" = 0 ]; then
     [ "$profile" = release ] && release=(--release)
     # The CLI on its own: built beside the others, `--features centime-cli/dev` was not applied to
     # it (a centime without `dev seed`, hidden while a seeded wallet was cached).
-    (cd "$root" && cargo build --locked "${release[@]}" -p centime-app -p centime-demo --features centime-app/custom-protocol)
+    (cd "$root" && cargo build --locked "${release[@]}" -p centime-app -p centime-demo -p centime-bridge --features centime-app/custom-protocol)
     (cd "$root" && cargo build --locked "${release[@]}" -p centime-cli --features dev)
   fi
-  for bin in "$CENTIME_APP_BIN" "$CENTIME_DEMO_BIN" "$CENTIME_CLI_BIN"; do
+  for bin in "$CENTIME_APP_BIN" "$CENTIME_DEMO_BIN" "$CENTIME_CLI_BIN" "$CENTIME_HOST_BIN"; do
     [ -x "$bin" ] || { log "missing $bin (build it, or unset CENTIME_APP_SKIP_BUILD)"; exit 1; }
   done
 
@@ -178,5 +180,6 @@ if [ -n "$script" ]; then
   node "$here/$script" "$@"
 else
   node "$here/flow.mjs"
+  node "$here/bridge.mjs"
   node "$here/history.mjs"
 fi

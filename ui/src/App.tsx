@@ -1,6 +1,7 @@
 import { lazy, Suspense, useEffect, useRef, useState } from "react";
 import { ApprovalPrompt } from "./components/ApprovalPrompt";
 import { ErrorNote } from "./components/ErrorNote";
+import { PairingDialog } from "./components/PairingDialog";
 import { Toasts } from "./components/Toasts";
 import { focusHeading } from "./lib/focus";
 import { usePreferences } from "./lib/preferences";
@@ -146,6 +147,7 @@ export function App() {
       {status?.state === "ready" && current && (
         <ApprovalPrompt key={current.id} prompt={current} waiting={prompts.length - 1} />
       )}
+      {status && <PairingDialog />}
       <Toasts />
     </>
   );

@@ -236,6 +236,8 @@ pub enum PromptSource {
     Link,
     /// A URL the user typed into "Open a priced page".
     Typed,
+    /// A page in the user's browser, through the paired extension; its 402 read by the app.
+    Browser,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -712,6 +714,36 @@ pub struct SyncStatusDto {
     pub now: i64,
 }
 
+/// A browser extension asking to be paired, shown in the pairing dialog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PairingRequestDto {
+    pub id: String,
+    /// Who asked, as the browser named it (`chrome-extension://…/`, `moz-extension:…`).
+    pub caller: String,
+    /// The label the extension gave itself ("Chromium"); the extension's words, shown as such.
+    pub label: String,
+    /// The code the extension's popup shows too ("123 456").
+    pub code: String,
+    /// Unix seconds.
+    #[ts(type = "number")]
+    pub expires_at: i64,
+}
+
+/// A paired browser extension, in Settings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BrowserPairingDto {
+    pub id: String,
+    pub caller: String,
+    pub label: String,
+    /// Unix seconds.
+    #[ts(type = "number")]
+    pub created: i64,
+    #[ts(type = "number | null")]
+    pub last_used: Option<i64>,
+}
+
 /// Names of the events the shell emits to the main window.
 pub mod events {
     /// Payload: `PromptDto`. A payment request arrived (deep link) and waits for an answer.
@@ -726,6 +758,10 @@ pub mod events {
     pub const EXPORT_PROGRESS: &str = "export-progress";
     /// Payload: none. A sync with an issuer ended (done or failed): read `sync_status` again.
     pub const SYNC_FINISHED: &str = "sync-finished";
+    /// Payload: `PairingRequestDto`. A browser extension asks to be paired.
+    pub const PAIRING_REQUEST: &str = "pairing-request";
+    /// Payload: the request's id. A pairing request was answered or expired: close its dialog.
+    pub const PAIRING_ENDED: &str = "pairing-ended";
 }
 
 /// Every Tauri command the shell exposes, in the order of `ui/src/lib/backend/commands.ts`.
@@ -764,6 +800,10 @@ pub const COMMANDS: &[&str] = &[
     "set_plain_http",
     "sync_status",
     "sync_now",
+    "pending_pairings",
+    "answer_pairing",
+    "browser_pairings",
+    "remove_browser_pairing",
 ];
 
 /// The TypeScript declarations of every type above, in one file.
@@ -828,6 +868,8 @@ pub fn typescript() -> String {
         FlaggedMerchantDto::decl(&cfg),
         IssuerSyncDto::decl(&cfg),
         SyncStatusDto::decl(&cfg),
+        PairingRequestDto::decl(&cfg),
+        BrowserPairingDto::decl(&cfg),
     ];
     let mut out =
         String::from("// Generated from crates/app-models by `make bindings`. Do not edit: change the Rust types.\n\n");
@@ -861,6 +903,8 @@ pub fn typescript() -> String {
         ("linkRefused", events::LINK_REFUSED),
         ("exportProgress", events::EXPORT_PROGRESS),
         ("syncFinished", events::SYNC_FINISHED),
+        ("pairingRequest", events::PAIRING_REQUEST),
+        ("pairingEnded", events::PAIRING_ENDED),
     ] {
         out.push_str(&format!("  {k}: \"{v}\",\n"));
     }
@@ -889,6 +933,8 @@ pub fn vocabularies() -> Vec<(&'static str, Vec<String>)> {
         ("DocumentKind", words::<DocumentKind>()),
         ("Rejection", words::<centime_protocol::Rejection>()),
         ("SettlementCode", words::<centime_protocol::wire::SettlementCode>()),
+        ("BridgeErrorCode", words::<centime_bridge::BridgeErrorCode>()),
+        ("PayOutcome", words::<centime_bridge::messages::PayOutcome>()),
     ]
 }
 

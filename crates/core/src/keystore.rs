@@ -132,6 +132,25 @@ impl OsKeyStore {
     fn entry(account: &str) -> Result<keyring::Entry> {
         keyring::Entry::new(SERVICE, account).map_err(map_keyring)
     }
+
+    /// Another secret of the app's, beside the wallet's (the browser's pairing keys), under
+    /// `account`: `Ok(None)` when there is none.
+    pub fn load_bytes(&self, account: &str) -> Result<Option<Zeroizing<Vec<u8>>>> {
+        match Self::entry(account)?.get_secret() {
+            Ok(bytes) => Ok(Some(Zeroizing::new(bytes))),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(map_keyring(e)),
+        }
+    }
+
+    /// Stores `bytes` under `account` and reads them back, as [`KeyStore::save`] does.
+    pub fn save_bytes(&self, account: &str, bytes: &[u8]) -> Result<()> {
+        Self::entry(account)?.set_secret(bytes).map_err(map_keyring)?;
+        match self.load_bytes(account)? {
+            Some(back) if back.as_slice() == bytes => Ok(()),
+            _ => Err(Error::KeyringUnavailable("the keyring did not keep the secret it was given".into())),
+        }
+    }
 }
 
 fn map_keyring(e: keyring::Error) -> Error {

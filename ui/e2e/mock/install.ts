@@ -522,6 +522,13 @@ function handle(cmd: string, a: Record<string, unknown>): unknown {
         syncHeld = false;
       }
       return new Promise((resolve) => setTimeout(() => resolve(syncStatus()), 300));
+    case "pending_pairings":
+    case "browser_pairings":
+      return [];
+    case "answer_pairing":
+      return null;
+    case "remove_browser_pairing":
+      return [];
     default:
       throw { code: "internal", message: `The mock has no command ${cmd}.` };
   }

@@ -222,7 +222,9 @@ export function ApprovalPrompt({ prompt, waiting }: { prompt: PromptDto; waiting
           {reasonText(prompt, t, money)}
         </p>
         <p className="muted small">
-          {t(prompt.source === "link" ? "prompt.source.link" : "prompt.source.typed")}
+          {prompt.source === "browser"
+            ? t("prompt.source.browser", { origin: prompt.origin })
+            : t(prompt.source === "link" ? "prompt.source.link" : "prompt.source.typed")}
         </p>
       </div>
 

@@ -244,6 +244,22 @@ export const fr: Messages = {
   "prompt.whyRefused": "Pourquoi Centime refuse",
   "prompt.source.link": "Demandé par un lien ; le site a confirmé le prix.",
   "prompt.source.typed": "Demandé par une page que vous avez ouverte.",
+  "pairing.title": "Associer un navigateur",
+  "pairing.asks": "{label} demande à payer avec ce portefeuille depuis votre navigateur.",
+  "pairing.compare":
+    "N'associez que si le bouton Centime de votre navigateur affiche ce même code :",
+  "pairing.help":
+    "Une fois associé, le navigateur peut demander des paiements ; chacun suit toujours vos règles, et ceux qui demandent une approbation sont approuvés ici.",
+  "pairing.pair": "Associer",
+  "pairing.decline": "Refuser",
+  "prompt.source.browser": "Demandé par {origin} dans votre navigateur.",
+  "settings.browser": "Navigateurs",
+  "settings.browserHelp":
+    "Les extensions de navigateur associées à ce portefeuille. En supprimer une la dissocie aussitôt ; elle ne peut s'associer de nouveau qu'avec votre accord ici.",
+  "settings.noPairings": "Aucun navigateur n'est associé.",
+  "settings.pairedOn": "Associé le {time}",
+  "settings.pairingUsed": "utilisé le {time}",
+  "settings.removePairing": "Supprimer {name}",
   "prompt.pay": "Payer {amount}",
   "prompt.payIn": "Payer dans {seconds} s",
   "prompt.paying": "Paiement…",

@@ -23,6 +23,7 @@ describe("promptPhase", () => {
     expect(delay).toBe(LINK_PAY_DELAY_MS);
     expect(delay).toBeGreaterThanOrEqual(1500);
     expect(payDelayMs("typed")).toBe(PAY_DELAY_MS);
+    expect(payDelayMs("browser")).toBe(LINK_PAY_DELAY_MS);
     expect(promptPhase(T0 + 1499, T0, exp, delay).payEnabled).toBe(false);
     expect(promptPhase(T0 + 1500, T0, exp, delay).payEnabled).toBe(true);
   });

@@ -4,9 +4,10 @@ export const PAY_DELAY_MS = 1000;
  * it lured cannot land on Pay. */
 export const LINK_PAY_DELAY_MS = 1500;
 
-/** The delay for a prompt from `source` (`link` or `typed`). */
+/** The delay for a prompt from `source` (`link`, `typed` or `browser`): a page in the browser
+ * chose when its request appears, as a link's page does. */
 export function payDelayMs(source: string): number {
-  return source === "link" ? LINK_PAY_DELAY_MS : PAY_DELAY_MS;
+  return source === "link" || source === "browser" ? LINK_PAY_DELAY_MS : PAY_DELAY_MS;
 }
 
 export interface PromptPhase {

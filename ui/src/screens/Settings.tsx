@@ -9,6 +9,7 @@ import {
   backend,
   toAppError,
   type AppErrorDto,
+  type BrowserPairingDto,
   type IssuerDto,
   type LimitsDto,
 } from "../lib/backend";
@@ -207,6 +208,59 @@ function IssuerAddress({
         {issuer.url ? t("settings.changeIssuerUrl") : t("settings.setIssuerUrl")}
       </button>
     </div>
+  );
+}
+
+/** The browser extensions paired with the app; Remove unpairs one from its next message on. */
+function BrowserPairings() {
+  const { t, dateTime } = usePreferences();
+  const [list, setList] = useState<BrowserPairingDto[] | null>(null);
+  const action = useAction();
+  const { setError } = action;
+
+  useEffect(() => {
+    backend.browserPairings().then(setList, (e) => setError(toAppError(e)));
+  }, [setError]);
+
+  return (
+    <section className="card" aria-labelledby="browser-h" data-testid="browser-pairings">
+      <h2 id="browser-h">{t("settings.browser")}</h2>
+      <p className="small muted">{t("settings.browserHelp")}</p>
+      {list?.length === 0 && <p className="muted">{t("settings.noPairings")}</p>}
+      {list && list.length > 0 && (
+        <ul className="issuers">
+          {list.map((p) => (
+            <li key={p.id} className="issuer" aria-label={p.label}>
+              <div className="issuer-head">
+                <div className="issuer-text">
+                  <span className="strong block">{p.label}</span>
+                  <span className="small mono muted block break">{p.caller}</span>
+                  <span className="small muted block">
+                    {t("settings.pairedOn", {
+                      time: dateTime(new Date(p.created * 1000).toISOString()),
+                    })}
+                    {p.lastUsed !== null &&
+                      ` · ${t("settings.pairingUsed", { time: dateTime(new Date(p.lastUsed * 1000).toISOString()) })}`}
+                  </span>
+                </div>
+                <button
+                  type="button"
+                  disabled={action.busy}
+                  onClick={() =>
+                    void action.run(async () => setList(await backend.removeBrowserPairing(p.id)))
+                  }
+                >
+                  {t("settings.removePairing", { name: p.label })}
+                </button>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      {action.error && (
+        <ErrorNote title={t("settings.failed")} error={errorText(action.error, t)} />
+      )}
+    </section>
   );
 }
 
@@ -444,6 +498,7 @@ export function Settings() {
       <Appearance />
       <Limits />
       <Issuers />
+      <BrowserPairings />
       <section className="card" aria-labelledby="data-h">
         <h2 id="data-h">{t("settings.data")}</h2>
         <p className="small muted">{t("settings.dataDir")}</p>

@@ -12,7 +12,7 @@ export type EntryStatus = "pending" | "settled" | "rejected" | "unconfirmed" | "
 
 export type PaymentStatus = "pending" | "settled" | "rejected" | "unconfirmed";
 
-export type PromptSource = "link" | "typed";
+export type PromptSource = "link" | "typed" | "browser";
 
 export type AppErrorDto = { code: ErrorCode, message: string, };
 
@@ -389,6 +389,30 @@ lastError: AppErrorDto | null, lastErrorAt: number | null, };
 
 export type SyncStatusDto = { issuers: Array<IssuerSyncDto>, now: number, };
 
+export type PairingRequestDto = { id: string, 
+/**
+ * Who asked, as the browser named it (`chrome-extension://…/`, `moz-extension:…`).
+ */
+caller: string, 
+/**
+ * The label the extension gave itself ("Chromium"); the extension's words, shown as such.
+ */
+label: string, 
+/**
+ * The code the extension's popup shows too ("123 456").
+ */
+code: string, 
+/**
+ * Unix seconds.
+ */
+expiresAt: number, };
+
+export type BrowserPairingDto = { id: string, caller: string, label: string, 
+/**
+ * Unix seconds.
+ */
+created: number, lastUsed: number | null, };
+
 export const ERROR_CODES: readonly ErrorCode[] = [
   "internal",
   "needs_approval",
@@ -485,6 +509,7 @@ export const PAYMENT_STATUSES: readonly PaymentStatus[] = [
 export const PROMPT_SOURCES: readonly PromptSource[] = [
   "link",
   "typed",
+  "browser",
 ];
 
 export const DOCUMENT_KINDS: readonly DocumentKind[] = [
@@ -512,6 +537,8 @@ export const EVENTS = {
   linkRefused: "link-refused",
   exportProgress: "export-progress",
   syncFinished: "sync-finished",
+  pairingRequest: "pairing-request",
+  pairingEnded: "pairing-ended",
 } as const;
 
 export const COMMANDS = [
@@ -549,4 +576,8 @@ export const COMMANDS = [
   "set_plain_http",
   "sync_status",
   "sync_now",
+  "pending_pairings",
+  "answer_pairing",
+  "browser_pairings",
+  "remove_browser_pairing",
 ] as const;

@@ -68,6 +68,10 @@ describe("IPC commands", () => {
     await commands.setPlainHttp(false);
     await commands.syncStatus();
     await commands.syncNow();
+    await commands.pendingPairings();
+    await commands.answerPairing("r1", true);
+    await commands.browserPairings();
+    await commands.removeBrowserPairing("p1");
 
     expect(calls).toEqual([
       { cmd: "app_status", args: {} },
@@ -110,6 +114,10 @@ describe("IPC commands", () => {
       { cmd: "set_plain_http", args: { allowed: false } },
       { cmd: "sync_status", args: {} },
       { cmd: "sync_now", args: {} },
+      { cmd: "pending_pairings", args: {} },
+      { cmd: "answer_pairing", args: { id: "r1", accept: true } },
+      { cmd: "browser_pairings", args: {} },
+      { cmd: "remove_browser_pairing", args: { id: "p1" } },
     ]);
     // Every command of the generated contract has its function, and no other is called.
     expect(new Set(calls.map((c) => c.cmd))).toEqual(new Set(COMMANDS));

@@ -5,6 +5,7 @@ import { save } from "@tauri-apps/plugin-dialog";
 import type {
   AppStatus,
   ApproveArgs,
+  BrowserPairingDto,
   CreateWalletArgs,
   Dashboard,
   EntryDetailsDto,
@@ -20,6 +21,7 @@ import type {
   LimitsDto,
   LocaleDto,
   OpenResultDto,
+  PairingRequestDto,
   PaymentResultDto,
   PromptDto,
   SiteChangeDto,
@@ -77,6 +79,12 @@ export const setPlainHttp = (allowed: boolean) => invoke<null>("set_plain_http",
 export const syncStatus = () => invoke<SyncStatusDto>("sync_status");
 /** Syncs with every issuer now; resolves to the status after (each failure is in it). */
 export const syncNow = () => invoke<SyncStatusDto>("sync_now");
+export const pendingPairings = () => invoke<PairingRequestDto[]>("pending_pairings");
+export const answerPairing = (id: string, accept: boolean) =>
+  invoke<null>("answer_pairing", { id, accept });
+export const browserPairings = () => invoke<BrowserPairingDto[]>("browser_pairings");
+export const removeBrowserPairing = (id: string) =>
+  invoke<BrowserPairingDto[]>("remove_browser_pairing", { id });
 
 /**
  * Asks the user where to save an export (the system's save dialog, through the dialog plugin).

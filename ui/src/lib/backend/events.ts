@@ -3,6 +3,7 @@ import {
   EVENTS,
   type AppErrorDto,
   type ExportProgressDto,
+  type PairingRequestDto,
   type PaymentResultDto,
   type PromptDto,
 } from "./bindings";
@@ -42,4 +43,19 @@ export function onExportProgress(handler: (p: ExportProgressDto) => void): () =>
 export function onSyncFinished(handler: () => void): () => void {
   const pending = listen<unknown>(EVENTS.syncFinished, () => handler());
   return () => void pending.then((unlisten) => unlisten()).catch(() => undefined);
+}
+
+/** Pairing requests from the browser extension as they arrive, and as they end (answered or
+ * expired); the returned function stops listening. */
+export function onPairing(
+  onRequest: (r: PairingRequestDto) => void,
+  onEnded: (id: string) => void,
+): () => void {
+  const pending = [
+    listen<PairingRequestDto>(EVENTS.pairingRequest, (e) => onRequest(e.payload)),
+    listen<string>(EVENTS.pairingEnded, (e) => onEnded(e.payload)),
+  ];
+  return () => {
+    for (const p of pending) p.then((unlisten) => unlisten()).catch(() => undefined);
+  };
 }

@@ -1,4 +1,10 @@
 export * as backend from "./commands";
-export { onExportProgress, onSyncFinished, subscribe, type BackendEventHandlers } from "./events";
+export {
+  onExportProgress,
+  onPairing,
+  onSyncFinished,
+  subscribe,
+  type BackendEventHandlers,
+} from "./events";
 export { toAppError } from "./errors";
 export type * from "./bindings";
