@@ -10,9 +10,10 @@ PYENV := $(CACHE)/pyenv
 APT_BUILD := build-essential pkg-config curl wget file libssl-dev libdbus-1-dev libwebkit2gtk-4.1-dev \
   libxdo-dev libayatana-appindicator3-dev librsvg2-dev libsoup-3.0-dev libjavascriptcoregtk-4.1-dev libgtk-3-dev
 APT_TEST := dbus dbus-x11 gnome-keyring libsecret-tools openssl sqlite3 python3-venv xvfb xauth imagemagick x11-utils \
-  xdotool webkit2gtk-driver chromium fonts-dejavu-core fonts-liberation python3-dbus python3-gi postgresql
+  xdotool webkit2gtk-driver chromium fonts-dejavu-core fonts-liberation python3-dbus python3-gi postgresql \
+  firefox-esr zip
 
-.PHONY: help deps run test lint unit vocab-check vectors-check x402-interop issuer-postgres os-keystore ui ui-test app-e2e bindings fuzz fuzz-smoke long-suites test-long bench
+.PHONY: help deps run test lint unit vocab-check vectors-check x402-interop issuer-postgres os-keystore ui ui-test browser browser-test app-e2e bindings fuzz fuzz-smoke long-suites test-long bench
 
 help:
 	@echo "make run   - build and start Centime on the local demo issuer and magazine"
@@ -42,6 +43,14 @@ bindings:
 ui-test: ui
 	@scripts/ui-test.sh
 
+# The browser extension (browser/README.md): browser/dist/{chromium,firefox} and the Firefox zip.
+browser: deps
+	@scripts/browser-build.sh
+
+# Its lint, format check, typecheck and unit tests (the real browsers run in app-e2e).
+browser-test: deps
+	@scripts/browser-test.sh
+
 lint: ui
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
@@ -54,7 +63,7 @@ os-keystore: unit
 	scripts/test-os-keystore.sh $(TARGET_DIR)/debug/centime
 
 # The real app end to end under Xvfb (tauri-driver + WebKitWebDriver, centime-demo).
-app-e2e: deps ui
+app-e2e: deps ui browser
 	@tests/app/run.sh
 
 # No code of the typed vocabulary written as a string literal outside its enum (the script's
@@ -77,7 +86,7 @@ issuer-postgres: deps
 x402-interop: unit
 	$(PYENV)/bin/python examples/x402-python/test_interop.py $(TARGET_DIR)/debug/centime $(TARGET_DIR)/debug/centime-demo
 
-test: deps lint vocab-check unit os-keystore vectors-check x402-interop issuer-postgres ui-test app-e2e fuzz-smoke
+test: deps lint vocab-check unit os-keystore vectors-check x402-interop issuer-postgres ui-test browser-test app-e2e fuzz-smoke
 	@echo "make test: all green"
 
 # Fuzzing (fuzz/README.md): one build of every target, kept under CACHE (CI keeps it warm).

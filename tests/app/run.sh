@@ -3,15 +3,21 @@
 #
 #   tests/app/run.sh                  the end-to-end flow (flow.mjs), the browser path's socket
 #                                     and host (bridge.mjs), then the history on a generated
-#                                     wallet (history.mjs); part of `make test`
+#                                     wallet (history.mjs), then the browser extension in
+#                                     Chromium (browser-chromium.mjs) and Firefox ESR
+#                                     (browser-firefox.mjs) when they are installed; part of
+#                                     `make test`
 #   tests/app/run.sh screenshots.mjs  every screen to docs/screenshots/ (`make screenshots`)
 #   tests/app/run.sh bench.mjs        cold start and idle memory (scripts/bench-app-start.sh)
 #
 # It builds the front end and the app with the front end embedded (the `custom-protocol`
-# feature), centime-demo, centime-browser-host, and the CLI with its `dev` feature (`centime dev seed`), unless CENTIME_APP_SKIP_BUILD=1 (then CENTIME_APP_BIN and
-# CENTIME_DEMO_BIN, or the binaries in the target dir, must exist). CENTIME_APP_PROFILE=release
-# builds and drives the release binaries. It installs tauri-driver 2 into ~/.cargo/bin when
-# missing, and the node modules of tests/app (npm ci) when stale.
+# feature), centime-demo, the native messaging host (centime-browser-host), the browser
+# extension (scripts/browser-build.sh) and the CLI with its `dev` feature (`centime dev seed`),
+# unless CENTIME_APP_SKIP_BUILD=1 (then CENTIME_APP_BIN, CENTIME_DEMO_BIN, CENTIME_HOST_BIN,
+# or the binaries in the target dir, and browser/dist must exist). CENTIME_APP_PROFILE=release
+# builds and drives the release binaries. It installs tauri-driver 2 (and geckodriver, when
+# Firefox ESR is installed) into ~/.cargo/bin when missing, and the node modules of tests/app
+# (npm ci) when stale.
 #
 # Then, on its own: Xvfb on a free display; a private D-Bus session (dbus-run-session) with
 # gnome-keyring unlocked (the app keeps its wallet key in the OS keyring) and a recording
@@ -44,6 +50,7 @@ if [ "$in_session" = 0 ]; then
   export CENTIME_DEMO_BIN=${CENTIME_DEMO_BIN:-$target_dir/$profile/centime-demo}
   export CENTIME_CLI_BIN=${CENTIME_CLI_BIN:-$target_dir/$profile/centime}
   export CENTIME_HOST_BIN=${CENTIME_HOST_BIN:-$target_dir/$profile/centime-browser-host}
+  export CENTIME_BROWSER_DIST=${CENTIME_BROWSER_DIST:-$root/browser/dist}
   # Seeded wallets for history.mjs, kept between runs (HOME is replaced inside the session).
   export CENTIME_E2E_CACHE=${CENTIME_E2E_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/centime-e2e}
 
@@ -56,15 +63,24 @@ if [ "$in_session" = 0 ]; then
     # it (a centime without `dev seed`, hidden while a seeded wallet was cached).
     (cd "$root" && cargo build --locked "${release[@]}" -p centime-app -p centime-demo -p centime-bridge --features centime-app/custom-protocol)
     (cd "$root" && cargo build --locked "${release[@]}" -p centime-cli --features dev)
+    "$root/scripts/browser-build.sh" >/dev/null
   fi
   for bin in "$CENTIME_APP_BIN" "$CENTIME_DEMO_BIN" "$CENTIME_CLI_BIN" "$CENTIME_HOST_BIN"; do
     [ -x "$bin" ] || { log "missing $bin (build it, or unset CENTIME_APP_SKIP_BUILD)"; exit 1; }
   done
 
+  [ -f "$CENTIME_BROWSER_DIST/chromium/manifest.json" ] || { log "missing $CENTIME_BROWSER_DIST (scripts/browser-build.sh)"; exit 1; }
+
   export PATH="$HOME/.cargo/bin:$PATH"
   if ! command -v tauri-driver >/dev/null; then
     log "installing tauri-driver 2"
     cargo install tauri-driver --locked --version '^2'
+  fi
+  export CENTIME_FIREFOX=${CENTIME_FIREFOX:-/usr/lib/firefox-esr/firefox-esr}
+  export CENTIME_CHROMIUM=${CENTIME_CHROMIUM:-/usr/bin/chromium}
+  if [ -x "$CENTIME_FIREFOX" ] && ! command -v geckodriver >/dev/null; then
+    log "installing geckodriver"
+    cargo install geckodriver --locked
   fi
   for tool in Xvfb dbus-run-session gnome-keyring-daemon WebKitWebDriver node; do
     command -v "$tool" >/dev/null || { log "missing $tool (make deps)"; exit 1; }
@@ -176,10 +192,33 @@ for _ in $(seq 100); do
   sleep 0.05
 done
 
+# Firefox's WebDriver, for browser-firefox.mjs (its own fresh profile per session).
+if [ -x "$CENTIME_FIREFOX" ] && command -v geckodriver >/dev/null; then
+  export GECKODRIVER_PORT=$(free_port)
+  # --allow-system-access: the test opens the extension's popup from the browser's window.
+  geckodriver --port "$GECKODRIVER_PORT" --allow-system-access >"$work/geckodriver.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$GECKODRIVER_PORT") 2>/dev/null && break
+    sleep 0.05
+  done
+fi
+
 if [ -n "$script" ]; then
   node "$here/$script" "$@"
 else
   node "$here/flow.mjs"
   node "$here/bridge.mjs"
   node "$here/history.mjs"
+  # Each browser once. Missing browsers are said, not hidden (make deps installs both).
+  if [ -x "$CENTIME_CHROMIUM" ]; then
+    node "$here/browser-chromium.mjs"
+  else
+    echo "app-e2e: SKIPPED browser-chromium.mjs: no Chromium at $CENTIME_CHROMIUM" >&2
+  fi
+  if [ -n "${GECKODRIVER_PORT:-}" ]; then
+    node "$here/browser-firefox.mjs"
+  else
+    echo "app-e2e: SKIPPED browser-firefox.mjs: no Firefox ESR at $CENTIME_FIREFOX or no geckodriver" >&2
+  fi
 fi
