@@ -11,8 +11,9 @@
 //     answered from the entitlement; Remove in Settings unpairs.
 //
 // Run through tests/app/run.sh (Xvfb, D-Bus, the keyring, centime-demo, tauri-driver).
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { createHash, createHmac, randomBytes } from "node:crypto";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import net from "node:net";
 
@@ -29,6 +30,7 @@ import {
   nav,
   pressPay,
   shown,
+  sleep,
   startApp,
   step,
   textOf,
@@ -141,8 +143,14 @@ async function nothingPaid(browser, what) {
   const h = await invoke(browser, "history", HISTORY);
   check(h.ok, `history: ${h.error ?? "ok"}`);
   equal(h.value.entries.filter((e) => e.kind === "payment").length, 0, `no payment in the history ${what}`);
-  equal((await demoJson("/merchant/ledger")).count, 0, `nothing in the merchant's ledger ${what}`);
+  equal((await demoJson("/merchant/ledger")).count, ledgerBase, `nothing new in the merchant's ledger ${what}`);
 }
+
+// A fresh wallet of its own (flow.mjs ran before, on the same data directory and demo): the
+// merchant's ledger is counted from where it is now.
+const DATA = env("CENTIME_DATA_DIR");
+if (existsSync(DATA)) renameSync(DATA, `${DATA}.before-bridge-${Date.now()}`);
+const ledgerBase = (await demoJson("/merchant/ledger")).count;
 
 const started = Date.now();
 const browser = await startApp();
@@ -245,7 +253,7 @@ try {
   h.send(seal(paired.pairingId, key, session, 3, { id: 3, type: "pay", url: `${ARTICLE}/1`, kind: "page" }));
   a = opened(key, session, await h.next(30_000));
   check(a.ok && (a.outcome === "entitled" || a.outcome === "already_paid") && a.header, `asked again: ${a.outcome}, with the header, nothing paid`);
-  equal((await demoJson("/merchant/ledger")).count, 1, "the merchant's ledger holds one payment");
+  equal((await demoJson("/merchant/ledger")).count, ledgerBase + 1, "the merchant's ledger holds one payment more");
   h.send(seal(paired.pairingId, key, session, 4, { id: 4, type: "site", url: `${ARTICLE}/2` }));
   a = opened(key, session, await h.next());
   equal([a.origin, a.rule.mode, a.payments.length], [ORIGIN, "auto_pay", 1], "site: the origin, its auto-pay rule, its payment");
@@ -276,7 +284,7 @@ try {
   h.send(seal(paired.pairingId, key, session, 9, { id: 9, type: "pay", url: `${ARTICLE}/3`, kind: "page" }));
   a = opened(key, session, await h.next(30_000));
   equal([a.id, a.outcome, a.reason], [9, "refused", "paused"], "paused: the next page is refused");
-  equal((await demoJson("/merchant/ledger")).count, 2, "two payments in the merchant's ledger");
+  equal((await demoJson("/merchant/ledger")).count, ledgerBase + 2, "two payments more in the merchant's ledger");
 
   step("Settings lists the pairing; Remove unpairs it");
   await nav(browser, "Settings");
@@ -291,12 +299,58 @@ try {
   r = await h.next();
   equal([r?.type, r?.code], ["error", "unpaired"], "a removed pairing's next request: unpaired");
   h.close();
-  equal((await demoJson("/merchant/ledger")).count, 2, "still two payments");
+  equal((await demoJson("/merchant/ledger")).count, ledgerBase + 2, "still two payments more");
 } catch (e) {
   failed = true;
   console.error(e);
 } finally {
   await browser.deleteSession().catch(() => undefined);
+}
+
+/** Whether the app still listens (a connection is accepted). */
+const listening = () =>
+  new Promise((ok) => {
+    const s = net.createConnection(SOCKET);
+    s.once("connect", () => (s.destroy(), ok(true)));
+    s.once("error", () => ok(false));
+  });
+
+if (!failed) {
+  let appPid = null;
+  try {
+    step("no app running: the host starts it in the background, without a window");
+    for (let i = 0; i < 100 && (await listening()); i++) await sleep(100);
+    check(!(await listening()), "the WebDriver session's app is gone");
+    // The app through a wrapper that says its pid, so that this test stops the app it started.
+    const work = env("CENTIME_E2E_WORK");
+    const wrapper = join(work, "app-wrapper.sh");
+    const pidFile = join(work, "app.pid");
+    writeFileSync(wrapper, `#!/bin/sh\necho $$ > '${pidFile}'\nexec '${env("CENTIME_APP_BIN")}' "$@"\n`, { mode: 0o755 });
+    const h = spawn(HOST, [CHROMIUM], { env: { ...process.env, CENTIME_APP: wrapper }, stdio: ["pipe", "pipe", "inherit"] });
+    const frames = framesOf(h.stdout);
+    const conn = { send: (o) => h.stdin.write(frame(o)), next: (t) => frames.next(t) };
+    const session = await hello(conn, null);
+    appPid = Number(readFileSync(pidFile, "utf8").trim());
+    check(appPid > 0, `the host started the app (pid ${appPid}) and reached it`);
+    conn.send(seal(b64(randomBytes(16)), randomBytes(32), session, 1, { id: 1, type: "status" }));
+    const r = await conn.next();
+    equal([r?.type, r?.code], ["error", "unpaired"], "the app it started refuses an unpaired request too");
+    await sleep(1500);
+    const visible = spawnSync("xdotool", ["search", "--onlyvisible", "--pid", String(appPid)], { encoding: "utf8" });
+    equal(visible.stdout.trim(), "", "started with --background: no window shown");
+    h.stdin.end();
+  } catch (e) {
+    failed = true;
+    console.error(e);
+  } finally {
+    if (appPid) {
+      try {
+        process.kill(appPid, "SIGTERM");
+      } catch {
+        // Gone already.
+      }
+    }
+  }
 }
 console.log(`bridge: ${failed ? "FAILED" : "passed"} in ${Math.round((Date.now() - started) / 1000)} s`);
 process.exit(failed ? 1 : 0);

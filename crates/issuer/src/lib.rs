@@ -14,6 +14,7 @@ mod error;
 pub mod http;
 pub mod issuer;
 pub mod keys;
+mod parallel;
 pub mod store;
 
 pub use error::{Error, Result};

@@ -18,6 +18,8 @@ backend_suite!(
     the_statement_is_for_the_keys_owner_only,
     merchant_certificates_say_what_was_registered,
     concurrent_merchants_settle_each_authorization_exactly_once,
+    the_items_of_one_batch_see_the_ones_before_them,
+    a_payment_id_raced_by_two_wallets_is_settled_once,
     },
     wallets::{
         an_honest_restore_recovers_every_payment_at_sync,

@@ -11,12 +11,13 @@ use centime_bridge::auth;
 use centime_bridge::messages::PayAnswer;
 use centime_core::keystore::OsKeyStore;
 use serde::{Deserialize, Serialize};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use crate::error::{AppError, AppResult};
 
-/// One paired extension, as kept in the keyring (the whole list is one secret).
-#[derive(Clone, Serialize, Deserialize)]
+/// One paired extension, as kept in the keyring (the whole list is one secret). Every copy is
+/// wiped when dropped: the list is cloned to be changed and saved.
+#[derive(Clone, Serialize, Deserialize, Zeroize, ZeroizeOnDrop)]
 #[serde(rename_all = "camelCase")]
 struct Stored {
     id: String,

@@ -1,10 +1,11 @@
 //! The issuer's ledger behind one trait, [`Store`], with two backends: SQLite (embedded, the
 //! default) and PostgreSQL. The decision of a settlement item (docs/protocol.md §13.2 steps
 //! 6 and 9–13) is written once, in [`decide`], over the few reads and writes a backend's
-//! transaction offers ([`LedgerTx`]); each backend only runs it inside a transaction that holds
-//! the wallet's lock.
+//! transaction offers ([`LedgerTx`]); each backend runs it over a whole batch inside one
+//! transaction that holds the lock of every wallet the batch names.
 
 pub mod postgres;
+mod prefetched;
 pub mod sqlite;
 
 use centime_protocol::revocation::{RevocationReason, RevokedKey};
@@ -169,13 +170,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     fn merchant(&self, pay_to: &str) -> Result<Option<MerchantRecord>>;
     /// Records a credit note and credits its wallet; a `creditId` already recorded is refused.
     fn record_credit(&self, c: &CreditRecord) -> Result<()>;
-    /// Decides one item in its own transaction, holding the wallet's lock. The transaction is
-    /// atomic, and visible once this returns, but may reach the disk only at the next
-    /// [`Store::make_durable`].
-    fn settle(&self, item: &Item, rules: &Rules) -> Result<Decision>;
-    /// Everything committed so far is on disk once this returns: called before the issuer signs
-    /// what it read or decided (a settlement answer, a statement, a revocation list).
-    fn make_durable(&self) -> Result<()>;
+    /// Decides a batch's items in order, in one transaction holding the lock of every wallet
+    /// they name: a later item sees what an earlier one wrote, and the batch is on disk, whole,
+    /// or not at all once this returns. One decision per item, in the items' order.
+    fn settle(&self, items: &[Item], rules: &Rules) -> Result<Vec<Decision>>;
     /// Every revoked key, oldest revocation first.
     fn revocations(&self) -> Result<Vec<RevokedKey>>;
     /// The wallet's credits, settled payments and revocation.
@@ -196,7 +194,7 @@ pub(crate) struct Found {
     pub authorization: String,
 }
 
-/// The reads and writes of one item's transaction, the wallet's lock held.
+/// The reads and writes of an item in its batch's transaction, the wallet's lock held.
 pub(crate) trait LedgerTx {
     fn by_payment_id(&mut self, payment_id: &str) -> Result<Option<Found>>;
     fn nonce_settled(&mut self, wallet: &str, nonce: &str) -> Result<bool>;

@@ -1,22 +1,28 @@
 //! The PostgreSQL backend, for an issuer that outgrows one machine or runs several processes.
 //!
-//! Isolation: READ COMMITTED with a row lock. Every item's transaction first takes the wallet's
-//! row `FOR UPDATE`, so the settlements, credits and revocation of one wallet are decided one at
-//! a time across every connection and process; after the lock each statement sees what the
-//! previous holder committed. What spans wallets (a `paymentId` is unique across all of them)
-//! is held by unique indexes: the loser of such a race gets a unique violation, its transaction
-//! is rolled back and the item decided again, now seeing the winner's row.
+//! Isolation: READ COMMITTED with row locks. A batch's transaction first takes the rows of all
+//! its wallets `FOR UPDATE`, in the keys' order, so the settlements, credits and revocation of
+//! one wallet are decided one at a time across every connection and process; after the locks
+//! each statement sees what the previous holders committed. What spans wallets (a `paymentId`
+//! is unique across all of them) is held by unique indexes: the loser of such a race gets a
+//! unique violation, its transaction is rolled back and the whole batch decided again, now
+//! seeing the winner's row.
+//!
+//! A batch costs a handful of round trips, not a dozen per item: its reads are fetched in set
+//! queries once the locks are held ([`Prefetched`]), `decide` runs over them in memory, and
+//! its writes go back as set statements (`unnest` of one array per column), one commit.
 
 use std::collections::HashMap;
 use std::sync::{Condvar, Mutex};
 
-use centime_protocol::revocation::{RevocationReason, RevokedKey};
+use centime_protocol::revocation::RevokedKey;
 use centime_protocol::{Asset, Micros, PublicKey};
 use postgres::{Client, IsolationLevel, NoTls, Statement, Transaction};
 
+use super::prefetched::Prefetched;
 use super::{
-    Account, CreditRecord, Decision, ForkRecord, Found, Item, LedgerTx, MerchantRecord, Rules, SettledRecord, Store,
-    asset, credit_id_taken, decide, key, reason, to_i64, to_u8, to_u64,
+    Account, CreditRecord, Decision, ForkRecord, Found, Item, MerchantRecord, Rules, SettledRecord, Store, asset,
+    credit_id_taken, decide, key, reason, to_i64, to_u8, to_u64,
 };
 use crate::error::{Error, Result};
 
@@ -105,7 +111,7 @@ CREATE TABLE statement_nonces (
 
 /// Connections kept open at most.
 const POOL_SIZE: usize = 16;
-/// How often an item lost to a concurrent transaction is decided again.
+/// How often a batch lost to a concurrent transaction is decided again.
 const RETRIES: usize = 5;
 
 /// The PostgreSQL ledger: a small pool of blocking connections.
@@ -293,6 +299,15 @@ impl Tx<'_, '_> {
         Ok(self.0.query_opt(&st, params)?)
     }
 
+    fn query(
+        &mut self,
+        sql: &'static str,
+        params: &[&(dyn postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<postgres::Row>> {
+        let st = self.statement(sql)?;
+        Ok(self.0.query(&st, params)?)
+    }
+
     fn query_one(
         &mut self,
         sql: &'static str,
@@ -308,98 +323,204 @@ impl Tx<'_, '_> {
     }
 }
 
-fn found(row: &postgres::Row) -> Result<Found> {
-    Ok(Found { digest: get(row, 0)?, settled_at: to_u64(get(row, 1)?)?, authorization: get(row, 2)? })
+/// The digest, settled_at and JWS of a settled row, from column `i` on.
+fn found_at(row: &postgres::Row, i: usize) -> Result<Found> {
+    Ok(Found { digest: get(row, i)?, settled_at: to_u64(get(row, i + 1)?)?, authorization: get(row, i + 2)? })
 }
 
-impl LedgerTx for Tx<'_, '_> {
-    fn by_payment_id(&mut self, payment_id: &str) -> Result<Option<Found>> {
-        let row = self.query_opt(
-            "SELECT digest, settled_at, authorization_jws FROM settlements WHERE payment_id = $1",
-            &[&payment_id],
-        )?;
-        row.as_ref().map(found).transpose()
-    }
+/// What a batch's prefetch asks for, as the arrays its set queries take.
+struct BatchKeys {
+    /// Every wallet of the batch, once each, sorted: the order their locks are taken in.
+    wallets: Vec<String>,
+    payment_ids: Vec<String>,
+    /// Per item: its wallet, nonce and seq.
+    item_wallets: Vec<String>,
+    nonces: Vec<String>,
+    seqs: Vec<i64>,
+}
 
-    fn nonce_settled(&mut self, wallet: &str, nonce: &str) -> Result<bool> {
-        Ok(self.query_opt("SELECT 1 FROM settlements WHERE wallet = $1 AND nonce = $2", &[&wallet, &nonce])?.is_some())
+impl BatchKeys {
+    fn of(items: &[Item]) -> Result<Self> {
+        let item_wallets: Vec<String> = items.iter().map(|i| i.wallet.to_string()).collect();
+        let mut wallets = item_wallets.clone();
+        wallets.sort_unstable();
+        wallets.dedup();
+        Ok(BatchKeys {
+            wallets,
+            payment_ids: items.iter().map(|i| i.payment_id.clone()).collect(),
+            item_wallets,
+            nonces: items.iter().map(|i| i.nonce.clone()).collect(),
+            seqs: items.iter().map(|i| to_i64(i.seq)).collect::<Result<_>>()?,
+        })
     }
+}
 
-    fn by_seq(&mut self, wallet: &str, seq: i64) -> Result<Option<Found>> {
-        let row = self.query_opt(
-            "SELECT digest, settled_at, authorization_jws FROM settlements WHERE wallet = $1 AND seq = $2 ORDER BY id LIMIT 1",
-            &[&wallet, &seq],
-        )?;
-        row.as_ref().map(found).transpose()
+/// Locks the batch's wallets, creating the rows of new ones, and reads what `decide` will ask
+/// about every item. The locks are taken in the keys' order, so that two batches naming some
+/// of the same wallets wait for each other instead of deadlocking; once they are held, each
+/// statement (READ COMMITTED) sees every commit made before, and no other transaction can
+/// change these wallets' rows until this one ends.
+fn prefetch(tx: &mut Tx<'_, '_>, k: &BatchKeys) -> Result<Prefetched> {
+    let mut p = Prefetched::default();
+    tx.execute(
+        "INSERT INTO wallets (key) SELECT w FROM unnest($1::text[]) AS w ORDER BY w ON CONFLICT DO NOTHING",
+        &[&k.wallets],
+    )?;
+    for r in tx.query(
+        "SELECT key, revoked_reason, revoked_at FROM wallets WHERE key = ANY($1) ORDER BY key FOR UPDATE",
+        &[&k.wallets],
+    )? {
+        if let (Some(why), Some(at)) = (get::<Option<String>>(&r, 1)?, get::<Option<i64>>(&r, 2)?) {
+            p.revoked.insert(get(&r, 0)?, (reason(&why)?, to_u64(at)?));
+        }
     }
-
-    fn revocation(&mut self, wallet: &str) -> Result<Option<(RevocationReason, u64)>> {
-        let row = self.query_opt(
-            "SELECT revoked_reason, revoked_at FROM wallets WHERE key = $1 AND revoked_at IS NOT NULL",
-            &[&wallet],
-        )?;
-        row.map(|r| Ok((reason(&get::<String>(&r, 0)?)?, to_u64(get(&r, 1)?)?))).transpose()
+    for r in tx.query(
+        "SELECT payment_id, digest, settled_at, authorization_jws FROM settlements WHERE payment_id = ANY($1)",
+        &[&k.payment_ids],
+    )? {
+        p.by_payment_id.insert(get(&r, 0)?, found_at(&r, 1)?);
     }
-
-    fn revoke(&mut self, wallet: &str, why: RevocationReason, at: u64) -> Result<()> {
-        self.execute(
-            "UPDATE wallets SET revoked_reason = $2, revoked_at = $3 WHERE key = $1 AND revoked_at IS NULL",
-            &[&wallet, &<&str>::from(why), &to_i64(at)?],
-        )?;
-        Ok(())
+    for r in tx.query(
+        "SELECT s.wallet, s.nonce FROM settlements s
+         JOIN unnest($1::text[], $2::text[]) AS k(wallet, nonce) ON s.wallet = k.wallet AND s.nonce = k.nonce",
+        &[&k.item_wallets, &k.nonces],
+    )? {
+        p.nonces.insert((get(&r, 0)?, get(&r, 1)?));
     }
-
-    fn record_fork(&mut self, wallet: &str, seq: i64, first: &str, second: &str, at: u64) -> Result<()> {
-        self.execute(
-            "INSERT INTO forks (wallet, seq, first, second, found_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
-            &[&wallet, &seq, &first, &second, &to_i64(at)?],
-        )?;
-        Ok(())
+    for r in tx.query(
+        "SELECT DISTINCT ON (s.wallet, s.seq) s.wallet, s.seq, s.digest, s.settled_at, s.authorization_jws
+         FROM settlements s JOIN (SELECT DISTINCT * FROM unnest($1::text[], $2::bigint[])) AS k(wallet, seq)
+           ON s.wallet = k.wallet AND s.seq = k.seq
+         ORDER BY s.wallet, s.seq, s.id",
+        &[&k.item_wallets, &k.seqs],
+    )? {
+        p.by_seq.insert((get(&r, 0)?, get(&r, 1)?), found_at(&r, 2)?);
     }
-
-    fn available(&mut self, wallet: &str, asset: Asset) -> Result<i64> {
-        let row = self.query_opt(
-            "SELECT credited, spent FROM balances WHERE wallet = $1 AND asset = $2",
-            &[&wallet, &asset.as_str()],
-        )?;
-        let (credited, spent): (i64, i64) = match row {
-            Some(r) => (get(&r, 0)?, get(&r, 1)?),
-            None => (0, 0),
-        };
-        credited.checked_sub(spent).ok_or_else(|| Error::Store("balance overflow".into()))
+    for r in tx.query("SELECT wallet, asset, credited, spent FROM balances WHERE wallet = ANY($1)", &[&k.wallets])? {
+        p.balances.insert((get(&r, 0)?, asset(&get::<String>(&r, 1)?)?), (get(&r, 2)?, get(&r, 3)?));
     }
+    Ok(p)
+}
 
-    fn insert_settlement(&mut self, i: &Item, at: u64) -> Result<()> {
-        let wallet = i.wallet.to_string();
-        let scale = i16::from(i.asset_scale);
-        self.execute(
+/// The batch's writes, a set statement each, the settlements in the items' order (their ids
+/// are the order a statement lists them in). A `paymentId` another wallet's concurrent batch
+/// took is a unique violation here: the whole batch is decided again, and then sees it.
+fn write(tx: &mut Tx<'_, '_>, p: &Prefetched) -> Result<()> {
+    if !p.settled.is_empty() {
+        let mut c = SettledColumns::default();
+        for (i, at) in &p.settled {
+            c.push(i, *at)?;
+        }
+        tx.execute(
             "INSERT INTO settlements (payment_id, digest, wallet, nonce, seq, pay_to, micros, asset, value,
                  asset_scale, resource, valid_before, settled_at, authorization_jws)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+             SELECT payment_id, digest, wallet, nonce, seq, pay_to, micros, asset, value,
+                 asset_scale, resource, valid_before, settled_at, authorization_jws
+             FROM unnest($1::text[], $2::bytea[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::bigint[],
+                 $8::text[], $9::text[], $10::smallint[], $11::text[], $12::bigint[], $13::bigint[], $14::text[])
+               WITH ORDINALITY AS t(payment_id, digest, wallet, nonce, seq, pay_to, micros, asset, value,
+                 asset_scale, resource, valid_before, settled_at, authorization_jws, ord)
+             ORDER BY ord",
             &[
-                &i.payment_id,
-                &i.digest.as_slice(),
-                &wallet,
-                &i.nonce,
-                &to_i64(i.seq)?,
-                &i.pay_to,
-                &i.micros.get(),
-                &i.asset.as_str(),
-                &i.value,
-                &scale,
-                &i.resource,
-                &to_i64(i.valid_before)?,
-                &to_i64(at)?,
-                &i.authorization,
+                &c.payment_id,
+                &c.digest,
+                &c.wallet,
+                &c.nonce,
+                &c.seq,
+                &c.pay_to,
+                &c.micros,
+                &c.asset,
+                &c.value,
+                &c.asset_scale,
+                &c.resource,
+                &c.valid_before,
+                &c.settled_at,
+                &c.authorization,
             ],
         )?;
-        let n = self.execute(
-            "UPDATE balances SET spent = spent + $3 WHERE wallet = $1 AND asset = $2",
-            &[&wallet, &i.asset.as_str(), &i.micros.get()],
+        let mut wallets = Vec::with_capacity(p.spent.len());
+        let mut assets = Vec::with_capacity(p.spent.len());
+        let mut deltas = Vec::with_capacity(p.spent.len());
+        for ((w, a), d) in &p.spent {
+            wallets.push(w.as_str());
+            assets.push(a.as_str());
+            deltas.push(*d);
+        }
+        let n = tx.execute(
+            "UPDATE balances AS b SET spent = b.spent + d.delta
+             FROM unnest($1::text[], $2::text[], $3::bigint[]) AS d(wallet, asset, delta)
+             WHERE b.wallet = d.wallet AND b.asset = d.asset",
+            &[&wallets, &assets, &deltas],
         )?;
-        if n != 1 {
+        if n != u64::try_from(deltas.len()).map_err(|_| Error::Store("too many balances".into()))? {
             return Err(Error::Store("settled without a balance row".into()));
         }
+    }
+    if !p.revocations.is_empty() {
+        let wallets: Vec<&str> = p.revocations.iter().map(|(w, _, _)| w.as_str()).collect();
+        let reasons: Vec<&str> = p.revocations.iter().map(|(_, r, _)| <&str>::from(*r)).collect();
+        let at = p.revocations.iter().map(|(_, _, at)| to_i64(*at)).collect::<Result<Vec<_>>>()?;
+        tx.execute(
+            "UPDATE wallets AS w SET revoked_reason = d.reason, revoked_at = d.at
+             FROM unnest($1::text[], $2::text[], $3::bigint[]) AS d(key, reason, at)
+             WHERE w.key = d.key AND w.revoked_at IS NULL",
+            &[&wallets, &reasons, &at],
+        )?;
+    }
+    if !p.forks.is_empty() {
+        let wallets: Vec<&str> = p.forks.iter().map(|f| f.wallet.as_str()).collect();
+        let seqs: Vec<i64> = p.forks.iter().map(|f| f.seq).collect();
+        let firsts: Vec<&str> = p.forks.iter().map(|f| f.first.as_str()).collect();
+        let seconds: Vec<&str> = p.forks.iter().map(|f| f.second.as_str()).collect();
+        let at = p.forks.iter().map(|f| to_i64(f.found_at)).collect::<Result<Vec<_>>>()?;
+        tx.execute(
+            "INSERT INTO forks (wallet, seq, first, second, found_at)
+             SELECT wallet, seq, first, second, found_at
+             FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::bigint[])
+               WITH ORDINALITY AS t(wallet, seq, first, second, found_at, ord)
+             ORDER BY ord
+             ON CONFLICT DO NOTHING",
+            &[&wallets, &seqs, &firsts, &seconds, &at],
+        )?;
+    }
+    Ok(())
+}
+
+/// The settled items as one array per column, for `unnest`.
+#[derive(Default)]
+struct SettledColumns<'a> {
+    payment_id: Vec<&'a str>,
+    digest: Vec<&'a [u8]>,
+    wallet: Vec<String>,
+    nonce: Vec<&'a str>,
+    seq: Vec<i64>,
+    pay_to: Vec<&'a str>,
+    micros: Vec<i64>,
+    asset: Vec<&'a str>,
+    value: Vec<&'a str>,
+    asset_scale: Vec<i16>,
+    resource: Vec<&'a str>,
+    valid_before: Vec<i64>,
+    settled_at: Vec<i64>,
+    authorization: Vec<&'a str>,
+}
+
+impl<'a> SettledColumns<'a> {
+    fn push(&mut self, i: &'a Item, at: u64) -> Result<()> {
+        self.payment_id.push(&i.payment_id);
+        self.digest.push(&i.digest);
+        self.wallet.push(i.wallet.to_string());
+        self.nonce.push(&i.nonce);
+        self.seq.push(to_i64(i.seq)?);
+        self.pay_to.push(&i.pay_to);
+        self.micros.push(i.micros.get());
+        self.asset.push(i.asset.as_str());
+        self.value.push(&i.value);
+        self.asset_scale.push(i16::from(i.asset_scale));
+        self.resource.push(&i.resource);
+        self.valid_before.push(to_i64(i.valid_before)?);
+        self.settled_at.push(to_i64(at)?);
+        self.authorization.push(&i.authorization);
         Ok(())
     }
 }
@@ -462,25 +583,16 @@ impl Store for PgStore {
         })
     }
 
-    fn settle(&self, item: &Item, rules: &Rules) -> Result<Decision> {
-        let wallet = item.wallet.to_string();
+    fn settle(&self, items: &[Item], rules: &Rules) -> Result<Vec<Decision>> {
+        if items.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys = BatchKeys::of(items)?;
         self.with_ledger_tx(|tx| {
-            // The item's commit does not wait for the disk: the batch's answer waits once for
-            // all of them (make_durable), instead of one WAL flush per item. The item stays
-            // atomic, and the log keeps commits in order, so a flush that covers a later commit
-            // covers every commit a later transaction could have read.
-            tx.0.batch_execute("SET LOCAL synchronous_commit = off")?;
-            lock_wallet(tx, &wallet)?;
-            decide(tx, item, rules)
-        })
-    }
-
-    fn make_durable(&self) -> Result<()> {
-        // A transaction with an id writes a commit record, and a synchronous commit returns only
-        // once the log is flushed up to it: over every commit before it.
-        self.with_tx(|tx| {
-            tx.batch_execute("SELECT pg_current_xact_id()")?;
-            Ok(())
+            let mut ledger = prefetch(tx, &keys)?;
+            let decisions = items.iter().map(|i| decide(&mut ledger, i, rules)).collect::<Result<Vec<_>>>()?;
+            write(tx, &ledger)?;
+            Ok(decisions)
         })
     }
 
@@ -550,11 +662,19 @@ impl Store for PgStore {
                 })
             })
             .collect::<Result<Vec<_>>>()?;
-        let revoked = Tx(&mut tx, statements).revocation(&w)?.map(|(reason, revoked_at)| RevokedKey {
-            wallet: *wallet,
-            reason,
-            revoked_at,
-        });
+        let revoked = Tx(&mut tx, statements)
+            .query_opt(
+                "SELECT revoked_reason, revoked_at FROM wallets WHERE key = $1 AND revoked_at IS NOT NULL",
+                &[&w],
+            )?
+            .map(|r| {
+                Ok::<_, Error>(RevokedKey {
+                    wallet: *wallet,
+                    reason: reason(&get::<String>(&r, 0)?)?,
+                    revoked_at: to_u64(get(&r, 1)?)?,
+                })
+            })
+            .transpose()?;
         tx.commit()?;
         Ok(Account { credits, settled, revoked })
     }

@@ -1,6 +1,7 @@
 //! The embedded backend: one SQLite file in WAL mode with `synchronous=FULL`, one connection,
-//! every write in a `BEGIN IMMEDIATE` transaction (the database's write lock is the wallet's
-//! lock, and everyone else's: one issuer process, one writer).
+//! every write in a `BEGIN IMMEDIATE` transaction (the database's write lock is the wallets'
+//! lock, and everyone else's: one issuer process, one writer). A settlement batch is one such
+//! transaction: its items decided in order, each seeing the ones before, one commit.
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
@@ -316,18 +317,18 @@ impl Store for SqliteStore {
         Ok(())
     }
 
-    fn settle(&self, item: &Item, rules: &Rules) -> Result<Decision> {
+    fn settle(&self, items: &[Item], rules: &Rules) -> Result<Vec<Decision>> {
         let mut conn = self.conn()?;
+        // The write lock, taken first, is every wallet's; the statements are prepared once and
+        // run in-process, so the batch costs its items' reads and writes and one sync of the log.
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        ensure_wallet(&tx, &item.wallet.to_string())?;
-        let d = decide(&mut Tx(&tx), item, rules)?;
+        let mut decisions = Vec::with_capacity(items.len());
+        for item in items {
+            ensure_wallet(&tx, &item.wallet.to_string())?;
+            decisions.push(decide(&mut Tx(&tx), item, rules)?);
+        }
         tx.commit()?;
-        Ok(d)
-    }
-
-    fn make_durable(&self) -> Result<()> {
-        // Every commit was: synchronous=FULL in WAL mode syncs the log at each one.
-        Ok(())
+        Ok(decisions)
     }
 
     fn revocations(&self) -> Result<Vec<RevokedKey>> {

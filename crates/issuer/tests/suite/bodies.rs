@@ -370,3 +370,105 @@ pub fn concurrent_merchants_settle_each_authorization_exactly_once(h: Harness) {
     }
     assert!(h.revocations().revoked.is_empty());
 }
+
+/// `auth` signed again by `w` with another `paymentId`, `nonce` or `seq` (the others unchanged).
+fn resigned(
+    w: &RingSigner,
+    auth: &str,
+    edit: impl FnOnce(&mut centime_protocol::documents::AuthorizationClaims),
+) -> String {
+    let mut claims = centime_protocol::settlement::open_authorization(auth).unwrap();
+    edit(&mut claims);
+    documents::sign(w, &claims).unwrap()
+}
+
+pub fn the_items_of_one_batch_see_the_ones_before_them(h: Harness) {
+    let shop = h.merchant(10, "shop-a");
+    let (w1, w2) = (wallet(1), wallet(2));
+    h.credit(&w1, "1.00");
+    h.credit(&w2, "0.50");
+    let first = h.authorization(&w1, "shop-a", 300_000, 1, 300);
+    let fork = h.authorization(&w1, "shop-a", 400_000, 1, 300);
+    let w2_first = h.authorization(&w2, "shop-a", 200_000, 1, 300);
+    let first_id = centime_protocol::settlement::open_authorization(&first).unwrap().payment_id;
+    let w2_nonce = centime_protocol::settlement::open_authorization(&w2_first).unwrap().nonce;
+    let taken_id = resigned(&w2, &h.authorization(&w2, "shop-a", 10_000, 2, 300), |c| c.payment_id = first_id);
+    let taken_nonce = resigned(&w2, &h.authorization(&w2, "shop-a", 10_000, 3, 300), |c| c.nonce = w2_nonce);
+    let too_much = h.authorization(&w2, "shop-a", 400_000, 4, 300);
+    let covered = h.authorization(&w2, "shop-a", 100_000, 5, 300);
+    let batch = vec![first.clone(), first.clone(), w2_first, fork.clone(), taken_id, taken_nonce, too_much, covered];
+    let answer = h.settle(&shop, &batch);
+    let id_taken = refused(RefusalCode::PaymentIdConflict);
+    let nonce_taken = refused(RefusalCode::NonceConflict);
+    let overdrawn = refused(RefusalCode::Overdrawn);
+    // Each item decided on what the earlier ones did: the copy answered as settled, the fork
+    // proven against the first, the ids and nonces taken, the balance spent.
+    assert_eq!(outcomes(&answer), vec![SETTLED, AGAIN, SETTLED, SETTLED, id_taken, nonce_taken, overdrawn, SETTLED]);
+    let forks = h.issuer.store().forks(&w1.public_key()).unwrap();
+    assert_eq!(forks.iter().map(|f| (f.first.clone(), f.second.clone())).collect::<Vec<_>>(), vec![(first, fork)]);
+    let revoked: HashMap<_, _> = h.revocations().revoked.iter().map(|r| (r.wallet, r.reason)).collect();
+    assert_eq!(
+        revoked,
+        HashMap::from([(w1.public_key(), RevocationReason::Fork), (w2.public_key(), RevocationReason::Overdrawn)])
+    );
+    let (s1, s2) = (h.statement(&w1), h.statement(&w2));
+    assert_eq!((eur(&s1), s1.settled.len()), ((1_000_000, 700_000), 2));
+    assert_eq!((eur(&s2), s2.settled.len()), ((500_000, 300_000), 2));
+    assert_eq!(h.issuer.store().merchant_totals("shop-a").unwrap(), vec![(Asset::EUR, Micros::from_micros(1_000_000))]);
+    // The same batch again: every settled item answered as before, the refusals the same,
+    // nothing recorded twice.
+    let again = h.settle(&shop, &batch);
+    assert_eq!(outcomes(&again), vec![AGAIN, AGAIN, AGAIN, AGAIN, id_taken, nonce_taken, overdrawn, AGAIN]);
+    assert_eq!(h.issuer.store().forks(&w1.public_key()).unwrap().len(), 1);
+    assert_eq!(eur(&h.statement(&w2)), (500_000, 300_000));
+}
+
+pub fn a_payment_id_raced_by_two_wallets_is_settled_once(h: Harness) {
+    const ROUNDS: usize = 12;
+    const FILLER: usize = 20;
+    let h = Arc::new(h);
+    let shops = [Arc::new(h.merchant(10, "shop-a")), Arc::new(h.merchant(11, "shop-b"))];
+    let wallets = [wallet(1), wallet(2)];
+    for w in &wallets {
+        h.credit(w, "10.00");
+    }
+    let mut seqs = [0_u64; 2];
+    for round in 0..ROUNDS {
+        // Each wallet's batch to its own merchant: filler, then one item with the shared id.
+        let id = PaymentId::random().unwrap();
+        let batches: Vec<Vec<String>> = (0..2)
+            .map(|k| {
+                let pay_to = ["shop-a", "shop-b"][k];
+                let mut batch: Vec<String> = (0..FILLER)
+                    .map(|_| {
+                        seqs[k] += 1;
+                        h.authorization(&wallets[k], pay_to, 10_000, seqs[k], 300)
+                    })
+                    .collect();
+                seqs[k] += 1;
+                let last = h.authorization(&wallets[k], pay_to, 10_000, seqs[k], 300);
+                batch.push(resigned(&wallets[k], &last, |c| c.payment_id = id.clone()));
+                batch
+            })
+            .collect();
+        let threads: Vec<_> = batches
+            .into_iter()
+            .enumerate()
+            .map(|(k, batch)| {
+                let (h, shop) = (h.clone(), shops[k].clone());
+                std::thread::spawn(move || outcomes(&h.settle(&shop, &batch)))
+            })
+            .collect();
+        let answers: Vec<_> = threads.into_iter().map(|t| t.join().unwrap()).collect();
+        for a in &answers {
+            assert_eq!(a[..FILLER], vec![SETTLED; FILLER], "round {round}");
+        }
+        let mut last: Vec<_> = answers.iter().map(|a| a[FILLER]).collect();
+        last.sort_by_key(|o| o.1.is_some());
+        assert_eq!(last, vec![SETTLED, refused(RefusalCode::PaymentIdConflict)], "round {round}");
+    }
+    // Every filler item and one of each round's pair, exactly: 0.01 each.
+    let spent: i64 = wallets.iter().map(|w| eur(&h.statement(w)).1).sum();
+    assert_eq!(spent, 10_000 * (ROUNDS * (2 * FILLER + 1)) as i64);
+    assert!(h.revocations().revoked.is_empty());
+}
