@@ -12,19 +12,23 @@ APT_BUILD := build-essential pkg-config curl wget file libssl-dev libdbus-1-dev 
 APT_TEST := dbus dbus-x11 gnome-keyring libsecret-tools openssl sqlite3 python3-venv xvfb xauth imagemagick x11-utils \
   xdotool webkit2gtk-driver chromium fonts-dejavu-core fonts-liberation python3-dbus python3-gi postgresql \
   firefox-esr zip
+# The .deb: Tauri bundles it; dpkg-shlibdeps (dpkg-dev) finds its Depends; the test lints it, installs
+# it, reads its man page and opens a centime:// link the way a desktop does.
+APT_PACKAGE := dpkg-dev lintian desktop-file-utils man-db xdg-utils jq curl unzip
 
-.PHONY: help deps run test lint unit vocab-check vectors-check x402-interop issuer-postgres os-keystore ui ui-test browser browser-test app-e2e bindings fuzz fuzz-smoke long-suites test-long bench
+.PHONY: help deps run test lint unit package package-test vocab-check vectors-check x402-interop issuer-postgres os-keystore ui ui-test browser browser-test app-e2e bindings fuzz fuzz-smoke long-suites test-long bench
 
 help:
 	@echo "make run   - build and start Centime on the local demo issuer and magazine"
 	@echo "make test  - formatting, lints, every test suite (what CI runs)"
+	@echo "make package - the release .deb (app, CLI, browser extension and host)"
 	@echo "make fuzz  - run the cargo-fuzz campaigns (see fuzz/README.md)"
 	@echo "make test-long - the long suites: 200 crash trials, 2000 tamper edits, fuzz campaigns of 10 minutes per target"
 	@echo "make bench - criterion benchmarks (figures go to BENCHMARKS.md)"
 
 # Installs what is missing (Debian/Ubuntu) and skips what is there.
 deps:
-	@scripts/deps.sh $(APT_BUILD) $(APT_TEST)
+	@scripts/deps.sh $(APT_BUILD) $(APT_TEST) $(APT_PACKAGE)
 	@test -x $(PYENV)/bin/python || python3 -m venv $(PYENV)
 	@$(PYENV)/bin/python -c 'import joserfc, cryptography, x402, fastapi, uvicorn, jsonschema, httpx' 2>/dev/null \
 	  || $(PYENV)/bin/pip install --quiet --disable-pip-version-check -r scripts/requirements.txt
@@ -86,7 +90,16 @@ issuer-postgres: deps
 x402-interop: unit
 	$(PYENV)/bin/python examples/x402-python/test_interop.py $(TARGET_DIR)/debug/centime $(TARGET_DIR)/debug/centime-demo
 
-test: deps lint vocab-check unit os-keystore vectors-check x402-interop issuer-postgres ui-test browser-test app-e2e fuzz-smoke
+# The release .deb (Tauri's deb bundler); its path is printed last (scripts/package.sh).
+package: deps ui browser
+	@scripts/package.sh release
+
+# The .deb of the debug builds app-e2e made: inspected, linted, installed, used (a centime:// link
+# opened with xdg-open reaches the installed app's prompt) and removed (scripts/test-package.sh).
+package-test: deps ui browser
+	@scripts/test-package.sh
+
+test: deps lint vocab-check unit os-keystore vectors-check x402-interop issuer-postgres ui-test browser-test app-e2e package-test fuzz-smoke
 	@echo "make test: all green"
 
 # Fuzzing (fuzz/README.md): one build of every target, kept under CACHE (CI keeps it warm).

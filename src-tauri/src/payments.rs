@@ -422,8 +422,10 @@ pub fn bring_forward(app: &AppHandle, state: &AppState) {
     }
 }
 
-/// Raises a prompt in the main window.
+/// Raises a prompt in the main window. The log line lets a run of the installed app be followed
+/// from outside (the package test waits for it).
 pub fn raise(app: &AppHandle, state: &AppState, prompt: &PromptDto) {
+    tracing::info!(origin = %prompt.origin, resource = %prompt.resource, price = %prompt.price, asset = %prompt.asset, "payment prompt raised");
     bring_forward(app, state);
     let _ = app.emit_to("main", events::PAYMENT_PROMPT, prompt.clone());
 }

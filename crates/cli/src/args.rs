@@ -175,6 +175,13 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         from: PathBuf,
     },
+    /// Print the shell completion script for SHELL, e.g.
+    /// `centime completions bash > ~/.local/share/bash-completion/completions/centime`
+    /// (the .deb installs them for bash, zsh and fish)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
     /// Developer tools: NOT for a wallet holding real money
     #[cfg(feature = "dev")]
     #[command(subcommand)]
@@ -220,14 +227,11 @@ pub enum IssuerCmd {
         url: Option<String>,
     },
     /// Set where a trusted issuer is reached (its base URL), for `centime sync`
-    Url {
-        network: String,
-        url: String,
-    },
+    Url { network: String, url: String },
+    /// The trusted issuers: network, key, name and address
     List,
-    Remove {
-        network: String,
-    },
+    /// Stop trusting NETWORK's issuer
+    Remove { network: String },
 }
 
 #[derive(Debug, Args)]

@@ -13,8 +13,8 @@ use centime_cli::{describe, error_code, exit_code, fail, input};
 use centime_core::PayOptions;
 use serde_json::json;
 
-use crate::args::Cli;
 use crate::context;
+use centime_cli::args::Cli;
 
 /// The largest line read: a request is a few KB; a runaway file is refused, not buffered.
 const MAX_LINE: usize = 1 << 20;

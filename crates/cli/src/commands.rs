@@ -11,12 +11,12 @@ use centime_core::seed::SeedOptions;
 use centime_core::{Issuer, Kind, LimitsChange, PayOptions, Quote, SiteChange, Wallet};
 use serde_json::json;
 
-#[cfg(feature = "dev")]
-use crate::args::DevCmd;
-use crate::args::{Cli, Command, ExportFormatArg, FilterArgs, HistoryArgs, IssuerCmd, PeriodArg};
 use crate::context;
 use crate::input;
 use crate::output::print;
+#[cfg(feature = "dev")]
+use centime_cli::args::DevCmd;
+use centime_cli::args::{Cli, Command, ExportFormatArg, FilterArgs, HistoryArgs, IssuerCmd, PeriodArg};
 
 pub fn run(cli: &Cli) -> Result<()> {
     match &cli.command {
@@ -81,6 +81,7 @@ pub fn run(cli: &Cli) -> Result<()> {
             cli,
             &SeedOptions { entries: *entries, sites: *sites, seed: *seed, months: *months, end: 0, force: *force },
         ),
+        Command::Completions { shell } => crate::completions::print(*shell),
         Command::Verify => {
             let w = context::open(cli)?;
             let r = w.verify()?;

@@ -9,7 +9,7 @@ use centime_core::keystore::{FileKeyStore, KeyStore, KeystoreKind, OsKeyStore};
 use centime_core::passphrase::Passphrase;
 use centime_core::{Error as CoreError, Wallet};
 
-use crate::args::{Cli, KeystoreArg};
+use centime_cli::args::{Cli, KeystoreArg};
 
 /// The HTTP client, with the origins the user trusts (`--trust-origin`) and their choice on
 /// plain HTTP (`--allow-http`).

@@ -13,8 +13,8 @@ use centime_client::{Outcome, Probe, Resolved};
 use centime_core::{Status, Wallet};
 use serde_json::json;
 
-use crate::args::{Cli, FetchArgs};
 use crate::{EXIT_INPUT, EXIT_INTERNAL, context, fail, input};
+use centime_cli::args::{Cli, FetchArgs};
 
 fn deliver(a: &FetchArgs, body: &[u8]) -> Result<()> {
     match &a.output {

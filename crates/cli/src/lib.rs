@@ -1,7 +1,9 @@
 //! What the `centime` command line reads from the user, how it shows what others wrote, and
 //! its exit codes, as a library: the binary (src/main.rs) runs on it, and the fuzz targets
-//! (fuzz/) and tests reach the parsers without a process.
+//! (fuzz/) and tests reach the parsers without a process. Its clap definition (`args`) is here
+//! too, for the man-page generator (src/bin/centime-manpages.rs).
 
+pub mod args;
 pub mod input;
 pub mod terminal;
 

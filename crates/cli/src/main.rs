@@ -4,9 +4,9 @@
 // This binary's job is to print: stdout carries results, stderr carries messages.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-mod args;
 mod batch;
 mod commands;
+mod completions;
 mod context;
 mod fetch;
 mod logs;
@@ -15,6 +15,7 @@ mod sync;
 
 use std::process::ExitCode;
 
+use centime_cli::args;
 use centime_cli::{
     EXIT_APPROVAL, EXIT_INPUT, EXIT_INTERNAL, EXIT_KEYSTORE, describe, error_code, exit_code, fail, input, terminal,
 };

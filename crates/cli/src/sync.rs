@@ -8,9 +8,9 @@ use centime_core::{Discrepancy, SyncResult};
 use centime_protocol::Network;
 use serde_json::json;
 
-use crate::args::{Cli, SyncArgs};
 use crate::context;
 use crate::output::print;
+use centime_cli::args::{Cli, SyncArgs};
 
 pub fn run(cli: &Cli, args: &SyncArgs) -> Result<()> {
     if args.issuer.is_some() && args.network.is_none() {
