@@ -18,7 +18,11 @@ import { join } from "node:path";
 import net from "node:net";
 
 import {
+  ARTICLE,
   DEMO,
+  DIALOG,
+  HISTORY,
+  ORIGIN,
   button,
   check,
   click,
@@ -40,14 +44,6 @@ import {
 const SOCKET = join(env("XDG_RUNTIME_DIR"), "centime", "browser.sock");
 const HOST = env("CENTIME_HOST_BIN");
 const CHROMIUM = "chrome-extension://jihglhmnnbaegpghlkchdjclhccojjnb/";
-const ARTICLE = `${DEMO}/articles/the-page-is-the-unit`;
-const ORIGIN = new URL(DEMO).origin;
-const DIALOG = "//dialog[@open]";
-const HISTORY = {
-  filter: { since: null, until: null, site: null, kind: null, status: null, search: null },
-  cursor: null,
-  limit: 100,
-};
 
 /** Frames in (4-byte LE length + JSON) from a readable stream, as a queue of promises. */
 function framesOf(readable) {

@@ -4,7 +4,6 @@ import { existsSync, renameSync } from "node:fs";
 import { join } from "node:path";
 
 import {
-  DEMO,
   button,
   check,
   click,
@@ -23,20 +22,12 @@ import {
   textOf,
 } from "./lib.mjs";
 
-export const DIALOG = "//dialog[@open]";
-export const ARTICLE_ID = "the-page-is-the-unit";
-export const ARTICLE = `${DEMO}/articles/${ARTICLE_ID}`;
-export const ORIGIN = new URL(DEMO).origin;
+export { ARTICLE, ARTICLE_ID, DIALOG, HISTORY, ORIGIN } from "./lib.mjs";
 export const HOST_NAME = "org.centime.wallet";
 export const CHROMIUM_ID = "jihglhmnnbaegpghlkchdjclhccojjnb";
 export const FIREFOX_ID = "browser@centime.org";
 export const HOST_BIN = env("CENTIME_HOST_BIN");
 export const EXT_DIST = env("CENTIME_BROWSER_DIST");
-export const HISTORY = {
-  filter: { since: null, until: null, site: null, kind: null, status: null, search: null },
-  cursor: null,
-  limit: 100,
-};
 
 /** The host manifest the browser reads to start the host; `allowed` is Chromium's
  * `allowed_origins` or Firefox's `allowed_extensions`. */

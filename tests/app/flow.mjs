@@ -17,7 +17,11 @@ import { join } from "node:path";
 
 import {
   pressPay,
+  ARTICLE,
   DEMO,
+  DIALOG,
+  HISTORY,
+  ORIGIN,
   button,
   check,
   click,
@@ -47,14 +51,6 @@ import {
   xButton,
 } from "./lib.mjs";
 
-const ARTICLE = `${DEMO}/articles/the-page-is-the-unit`;
-const ORIGIN = new URL(DEMO).origin;
-const DIALOG = "//dialog[@open]";
-const HISTORY = {
-  filter: { since: null, until: null, site: null, kind: null, status: null, search: null },
-  cursor: null,
-  limit: 100,
-};
 
 /** An exact decimal string ("-0.10", "2.5", "1") as an integer count of millionths. */
 function micros(s) {

@@ -11,6 +11,18 @@ export const env = (name) => {
 
 export const APP = env("CENTIME_APP_BIN");
 export const DEMO = env("CENTIME_DEMO_URL");
+// The demo's first article, and the site it is on.
+export const ARTICLE_ID = "the-page-is-the-unit";
+export const ARTICLE = `${DEMO}/articles/${ARTICLE_ID}`;
+export const ORIGIN = new URL(DEMO).origin;
+// The open dialog: the approval prompt, or the pairing dialog.
+export const DIALOG = "//dialog[@open]";
+// The `history` command's arguments for everything, newest first.
+export const HISTORY = {
+  filter: { since: null, until: null, site: null, kind: null, status: null, search: null },
+  cursor: null,
+  limit: 100,
+};
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
