@@ -210,15 +210,19 @@ else
   node "$here/flow.mjs"
   node "$here/bridge.mjs"
   node "$here/history.mjs"
-  # Each browser once. Missing browsers are said, not hidden (make deps installs both).
+  # Each browser once. A missing browser fails the run (make deps installs both): a suite that
+  # did not run has not passed.
   if [ -x "$CENTIME_CHROMIUM" ]; then
     node "$here/browser-chromium.mjs"
   else
-    echo "app-e2e: SKIPPED browser-chromium.mjs: no Chromium at $CENTIME_CHROMIUM" >&2
+    echo "app-e2e: browser-chromium.mjs cannot run: no Chromium at $CENTIME_CHROMIUM (make deps)" >&2
+    exit 1
   fi
   if [ -n "${GECKODRIVER_PORT:-}" ]; then
     node "$here/browser-firefox.mjs"
   else
-    echo "app-e2e: SKIPPED browser-firefox.mjs: no Firefox ESR at $CENTIME_FIREFOX or no geckodriver" >&2
+    echo "app-e2e: browser-firefox.mjs cannot run: no Firefox ESR at $CENTIME_FIREFOX or no geckodriver" >&2
+    exit 1
   fi
 fi
+
