@@ -20,6 +20,8 @@ log() { printf 'package-test: %s\n' "$*" >&2; }
 pass=0
 ok() { echo "  ok  $*"; pass=$((pass + 1)); }
 die() { echo "  FAIL $*" >&2; exit 1; }
+# shellcheck source=lib/desktop-session.sh
+. "$root/scripts/lib/desktop-session.sh"
 
 if [ "${1:-}" = --in-session ]; then
   in_session=1
@@ -143,13 +145,7 @@ if [ "$in_session" = 0 ]; then
   }
   trap cleanup EXIT
   trap 'exit 130' INT TERM
-  exec 3>"$work/display"
-  Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
-  xvfb_pid=$!
-  exec 3>&-
-  for _ in $(seq 100); do [ -s "$work/display" ] && break; sleep 0.05; done
-  [ -s "$work/display" ] || die "Xvfb did not start"
-  export DISPLAY=":$(head -n1 "$work/display")"
+  session_xvfb "$work" || die "Xvfb did not start"
   # The session bus's own chatter (activations of the accessibility bus) is left out.
   session_out=$(dbus-run-session -- "$0" --in-session 2> >(grep -vE '^(dbus-daemon|SpiRegistry)' >&2)) \
     || { echo "$session_out"; exit 1; }
@@ -178,34 +174,21 @@ work=$CENTIME_PT_WORK
 pids=()
 app_pid=
 stop_all() {
-  local i
   [ -z "$app_pid" ] || { kill -TERM "$app_pid" 2>/dev/null || true; for _ in $(seq 100); do kill -0 "$app_pid" 2>/dev/null || break; sleep 0.1; done; }
-  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
-    kill -TERM "${pids[$i]}" 2>/dev/null || true
-    wait "${pids[$i]}" 2>/dev/null || true
-  done
-  if [ -n "${GNOME_KEYRING_PID:-}" ]; then kill -TERM "$GNOME_KEYRING_PID" 2>/dev/null || true; fi
+  session_stop
 }
 trap stop_all EXIT
-export LANG=C.UTF-8
-unset LC_ALL LANGUAGE
-export HOME=$work/home XDG_DATA_HOME=$work/xdg-data XDG_CONFIG_HOME=$work/xdg-config \
-  XDG_CACHE_HOME=$work/xdg-cache XDG_RUNTIME_DIR=$work/xdg-run
-mkdir -p "$HOME" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_RUNTIME_DIR"
-chmod 700 "$XDG_RUNTIME_DIR"
+session_home "$work"
 unset XDG_CURRENT_DESKTOP DESKTOP_SESSION
 
 handler=$(xdg-mime query default x-scheme-handler/centime)
 [ "$handler" = Centime.desktop ] || die "xdg-mime query default x-scheme-handler/centime: '$handler'"
 ok "xdg-mime query default x-scheme-handler/centime: $handler"
 
-eval "$(printf 'centime-package-test' | gnome-keyring-daemon --unlock --components=secrets)"
-export GNOME_KEYRING_CONTROL GNOME_KEYRING_PID
+session_keyring centime-package-test
 
-"$CENTIME_PT_DEMO_BIN" serve --addr 127.0.0.1:0 --data-dir "$work/demo" >"$work/demo.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do grep -q '^listening on' "$work/demo.log" 2>/dev/null && break; sleep 0.05; done
-demo=$(grep -m1 -o 'http://[^ ]*' "$work/demo.log" || true)
+session_demo "$CENTIME_PT_DEMO_BIN" "$work"
+demo=$demo_url
 [ -n "$demo" ] || die "centime-demo did not start"
 
 # The wallet, made by the installed CLI in the OS keyring (where the app looks for its key).

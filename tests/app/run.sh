@@ -42,6 +42,8 @@ script=${1:-}
 [ $# -gt 0 ] && shift
 
 log() { printf 'app-e2e: %s\n' "$*" >&2; }
+# shellcheck source=../../scripts/lib/desktop-session.sh
+. "$root/scripts/lib/desktop-session.sh"
 
 if [ "$in_session" = 0 ]; then
   target_dir=${CARGO_TARGET_DIR:-$root/target}
@@ -113,14 +115,7 @@ if [ "$in_session" = 0 ]; then
   trap cleanup EXIT
   trap 'exit 130' INT TERM
 
-  # Xvfb picks a free display and writes its number to fd 3.
-  exec 3>"$work/display"
-  Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp >"$work/xvfb.log" 2>&1 &
-  xvfb_pid=$!
-  exec 3>&-
-  for _ in $(seq 100); do [ -s "$work/display" ] && break; sleep 0.05; done
-  [ -s "$work/display" ] || { log "Xvfb did not start"; exit 1; }
-  export DISPLAY=":$(head -n1 "$work/display")"
+  session_xvfb "$work" || { log "Xvfb did not start"; exit 1; }
   log "Xvfb on $DISPLAY; work dir $work"
 
   dbus-run-session -- "$0" --in-session "$script" "$@"
@@ -130,30 +125,9 @@ fi
 # ---- inside the private D-Bus session ---------------------------------------------------------
 work=$CENTIME_E2E_WORK
 pids=()
-stop_all() {
-  # Reverse order; SIGTERM only (tauri-driver must not be SIGKILLed: it would orphan
-  # WebKitWebDriver, which keeps pipes open).
-  local i
-  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
-    kill -TERM "${pids[$i]}" 2>/dev/null || true
-    wait "${pids[$i]}" 2>/dev/null || true
-  done
-  # The keyring daemon forks away from us; stop it by the pid it announced.
-  if [ -n "${GNOME_KEYRING_PID:-}" ]; then kill -TERM "$GNOME_KEYRING_PID" 2>/dev/null || true; fi
-}
-trap stop_all EXIT
-
-# The POSIX locale, whatever the caller's: the UI then formats in en-GB ("€2.50").
-export LANG=C.UTF-8
-unset LC_ALL LANGUAGE
-export HOME=$work/home XDG_DATA_HOME=$work/xdg-data XDG_CONFIG_HOME=$work/xdg-config \
-  XDG_CACHE_HOME=$work/xdg-cache XDG_RUNTIME_DIR=$work/xdg-run
-mkdir -p "$HOME" "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_RUNTIME_DIR"
-chmod 700 "$XDG_RUNTIME_DIR"
-
-# The OS keyring, unlocked (a fresh login keyring with a throwaway password).
-eval "$(printf 'centime-e2e' | gnome-keyring-daemon --unlock --components=secrets)"
-export GNOME_KEYRING_CONTROL GNOME_KEYRING_PID
+trap session_stop EXIT
+session_home "$work"
+session_keyring centime-e2e
 
 # Notifications are recorded, one JSON object a line.
 export CENTIME_E2E_NOTIFICATIONS=$work/notifications.jsonl
@@ -172,12 +146,9 @@ done
 export PATH="$work/bin:$PATH"
 
 # The demo issuer and magazine, on an ephemeral port.
-"$CENTIME_DEMO_BIN" serve --addr 127.0.0.1:0 --data-dir "$work/demo" >"$work/demo.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 100); do grep -q '^listening on' "$work/demo.log" 2>/dev/null && break; sleep 0.05; done
-CENTIME_DEMO_URL=$(grep -m1 -o 'http://[^ ]*' "$work/demo.log" || true)
-[ -n "$CENTIME_DEMO_URL" ] || { echo "centime-demo did not start" >&2; exit 1; }
-export CENTIME_DEMO_URL
+session_demo "$CENTIME_DEMO_BIN" "$work"
+[ -n "$demo_url" ] || { echo "centime-demo did not start" >&2; exit 1; }
+export CENTIME_DEMO_URL=$demo_url
 export CENTIME_DATA_DIR=$work/wallet
 # The app asks merchants about unconfirmed payments every 2 s instead of every 2 minutes.
 export CENTIME_RESOLVE_EVERY_SECS=2
