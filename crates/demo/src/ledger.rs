@@ -14,7 +14,7 @@
 //! Schema 1 also held the demo issuer's credit notes (`credits`); the issuer now keeps its own
 //! ledger, and [`Ledger::legacy_credits`] hands those rows over to it once.
 use std::path::Path;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use centime_protocol::settlement::{RefusalCode, SettlementOutcome};
@@ -154,8 +154,19 @@ pub enum RecordError {
 #[derive(Debug)]
 pub struct Ledger {
     conn: Mutex<Connection>,
-    /// Entries waiting for the next group commit, each with where its answer goes.
-    queue: Mutex<Vec<(Entry, Ticket)>>,
+    /// Entries waiting for the next group commit, and whether a caller is writing one now.
+    queue: Mutex<Queue>,
+    /// Signalled when a group commit has answered its callers.
+    committed: Condvar,
+    /// Reads of single entries, beside the writer (WAL): an idempotency lookup does not wait
+    /// for a group commit's fsync.
+    reader: Mutex<Connection>,
+}
+
+#[derive(Debug, Default)]
+struct Queue {
+    entries: Vec<(Entry, Ticket)>,
+    leading: bool,
 }
 
 fn to_i64(v: u64) -> Result<i64> {
@@ -277,7 +288,14 @@ impl Ledger {
             }
             v => bail!("{} has an unknown schema version {v}", path.display()),
         }
-        Ok(Ledger { conn: Mutex::new(conn), queue: Mutex::new(Vec::new()) })
+        let reader = Connection::open(path).with_context(|| format!("opening {}", path.display()))?;
+        reader.busy_timeout(std::time::Duration::from_secs(5))?;
+        Ok(Ledger {
+            conn: Mutex::new(conn),
+            queue: Mutex::new(Queue::default()),
+            committed: Condvar::new(),
+            reader: Mutex::new(reader),
+        })
     }
 
     fn conn(&self) -> Result<MutexGuard<'_, Connection>> {
@@ -294,19 +312,23 @@ impl Ledger {
     /// its answer. A caller whose entry was in that batch finds its answer when it gets the
     /// connection; nobody is answered before the commit that holds their row.
     pub fn record(&self, e: &Entry) -> Result<(), RecordError> {
+        let poisoned = || RecordError::Store(anyhow!("the ledger queue lock is poisoned"));
         let ticket: Ticket = Arc::new(Mutex::new(None));
-        self.queue
-            .lock()
-            .map_err(|_| RecordError::Store(anyhow!("the ledger queue lock is poisoned")))?
-            .push((e.clone(), ticket.clone()));
-        let mut conn = self.conn().map_err(RecordError::Store)?;
-        if let Some(done) = answer(&ticket)? {
-            return done;
+        let mut queue = self.queue.lock().map_err(|_| poisoned())?;
+        queue.entries.push((e.clone(), ticket.clone()));
+        // Followers wait for the leader's commit without holding the connection, so that a
+        // committed caller is answered at once rather than after the next batch's fsync.
+        while queue.leading {
+            queue = self.committed.wait(queue).map_err(|_| poisoned())?;
+            if let Some(done) = answer(&ticket)? {
+                return done;
+            }
         }
-        let batch = std::mem::take(
-            &mut *self.queue.lock().map_err(|_| RecordError::Store(anyhow!("the ledger queue lock is poisoned")))?,
-        );
-        match write_batch(&mut conn, &batch) {
+        queue.leading = true;
+        let batch = std::mem::take(&mut queue.entries);
+        drop(queue);
+        let written = self.conn().and_then(|mut conn| write_batch(&mut conn, &batch));
+        match written {
             Ok(answers) => {
                 for ((_, t), a) in batch.iter().zip(answers) {
                     settle_ticket(t, a);
@@ -319,13 +341,16 @@ impl Ledger {
                 }
             }
         }
-        drop(conn);
+        let mut queue = self.queue.lock().map_err(|_| poisoned())?;
+        queue.leading = false;
+        drop(queue);
+        self.committed.notify_all();
         answer(&ticket)?.unwrap_or_else(|| Err(RecordError::Store(anyhow!("a payment was left out of its batch"))))
     }
 
     /// The entry for `payment_id`, if any.
     pub fn by_payment_id(&self, payment_id: &str) -> Result<Option<Entry>> {
-        let conn = self.conn()?;
+        let conn = self.reader.lock().map_err(|_| anyhow!("the ledger reader lock is poisoned"))?;
         let mut st = conn.prepare_cached(&format!("{SELECT_ENTRY} WHERE payment_id = ?1"))?;
         let row = st.query_row(params![payment_id], read_row).optional()?;
         row.map(Entry::try_from).transpose()
