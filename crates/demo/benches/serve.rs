@@ -7,7 +7,7 @@
 //!
 //! `cargo bench -p centime-demo --bench serve` (`CENTIME_BENCH_DIR` puts the ledger elsewhere,
 //! e.g. /dev/shm for CPU only; `CENTIME_BENCH_SECONDS` sets each case's length, default 5).
-//! `cargo test --benches` / `cargo bench -- --test` run each case once on two connections.
+//! `cargo test --benches` / `cargo bench -- --test` run each case on two connections for 0.3 s.
 
 // A benchmark reports on stdout and may unwrap its fixed inputs.
 #![allow(clippy::print_stdout, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -218,8 +218,11 @@ fn split(headers: &[String], conns: usize) -> Vec<Vec<Option<String>>> {
 }
 
 fn main() {
-    let quick = std::env::args().any(|a| a == "--test");
-    if std::env::args().any(|a| a == "--list") {
+    // `cargo bench` passes `--bench`; `cargo test --benches` passes nothing, and
+    // `cargo bench -- --test` asks for the quick run too.
+    let args: Vec<String> = std::env::args().collect();
+    let quick = args.iter().any(|a| a == "--test") || !args.iter().any(|a| a == "--bench");
+    if args.iter().any(|a| a == "--list") {
         return;
     }
     let seconds: u64 = std::env::var("CENTIME_BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(5);
