@@ -14,7 +14,7 @@
 //! Schema 1 also held the demo issuer's credit notes (`credits`); the issuer now keeps its own
 //! ledger, and [`Ledger::legacy_credits`] hands those rows over to it once.
 use std::path::Path;
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use centime_protocol::settlement::{RefusalCode, SettlementOutcome};
@@ -154,6 +154,19 @@ pub enum RecordError {
 #[derive(Debug)]
 pub struct Ledger {
     conn: Mutex<Connection>,
+    /// Entries waiting for the next group commit, and whether a caller is writing one now.
+    queue: Mutex<Queue>,
+    /// Signalled when a group commit has answered its callers.
+    committed: Condvar,
+    /// Reads of single entries, beside the writer (WAL): an idempotency lookup does not wait
+    /// for a group commit's fsync.
+    reader: Mutex<Connection>,
+}
+
+#[derive(Debug, Default)]
+struct Queue {
+    entries: Vec<(Entry, Ticket)>,
+    leading: bool,
 }
 
 fn to_i64(v: u64) -> Result<i64> {
@@ -162,6 +175,87 @@ fn to_i64(v: u64) -> Result<i64> {
 
 fn to_u64(v: i64) -> Result<u64> {
     u64::try_from(v).map_err(|_| anyhow!("negative time {v} in the database"))
+}
+
+/// Where a queued entry's answer is put.
+type Ticket = Arc<Mutex<Option<Result<(), RecordError>>>>;
+
+fn answer(t: &Ticket) -> Result<Option<Result<(), RecordError>>, RecordError> {
+    Ok(t.lock().map_err(|_| RecordError::Store(anyhow!("a ledger ticket lock is poisoned")))?.take())
+}
+
+fn settle_ticket(t: &Ticket, a: Result<(), RecordError>) {
+    if let Ok(mut slot) = t.lock() {
+        *slot = Some(a);
+    }
+}
+
+/// Writes `batch` in one transaction, one savepoint per entry (a refused or failed entry
+/// leaves the others in), and commits; the answers in the batch's order. `Err`: the commit
+/// failed and nothing of the batch is in the ledger.
+fn write_batch(conn: &mut Connection, batch: &[(Entry, Ticket)]) -> Result<Vec<Result<(), RecordError>>> {
+    let mut tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let mut answers = Vec::with_capacity(batch.len());
+    for (e, _) in batch {
+        let mut sp = tx.savepoint()?;
+        let a = insert(&sp, e);
+        if a.is_ok() {
+            sp.commit()?;
+        } else {
+            sp.rollback()?;
+        }
+        answers.push(a);
+    }
+    tx.commit()?;
+    Ok(answers)
+}
+
+/// Inserts `e` unless its nonce or payment id is known.
+fn insert(conn: &Connection, e: &Entry) -> Result<(), RecordError> {
+    let store = |err: rusqlite::Error| RecordError::Store(err.into());
+    let nonce_seen: bool = conn
+        .prepare_cached("SELECT 1 FROM payments WHERE payer = ?1 AND nonce = ?2")
+        .and_then(|mut st| st.query_row(params![e.payer, e.nonce], |_| Ok(())).optional())
+        .map_err(store)?
+        .is_some();
+    if nonce_seen {
+        return Err(RecordError::Replay(Rejection::ReplayedNonce));
+    }
+    let id_seen = conn
+        .prepare_cached("SELECT 1 FROM payments WHERE payment_id = ?1")
+        .and_then(|mut st| st.query_row(params![e.payment_id], |_| Ok(())).optional())
+        .map_err(store)?
+        .is_some();
+    if id_seen {
+        return Err(RecordError::Replay(Rejection::PaymentIdConflict));
+    }
+    let accepted_at = to_i64(e.accepted_at).map_err(RecordError::Store)?;
+    let valid_before = to_i64(e.valid_before).map_err(RecordError::Store)?;
+    conn.prepare_cached(
+        "INSERT INTO payments (payment_id, digest, payer, nonce, micros, asset, value, asset_scale, resource,
+                               accepted_at, valid_before, transaction_id, authorization, receipt)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )
+    .and_then(|mut st| {
+        st.execute(params![
+            e.payment_id,
+            e.digest.as_slice(),
+            e.payer,
+            e.nonce,
+            e.micros.get(),
+            e.asset.as_str(),
+            e.value,
+            e.asset_scale,
+            e.resource,
+            accepted_at,
+            valid_before,
+            e.transaction,
+            e.authorization,
+            e.receipt,
+        ])
+    })
+    .map_err(store)?;
+    Ok(())
 }
 
 impl Ledger {
@@ -194,64 +288,69 @@ impl Ledger {
             }
             v => bail!("{} has an unknown schema version {v}", path.display()),
         }
-        Ok(Ledger { conn: Mutex::new(conn) })
+        let reader = Connection::open(path).with_context(|| format!("opening {}", path.display()))?;
+        reader.busy_timeout(std::time::Duration::from_secs(5))?;
+        Ok(Ledger {
+            conn: Mutex::new(conn),
+            queue: Mutex::new(Queue::default()),
+            committed: Condvar::new(),
+            reader: Mutex::new(reader),
+        })
     }
 
     fn conn(&self) -> Result<MutexGuard<'_, Connection>> {
         self.conn.lock().map_err(|_| anyhow!("the ledger lock is poisoned"))
     }
 
-    /// Records an accepted payment, atomically refusing a known nonce or payment id.
+    /// Records an accepted payment, atomically refusing a known nonce or payment id; returns
+    /// once the commit holding its row is durable.
+    ///
+    /// Group commit: payments recorded at once share one commit (one fsync). Each caller queues
+    /// its entry, then takes the connection; whoever gets it first writes every queued entry in
+    /// one transaction, each checked against the ledger and the entries before it in the batch
+    /// (so a nonce or payment id is still accepted at most once), commits, and hands each caller
+    /// its answer. A caller whose entry was in that batch finds its answer when it gets the
+    /// connection; nobody is answered before the commit that holds their row.
     pub fn record(&self, e: &Entry) -> Result<(), RecordError> {
-        let store = |err: rusqlite::Error| RecordError::Store(err.into());
-        let mut conn = self.conn().map_err(RecordError::Store)?;
-        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(store)?;
-        let nonce_seen: bool = tx
-            .query_row("SELECT 1 FROM payments WHERE payer = ?1 AND nonce = ?2", params![e.payer, e.nonce], |_| Ok(()))
-            .optional()
-            .map_err(store)?
-            .is_some();
-        if nonce_seen {
-            return Err(RecordError::Replay(Rejection::ReplayedNonce));
+        let poisoned = || RecordError::Store(anyhow!("the ledger queue lock is poisoned"));
+        let ticket: Ticket = Arc::new(Mutex::new(None));
+        let mut queue = self.queue.lock().map_err(|_| poisoned())?;
+        queue.entries.push((e.clone(), ticket.clone()));
+        // Followers wait for the leader's commit without holding the connection, so that a
+        // committed caller is answered at once rather than after the next batch's fsync.
+        while queue.leading {
+            queue = self.committed.wait(queue).map_err(|_| poisoned())?;
+            if let Some(done) = answer(&ticket)? {
+                return done;
+            }
         }
-        let id_seen = tx
-            .query_row("SELECT 1 FROM payments WHERE payment_id = ?1", params![e.payment_id], |_| Ok(()))
-            .optional()
-            .map_err(store)?
-            .is_some();
-        if id_seen {
-            return Err(RecordError::Replay(Rejection::PaymentIdConflict));
+        queue.leading = true;
+        let batch = std::mem::take(&mut queue.entries);
+        drop(queue);
+        let written = self.conn().and_then(|mut conn| write_batch(&mut conn, &batch));
+        match written {
+            Ok(answers) => {
+                for ((_, t), a) in batch.iter().zip(answers) {
+                    settle_ticket(t, a);
+                }
+            }
+            Err(err) => {
+                let message = format!("{err:#}");
+                for (_, t) in &batch {
+                    settle_ticket(t, Err(RecordError::Store(anyhow!("the ledger commit failed: {message}"))));
+                }
+            }
         }
-        let accepted_at = to_i64(e.accepted_at).map_err(RecordError::Store)?;
-        let valid_before = to_i64(e.valid_before).map_err(RecordError::Store)?;
-        tx.execute(
-            "INSERT INTO payments (payment_id, digest, payer, nonce, micros, asset, value, asset_scale, resource,
-                                   accepted_at, valid_before, transaction_id, authorization, receipt)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-            params![
-                e.payment_id,
-                e.digest.as_slice(),
-                e.payer,
-                e.nonce,
-                e.micros.get(),
-                e.asset.as_str(),
-                e.value,
-                e.asset_scale,
-                e.resource,
-                accepted_at,
-                valid_before,
-                e.transaction,
-                e.authorization,
-                e.receipt,
-            ],
-        )
-        .map_err(store)?;
-        tx.commit().map_err(store)
+        let mut queue = self.queue.lock().map_err(|_| poisoned())?;
+        queue.leading = false;
+        drop(queue);
+        self.committed.notify_all();
+        answer(&ticket)?.unwrap_or_else(|| Err(RecordError::Store(anyhow!("a payment was left out of its batch"))))
     }
 
     /// The entry for `payment_id`, if any.
     pub fn by_payment_id(&self, payment_id: &str) -> Result<Option<Entry>> {
-        let conn = self.conn()?;
+        let conn = self.reader.lock().map_err(|_| anyhow!("the ledger reader lock is poisoned"))?;
         let mut st = conn.prepare_cached(&format!("{SELECT_ENTRY} WHERE payment_id = ?1"))?;
         let row = st.query_row(params![payment_id], read_row).optional()?;
         row.map(Entry::try_from).transpose()
@@ -446,6 +545,42 @@ mod tests {
             authorization: "a.b.c".into(),
             receipt: "r.s.t".into(),
         }
+    }
+
+    #[test]
+    fn concurrent_records_share_commits_and_accept_each_nonce_and_payment_id_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l.db");
+        let l = Arc::new(Ledger::open(&path).unwrap());
+        // 48 threads: 16 payments, each recorded three times at once (twice the same row, once
+        // its payment id with another nonce).
+        let threads: Vec<_> = (0..48)
+            .map(|i| {
+                let l = l.clone();
+                std::thread::spawn(move || {
+                    let k = i % 16;
+                    let e = match i / 16 {
+                        0 | 1 => entry(&format!("p{k}"), &format!("n{k}"), 1_000),
+                        _ => entry(&format!("p{k}"), &format!("other-n{k}"), 1_000),
+                    };
+                    (k, l.record(&e))
+                })
+            })
+            .collect();
+        let mut accepted = [0; 16];
+        for t in threads {
+            let (k, r) = t.join().unwrap();
+            match r {
+                Ok(()) => accepted[k] += 1,
+                Err(RecordError::Replay(_)) => {}
+                Err(RecordError::Store(e)) => panic!("{e:#}"),
+            }
+        }
+        assert_eq!(accepted, [1; 16]);
+        drop(l);
+        let l = Ledger::open(&path).unwrap();
+        assert_eq!(l.entries().unwrap().len(), 16);
+        assert_eq!(l.totals().unwrap(), vec![(Asset::EUR, Micros::from_micros(16_000))]);
     }
 
     #[test]

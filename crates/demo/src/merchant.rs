@@ -208,6 +208,14 @@ impl Merchant {
                     return Err(failure.context("recording a payment"));
                 }
                 let rejection = e.rejection();
+                // The same authorization sent again before its first copy was committed lost
+                // the race to the ledger: now that the first copy is in, it is that payment's
+                // retry, and gets the page like any later retry.
+                if matches!(rejection, Rejection::ReplayedNonce | Rejection::PaymentIdConflict)
+                    && let Some(outcome) = self.earlier_payment(ledger, &verifier, header, &url, now)?
+                {
+                    return Ok(outcome);
+                }
                 return Ok(Outcome::Refused { rejection, message: e.to_string() });
             }
         };

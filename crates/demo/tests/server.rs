@@ -562,6 +562,43 @@ fn concurrent_replays_of_one_nonce_pay_once() {
     assert_eq!(ledger(&s)["count"], 1);
 }
 
+#[test]
+fn one_authorization_sent_at_once_on_many_connections_is_one_payment() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = Server::start(dir.path());
+    let w = wallet(8);
+    let url = page_priced(&s, "0.01", 0);
+    // Other payments at the same moment, so that the copies land in shared commits.
+    let others: Vec<String> = (0..8).map(|_| pay_with(&w, &url, |_| {}).0).collect();
+    let (header, claims) = pay_with(&w, &url, |_| {});
+    let answers: Vec<(StatusCode, Option<String>)> = std::thread::scope(|scope| {
+        let copies: Vec<_> = (0..8)
+            .map(|_| {
+                scope.spawn(|| {
+                    let r = send(&url, &header);
+                    let tx = r.headers().get(PAYMENT_RESPONSE).map(|_| settlement(&r).transaction);
+                    (r.status(), tx)
+                })
+            })
+            .collect();
+        let rest: Vec<_> = others.iter().map(|h| scope.spawn(|| send(&url, h).status())).collect();
+        for r in rest {
+            assert_eq!(r.join().unwrap(), StatusCode::OK);
+        }
+        copies.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    // Every copy is served (the retry of an accepted payment), all under one transaction.
+    assert!(answers.iter().all(|(st, _)| *st == StatusCode::OK), "{answers:?}");
+    let txs: std::collections::BTreeSet<_> = answers.iter().map(|(_, tx)| tx.clone().unwrap()).collect();
+    assert_eq!(txs.len(), 1, "{txs:?}");
+    let l = ledger(&s);
+    assert_eq!(l["count"], 9);
+    let rows: Vec<&Value> =
+        l["entries"].as_array().unwrap().iter().filter(|e| e["paymentId"] == claims.payment_id.as_str()).collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["transaction"], txs.iter().next().unwrap().as_str());
+}
+
 #[cfg(unix)]
 #[test]
 fn sigterm_stops_the_server_cleanly() {
