@@ -4,6 +4,11 @@ import { existsSync, renameSync } from "node:fs";
 import { join } from "node:path";
 
 import {
+  ARTICLE,
+  ARTICLE_ID,
+  DIALOG,
+  HISTORY,
+  ORIGIN,
   button,
   check,
   click,
@@ -22,7 +27,8 @@ import {
   textOf,
 } from "./lib.mjs";
 
-export { ARTICLE, ARTICLE_ID, DIALOG, HISTORY, ORIGIN } from "./lib.mjs";
+// Re-exported for the browser tests, which import from here.
+export { ARTICLE, ARTICLE_ID, DIALOG, HISTORY, ORIGIN };
 export const HOST_NAME = "org.centime.wallet";
 export const CHROMIUM_ID = "jihglhmnnbaegpghlkchdjclhccojjnb";
 export const FIREFOX_ID = "browser@centime.org";
