@@ -14,8 +14,8 @@ use std::io::Write as _;
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
 
-use centime_core::history::{ExportFormat, GroupBy, HistoryFilter};
 use centime_core::Wallet;
+use centime_core::history::{ExportFormat, GroupBy, HistoryFilter};
 use criterion::{Criterion, criterion_group};
 use rusqlite::{Connection, OpenFlags};
 

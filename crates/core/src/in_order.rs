@@ -123,13 +123,15 @@ mod tests {
     fn reports_the_first_failing_row_in_order() {
         // Failures in many chunks: whichever worker finds one first, the earliest row wins.
         let failing = |i: usize| i == 3_001 || i == 3_002 || i % 5_000 == 7 || i == 90_000;
-        let r = check(rows(100_000), |i| {
-            if failing(i) { Err(Error::Integrity(format!("row {i}"))) } else { Ok(()) }
-        });
+        let r = check(rows(100_000), |i| if failing(i) { Err(Error::Integrity(format!("row {i}"))) } else { Ok(()) });
         assert_eq!(r.map_err(|e| e.to_string()), Err(Error::Integrity("row 7".into()).to_string()));
-        let r = check(rows(100_000), |i| {
-            if i > 10 && failing(i) { Err(Error::Integrity(format!("row {i}"))) } else { Ok(()) }
-        });
+        let r =
+            check(
+                rows(100_000),
+                |i| {
+                    if i > 10 && failing(i) { Err(Error::Integrity(format!("row {i}"))) } else { Ok(()) }
+                },
+            );
         assert_eq!(r.map_err(|e| e.to_string()), Err(Error::Integrity("row 3001".into()).to_string()));
     }
 

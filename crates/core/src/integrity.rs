@@ -278,8 +278,16 @@ struct CreditRow {
 
 /// A stored credit note is the one its journal row hashed, and the row's keys are the note's.
 fn check_credit(wallet: &centime_protocol::PublicKey, row: CreditRow) -> Result<()> {
-    let CreditRow { id, note, hash, network, journal_network: jnetwork, reference: jref, amount: jamount, asset: jasset } =
-        row;
+    let CreditRow {
+        id,
+        note,
+        hash,
+        network,
+        journal_network: jnetwork,
+        reference: jref,
+        amount: jamount,
+        asset: jasset,
+    } = row;
     if hash.as_deref() != Some(journal::sha256(note.as_bytes()).as_slice()) {
         return Err(Error::Integrity(format!("the stored credit note {id} was changed")));
     }

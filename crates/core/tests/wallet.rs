@@ -1439,8 +1439,7 @@ fn verify_names_the_first_bad_receipt_among_thousands() {
     use centime_core::seed::SeedOptions;
     let mut fx = Fx::new();
     let end = i64::try_from(T0).unwrap();
-    fx.w.seed(&SeedOptions { entries: 4_000, sites: 12, seed: 11, months: 3, end, force: false }, &mut |_| {})
-        .unwrap();
+    fx.w.seed(&SeedOptions { entries: 4_000, sites: 12, seed: 11, months: 3, end, force: false }, &mut |_| {}).unwrap();
     fx.w.verify().unwrap();
     let db = fx.db();
     let with_receipts: Vec<(i64, String)> = db

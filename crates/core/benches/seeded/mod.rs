@@ -58,4 +58,3 @@ pub fn wallet() -> (Wallet, PathBuf) {
     let w = Wallet::open(&data, &keystore(&data)).unwrap();
     (w, data)
 }
-
