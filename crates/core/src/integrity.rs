@@ -9,7 +9,6 @@ use centime_protocol::documents::{self, AuthorizationClaims, CreditClaims, Recei
 use centime_protocol::jws::Compact;
 use centime_protocol::text;
 
-use crate::doc_codec::{self, Stored};
 use crate::entry::Kind;
 use crate::error::{Error, Result};
 use crate::journal;
@@ -131,50 +130,39 @@ impl Wallet {
         // Every payment row belongs to its journal row, with the authorization it hashed. The
         // authorization is rebuilt from storage (compressed against the request, ADR 0010), so
         // an edit to either shows here.
-        let wallet_id = self.id.to_string();
+        let (wallet, wallet_id) = (&self.id, self.id.to_string());
         let mut stmt = conn.prepare(&format!(
-            "SELECT p.payment_id, p.request, p.authorization, p.status, j.doc_hash, j.payment_id, j.kind,
+            "SELECT p.payment_id, p.status, j.doc_hash, j.payment_id, j.kind,
                     (SELECT COUNT(*) FROM journal r WHERE r.kind = '{}' AND r.ref = p.payment_id),
-                    p.journal_id, p.valid_before, p.seq
+                    p.journal_id, p.valid_before, p.seq, j.ref, {}
              FROM payments p LEFT JOIN journal j ON j.id = p.journal_id",
-            Kind::Refund
+            Kind::Refund,
+            crate::payments::PAYMENT_COLUMNS,
         ))?;
         let mut rows = stmt.query([])?;
         let mut payments = 0i64;
-        while let Some(r) = rows.next()? {
-            payments += 1;
-            let id: String = r.get(0)?;
-            let request: Stored = r.get(1)?;
-            let auth: Stored = r.get(2)?;
-            let status: String = r.get(3)?;
-            let hash: Option<Vec<u8>> = r.get(4)?;
-            let jpid: Option<String> = r.get(5)?;
-            let kind: Option<String> = r.get(6)?;
-            let refunds: i64 = r.get(7)?;
-            if kind.and_then(|k| k.parse().ok()) != Some(crate::Kind::Payment) || jpid.as_deref() != Some(id.as_str()) {
-                return Err(Error::Integrity(format!("payment {id} does not match its journal row")));
-            }
-            let ctx = doc_codec::Context { wallet_id: &wallet_id, payment_id: &id };
-            let auth = doc_codec::unpack_request(&request, ctx)
-                .and_then(|request| doc_codec::unpack_jws(&auth, ctx, &[request.as_bytes()]).map(|a| (request, a)));
-            let intact = auth.is_some_and(|(request, auth)| {
-                let sealed = hash.as_deref();
-                sealed == Some(journal::payment_docs_hash(&auth, &request).as_slice())
-                    || sealed == Some(journal::sha256(auth.as_bytes()).as_slice())
-            });
-            if !intact {
-                return Err(Error::Integrity(format!(
-                    "the stored authorization of payment {id} (or the request it is stored with) was changed"
-                )));
-            }
-            check_documents(conn, &self.id, r.get(8)?, r.get(9)?, r.get(10)?)?;
-            let want_refunds = i64::from(status.parse().ok() == Some(crate::Status::Rejected));
-            if refunds != want_refunds {
-                return Err(Error::Integrity(format!(
-                    "payment {id} is {status} but has {refunds} refund(s) in the journal"
-                )));
-            }
-        }
+        // Read here, on the connection's thread; checked on every core (the receipts' signatures
+        // are most of verify's time), still reporting the first payment that fails.
+        crate::in_order::check(
+            || {
+                let Some(r) = rows.next()? else { return Ok(None) };
+                payments += 1;
+                Ok(Some(PaymentRow {
+                    id: r.get(0)?,
+                    status: r.get(1)?,
+                    hash: r.get(2)?,
+                    journal_payment_id: r.get(3)?,
+                    kind: r.get(4)?,
+                    refunds: r.get(5)?,
+                    journal_id: r.get(6)?,
+                    valid_before: r.get(7)?,
+                    seq: r.get(8)?,
+                    reference: r.get(9)?,
+                    columns: crate::payments::PaymentColumns::read(r, 10)?,
+                }))
+            },
+            |row| check_payment(wallet, &wallet_id, row),
+        )?;
         let orphans: i64 = conn.query_row(
             &format!(
                 "SELECT COUNT(*) FROM journal j WHERE (j.kind = '{payment}' AND NOT EXISTS
@@ -201,47 +189,136 @@ impl Wallet {
              FROM credits c JOIN journal j ON j.id = c.journal_id",
         )?;
         let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let id: String = r.get(0)?;
-            let note: String = r.get(1)?;
-            let hash: Option<Vec<u8>> = r.get(2)?;
-            if hash.as_deref() != Some(journal::sha256(note.as_bytes()).as_slice()) {
-                return Err(Error::Integrity(format!("the stored credit note {id} was changed")));
-            }
-            // The row's keys are what stops a note being redeemed twice: they must be the note's.
-            let changed = || Error::Integrity(format!("the record of credit note {id} was changed"));
-            let (network, jnetwork): (String, String) = (r.get(3)?, r.get(4)?);
-            let (jref, jamount, jasset): (Option<String>, i64, String) = (r.get(5)?, r.get(6)?, r.get(7)?);
-            // Rebuilt from a statement (its issuer's signature checked then): the entry itself.
-            if let Some(c) = crate::sync::recover::parse_recovered_credit(&note) {
-                let micros = Micros::from_wire(&c.value, i64::from(c.asset_scale)).map_err(|_| changed())?;
-                if c.credit_id != id
-                    || network != jnetwork
-                    || jref.as_deref() != Some(id.as_str())
-                    || micros.get() != jamount
-                    || c.asset.as_str() != jasset
-                {
-                    return Err(changed());
-                }
-                continue;
-            }
-            let claims: CreditClaims = documents::open(&note).map_err(|_| changed())?;
-            let amount = claims.amount().map_err(|_| changed())?;
-            if claims.credit_id != id
-                || claims.network.as_str() != network
-                || network != jnetwork
-                || jref.as_deref() != Some(id.as_str())
-                || amount.micros.get() != jamount
-                || amount.asset.as_str() != jasset
-                || claims.sub != self.id
-            {
-                return Err(changed());
-            }
-        }
+        crate::in_order::check(
+            || {
+                let Some(r) = rows.next()? else { return Ok(None) };
+                Ok(Some(CreditRow {
+                    id: r.get(0)?,
+                    note: r.get(1)?,
+                    hash: r.get(2)?,
+                    network: r.get(3)?,
+                    journal_network: r.get(4)?,
+                    reference: r.get(5)?,
+                    amount: r.get(6)?,
+                    asset: r.get(7)?,
+                }))
+            },
+            |row| check_credit(wallet, row),
+        )?;
         let sites = self.sites()?.len();
         self.limits()?;
         Ok(VerifyReport { journal_rows, balances: usize::try_from(balances).unwrap_or(0), payments, sites })
     }
+}
+
+/// A payment row and its journal row's columns, as `verify` reads them.
+struct PaymentRow {
+    id: String,
+    status: String,
+    hash: Option<Vec<u8>>,
+    journal_payment_id: Option<String>,
+    kind: Option<String>,
+    refunds: i64,
+    journal_id: i64,
+    valid_before: i64,
+    seq: Option<i64>,
+    reference: Option<String>,
+    columns: crate::payments::PaymentColumns,
+}
+
+/// Every payment row belongs to its journal row, with the authorization it hashed. The
+/// authorization is rebuilt from storage (compressed against the request, ADR 0010), so an edit
+/// to either shows here.
+fn check_payment(wallet: &centime_protocol::PublicKey, wallet_id: &str, row: PaymentRow) -> Result<()> {
+    let id = &row.id;
+    if row.kind.and_then(|k| k.parse().ok()) != Some(crate::Kind::Payment)
+        || row.journal_payment_id.as_deref() != Some(id.as_str())
+    {
+        return Err(Error::Integrity(format!("payment {id} does not match its journal row")));
+    }
+    let docs = row.columns.unpack_as(wallet_id);
+    let intact = docs.as_ref().is_some_and(|(request, auth)| {
+        let sealed = row.hash.as_deref();
+        sealed == Some(journal::payment_docs_hash(auth, request).as_slice())
+            || sealed == Some(journal::sha256(auth.as_bytes()).as_slice())
+    });
+    if !intact {
+        return Err(Error::Integrity(format!(
+            "the stored authorization of payment {id} (or the request it is stored with) was changed"
+        )));
+    }
+    // The payment is decoded under the wallet id its row is stored with, as every reader does.
+    let (request, authorization) = match docs {
+        Some(d) if row.columns.wallet_id() == wallet_id => d,
+        _ => row.columns.documents()?,
+    };
+    let p = crate::payments::decode_payment(row.journal_id, row.columns, request, authorization)?;
+    check_documents(&p, wallet, row.valid_before, row.seq, row.reference.as_deref())?;
+    let want_refunds = i64::from(row.status.parse().ok() == Some(crate::Status::Rejected));
+    if row.refunds != want_refunds {
+        return Err(Error::Integrity(format!(
+            "payment {id} is {} but has {} refund(s) in the journal",
+            row.status, row.refunds
+        )));
+    }
+    Ok(())
+}
+
+/// A credit and its journal row's columns, as `verify` reads them.
+struct CreditRow {
+    id: String,
+    note: String,
+    hash: Option<Vec<u8>>,
+    network: String,
+    journal_network: String,
+    reference: Option<String>,
+    amount: i64,
+    asset: String,
+}
+
+/// A stored credit note is the one its journal row hashed, and the row's keys are the note's.
+fn check_credit(wallet: &centime_protocol::PublicKey, row: CreditRow) -> Result<()> {
+    let CreditRow {
+        id,
+        note,
+        hash,
+        network,
+        journal_network: jnetwork,
+        reference: jref,
+        amount: jamount,
+        asset: jasset,
+    } = row;
+    if hash.as_deref() != Some(journal::sha256(note.as_bytes()).as_slice()) {
+        return Err(Error::Integrity(format!("the stored credit note {id} was changed")));
+    }
+    // The row's keys are what stops a note being redeemed twice: they must be the note's.
+    let changed = || Error::Integrity(format!("the record of credit note {id} was changed"));
+    // Rebuilt from a statement (its issuer's signature checked then): the entry itself.
+    if let Some(c) = crate::sync::recover::parse_recovered_credit(&note) {
+        let micros = Micros::from_wire(&c.value, i64::from(c.asset_scale)).map_err(|_| changed())?;
+        if c.credit_id != id
+            || network != jnetwork
+            || jref.as_deref() != Some(id.as_str())
+            || micros.get() != jamount
+            || c.asset.as_str() != jasset
+        {
+            return Err(changed());
+        }
+        return Ok(());
+    }
+    let claims: CreditClaims = documents::open(&note).map_err(|_| changed())?;
+    let amount = claims.amount().map_err(|_| changed())?;
+    if claims.credit_id != id
+        || claims.network.as_str() != network
+        || network != jnetwork
+        || jref.as_deref() != Some(id.as_str())
+        || amount.micros.get() != jamount
+        || amount.asset.as_str() != jasset
+        || claims.sub != *wallet
+    {
+        return Err(changed());
+    }
+    Ok(())
 }
 
 /// A payment's documents agree with each other and with its journal row: the authorization
@@ -249,15 +326,12 @@ impl Wallet {
 /// one whose hash was signed; a receipt, if kept, verifies under its merchant's key and
 /// describes this payment, which must then be settled.
 fn check_documents(
-    conn: &rusqlite::Connection,
+    p: &crate::payments::StoredPayment,
     wallet: &centime_protocol::PublicKey,
-    journal_id: i64,
     valid_before: i64,
     seq: Option<i64>,
+    reference: Option<&str>,
 ) -> Result<()> {
-    let Some(p) = crate::payments::stored_payment_at(conn, journal_id)? else {
-        return Err(Error::Integrity(format!("payment row {journal_id} has no journal row")));
-    };
     let bad = |what: &str| Error::Integrity(format!("payment {}: {what}", p.payment_id));
     // The authorization's bytes are sealed by the journal row's MAC'd `doc_hash` (checked
     // before this), and the wallet signed them itself: reading its claims is enough, and a
@@ -284,9 +358,7 @@ fn check_documents(
     let offer = p.accepted()?.to_value()?;
     // A payment rebuilt from the issuer's statement carries a reconstructed request (marked in
     // its MAC'd journal row): its signed offer was never kept by this copy.
-    let reference: Option<String> =
-        conn.query_row("SELECT ref FROM journal WHERE id = ?1", [journal_id], |r| r.get(0))?;
-    let recovered = reference.as_deref() == Some(crate::sync::recover::RECOVERED_PAYMENT_REF);
+    let recovered = reference == Some(crate::sync::recover::RECOVERED_PAYMENT_REF);
     if !recovered && documents::accepted_hash(&offer)? != claims.accepted_hash {
         return Err(bad("its stored terms are not the ones that were signed"));
     }

@@ -274,6 +274,55 @@ pub(crate) fn payment_docs_hash(authorization: &str, request_json: &str) -> [u8;
     out
 }
 
+/// A journal row as stored, with the MAC of the row before it.
+struct StoredRow {
+    /// The id the row must have: ids run 1, 2, 3… without gaps.
+    expected_id: i64,
+    id: i64,
+    at: i64,
+    kind: String,
+    network: String,
+    asset: String,
+    amount: i64,
+    texts: [Option<String>; 6],
+    doc_hash: Option<Vec<u8>>,
+    mac: Vec<u8>,
+    prev: Vec<u8>,
+}
+
+fn check_row(key: &[u8; 32], row: StoredRow) -> Result<()> {
+    let StoredRow { expected_id, id, kind, .. } = &row;
+    if id != expected_id {
+        return Err(Error::Integrity(format!(
+            "journal row {expected_id} is missing (next row is {id}): rows were deleted or renumbered"
+        )));
+    }
+    let [site, resource, title, counterparty, payment_id, reference] = row.texts.each_ref().map(Option::as_deref);
+    let input = ChainedRow {
+        id: *id,
+        prev: &row.prev,
+        at: row.at,
+        kind,
+        network: &row.network,
+        asset: &row.asset,
+        amount: row.amount,
+        site,
+        resource,
+        title,
+        counterparty,
+        payment_id,
+        reference,
+        doc_hash: row.doc_hash.as_deref(),
+    }
+    .mac_input();
+    if !verify_mac(key, &input, &row.mac) {
+        return Err(Error::Integrity(format!(
+            "journal row {id} ({kind}) does not match its MAC: it was edited, moved or copied from another wallet"
+        )));
+    }
+    Ok(())
+}
+
 /// Walks the chain; returns the number of rows checked or names the first broken one.
 pub(crate) fn verify_chain(conn: &rusqlite::Connection, key: &[u8; 32]) -> Result<i64> {
     let mut stmt = conn.prepare(
@@ -283,44 +332,30 @@ pub(crate) fn verify_chain(conn: &rusqlite::Connection, key: &[u8; 32]) -> Resul
     let mut rows = stmt.query([])?;
     let mut expected_id = 1i64;
     let mut prev = vec![0u8; 32];
-    while let Some(r) = rows.next()? {
-        let id: i64 = r.get(0)?;
-        if id != expected_id {
-            return Err(Error::Integrity(format!(
-                "journal row {expected_id} is missing (next row is {id}): rows were deleted or renumbered"
-            )));
-        }
-        let kind: String = r.get(2)?;
-        let doc_hash: Option<Vec<u8>> = r.get(12)?;
-        let mac: Vec<u8> = r.get(13)?;
-        let (network, asset): (String, String) = (r.get(3)?, r.get(4)?);
-        let texts: [Option<String>; 6] = [r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?];
-        let [site, resource, title, counterparty, payment_id, reference] = texts.each_ref().map(Option::as_deref);
-        let input = ChainedRow {
-            id,
-            prev: &prev,
-            at: r.get(1)?,
-            kind: &kind,
-            network: &network,
-            asset: &asset,
-            amount: r.get(5)?,
-            site,
-            resource,
-            title,
-            counterparty,
-            payment_id,
-            reference,
-            doc_hash: doc_hash.as_deref(),
-        }
-        .mac_input();
-        if !verify_mac(key, &input, &mac) {
-            return Err(Error::Integrity(format!(
-                "journal row {id} ({kind}) does not match its MAC: it was edited, moved or copied from another wallet"
-            )));
-        }
-        prev = mac;
-        expected_id += 1;
-    }
+    // Each row's MAC covers the stored MAC of the row before, so the rows can be checked apart:
+    // read here, on the connection's thread, and checked on every core.
+    crate::in_order::check(
+        || {
+            let Some(r) = rows.next()? else { return Ok(None) };
+            let row = StoredRow {
+                expected_id,
+                id: r.get(0)?,
+                at: r.get(1)?,
+                kind: r.get(2)?,
+                network: r.get(3)?,
+                asset: r.get(4)?,
+                amount: r.get(5)?,
+                texts: [r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?],
+                doc_hash: r.get(12)?,
+                mac: r.get(13)?,
+                prev: std::mem::take(&mut prev),
+            };
+            prev.clone_from(&row.mac);
+            expected_id += 1;
+            Ok(Some(row))
+        },
+        |row| check_row(key, row),
+    )?;
     let last = expected_id - 1;
     check_head_at(conn, key, last, &prev)?;
     Ok(last)

@@ -18,6 +18,7 @@ pub mod export;
 pub mod figures;
 pub mod files;
 pub mod history;
+mod in_order;
 mod integrity;
 mod journal;
 pub mod keystore;

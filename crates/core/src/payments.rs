@@ -360,60 +360,106 @@ pub(crate) fn stored_payment(conn: &Connection, id: &PaymentId) -> Result<Option
     }
 }
 
+/// The columns a [`StoredPayment`] is decoded from, in [`PaymentColumns::read`]'s order; `p` is
+/// the payment, `j` its journal row.
+pub(crate) const PAYMENT_COLUMNS: &str = "p.payment_id, p.request, p.authorization, p.offer, p.status, p.receipt,
+    j.network, j.asset, j.amount, j.counterparty, j.resource, j.site,
+    (SELECT value FROM meta WHERE key = 'wallet_id'), j.at,
+    p.certified_name, p.certified_receipt_key, p.certified_until,
+    (SELECT name FROM issuers i WHERE i.network = j.network)";
+
+/// A payment row as read, before decoding: `verify` reads it on the connection's thread and
+/// decodes it on another.
+pub(crate) struct PaymentColumns {
+    id: String,
+    request: Stored,
+    authorization: Stored,
+    offer: i64,
+    status: String,
+    receipt: Option<Stored>,
+    /// The journal row's; `None` when it is missing (a `LEFT JOIN`).
+    debit: Option<(String, String, i64, i64)>,
+    texts: (Option<String>, Option<String>, Option<String>),
+    wallet_id: Option<String>,
+    certified: (Option<String>, Option<String>, Option<i64>, Option<String>),
+}
+
+impl PaymentColumns {
+    /// Reads [`PAYMENT_COLUMNS`] starting at column `at`.
+    pub(crate) fn read(r: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<Self> {
+        let debit = match r.get::<_, Option<String>>(at + 6)? {
+            None => None,
+            Some(network) => Some((network, r.get(at + 7)?, r.get(at + 8)?, r.get(at + 13)?)),
+        };
+        Ok(PaymentColumns {
+            id: r.get(at)?,
+            request: r.get(at + 1)?,
+            authorization: r.get(at + 2)?,
+            offer: r.get(at + 3)?,
+            status: r.get(at + 4)?,
+            receipt: r.get(at + 5)?,
+            debit,
+            texts: (r.get(at + 9)?, r.get(at + 10)?, r.get(at + 11)?),
+            wallet_id: r.get(at + 12)?,
+            certified: (r.get(at + 14)?, r.get(at + 15)?, r.get(at + 16)?, r.get(at + 17)?),
+        })
+    }
+
+    /// The stored request and authorization, unpacked as documents of wallet `wallet_id`.
+    pub(crate) fn unpack_as(&self, wallet_id: &str) -> Option<(String, String)> {
+        let ctx = doc_codec::Context { wallet_id, payment_id: &self.id };
+        let request = doc_codec::unpack_request(&self.request, ctx)?;
+        let authorization = doc_codec::unpack_jws(&self.authorization, ctx, &[request.as_bytes()])?;
+        Some((request, authorization))
+    }
+
+    /// The wallet id the payment row is stored under (the `meta` table's).
+    pub(crate) fn wallet_id(&self) -> &str {
+        self.wallet_id.as_deref().unwrap_or_default()
+    }
+
+    /// The stored request and authorization, unpacked.
+    pub(crate) fn documents(&self) -> Result<(String, String)> {
+        let wallet_id = self.wallet_id();
+        let ctx = doc_codec::Context { wallet_id, payment_id: &self.id };
+        let request_json =
+            doc_codec::unpack_request(&self.request, ctx).ok_or_else(|| doc_codec::damaged("request", &self.id))?;
+        let authorization = doc_codec::unpack_jws(&self.authorization, ctx, &[request_json.as_bytes()])
+            .ok_or_else(|| doc_codec::damaged("authorization", &self.id))?;
+        Ok((request_json, authorization))
+    }
+}
+
 /// The payment whose debit is journal row `journal_id`.
 pub(crate) fn stored_payment_at(conn: &Connection, journal_id: i64) -> Result<Option<StoredPayment>> {
-    let row = conn
-        .prepare_cached(
-            "SELECT p.payment_id, p.request, p.authorization, p.offer, p.status, p.receipt,
-                    j.network, j.asset, j.amount, j.counterparty, j.resource, j.site,
-                    (SELECT value FROM meta WHERE key = 'wallet_id'), j.at,
-                    p.certified_name, p.certified_receipt_key, p.certified_until,
-                    (SELECT name FROM issuers i WHERE i.network = j.network)
-             FROM payments p JOIN journal j ON j.id = p.journal_id WHERE p.journal_id = ?1",
-        )?
-        .query_row(params![journal_id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, Stored>(1)?,
-                r.get::<_, Stored>(2)?,
-                r.get::<_, i64>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, Option<Stored>>(5)?,
-                (r.get::<_, String>(6)?, r.get::<_, String>(7)?, r.get::<_, i64>(8)?),
-                (r.get::<_, Option<String>>(9)?, r.get::<_, Option<String>>(10)?, r.get::<_, Option<String>>(11)?),
-                (r.get::<_, Option<String>>(12)?, r.get::<_, i64>(13)?),
-                (
-                    r.get::<_, Option<String>>(14)?,
-                    r.get::<_, Option<String>>(15)?,
-                    r.get::<_, Option<i64>>(16)?,
-                    r.get::<_, Option<String>>(17)?,
-                ),
-            ))
-        })
+    let cols = conn
+        .prepare_cached(&format!(
+            "SELECT {PAYMENT_COLUMNS} FROM payments p JOIN journal j ON j.id = p.journal_id WHERE p.journal_id = ?1"
+        ))?
+        .query_row(params![journal_id], |r| PaymentColumns::read(r, 0))
         .optional()?;
-    let Some((
-        id,
-        request,
-        authorization,
-        offer,
-        status,
-        receipt,
-        (network, asset, amount),
-        texts,
-        (wallet_id, at),
-        (certified_name, certified_key, certified_until, issuer_name),
-    )) = row
-    else {
-        return Ok(None);
+    let Some(cols) = cols else { return Ok(None) };
+    let (request_json, authorization) = cols.documents()?;
+    decode_payment(journal_id, cols, request_json, authorization).map(Some)
+}
+
+/// The payment of journal row `journal_id` from its columns and its unpacked documents (see
+/// [`PaymentColumns::documents`]).
+pub(crate) fn decode_payment(
+    journal_id: i64,
+    cols: PaymentColumns,
+    request_json: String,
+    authorization: String,
+) -> Result<StoredPayment> {
+    let PaymentColumns { id, offer, status, receipt, debit, texts, wallet_id, certified, .. } = cols;
+    let (certified_name, certified_key, certified_until, issuer_name) = certified;
+    let Some((network, asset, amount, at)) = debit else {
+        return Err(Error::Integrity(format!("payment row {journal_id} has no journal row")));
     };
     let (pay_to, resource, site) = texts;
     let bad = |what: &str| Error::Integrity(format!("stored payment {id} has an invalid {what}"));
     let payment_id: PaymentId = id.parse().map_err(|_| bad("payment id"))?;
     let wallet_id = wallet_id.unwrap_or_default();
-    let ctx = doc_codec::Context { wallet_id: &wallet_id, payment_id: &id };
-    let request_json = doc_codec::unpack_request(&request, ctx).ok_or_else(|| doc_codec::damaged("request", &id))?;
-    let authorization = doc_codec::unpack_jws(&authorization, ctx, &[request_json.as_bytes()])
-        .ok_or_else(|| doc_codec::damaged("authorization", &id))?;
     let request: PaymentRequired = serde_json::from_str(&request_json).map_err(|_| bad("request"))?;
     let network: Network = network.parse().map_err(|_| bad("network"))?;
     let pay_to = pay_to.unwrap_or_default();
@@ -428,7 +474,7 @@ pub(crate) fn stored_payment_at(conn: &Connection, journal_id: i64) -> Result<Op
         }),
         _ => return Err(bad("certified merchant")),
     };
-    Ok(Some(StoredPayment {
+    Ok(StoredPayment {
         journal_id,
         payment_id,
         request_json,
@@ -445,5 +491,5 @@ pub(crate) fn stored_payment_at(conn: &Connection, journal_id: i64) -> Result<Op
         status: stored_status(&status)?,
         at,
         merchant,
-    }))
+    })
 }

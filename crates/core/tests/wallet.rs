@@ -1433,6 +1433,48 @@ fn verify_detects_edited_day_sums_and_stored_requests() {
 }
 
 #[test]
+fn verify_names_the_first_bad_receipt_among_thousands() {
+    // verify checks receipts on every core, hundreds per worker at a time: a bad signature in
+    // the middle of that work is still reported as its own payment, and the earliest one wins.
+    use centime_core::seed::SeedOptions;
+    let mut fx = Fx::new();
+    let end = i64::try_from(T0).unwrap();
+    fx.w.seed(&SeedOptions { entries: 4_000, sites: 12, seed: 11, months: 3, end, force: false }, &mut |_| {}).unwrap();
+    fx.w.verify().unwrap();
+    let db = fx.db();
+    let with_receipts: Vec<(i64, String)> = db
+        .prepare("SELECT journal_id, payment_id FROM payments WHERE receipt IS NOT NULL ORDER BY rowid")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(with_receipts.len() > 1_500, "{}", with_receipts.len());
+    db.execute_batch("DROP TRIGGER payments_receipt_once").unwrap();
+    // A receipt whose signature is changed in one character, stored as text (as received).
+    let break_receipt = |k: usize| {
+        let (journal_id, payment_id) = &with_receipts[k];
+        let compact = fx.w.entry_details(*journal_id).unwrap().receipt.unwrap().compact;
+        let (signed, signature) = compact.rsplit_once('.').unwrap();
+        let mut signature = signature.to_owned().into_bytes();
+        let middle = signature.len() / 2;
+        signature[middle] = if signature[middle] == b'A' { b'B' } else { b'A' };
+        let bad = format!("{signed}.{}", String::from_utf8(signature).unwrap());
+        db.execute("UPDATE payments SET receipt = ?1 WHERE journal_id = ?2", rusqlite::params![bad, journal_id])
+            .unwrap();
+        payment_id.clone()
+    };
+    let later = break_receipt(1_400);
+    let err = fx.w.verify().unwrap_err();
+    assert_eq!(err.to_string(), format!("integrity check failed: payment {later}: its stored receipt does not verify"));
+    let first = break_receipt(1_000);
+    break_receipt(1_001);
+    let err = fx.w.verify().unwrap_err();
+    assert!(matches!(err, Error::Integrity(_)), "{err:?}");
+    assert_eq!(err.to_string(), format!("integrity check failed: payment {first}: its stored receipt does not verify"));
+}
+
+#[test]
 fn a_seeded_wallet_is_real_and_verifies() {
     use centime_core::seed::{SEED_NETWORK, SeedOptions};
     let mut fx = Fx::new();
