@@ -28,8 +28,13 @@ pub enum Kind {
     Payment,
     /// A refused payment credited back: positive, held until its authorization expires.
     Refund,
-    /// A correction to a balance; this version writes none.
+    /// A correction to a balance: a refund reversed when its merchant settled anyway.
     Adjustment,
+    /// Money sent to another wallet: a send, or a request this wallet paid (it carries the
+    /// request's id then). Negative; an unredeemed one comes back as a [`Kind::Refund`].
+    TransferOut,
+    /// Money another wallet sent, redeemed at the issuer. Positive.
+    TransferIn,
 }
 
 /// Where a journal entry stands, as the history shows and filters it: a payment's

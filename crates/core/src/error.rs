@@ -321,6 +321,24 @@ pub enum Error {
     #[error("no address is known for the issuer of {0}")]
     NoIssuerUrl(String),
 
+    // wallets paying wallets
+    /// No contact by that name or wallet id.
+    #[error("no contact {0:?}")]
+    UnknownContact(String),
+    /// The name or the wallet id is another contact's already.
+    #[error("{0}")]
+    ContactExists(String),
+    /// A payment request from another wallet that is malformed, expired, untrusted or not
+    /// payable by this wallet.
+    #[error("payment request refused: {0}")]
+    RequestRefused(String),
+    /// A transfer (or its credit note) that is malformed, not for this wallet or not what it says.
+    #[error("transfer refused: {0}")]
+    TransferRefused(String),
+    /// A transfer this wallet already received.
+    #[error("this transfer was already received ({0})")]
+    AlreadyReceived(String),
+
     // backup
     /// A backup file is malformed, damaged or not a Centime backup.
     #[error("backup refused: {0}")]
@@ -352,6 +370,11 @@ impl Error {
             | BadStatement(_)
             | CertificateMismatch(_)
             | NoIssuerUrl(_)
+            | UnknownContact(_)
+            | ContactExists(_)
+            | RequestRefused(_)
+            | TransferRefused(_)
+            | AlreadyReceived(_)
             | NotInitialized(_) => ErrorClass::InvalidInput,
             SyncRequired { .. } | PayerRevoked { .. } => ErrorClass::SyncRequired,
             Refused(_) | OverMax { .. } => ErrorClass::Refused,

@@ -427,13 +427,14 @@ impl Wallet {
         let kinds = if clause.is_empty() { " WHERE" } else { " AND" };
         let sql = format!(
             "SELECT {unit} AS u, {site} AS s, j.asset,
-                    SUM(CASE WHEN j.kind = '{payment}' THEN -j.amount ELSE 0 END),
-                    SUM(CASE WHEN j.kind = '{refund}' THEN j.amount ELSE 0 END), SUM(j.kind = '{payment}')
+                    SUM(CASE WHEN j.kind IN ('{payment}', '{sent}') THEN -j.amount ELSE 0 END),
+                    SUM(CASE WHEN j.kind = '{refund}' THEN j.amount ELSE 0 END), SUM(j.kind IN ('{payment}', '{sent}'))
              FROM journal j{}{clause}{kinds}
-             j.kind IN ('{payment}', '{refund}') GROUP BY u, s, j.asset",
+             j.kind IN ('{payment}', '{refund}', '{sent}') GROUP BY u, s, j.asset",
             filter.payments_join(),
             payment = Kind::Payment,
             refund = Kind::Refund,
+            sent = Kind::TransferOut,
         );
         self.total_rows(&sql, args)
     }

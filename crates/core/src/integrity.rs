@@ -80,10 +80,10 @@ impl Wallet {
             .query_row(
                 &format!(
                     "WITH sums AS (SELECT at / 86400 AS day, COALESCE(site, '') AS site, network, asset,
-                                      SUM(CASE WHEN kind = '{payment}' THEN -amount ELSE 0 END) AS paid,
+                                      SUM(CASE WHEN kind IN ('{payment}', '{sent}') THEN -amount ELSE 0 END) AS paid,
                                       SUM(CASE WHEN kind = '{refund}' THEN amount ELSE 0 END) AS refunded,
-                                      SUM(kind = '{payment}') AS payments
-                               FROM journal WHERE kind IN ('{payment}', '{refund}')
+                                      SUM(kind IN ('{payment}', '{sent}')) AS payments
+                               FROM journal WHERE kind IN ('{payment}', '{refund}', '{sent}')
                                GROUP BY at / 86400, COALESCE(site, ''), network, asset)
                  SELECT day, site FROM (SELECT * FROM sums EXCEPT
                      SELECT day, site, network, asset, paid, refunded, payments FROM spending_days)
@@ -93,6 +93,7 @@ impl Wallet {
                  LIMIT 1",
                     payment = Kind::Payment,
                     refund = Kind::Refund,
+                    sent = Kind::TransferOut,
                 ),
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?)),

@@ -195,10 +195,11 @@ impl Appender {
             });
         }
         self.balances.insert(slot, new_balance);
-        if matches!(e.kind, Kind::Payment | Kind::Refund) {
+        if matches!(e.kind, Kind::Payment | Kind::Refund | Kind::TransferOut) {
             // Payments are negative in the journal, refunds positive; the sums keep both positive.
+            // Money sent to a wallet counts as spent (the daily cap holds it too), under no site.
             let (paid, refunded, count) = match e.kind {
-                Kind::Payment => (e.amount.checked_neg()?.get(), 0, 1),
+                Kind::Payment | Kind::TransferOut => (e.amount.checked_neg()?.get(), 0, 1),
                 _ => (0, e.amount.get(), 0),
             };
             let site = e.site.unwrap_or("");

@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 pub mod backup;
+pub mod contacts;
 pub mod crash;
 pub mod details;
 mod doc_codec;
@@ -44,6 +45,7 @@ mod topup;
 mod wallet;
 
 pub use backup::{CheckedBackup, Restored};
+pub use contacts::{Contact, ContactRule};
 pub use details::{Claim, EntryDetails, SignedDocument, StatusEvent};
 pub use entry::{EntryStatus, Kind};
 pub use error::{Error, ErrorClass, ErrorCode, Result};

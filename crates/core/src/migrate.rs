@@ -65,6 +65,48 @@ pub(crate) fn repack_payments(tx: &Transaction<'_>) -> Result<()> {
     Ok(())
 }
 
+/// The journal's two CHECK constraints as version 1 wrote them, and as migration 0010 widens
+/// them for `transfer_out` (negative, like a payment) and `transfer_in`.
+const JOURNAL_CHECKS: [(&str, &str); 2] = [
+    (
+        "CHECK (kind IN ('credit', 'payment', 'refund', 'adjustment'))",
+        "CHECK (kind IN ('credit', 'payment', 'refund', 'adjustment', 'transfer_out', 'transfer_in'))",
+    ),
+    (
+        "CHECK ((kind = 'payment') = (amount < 0) OR kind = 'adjustment')",
+        "CHECK ((kind IN ('payment', 'transfer_out')) = (amount < 0) OR kind = 'adjustment')",
+    ),
+];
+
+/// Migration 0010: widens the journal's CHECK constraints in place, the procedure SQLite
+/// documents for loosening a constraint (its "other kinds of table schema changes"): every
+/// existing row already satisfies the wider one, the file format does not change, and the
+/// schema version is bumped so that every connection reads the new text. A table whose text is
+/// not exactly the one version 1 wrote stops the migration (nothing is guessed).
+pub(crate) fn widen_journal_kinds(tx: &Transaction<'_>) -> Result<()> {
+    let sql: String =
+        tx.query_row("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'journal'", [], |r| r.get(0))?;
+    let mut widened = sql.clone();
+    for (old, new) in JOURNAL_CHECKS {
+        if widened.matches(old).count() != 1 {
+            return Err(Error::Integrity(format!("cannot migrate the journal: its table lacks {old}")));
+        }
+        widened = widened.replace(old, new);
+    }
+    let version: i64 = tx.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
+    tx.pragma_update(None, "writable_schema", true)?;
+    let changed = tx.execute(
+        "UPDATE sqlite_schema SET sql = ?1 WHERE type = 'table' AND name = 'journal' AND sql = ?2",
+        rusqlite::params![widened, sql],
+    );
+    tx.pragma_update(None, "writable_schema", false)?;
+    if changed? != 1 {
+        return Err(Error::Integrity("cannot migrate the journal: its table changed during the migration".into()));
+    }
+    tx.pragma_update(None, "schema_version", version.checked_add(1).unwrap_or(version))?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use centime_protocol::documents::{self, ReceiptClaims};

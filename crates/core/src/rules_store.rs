@@ -228,11 +228,16 @@ pub(crate) fn check_rule_seals(conn: &Connection, key: &[u8; 32]) -> Result<()> 
 /// older, genuinely sealed version of either no longer matches the head (ADR 15).
 pub(crate) fn rules_digest(conn: &Connection, key: &[u8; 32]) -> Result<[u8; 32]> {
     let limits = limits_row(conn)?.map(|(_, mac)| mac);
-    Ok(MacInput::default()
+    let input = MacInput::default()
         .text(Some("centime-rules-v1"))
         .bytes(limits.as_deref())
-        .bytes(Some(&sites_mac(conn, key)?))
-        .mac(key))
+        .bytes(Some(&sites_mac(conn, key)?));
+    // The contacts, once there are any: a wallet without them keeps the digest (and the head)
+    // earlier versions wrote.
+    Ok(match crate::contacts::digest_for_head(conn, key)? {
+        None => input.mac(key),
+        Some(contacts) => input.text(Some("centime-contacts")).bytes(Some(&contacts)).mac(key),
+    })
 }
 
 /// Checks that the trusted issuers are the ones Centime wrote (their seal is the limits').
@@ -308,13 +313,15 @@ static SPENT_ON_SITE: LazyLock<String> = LazyLock::new(|| {
 static SPENT: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT COALESCE(SUM(amount), 0) FROM journal
-             WHERE asset = ?1 AND at >= ?2 AND kind IN ('{}', '{}')",
+             WHERE asset = ?1 AND at >= ?2 AND kind IN ('{}', '{}', '{}')",
         Kind::Payment,
-        Kind::Refund
+        Kind::Refund,
+        Kind::TransferOut
     )
 });
 
-/// Net spending (payments minus refunds) in `asset` since `since`, on one site or all.
+/// Net spending (payments minus refunds) in `asset` since `since`, on one site or all (all
+/// counts what was sent to other wallets too: the daily cap holds every way money leaves).
 pub(crate) fn spent_since(conn: &Connection, asset: &str, site: Option<&str>, since: i64) -> Result<Micros> {
     let total: i64 = match site {
         Some(site) => conn.prepare_cached(&SPENT_ON_SITE)?.query_row(params![site, since, asset], |r| r.get(0))?,

@@ -19,9 +19,13 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_payment_seq.sql"),
     include_str!("../migrations/0007_issuer_sync.sql"),
     include_str!("../migrations/0008_certified_merchants.sql"),
+    // 0009 is another branch's (visit packs); the lead orders them at merge.
+    include_str!("../migrations/0010_wallet_transfers.sql"),
 ];
 
 const REPACK_PAYMENTS: &str = "-- centime:repack-payments";
+/// A line in a migration that runs [`crate::migrate::widen_journal_kinds`] there.
+const WIDEN_JOURNAL_KINDS: &str = "-- centime:widen-journal-kinds";
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -71,13 +75,16 @@ fn migrate(conn: &mut Connection) -> Result<()> {
         return Err(Error::NewerSchema { found, known: SCHEMA_VERSION });
     }
     for (i, sql) in MIGRATIONS.iter().enumerate().skip(usize::try_from(found).unwrap_or(0)) {
-        match sql.split_once(REPACK_PAYMENTS) {
-            Some((before, after)) => {
-                tx.execute_batch(before)?;
-                crate::migrate::repack_payments(&tx)?;
-                tx.execute_batch(after)?;
-            }
-            None => tx.execute_batch(sql)?,
+        if let Some((before, after)) = sql.split_once(REPACK_PAYMENTS) {
+            tx.execute_batch(before)?;
+            crate::migrate::repack_payments(&tx)?;
+            tx.execute_batch(after)?;
+        } else if let Some((before, after)) = sql.split_once(WIDEN_JOURNAL_KINDS) {
+            tx.execute_batch(before)?;
+            crate::migrate::widen_journal_kinds(&tx)?;
+            tx.execute_batch(after)?;
+        } else {
+            tx.execute_batch(sql)?;
         }
         tx.pragma_update(None, "user_version", i64::try_from(i + 1).unwrap_or(i64::MAX))?;
     }
