@@ -146,11 +146,7 @@ impl DeepLink {
             Some("receive") if take("transfer").is_some() => {
                 allow_only(&["transfer"])?;
                 let transfer = take("transfer").unwrap_or_default();
-                crate::jws::Compact::parse_limited(
-                    transfer,
-                    crate::p2p::TRANSFER_TYP,
-                    crate::p2p::MAX_TRANSFER_LEN,
-                )?;
+                crate::jws::Compact::parse_limited(transfer, crate::p2p::TRANSFER_TYP, crate::p2p::MAX_TRANSFER_LEN)?;
                 Ok(DeepLink::Receive { transfer: transfer.to_owned() })
             }
             Some("receive") => {

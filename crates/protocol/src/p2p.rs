@@ -141,10 +141,10 @@ impl RequestId {
     /// The 16 bytes it encodes.
     pub fn bytes(&self) -> [u8; 16] {
         let mut out = [0u8; 16];
-        if let Ok(v) = URL_SAFE_NO_PAD.decode(&self.0) {
-            if v.len() == 16 {
-                out.copy_from_slice(&v);
-            }
+        if let Ok(v) = URL_SAFE_NO_PAD.decode(&self.0)
+            && v.len() == 16
+        {
+            out.copy_from_slice(&v);
         }
         out
     }
@@ -246,7 +246,8 @@ impl FromStr for TransferCode {
     /// Accepts what a person copies or types: lower case, and `I`/`L` for `1`, `O` for `0`
     /// (Crockford's reading rules); the code is kept in its canonical form.
     fn from_str(s: &str) -> Result<Self> {
-        let bad = || refuse(Problem::Malformed, format!("{:?} is not a transfer code (16 of Crockford base32)", clip(s)));
+        let bad =
+            || refuse(Problem::Malformed, format!("{:?} is not a transfer code (16 of Crockford base32)", clip(s)));
         if s.len() != TRANSFER_CODE_LEN {
             return Err(bad());
         }
@@ -343,7 +344,14 @@ impl Document for PaymentRequestDoc {
 impl PaymentRequestDoc {
     /// A request from `from` for `amount` (written at its natural scale), valid from `now` for
     /// `expires_in` seconds, with a fresh requestId; checked before it is returned.
-    pub fn new(from: PublicKey, network: Network, amount: Amount, purpose: &str, now: u64, expires_in: u64) -> Result<Self> {
+    pub fn new(
+        from: PublicKey,
+        network: Network,
+        amount: Amount,
+        purpose: &str,
+        now: u64,
+        expires_in: u64,
+    ) -> Result<Self> {
         let scale = amount.micros.natural_scale();
         let doc = PaymentRequestDoc {
             from,
@@ -462,10 +470,10 @@ impl TransferTerms {
     /// A positive amount and a note within bounds.
     pub fn check(&self) -> Result<()> {
         self.amount()?;
-        if let Some(n) = &self.note {
-            if !check_words(n, MAX_NOTE_CHARS) {
-                return Err(refuse(Problem::BadNote, "note must be at most 140 characters without control characters"));
-            }
+        if let Some(n) = &self.note
+            && !check_words(n, MAX_NOTE_CHARS)
+        {
+            return Err(refuse(Problem::BadNote, "note must be at most 140 characters without control characters"));
         }
         Ok(())
     }
@@ -515,7 +523,13 @@ impl TransferTerms {
     /// The authorization the payer signs for these terms, valid from `now` for
     /// [`TRANSFER_SECONDS`]. Separate from signing so that the wallet stores it (and its debit)
     /// first. A request's payment must carry [`Self::required_payment_id`].
-    pub fn authorization_claims(&self, from: PublicKey, payment_id: PaymentId, seq: u64, now: u64) -> Result<AuthorizationClaims> {
+    pub fn authorization_claims(
+        &self,
+        from: PublicKey,
+        payment_id: PaymentId,
+        seq: u64,
+        now: u64,
+    ) -> Result<AuthorizationClaims> {
         self.check()?;
         if seq == 0 {
             return Err(Error::Signing("seq starts at 1".into()));
@@ -1001,20 +1015,70 @@ mod tests {
             issued_at: NOW,
         };
         let cases: Vec<(&str, AuthorizationClaims, TransferDoc, Problem)> = vec![
-            ("pays carol", AuthorizationClaims { to: wallet_account(&carol.public_key()), ..good.clone() }, base.clone(), Problem::AuthorizationMismatch),
-            ("a merchant", AuthorizationClaims { to: "shop".into(), ..good.clone() }, base.clone(), Problem::AuthorizationMismatch),
-            ("other network", AuthorizationClaims { network: "centime:other".parse().unwrap(), ..good.clone() }, base.clone(), Problem::AuthorizationMismatch),
-            ("other resource", AuthorizationClaims { resource: "https://shop.example/".into(), ..good.clone() }, base.clone(), Problem::AuthorizationMismatch),
-            ("short window", AuthorizationClaims { valid_before: NOW + 60, ..good.clone() }, base.clone(), Problem::AuthorizationMismatch),
-            ("other value", AuthorizationClaims { value: "2".into(), ..good.clone() }, base.clone(), Problem::AuthorizationMismatch),
+            (
+                "pays carol",
+                AuthorizationClaims { to: wallet_account(&carol.public_key()), ..good.clone() },
+                base.clone(),
+                Problem::AuthorizationMismatch,
+            ),
+            (
+                "a merchant",
+                AuthorizationClaims { to: "shop".into(), ..good.clone() },
+                base.clone(),
+                Problem::AuthorizationMismatch,
+            ),
+            (
+                "other network",
+                AuthorizationClaims { network: "centime:other".parse().unwrap(), ..good.clone() },
+                base.clone(),
+                Problem::AuthorizationMismatch,
+            ),
+            (
+                "other resource",
+                AuthorizationClaims { resource: "https://shop.example/".into(), ..good.clone() },
+                base.clone(),
+                Problem::AuthorizationMismatch,
+            ),
+            (
+                "short window",
+                AuthorizationClaims { valid_before: NOW + 60, ..good.clone() },
+                base.clone(),
+                Problem::AuthorizationMismatch,
+            ),
+            (
+                "other value",
+                AuthorizationClaims { value: "2".into(), ..good.clone() },
+                base.clone(),
+                Problem::AuthorizationMismatch,
+            ),
             ("zero value", AuthorizationClaims { value: "0".into(), ..good.clone() }, base.clone(), Problem::BadAmount),
-            ("other note", good.clone(), TransferDoc { note: Some("ho".into()), ..base.clone() }, Problem::AuthorizationMismatch),
+            (
+                "other note",
+                good.clone(),
+                TransferDoc { note: Some("ho".into()), ..base.clone() },
+                Problem::AuthorizationMismatch,
+            ),
             ("no note", good.clone(), TransferDoc { note: None, ..base.clone() }, Problem::AuthorizationMismatch),
-            ("a request", good.clone(), TransferDoc { request_id: Some(RequestId::random().unwrap()), ..base.clone() }, Problem::AuthorizationMismatch),
+            (
+                "a request",
+                good.clone(),
+                TransferDoc { request_id: Some(RequestId::random().unwrap()), ..base.clone() },
+                Problem::AuthorizationMismatch,
+            ),
             ("seq 0", AuthorizationClaims { seq: 0, ..good.clone() }, base.clone(), Problem::Malformed),
             ("bad nonce", AuthorizationClaims { nonce: "x".into(), ..good.clone() }, base.clone(), Problem::Malformed),
-            ("long id", AuthorizationClaims { payment_id: "p".repeat(127).parse().unwrap(), ..good.clone() }, base.clone(), Problem::Malformed),
-            ("to self", AuthorizationClaims { to: wallet_account(&alice.public_key()), ..good.clone() }, TransferDoc { to: alice.public_key(), ..base.clone() }, Problem::SelfTransfer),
+            (
+                "long id",
+                AuthorizationClaims { payment_id: "p".repeat(127).parse().unwrap(), ..good.clone() },
+                base.clone(),
+                Problem::Malformed,
+            ),
+            (
+                "to self",
+                AuthorizationClaims { to: wallet_account(&alice.public_key()), ..good.clone() },
+                TransferDoc { to: alice.public_key(), ..base.clone() },
+                Problem::SelfTransfer,
+            ),
         ];
         for (what, claims, doc, want) in cases {
             assert_eq!(problem(TransferDoc::open(&wrap(&alice, &claims, doc))), want, "{what}");
@@ -1054,7 +1118,10 @@ mod tests {
         let jws = documents::sign(&bob, &r).unwrap();
         assert_eq!(RedemptionRequest::open(&jws, &net(), NOW + 300).unwrap(), r);
         assert_eq!(problem(RedemptionRequest::open(&jws, &net(), NOW + 301)), Problem::StaleRequest);
-        assert_eq!(problem(RedemptionRequest::open(&jws, &"centime:x".parse().unwrap(), NOW)), Problem::NetworkMismatch);
+        assert_eq!(
+            problem(RedemptionRequest::open(&jws, &"centime:x".parse().unwrap(), NOW)),
+            Problem::NetworkMismatch
+        );
         let both = RedemptionRequest { transfer: Some("a.b.c".into()), ..r.clone() };
         assert_eq!(problem(both.check(&net(), NOW)), Problem::TransferOrCode);
         let neither = RedemptionRequest { code: None, ..r.clone() };
