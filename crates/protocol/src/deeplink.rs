@@ -1,4 +1,5 @@
-//! `centime://` links: per-fee payment links and top-up links.
+//! `centime://` links: per-fee payment links, top-up links, and the links of payments between
+//! wallets (a payment request to pay, a transfer to receive whole or by its short code).
 //!
 //! A link is untrusted input from any web page. Parsing refuses anything but the two known
 //! forms, each parameter at most once, bounded sizes, and return addresses that are not
@@ -31,6 +32,27 @@ pub enum DeepLink {
     Topup {
         /// The credit note's JWS.
         credit: String,
+    },
+    /// `centime://pay?request=<payment-request JWS>`: another wallet asks to be paid. The JWS
+    /// has passed §5's structural checks only; [`crate::p2p::PaymentRequestDoc::open`] checks
+    /// the rest.
+    PayRequest {
+        /// The payment request's JWS.
+        request: String,
+    },
+    /// `centime://receive?transfer=<transfer JWS>`: a transfer handed over whole (the offline
+    /// form). [`crate::p2p::TransferDoc::open`] checks it.
+    Receive {
+        /// The transfer's JWS.
+        transfer: String,
+    },
+    /// `centime://receive?network=<network>&code=<code>`: a transfer deposited at the issuer
+    /// of `network`, collected with its short code.
+    ReceiveCode {
+        /// The issuer the transfer waits at.
+        network: crate::ids::Network,
+        /// Its code.
+        code: crate::p2p::TransferCode,
     },
 }
 
@@ -90,9 +112,18 @@ impl DeepLink {
             None => Ok(()),
         };
         match u.host_str() {
+            Some("pay") if take("request").is_some() => {
+                if take("req").is_some() {
+                    return Err(bad("a pay link carries req or request, not both"));
+                }
+                allow_only(&["request"])?;
+                let request = take("request").unwrap_or_default();
+                crate::jws::Compact::parse(request, crate::p2p::PAYMENT_REQUEST_TYP)?;
+                Ok(DeepLink::PayRequest { request: request.to_owned() })
+            }
             Some("pay") => {
                 allow_only(&["req", "return"])?;
-                let req = take("req").ok_or_else(|| bad("a pay link needs req"))?;
+                let req = take("req").ok_or_else(|| bad("a pay link needs req or request"))?;
                 let json = URL_SAFE_NO_PAD
                     .decode(req.trim_end_matches('='))
                     .map_err(|e| Error::Base64 { what: "link req", detail: e.to_string() })?;
@@ -111,6 +142,19 @@ impl DeepLink {
                 let credit = take("credit").ok_or_else(|| bad("a topup link needs credit"))?;
                 crate::jws::Compact::parse(credit, crate::documents::CREDIT_TYP)?;
                 Ok(DeepLink::Topup { credit: credit.to_owned() })
+            }
+            Some("receive") if take("transfer").is_some() => {
+                allow_only(&["transfer"])?;
+                let transfer = take("transfer").unwrap_or_default();
+                crate::jws::Compact::parse_limited(transfer, crate::p2p::TRANSFER_TYP, crate::p2p::MAX_TRANSFER_LEN)?;
+                Ok(DeepLink::Receive { transfer: transfer.to_owned() })
+            }
+            Some("receive") => {
+                allow_only(&["network", "code"])?;
+                let (Some(network), Some(code)) = (take("network"), take("code")) else {
+                    return Err(bad("a receive link needs transfer, or network and code"));
+                };
+                Ok(DeepLink::ReceiveCode { network: network.parse()?, code: code.parse()? })
             }
             other => Err(bad(format!("unknown link kind {:?}", clip(other.unwrap_or(""))))),
         }
@@ -132,6 +176,18 @@ impl DeepLink {
             DeepLink::Topup { credit } => {
                 u.set_host(Some("topup")).map_err(|e| bad(e.to_string()))?;
                 u.query_pairs_mut().append_pair("credit", credit);
+            }
+            DeepLink::PayRequest { request } => {
+                u.set_host(Some("pay")).map_err(|e| bad(e.to_string()))?;
+                u.query_pairs_mut().append_pair("request", request);
+            }
+            DeepLink::Receive { transfer } => {
+                u.set_host(Some("receive")).map_err(|e| bad(e.to_string()))?;
+                u.query_pairs_mut().append_pair("transfer", transfer);
+            }
+            DeepLink::ReceiveCode { network, code } => {
+                u.set_host(Some("receive")).map_err(|e| bad(e.to_string()))?;
+                u.query_pairs_mut().append_pair("network", network.as_str()).append_pair("code", code.as_str());
             }
         }
         Ok(u.to_string())
@@ -162,8 +218,52 @@ mod tests {
             "centime://topup?credit=a.b.c&x=1",
             "centime://pay",
             "centime://pay/extra?req=a",
+            "centime://pay?req=a&request=b.c.d",
+            "centime://pay?request=a.b.c&return=https://x.example/",
+            "centime://pay?request=not-a-jws",
+            "centime://receive",
+            "centime://receive?code=0123456789ABCDEF",
+            "centime://receive?network=centime:demo",
+            "centime://receive?network=demo&code=0123456789ABCDEF",
+            "centime://receive?network=centime:demo&code=0123456789ABCDEU",
+            "centime://receive?network=centime:demo&code=0123456789ABCDEF&x=1",
+            "centime://receive?transfer=a.b.c&code=0123456789ABCDEF",
+            "centime://receive?transfer=a.b",
         ] {
             assert!(DeepLink::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn wallet_to_wallet_links_round_trip() {
+        use crate::jws::{RingSigner, Signer as _};
+        use crate::money::{Amount, Asset, Micros};
+        use crate::p2p::{PaymentRequestDoc, TransferCode, TransferDoc, TransferTerms, sign_transfer};
+        let net: crate::ids::Network = "centime:demo".parse().unwrap();
+        let alice = RingSigner::from_seed(&[1; 32]).unwrap();
+        let bob = RingSigner::from_seed(&[2; 32]).unwrap();
+        let eur = Amount::new(Micros::from_micros(3_000_000), Asset::EUR);
+        let req = PaymentRequestDoc::new(bob.public_key(), net.clone(), eur, "Dinner & drinks", 1_000, 60).unwrap();
+        let jws = req.sign(&bob).unwrap();
+        let link = DeepLink::PayRequest { request: jws.clone() }.to_link().unwrap();
+        assert!(link.starts_with("centime://pay?request="), "{link}");
+        let DeepLink::PayRequest { request } = DeepLink::parse(&link).unwrap() else { panic!("{link}") };
+        assert_eq!(PaymentRequestDoc::open(&request, 1_000).unwrap(), req);
+
+        let terms = TransferTerms::send(bob.public_key(), eur, net.clone(), Some("merci & à+")).unwrap();
+        let claims =
+            terms.authorization_claims(alice.public_key(), crate::ids::PaymentId::random().unwrap(), 1, 1_000).unwrap();
+        let signed = sign_transfer(&alice, &terms, &claims, 1_000).unwrap();
+        let link = DeepLink::Receive { transfer: signed.transfer.clone() }.to_link().unwrap();
+        let DeepLink::Receive { transfer } = DeepLink::parse(&link).unwrap() else { panic!("{link}") };
+        assert_eq!(TransferDoc::open(&transfer).unwrap().doc.note.as_deref(), Some("merci & à+"));
+
+        let code = TransferCode::random().unwrap();
+        let link = DeepLink::ReceiveCode { network: net.clone(), code: code.clone() }.to_link().unwrap();
+        assert!(link.len() <= 70, "one SMS: {link}");
+        assert_eq!(DeepLink::parse(&link).unwrap(), DeepLink::ReceiveCode { network: net, code });
+        // A code typed in lower case is the same code.
+        let lower = link.replace(&link[link.len() - 16..], &link[link.len() - 16..].to_lowercase());
+        assert!(matches!(DeepLink::parse(&lower).unwrap(), DeepLink::ReceiveCode { .. }));
     }
 }

@@ -162,6 +162,16 @@ pub enum Error {
     #[error("return address refused: {0}")]
     InvalidReturnUrl(String),
 
+    // --- payments between wallets -------------------------------------------------------------
+    /// A payment request, transfer, redemption or inbox request refused (docs/protocol.md §14).
+    #[error("refused ({problem}): {detail}")]
+    P2p {
+        /// The stable reason.
+        problem: crate::p2p::Problem,
+        /// What exactly was wrong, clipped.
+        detail: String,
+    },
+
     // --- verification -------------------------------------------------------------------------
     /// A payment the merchant's verification refused.
     #[error("payment rejected ({reason}): {detail}")]
@@ -180,6 +190,14 @@ impl Error {
 
     pub(crate) fn reject(reason: Rejection, detail: impl Into<String>) -> Self {
         Error::Rejected { reason, detail: clip_detail(detail.into()) }
+    }
+
+    /// The stable reason a wallet-to-wallet document or link was refused, if that is what this is.
+    pub fn p2p_problem(&self) -> Option<crate::p2p::Problem> {
+        match self {
+            Error::P2p { problem, .. } => Some(*problem),
+            _ => None,
+        }
     }
 
     /// The verification rejection this error stands for, when the input came from a wallet:

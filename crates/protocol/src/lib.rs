@@ -11,6 +11,8 @@
 //! - [`verify`]: offline merchant verification with stable rejection codes.
 //! - [`payment`]: the wallet's side, building a signed payment for an accepted offer.
 //! - [`deeplink`]: `centime://pay` and `centime://topup` links.
+//! - [`p2p`]: payments between wallets (ADR 25): payment requests, transfers, and the
+//!   recipient's redemption and inbox requests.
 //! - [`text`]: merchants' and links' text made inert before it is stored or shown.
 //!
 //! `docs/protocol.md` in the repository is the normative description; the test vectors in
@@ -26,6 +28,7 @@ pub mod ids;
 pub mod jws;
 pub mod money;
 pub mod origin;
+pub mod p2p;
 pub mod payment;
 pub mod revocation;
 pub mod settlement;
