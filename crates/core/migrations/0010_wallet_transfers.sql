@@ -40,20 +40,26 @@ CREATE TABLE transfers (
     seq               INTEGER NOT NULL UNIQUE,
     recipient         TEXT NOT NULL,
     request_id        TEXT,
+    -- The authorization inside the transfer, as signed: what the issuer's statement lists
+    -- when the recipient redeems it (a different one under this id is a fork).
+    authorization     TEXT NOT NULL,
     transfer          TEXT NOT NULL,
     valid_before      INTEGER NOT NULL,
     status            TEXT NOT NULL CHECK (status IN ('pending', 'redeemed', 'returned')),
-    -- The short code the issuer gave at deposit, when it was deposited.
+    -- The short code the issuer gave at deposit, when it was deposited (set once).
     code              TEXT,
     issuer_settled_at INTEGER,
     updated_at        INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX transfers_pending ON transfers (valid_before) WHERE status = 'pending';
-CREATE TRIGGER transfers_documents_fixed BEFORE UPDATE OF journal_id, payment_id, seq, recipient, request_id, transfer, valid_before ON transfers
+CREATE TRIGGER transfers_documents_fixed BEFORE UPDATE OF journal_id, payment_id, seq, recipient, request_id, authorization, transfer, valid_before ON transfers
 BEGIN SELECT RAISE(ABORT, 'stored transfer documents are immutable'); END;
 CREATE TRIGGER transfers_status_moves BEFORE UPDATE OF status ON transfers
 WHEN NOT (OLD.status = NEW.status OR (OLD.status = 'pending' AND NEW.status IN ('redeemed', 'returned')))
 BEGIN SELECT RAISE(ABORT, 'a transfer moves only from pending, once'); END;
+CREATE TRIGGER transfers_code_once BEFORE UPDATE OF code ON transfers
+WHEN OLD.code IS NOT NULL AND NEW.code IS NOT OLD.code
+BEGIN SELECT RAISE(ABORT, 'a transfer keeps the code it was given'); END;
 CREATE TRIGGER transfers_no_delete BEFORE DELETE ON transfers
 BEGIN SELECT RAISE(ABORT, 'transfers are never deleted'); END;
 

@@ -100,9 +100,8 @@ fn folded(name: &str) -> String {
 pub fn parse_wallet_id(s: &str) -> Result<PublicKey> {
     let s = s.trim();
     let key = s.strip_prefix(WALLET_ACCOUNT_PREFIX).unwrap_or(s);
-    key.parse().map_err(|_| {
-        Error::InvalidArgument(format!("{:?} is not a wallet id (43 characters of base64url)", inert(s)))
-    })
+    key.parse()
+        .map_err(|_| Error::InvalidArgument(format!("{:?} is not a wallet id (43 characters of base64url)", inert(s))))
 }
 
 fn inert(s: &str) -> String {
@@ -266,7 +265,10 @@ impl Wallet {
             return Err(Error::ContactExists(format!("{:?} is already a contact ({})", inert(&c.name), c.wallet_id)));
         }
         if let Some(c) = by_key(&tx, &key, wallet_id)? {
-            return Err(Error::ContactExists(format!("wallet {wallet_id} is already the contact {:?}", inert(&c.name))));
+            return Err(Error::ContactExists(format!(
+                "wallet {wallet_id} is already the contact {:?}",
+                inert(&c.name)
+            )));
         }
         let c = Contact { name, wallet_id: *wallet_id, rule: None, added_at: now, updated_at: now };
         save(&tx, &key, &c)?;
@@ -288,8 +290,7 @@ impl Wallet {
         {
             return Ok(c);
         }
-        by_name(&self.conn, self.key(), name_or_id)?
-            .ok_or_else(|| Error::UnknownContact(inert(name_or_id.trim())))
+        by_name(&self.conn, self.key(), name_or_id)?.ok_or_else(|| Error::UnknownContact(inert(name_or_id.trim())))
     }
 
     /// The contact's name for wallet `wallet`, if it has one.

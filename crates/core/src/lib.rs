@@ -34,6 +34,7 @@ pub mod policy;
 #[cfg(test)]
 mod query_plans;
 pub mod reason;
+pub mod requests;
 mod rules;
 mod rules_store;
 #[cfg(feature = "dev")]
@@ -42,10 +43,11 @@ mod settle;
 pub mod sqlite;
 pub mod sync;
 mod topup;
+pub mod transfers;
 mod wallet;
 
 pub use backup::{CheckedBackup, Restored};
-pub use contacts::{Contact, ContactRule};
+pub use contacts::{Contact, ContactRule, parse_wallet_id, short_wallet_id};
 pub use details::{Claim, EntryDetails, SignedDocument, StatusEvent};
 pub use entry::{EntryStatus, Kind};
 pub use error::{Error, ErrorClass, ErrorCode, Result};
@@ -54,9 +56,11 @@ pub use figures::{Allowance, AssetTotal, Insights, SiteShare, Spending, Summary}
 pub use integrity::VerifyReport;
 pub use pay::{Approval, CertifiedMerchant, MAX_TIMEOUT_SECONDS, PayOptions, Payment, Quote};
 pub use payments::Status;
+pub use requests::{MadeRequest, RequestView};
 pub use rules::{LimitsChange, SiteChange};
 pub use sync::{
     AssetView, Discrepancy, FlaggedMerchant, HoldReason, PreparedSync, Revocation, SyncCounts, SyncHold, SyncResult,
 };
 pub use topup::{Topup, credit_from_input};
+pub use transfers::{ReceiveInput, Received, Transfer, TransferStatus};
 pub use wallet::{Balance, HOLD_SKEW_SECONDS, Issuer, Wallet, db_path};

@@ -240,7 +240,12 @@ pub(crate) fn insert_payment(conn: &Connection, row: &PaymentRow<'_>) -> Result<
 /// get one number; payments are never deleted, so no number comes back.
 pub(crate) fn next_seq(conn: &Connection) -> Result<u64> {
     let highest: Option<i64> =
-        conn.prepare_cached("SELECT MAX(seq) FROM payments WHERE seq IS NOT NULL")?.query_row([], |r| r.get(0))?;
+        // Transfers to other wallets sign from the same sequence (they are payments to the issuer).
+        conn.prepare_cached(
+            "SELECT MAX(s) FROM (SELECT MAX(seq) AS s FROM payments WHERE seq IS NOT NULL
+                                 UNION ALL SELECT MAX(seq) FROM transfers)",
+        )?
+        .query_row([], |r| r.get(0))?;
     let highest = u64::try_from(highest.unwrap_or(0)).map_err(|_| Error::Integrity("a negative seq".into()))?;
     // A restore (or a sync that found the wallet behind) set a floor far above every number an
     // older copy may have signed (ADR 22).

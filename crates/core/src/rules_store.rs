@@ -228,10 +228,8 @@ pub(crate) fn check_rule_seals(conn: &Connection, key: &[u8; 32]) -> Result<()> 
 /// older, genuinely sealed version of either no longer matches the head (ADR 15).
 pub(crate) fn rules_digest(conn: &Connection, key: &[u8; 32]) -> Result<[u8; 32]> {
     let limits = limits_row(conn)?.map(|(_, mac)| mac);
-    let input = MacInput::default()
-        .text(Some("centime-rules-v1"))
-        .bytes(limits.as_deref())
-        .bytes(Some(&sites_mac(conn, key)?));
+    let input =
+        MacInput::default().text(Some("centime-rules-v1")).bytes(limits.as_deref()).bytes(Some(&sites_mac(conn, key)?));
     // The contacts, once there are any: a wallet without them keeps the digest (and the head)
     // earlier versions wrote.
     Ok(match crate::contacts::digest_for_head(conn, key)? {

@@ -84,6 +84,16 @@ pub struct SyncCounts {
     pub payments_recovered: u64,
     /// Credits the wallet had forgotten, rebuilt from the statement.
     pub credits_recovered: u64,
+    /// Transfers to other wallets the issuer lists as redeemed, now marked so.
+    #[serde(default)]
+    pub transfers_redeemed: u64,
+    /// Transfers not redeemed before their deadline, credited back (final at once).
+    #[serde(default)]
+    pub transfers_returned: u64,
+    /// Transfers from other wallets collected from the issuer's inbox and credited (the shell's
+    /// count: the inbox is collected beside the statement).
+    #[serde(default)]
+    pub transfers_received: u64,
 }
 
 /// One asset's account, as the issuer or the wallet sees it. Money as decimal strings.

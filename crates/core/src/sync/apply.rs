@@ -58,6 +58,22 @@ pub(super) fn apply(w: &mut Wallet, prepared: &PreparedSync, jws: &str, period: 
     let mut unrecoverable = false;
     for sp in &statement.settled {
         listed.insert(sp.payment_id.as_str());
+        // A transfer to another wallet, redeemed by its recipient.
+        match crate::transfers::settled(&tx, sp.payment_id.as_str(), &sp.authorization, sp.settled_at, now)? {
+            crate::transfers::Settled::NotMine => {}
+            crate::transfers::Settled::Redeemed(marked) => {
+                done.transfers_redeemed += u64::from(marked);
+                continue;
+            }
+            crate::transfers::Settled::Forked => {
+                discrepancies.push(Discrepancy::Forked { payment_id: sp.payment_id.clone(), seq: sp.seq });
+                continue;
+            }
+            crate::transfers::Settled::AfterReturn => {
+                discrepancies.push(Discrepancy::SettledAfterFinal { payment_id: sp.payment_id.clone() });
+                continue;
+            }
+        }
         match settled_entry(&tx, &key, &wallet, &network, sp, now, &mut done)? {
             None => {}
             Some(d @ Discrepancy::Unrecoverable { .. }) => {
@@ -68,6 +84,7 @@ pub(super) fn apply(w: &mut Wallet, prepared: &PreparedSync, jws: &str, period: 
         }
     }
     done.refunds_final = make_refunds_final(&tx, &network, &listed, statement.issued_at, period, now)?;
+    done.transfers_returned = crate::transfers::return_expired(&tx, &key, &network, &listed, statement.issued_at, now)?;
 
     // Found behind the issuer (or recovering a restore): the other copy may have signed numbers
     // no merchant settled yet, so the next payment continues far above every known one.
@@ -255,7 +272,11 @@ fn make_refunds_final(
 }
 
 fn highest_seq(conn: &rusqlite::Connection) -> Result<u64> {
-    let h: Option<i64> = conn.prepare_cached("SELECT MAX(seq) FROM payments")?.query_row([], |r| r.get(0))?;
+    let h: Option<i64> = conn
+        .prepare_cached(
+            "SELECT MAX(s) FROM (SELECT MAX(seq) AS s FROM payments UNION ALL SELECT MAX(seq) FROM transfers)",
+        )?
+        .query_row([], |r| r.get(0))?;
     Ok(u64::try_from(h.unwrap_or(0)).unwrap_or(0))
 }
 
@@ -276,10 +297,11 @@ fn issuer_view(s: &Statement) -> Result<Vec<AssetView>> {
 pub(super) fn wallet_view(conn: &rusqlite::Connection, network: &Network) -> Result<Vec<AssetView>> {
     let mut out: BTreeMap<String, (Micros, Micros, Micros)> = BTreeMap::new();
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT asset, SUM(CASE WHEN kind = '{credit}' THEN amount ELSE 0 END),
-                SUM(CASE WHEN kind = '{credit}' THEN 0 ELSE -amount END)
+        "SELECT asset, SUM(CASE WHEN kind IN ('{credit}', '{received}') THEN amount ELSE 0 END),
+                SUM(CASE WHEN kind IN ('{credit}', '{received}') THEN 0 ELSE -amount END)
          FROM journal WHERE network = ?1 GROUP BY asset",
-        credit = Kind::Credit
+        credit = Kind::Credit,
+        received = Kind::TransferIn
     ))?;
     let rows = stmt.query_map(params![network.as_str()], |r| {
         Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?))
@@ -289,9 +311,16 @@ pub(super) fn wallet_view(conn: &rusqlite::Connection, network: &Network) -> Res
         out.insert(asset, (Micros::from_micros(credited), Micros::from_micros(spent), Micros::ZERO));
     }
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT j.asset, COALESCE(SUM(-j.amount), 0) FROM payments p JOIN journal j ON j.id = p.journal_id
-         WHERE j.network = ?1 AND p.issuer_settled_at IS NULL AND p.status <> '{}' GROUP BY j.asset",
-        Status::Rejected
+        "SELECT asset, COALESCE(SUM(owed), 0) FROM (
+             SELECT j.asset, -j.amount AS owed FROM payments p JOIN journal j ON j.id = p.journal_id
+             WHERE j.network = ?1 AND p.issuer_settled_at IS NULL AND p.status <> '{rejected}'
+             UNION ALL
+             -- Sends not redeemed yet: debited here, settled at the issuer only when redeemed.
+             SELECT j.asset, -j.amount FROM transfers t JOIN journal j ON j.id = t.journal_id
+             WHERE j.network = ?1 AND t.issuer_settled_at IS NULL AND t.status = '{pending}')
+         GROUP BY asset",
+        rejected = Status::Rejected,
+        pending = crate::transfers::TransferStatus::Pending,
     ))?;
     let rows = stmt.query_map(params![network.as_str()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
     for row in rows {
