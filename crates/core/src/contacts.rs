@@ -354,6 +354,6 @@ mod tests {
     #[test]
     fn a_short_wallet_id_keeps_both_ends() {
         let k: PublicKey = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo".parse().unwrap();
-        assert_eq!(short_wallet_id(&k), "11qYAY…PcHURo".replace("…P", "…"));
+        assert_eq!(short_wallet_id(&k), "11qYAY…PcHURo");
     }
 }

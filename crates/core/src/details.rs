@@ -108,9 +108,10 @@ pub(crate) static REFUND_OF: LazyLock<String> =
     LazyLock::new(|| format!("SELECT id FROM journal WHERE kind = '{}' AND ref = ?1", Kind::Refund));
 pub(crate) static PAYMENT_OF: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT j.id FROM journal r JOIN journal j ON j.kind = '{}' AND j.payment_id = r.ref
+        "SELECT j.id FROM journal r JOIN journal j ON j.kind IN ('{}', '{}') AND j.payment_id = r.ref
                          WHERE r.id = ?1",
-        Kind::Payment
+        Kind::Payment,
+        Kind::TransferOut
     )
 });
 
@@ -186,7 +187,22 @@ impl Wallet {
                     self.conn.prepare_cached(&PAYMENT_OF)?.query_row(params![journal_id], |r| r.get(0)).optional()?;
                 d.refund_of = paid.map(|id| self.entry(id)).transpose()?.flatten();
             }
-            crate::Kind::Credit => {
+            crate::Kind::TransferOut => {
+                // The authorization the recipient's issuer settles; the refund if it came back.
+                let auth: Option<(String, String)> = self
+                    .conn
+                    .prepare_cached("SELECT authorization, payment_id FROM transfers WHERE journal_id = ?1")?
+                    .query_row(params![journal_id], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
+                let (auth, pid) = auth.ok_or_else(|| {
+                    Error::Integrity(format!("journal row {journal_id} is a transfer without its record"))
+                })?;
+                d.authorization = Some(signed::<AuthorizationClaims>(auth));
+                let refund: Option<i64> =
+                    self.conn.prepare_cached(&REFUND_OF)?.query_row(params![pid], |r| r.get(0)).optional()?;
+                d.refund = refund.map(|id| self.entry(id)).transpose()?.flatten();
+            }
+            crate::Kind::Credit | crate::Kind::TransferIn => {
                 let note: Option<String> = self
                     .conn
                     .prepare_cached("SELECT note FROM credits WHERE journal_id = ?1")?

@@ -26,6 +26,8 @@ pub struct VerifyReport {
     pub balances: usize,
     /// Payments whose stored documents and states agree with the journal.
     pub payments: i64,
+    /// Transfers to other wallets whose stored documents agree with their journal rows.
+    pub transfers: i64,
     /// Site rules whose MACs verified.
     pub sites: usize,
 }
@@ -169,13 +171,21 @@ impl Wallet {
                 "SELECT COUNT(*) FROM journal j WHERE (j.kind = '{payment}' AND NOT EXISTS
                  (SELECT 1 FROM payments p WHERE p.journal_id = j.id))
               OR (j.kind = '{refund}' AND NOT EXISTS
-                 (SELECT 1 FROM payments p WHERE p.payment_id = j.ref AND p.status = '{rejected}'))
-              OR (j.kind = '{credit}' AND NOT EXISTS
-                 (SELECT 1 FROM credits c WHERE c.journal_id = j.id))",
+                 (SELECT 1 FROM payments p WHERE p.payment_id = j.ref AND p.status = '{rejected}')
+                 AND NOT EXISTS (SELECT 1 FROM transfers t WHERE t.payment_id = j.ref AND t.status = '{returned}'))
+              OR (j.kind IN ('{credit}', '{received}') AND NOT EXISTS
+                 (SELECT 1 FROM credits c WHERE c.journal_id = j.id))
+              OR (j.kind = '{received}' AND NOT EXISTS
+                 (SELECT 1 FROM received_transfers t WHERE t.journal_id = j.id))
+              OR (j.kind = '{sent}' AND NOT EXISTS
+                 (SELECT 1 FROM transfers t WHERE t.journal_id = j.id))",
                 payment = Kind::Payment,
                 refund = Kind::Refund,
                 credit = Kind::Credit,
+                received = Kind::TransferIn,
+                sent = Kind::TransferOut,
                 rejected = Status::Rejected,
+                returned = crate::transfers::TransferStatus::Returned,
             ),
             [],
             |r| r.get(0),
@@ -206,9 +216,11 @@ impl Wallet {
             },
             |row| check_credit(wallet, row),
         )?;
+        let transfers = crate::transfers::verify_rows(conn, wallet)?;
         let sites = self.sites()?.len();
         self.limits()?;
-        Ok(VerifyReport { journal_rows, balances: usize::try_from(balances).unwrap_or(0), payments, sites })
+        crate::contacts::all(conn, key)?;
+        Ok(VerifyReport { journal_rows, balances: usize::try_from(balances).unwrap_or(0), payments, transfers, sites })
     }
 }
 

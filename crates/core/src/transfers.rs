@@ -581,3 +581,77 @@ pub(crate) fn settled(
         Err(_) => Err(Error::Integrity(format!("transfer {payment_id}: unknown status {status:?}"))),
     }
 }
+
+/// `verify`'s part: every sent transfer is its journal row's (a `transfer_out` of its payment
+/// id, the JWS that row hashed, what its authorization signs), it is returned exactly when a
+/// refund credits it back, and every received one keeps the transfer its credit was for.
+pub(crate) fn verify_rows(conn: &Connection, wallet: &PublicKey) -> Result<i64> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT t.payment_id, t.seq, t.authorization, t.transfer, t.valid_before, t.status, t.recipient,
+                j.kind, j.payment_id, j.amount, j.asset, j.network, j.doc_hash,
+                (SELECT COUNT(*) FROM journal r WHERE r.kind = '{}' AND r.ref = t.payment_id)
+         FROM transfers t LEFT JOIN journal j ON j.id = t.journal_id ORDER BY t.journal_id",
+        Kind::Refund
+    ))?;
+    let mut rows = stmt.query([])?;
+    let mut n = 0i64;
+    while let Some(r) = rows.next()? {
+        n += 1;
+        let pid: String = r.get(0)?;
+        let bad = |what: &str| Error::Integrity(format!("transfer {pid}: {what}"));
+        let (seq, authorization, jws, valid_before, status, recipient): (i64, String, String, i64, String, String) =
+            (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
+        let (kind, jpid, amount, asset, network, hash): (
+            Option<String>,
+            Option<String>,
+            Option<i64>,
+            Option<String>,
+            Option<String>,
+            Option<Vec<u8>>,
+        ) = (r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?);
+        let refunds: i64 = r.get(13)?;
+        if kind.as_deref() != Some(<&'static str>::from(Kind::TransferOut)) || jpid.as_deref() != Some(pid.as_str()) {
+            return Err(bad("it does not match its journal row"));
+        }
+        if hash.as_deref() != Some(journal::sha256(jws.as_bytes()).as_slice()) {
+            return Err(bad("its stored transfer was changed"));
+        }
+        let opened = TransferDoc::open(&jws).map_err(|_| bad("its stored transfer does not verify"))?;
+        let c = &opened.claims;
+        if opened.doc.from != *wallet
+            || c.payment_id.as_str() != pid
+            || opened.doc.authorization != authorization
+            || opened.doc.to.to_string() != recipient
+            || i64::try_from(c.seq).ok() != Some(seq)
+            || i64::try_from(c.valid_before).ok() != Some(valid_before)
+            || amount.map(|a| a.saturating_neg()) != Some(opened.amount.micros.get())
+            || asset.as_deref() != Some(opened.amount.asset.as_str())
+            || network.as_deref() != Some(opened.doc.network.as_str())
+        {
+            return Err(bad("its journal row does not match what was signed"));
+        }
+        let returned =
+            status.parse::<TransferStatus>().map_err(|_| bad("an unknown status"))? == TransferStatus::Returned;
+        if refunds != i64::from(returned) {
+            return Err(bad(&format!("it is {status} but has {refunds} refund(s) in the journal")));
+        }
+    }
+    let mut stmt = conn.prepare(
+        "SELECT t.payment_id, t.transfer, t.sender, j.ref FROM received_transfers t JOIN journal j ON j.id = t.journal_id",
+    )?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let (pid, jws, sender, reference): (String, String, String, Option<String>) =
+            (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+        let bad = || Error::Integrity(format!("the received transfer {pid} was changed"));
+        let opened = TransferDoc::open(&jws).map_err(|_| bad())?;
+        if opened.doc.to != *wallet
+            || opened.payment_id().as_str() != pid
+            || opened.doc.from.to_string() != sender
+            || reference.as_deref() != Some(opened.credit_id().as_str())
+        {
+            return Err(bad());
+        }
+    }
+    Ok(n)
+}
