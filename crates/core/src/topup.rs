@@ -38,7 +38,12 @@ pub fn credit_from_input(input: &str) -> Result<String> {
     if s.starts_with("centime:") {
         match DeepLink::parse(s)? {
             DeepLink::Topup { credit } => Ok(credit),
-            DeepLink::Pay { .. } => Err(Error::CreditRefused("this is a payment link, not a top-up".into())),
+            DeepLink::Pay { .. } | DeepLink::PayRequest { .. } => {
+                Err(Error::CreditRefused("this is a payment link, not a top-up".into()))
+            }
+            DeepLink::Receive { .. } | DeepLink::ReceiveCode { .. } => {
+                Err(Error::CreditRefused("this is a transfer from another wallet, not a top-up".into()))
+            }
         }
     } else {
         Ok(s.to_owned())
