@@ -175,6 +175,9 @@ pub fn handle_link(app: &AppHandle, state: &Arc<AppState>, link: &str) -> AppRes
             }
             Ok(Some(admit(state, prompt)?))
         }
+        DeepLink::PayRequest { .. } | DeepLink::Receive { .. } | DeepLink::ReceiveCode { .. } => {
+            Err(AppError::Invalid("payments between wallets are not handled by this version of the app".into()))
+        }
     }
 }
 

@@ -65,6 +65,10 @@ pub fn given_request(s: &str) -> Result<GivenRequest> {
         return match DeepLink::parse(t)? {
             DeepLink::Pay { required, return_url } => Ok(GivenRequest::Link { required: *required, return_url }),
             DeepLink::Topup { .. } => Err(fail(EXIT_INPUT, "this is a top-up link; use `centime topup`")),
+            DeepLink::PayRequest { .. } => Err(fail(EXIT_INPUT, "this is another wallet's payment request")),
+            DeepLink::Receive { .. } | DeepLink::ReceiveCode { .. } => {
+                Err(fail(EXIT_INPUT, "this is a transfer from another wallet, to receive"))
+            }
         };
     }
     if t.starts_with('{') {

@@ -51,6 +51,11 @@ pub enum Error {
          you trust {origin}"
     )]
     PrivateAddress { url: String, origin: String, detail: String },
+    /// The issuer turned a wallet-to-wallet request down (docs/protocol.md §14): its stable
+    /// code (`already_redeemed`, `transfer_expired`, `not_the_recipient`, `overdrawn`, …) and
+    /// its sentence, made printable.
+    #[error("the issuer refused ({code}): {message}")]
+    IssuerRefused { url: String, status: u16, code: String, message: String },
     #[error(
         "{url} asks for payment over plain HTTP, which anyone on the network can read and change: refused (plain \
          HTTP is only for this computer, unless you allow it)"
@@ -70,7 +75,8 @@ impl Error {
             | Error::ReturnElsewhere(_)
             | Error::RefusedByMerchant { .. }
             | Error::PrivateAddress { .. }
-            | Error::PlainHttp { .. } => ErrorClass::InvalidInput,
+            | Error::PlainHttp { .. }
+            | Error::IssuerRefused { .. } => ErrorClass::InvalidInput,
             Error::Http { .. } | Error::Unconfirmed { .. } | Error::WalletClosed => ErrorClass::Internal,
         }
     }
@@ -89,6 +95,16 @@ impl Error {
             Error::WalletClosed => ErrorCode::WalletClosed,
             Error::PrivateAddress { .. } => ErrorCode::PrivateAddress,
             Error::PlainHttp { .. } => ErrorCode::PlainHttp,
+            Error::IssuerRefused { status: 410, .. } => ErrorCode::Expired,
+            Error::IssuerRefused { .. } => ErrorCode::InvalidInput,
+        }
+    }
+
+    /// The issuer's stable code, when the issuer refused a wallet-to-wallet request.
+    pub fn issuer_code(&self) -> Option<&str> {
+        match self {
+            Error::IssuerRefused { code, .. } => Some(code),
+            _ => None,
         }
     }
 }

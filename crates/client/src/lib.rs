@@ -9,6 +9,9 @@
 //! reaches the shared wallet only for the moment of each record, never while a merchant
 //! takes its time to answer.
 //!
+//! The issuer's side of a wallet is `sync` (statements) and `transfer` (payments between
+//! wallets: deposit, fetch, redeem, inbox), both at the address the wallet keeps for its issuer.
+//!
 //! Where requests may go is [`reach`]'s: headers the caller gives for an origin stay on it
 //! across redirects; a link reaches no local or private address unless its origin is trusted
 //! ([`Client::trusting`]); no merchant is paid over plain HTTP across the network unless the
@@ -19,6 +22,7 @@ pub mod backoff;
 mod error;
 pub mod reach;
 mod sync;
+mod transfer;
 
 use std::io::Read as _;
 use std::sync::Arc;
@@ -34,6 +38,7 @@ use reqwest::blocking::Response;
 use reqwest::header::{ACCEPT, HeaderMap, LOCATION};
 use url::Url;
 
+pub use centime_protocol::p2p::DepositAnswer;
 pub use error::{Error, Result};
 pub use reach::Reach;
 pub use reqwest::header;

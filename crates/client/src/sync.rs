@@ -92,7 +92,7 @@ impl Client {
 }
 
 /// `base` as a URL whose path ends in `/`, so that joining `issuer/…` keeps a path prefix.
-fn issuer_base(base: &str) -> Result<Url> {
+pub(crate) fn issuer_base(base: &str) -> Result<Url> {
     let mut url = Url::parse(base.trim())
         .map_err(|e| Error::BadInput(format!("the issuer's address {:?} is not a URL: {e}", clip(base))))?;
     if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
@@ -107,7 +107,7 @@ fn issuer_base(base: &str) -> Result<Url> {
     Ok(url)
 }
 
-fn read_limited(url: &Url, resp: Response, limit: u64) -> Result<Vec<u8>> {
+pub(crate) fn read_limited(url: &Url, resp: Response, limit: u64) -> Result<Vec<u8>> {
     let mut body = Vec::new();
     resp.take(limit + 1).read_to_end(&mut body).map_err(|e| http_err(url, format!("reading the response: {e}")))?;
     if u64::try_from(body.len()).unwrap_or(u64::MAX) > limit {
@@ -117,7 +117,7 @@ fn read_limited(url: &Url, resp: Response, limit: u64) -> Result<Vec<u8>> {
 }
 
 /// An error body as a short line, control characters dropped (it is the issuer's text).
-fn printable(body: &[u8]) -> String {
+pub(crate) fn printable(body: &[u8]) -> String {
     String::from_utf8_lossy(body).chars().filter(|c| !c.is_control()).take(300).collect()
 }
 

@@ -50,6 +50,13 @@ pub const REQUEST_MAX_SKEW_SECONDS: u64 = crate::statement::STATEMENT_REQUEST_MA
 /// most 128 characters.
 pub const MAX_TRANSFER_PAYMENT_ID: usize = 126;
 
+/// Most transfers one inbox answer lists (the oldest first); the rest wait for the next.
+pub const MAX_INBOX_TRANSFERS: usize = 100;
+/// Longest inbox answer read: its transfers and their JSON.
+pub const MAX_INBOX_LEN: usize = MAX_INBOX_TRANSFERS * (MAX_TRANSFER_LEN + 8) + 64;
+/// Longest answer to a deposit or a redemption read (a credit note and its id).
+pub const MAX_ANSWER_LEN: usize = 16 * 1024;
+
 /// The prefix of a wallet's account at its issuer.
 pub const WALLET_ACCOUNT_PREFIX: &str = "wallet:";
 /// The `resource` prefix of a send's authorization (followed by its `paymentId`).
@@ -726,6 +733,37 @@ impl TransferDoc {
         }
         terms.amount()
     }
+}
+
+// --- the issuer's answers -------------------------------------------------------------------
+
+/// `POST /issuer/transfers`' answer (201): the short code and when it stops being redeemable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DepositAnswer {
+    /// The code the recipient collects it with.
+    pub code: TransferCode,
+    /// The authorization's `validBefore`: after it (and the skew) the issuer refuses to
+    /// redeem, and the payer's sync takes it back.
+    pub expires_at: u64,
+}
+
+/// `POST /issuer/redemptions`' answer (201): the recipient's credit note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RedemptionAnswer {
+    /// The credit note JWS (§6.2) for the recipient.
+    pub credit: String,
+    /// Its `creditId`, `t_` + the transfer's paymentId.
+    pub credit_id: String,
+}
+
+/// `POST /issuer/inbox`' answer (200): the transfers waiting for the wallet.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+pub struct InboxAnswer {
+    /// Transfer JWS, oldest deposit first, at most [`MAX_INBOX_TRANSFERS`].
+    pub transfers: Vec<String>,
 }
 
 // --- collecting at the issuer -----------------------------------------------------------------
