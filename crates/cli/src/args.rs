@@ -73,9 +73,28 @@ pub enum Command {
     Balance,
     /// Redeem a credit note (a JWS, a centime://topup link, or @FILE)
     Topup { credit: String },
-    /// Pay a payment request; prints the PAYMENT-SIGNATURE header value
+    /// Ask another wallet to pay you: prints a centime://pay?request= link and its QR code
+    Request(RequestArgs),
+    /// Send money to another wallet (a contact's name or a wallet id): debited now, deposited
+    /// at the issuer; prints the short centime://receive link to hand over (or, with
+    /// --offline, the whole transfer)
+    Send(SendArgs),
+    /// Collect a transfer from another wallet (a centime://receive link, either form, or the
+    /// transfer's JWS or @FILE): redeemed at its issuer and credited
+    Receive {
+        transfer: String,
+        /// Seconds before giving up on the issuer
+        #[arg(long, default_value_t = 30)]
+        timeout: u64,
+    },
+    /// Names for other wallets, and the rule their payment requests are paid by
+    #[command(subcommand)]
+    Contact(ContactCmd),
+    /// Pay a payment request; prints the PAYMENT-SIGNATURE header value (or, for another
+    /// wallet's centime://pay?request= link, pays it by a transfer and prints its link)
     Pay {
-        /// A PAYMENT-REQUIRED header value, its JSON, a centime://pay link, or @FILE
+        /// A PAYMENT-REQUIRED header value, its JSON, a centime://pay link (or another wallet's
+        /// centime://pay?request= link), or @FILE
         request: String,
         /// Approve what the rules would ask about (never overrides a refusal)
         #[arg(long)]
@@ -232,6 +251,81 @@ pub enum IssuerCmd {
     List,
     /// Stop trusting NETWORK's issuer
     Remove { network: String },
+}
+
+#[derive(Debug, Args)]
+pub struct RequestArgs {
+    /// How much, e.g. 3.00
+    pub amount: String,
+    /// The currency, e.g. EUR
+    pub asset: String,
+    /// What it is for (1 to 140 characters), shown to the payer
+    #[arg(long = "for", value_name = "TEXT")]
+    pub purpose: String,
+    /// How long it may be paid: seconds, or a number followed by s, m, h or d [default: 7d]
+    #[arg(long, value_name = "DURATION")]
+    pub expires: Option<String>,
+    /// The issuer whose money pays [default: the only trusted one]
+    #[arg(long, value_name = "NETWORK")]
+    pub network: Option<String>,
+    /// Do not print the QR code
+    #[arg(long)]
+    pub no_qr: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// How much, e.g. 2.50
+    pub amount: String,
+    /// The currency, e.g. EUR
+    pub asset: String,
+    /// A contact's name or a wallet id
+    #[arg(long, value_name = "NAME|WALLET_ID")]
+    pub to: String,
+    /// A note for the recipient (at most 140 characters)
+    #[arg(long, value_name = "TEXT")]
+    pub note: Option<String>,
+    /// The issuer whose money pays [default: the only trusted one]
+    #[arg(long, value_name = "NETWORK")]
+    pub network: Option<String>,
+    /// Do not deposit it at the issuer: print the whole transfer's link, to hand over yourself
+    #[arg(long)]
+    pub offline: bool,
+    /// Seconds before giving up on the issuer
+    #[arg(long, default_value_t = 30)]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContactCmd {
+    /// Name another wallet: NAME for WALLET_ID (its key, or wallet:KEY)
+    Add {
+        name: String,
+        wallet_id: String,
+        /// Pay its requests without asking up to this much each (needs --monthly-cap)
+        #[arg(long, value_name = "AMOUNT", requires = "monthly_cap")]
+        auto_max: Option<String>,
+        /// ... and up to this much a calendar month
+        #[arg(long, value_name = "AMOUNT", requires = "auto_max")]
+        monthly_cap: Option<String>,
+    },
+    /// Set the rule for a contact's requests, or with --ask remove it (every request asked)
+    Rule {
+        name: String,
+        /// Pay its requests without asking up to this much each
+        #[arg(long, value_name = "AMOUNT", requires = "monthly_cap", conflicts_with = "ask")]
+        auto_max: Option<String>,
+        /// ... and up to this much a calendar month
+        #[arg(long, value_name = "AMOUNT", requires = "auto_max")]
+        monthly_cap: Option<String>,
+        /// Ask for every request
+        #[arg(long)]
+        ask: bool,
+    },
+    /// The contacts, by name
+    List,
+    /// Forget a contact (and its rule)
+    Remove { name: String },
 }
 
 #[derive(Debug, Args)]

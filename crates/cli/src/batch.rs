@@ -46,19 +46,33 @@ pub fn run(cli: &Cli, source: &str, yes: bool, max: Option<&str>) -> Result<()> 
         if line.trim().is_empty() || line.starts_with('#') {
             continue;
         }
-        let result = pay_line(cli, &mut w, line, yes, max);
+        // Another wallet's request is paid by a transfer, under its contact's rule.
+        let result = if centime_core::requests::is_request(line) {
+            crate::p2p::batch_line(cli, &mut w, line.trim(), yes, max)
+        } else {
+            pay_line(cli, &mut w, line, yes, max).map(|p| {
+                let reused = p.reused;
+                (
+                    json!({
+                        "paymentId": p.payment_id, "header": p.header, "network": p.network,
+                        "asset": p.amount.asset, "amount": p.amount.micros.to_string(), "payTo": p.pay_to,
+                        "resource": p.resource, "reused": p.reused, "automatic": p.automatic,
+                    }),
+                    reused,
+                )
+            })
+        };
         let value = match result {
-            Ok(p) => {
-                if p.reused {
+            Ok((mut v, was_reused)) => {
+                if was_reused {
                     reused += 1;
                 } else {
                     paid += 1;
                 }
-                json!({
-                    "line": n, "paymentId": p.payment_id, "header": p.header, "network": p.network,
-                    "asset": p.amount.asset, "amount": p.amount.micros.to_string(), "payTo": p.pay_to,
-                    "resource": p.resource, "reused": p.reused, "automatic": p.automatic,
-                })
+                if let Some(o) = v.as_object_mut() {
+                    o.insert("line".into(), json!(n));
+                }
+                v
             }
             Err(e) => {
                 failed += 1;

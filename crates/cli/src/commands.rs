@@ -30,9 +30,18 @@ pub fn run(cli: &Cli) -> Result<()> {
         Command::Balance => balance(cli),
         Command::Topup { credit } => topup(cli, credit),
         Command::Pay { request, yes, max, batch: true, .. } => crate::batch::run(cli, request, *yes, max.as_deref()),
+        Command::Pay { request, yes, max, payment_id: None, batch: false }
+            if centime_core::requests::is_request(&input::value_or_file(request)?) =>
+        {
+            crate::p2p::pay(cli, &input::value_or_file(request)?, *yes, max.as_deref())
+        }
         Command::Pay { request, yes, max, payment_id, batch: false } => {
             pay(cli, request, *yes, max.as_deref(), payment_id.as_deref())
         }
+        Command::Request(args) => crate::p2p::request(cli, args),
+        Command::Send(args) => crate::p2p::send(cli, args),
+        Command::Receive { transfer, timeout } => crate::p2p::receive(cli, transfer, *timeout),
+        Command::Contact(cmd) => crate::p2p::contact(cli, cmd),
         Command::Fetch(args) => crate::fetch::run(cli, args),
         Command::Sync(args) => crate::sync::run(cli, args),
         Command::Resolve { timeout } => crate::fetch::resolve(cli, *timeout),

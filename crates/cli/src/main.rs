@@ -11,6 +11,7 @@ mod context;
 mod fetch;
 mod logs;
 mod output;
+mod p2p;
 mod sync;
 
 use std::process::ExitCode;

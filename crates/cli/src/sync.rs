@@ -38,11 +38,29 @@ pub fn run(cli: &Cli, args: &SyncArgs) -> Result<()> {
         }
     };
     let mut results = Vec::new();
+    let mut inbox_problems = Vec::new();
     for network in &networks {
-        let r = client.sync(&mut w, network, args.issuer.as_deref()).map_err(centime_cli::client_error)?;
+        let mut r = client.sync(&mut w, network, args.issuer.as_deref()).map_err(centime_cli::client_error)?;
+        // Then what other wallets sent: deposited sends, and the inbox redeemed and credited.
+        let url = match &args.issuer {
+            Some(u) => Some(u.clone()),
+            None => w.issuer_url(network)?,
+        };
+        if let Some(url) = url {
+            match crate::p2p::collect(&mut w, &client, network, &url) {
+                Ok((received, problems)) => {
+                    r.done.transfers_received = received;
+                    inbox_problems.extend(problems.into_iter().map(|p| format!("{network}: {p}")));
+                }
+                Err(e) => inbox_problems.push(format!("{network}: the inbox: {}", centime_cli::describe(&e))),
+            }
+        }
         results.push(r);
     }
-    let value = json!({ "syncs": results });
+    for p in &inbox_problems {
+        eprintln!("centime: {}", centime_cli::terminal::message(p));
+    }
+    let value = json!({ "syncs": results, "inboxProblems": inbox_problems });
     print(cli.json, value, || results.iter().map(describe).collect::<Vec<_>>().join("\n\n"));
     // A sync that leaves the wallet unable to pay succeeded, but a script that goes on to pay
     // needs to know: the exit and error code a payment would get (8, sync_required or
@@ -83,6 +101,9 @@ fn describe(r: &SyncResult) -> String {
         (d.refunds_final, "refund(s) now final"),
         (d.payments_recovered, "forgotten payment(s) recovered"),
         (d.credits_recovered, "forgotten credit(s) recovered"),
+        (d.transfers_received, "transfer(s) from other wallets received"),
+        (d.transfers_redeemed, "transfer(s) you sent collected by their recipient"),
+        (d.transfers_returned, "transfer(s) you sent returned: not collected in time"),
     ]
     .iter()
     .filter(|(n, _)| *n > 0)
