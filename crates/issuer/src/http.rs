@@ -9,6 +9,7 @@ use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Json, Response};
 use axum::routing::{get, post};
+use centime_protocol::p2p::{MAX_REDEMPTION_REQUEST_LEN, MAX_TRANSFER_LEN};
 use centime_protocol::settlement::MAX_SETTLEMENT_REQUEST_LEN;
 use centime_protocol::{Asset, Micros};
 use serde_json::Value;
@@ -22,7 +23,9 @@ pub const JOSE: &str = "application/jose";
 const SMALL_BODY: usize = 64 * 1024;
 
 /// `/issuer`, `/issuer/topups`, `/issuer/settlements`, `/issuer/revocations`,
-/// `/issuer/statements`, `/issuer/merchants/{payTo}/certificate`.
+/// `/issuer/statements`, `/issuer/merchants/{payTo}/certificate`, and the transfers between
+/// wallets of §14: `/issuer/transfers`, `/issuer/transfers/{code}`, `/issuer/redemptions`,
+/// `/issuer/inbox`.
 pub fn router(issuer: Arc<Issuer>) -> Router {
     Router::new()
         .route("/issuer", get(describe))
@@ -31,6 +34,10 @@ pub fn router(issuer: Arc<Issuer>) -> Router {
         .route("/issuer/revocations", get(revocations))
         .route("/issuer/statements", post(statements).layer(DefaultBodyLimit::max(SMALL_BODY)))
         .route("/issuer/merchants/{pay_to}/certificate", get(certificate))
+        .route("/issuer/transfers", post(deposit).layer(DefaultBodyLimit::max(MAX_TRANSFER_LEN + 1024)))
+        .route("/issuer/transfers/{code}", get(transfer))
+        .route("/issuer/redemptions", post(redeem).layer(DefaultBodyLimit::max(MAX_REDEMPTION_REQUEST_LEN + 1024)))
+        .route("/issuer/inbox", post(inbox).layer(DefaultBodyLimit::max(SMALL_BODY)))
         .with_state(issuer)
 }
 
@@ -98,4 +105,26 @@ async fn statements(State(i): State<Arc<Issuer>>, body: Bytes) -> Result<Respons
 
 async fn certificate(State(i): State<Arc<Issuer>>, Path(pay_to): Path<String>) -> Result<Response> {
     Ok(jose(blocking(move || i.certificate(&pay_to)).await?))
+}
+
+async fn deposit(State(i): State<Arc<Issuer>>, body: Bytes) -> Result<Response> {
+    let jws = text(&body)?;
+    let answer = blocking(move || i.deposit_transfer(&jws)).await?;
+    Ok((StatusCode::CREATED, [(header::CACHE_CONTROL, "no-store")], Json(answer)).into_response())
+}
+
+async fn transfer(State(i): State<Arc<Issuer>>, Path(code): Path<String>) -> Result<Response> {
+    Ok(jose(blocking(move || i.transfer(&code)).await?))
+}
+
+async fn redeem(State(i): State<Arc<Issuer>>, body: Bytes) -> Result<Response> {
+    let jws = text(&body)?;
+    let answer = blocking(move || i.redeem(&jws)).await?;
+    Ok((StatusCode::CREATED, [(header::CACHE_CONTROL, "no-store")], Json(answer)).into_response())
+}
+
+async fn inbox(State(i): State<Arc<Issuer>>, body: Bytes) -> Result<Response> {
+    let jws = text(&body)?;
+    let answer = blocking(move || i.inbox(&jws)).await?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(answer)).into_response())
 }

@@ -22,6 +22,8 @@ use serde_json::Value;
 use crate::error::{Error, Result};
 use crate::store::{CreditRecord, Item, MerchantRecord, Rules, Store};
 
+mod transfers;
+
 /// How long a merchant certificate the issuer signs is valid.
 pub const CERTIFICATE_SECONDS: u64 = 30 * 86_400;
 /// A minor unit of a top-up: whole cents.
@@ -531,6 +533,10 @@ pub fn check_merchant(m: &MerchantRecord) -> Result<MerchantRecord> {
     // payTo is signed into every authorization as `to`, so it is refused rather than cleaned.
     if m.pay_to.is_empty() || m.pay_to.len() > MAX_PAY_TO || m.pay_to.chars().any(is_hidden) {
         return Err(invalid(format!("payTo {:?} is not 1-{MAX_PAY_TO} bytes of printable characters", m.pay_to)));
+    }
+    // A wallet's account is settled only by its own redemptions (§14), never by a merchant.
+    if m.pay_to.starts_with(centime_protocol::p2p::WALLET_ACCOUNT_PREFIX) {
+        return Err(invalid(format!("payTo {:?} is a wallet's account, not a merchant's", m.pay_to)));
     }
     let name = m.name.trim();
     if name.is_empty() || name.chars().count() > MAX_MERCHANT_NAME || name.chars().any(is_hidden) {

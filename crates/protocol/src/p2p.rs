@@ -113,6 +113,13 @@ pub enum Problem {
     StaleRequest,
     /// A redemption request with both or neither of `transfer` and `code`.
     TransferOrCode,
+    // The issuer's, answered to the HTTP calls of §14 (the document was well formed).
+    /// No transfer has this code at the issuer.
+    UnknownTransfer,
+    /// A redemption signed by another wallet than the transfer's recipient.
+    NotTheRecipient,
+    /// The transfer was redeemed before.
+    AlreadyRedeemed,
 }
 
 fn refuse(problem: Problem, detail: impl Into<String>) -> Error {

@@ -162,6 +162,42 @@ pub struct ForkRecord {
     pub found_at: u64,
 }
 
+/// A transfer between wallets as the issuer keeps it (docs/protocol.md §14): deposited for a
+/// short code, or first seen at its redemption (the offline form).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferRecord {
+    /// Its short code (Crockford base32, canonical).
+    pub code: String,
+    /// Its authorization's `paymentId`, unique among transfers.
+    pub payment_id: String,
+    /// SHA-256 of its authorization JWS: the same authorization is the same transfer.
+    pub digest: [u8; 32],
+    /// The payer.
+    pub sender: PublicKey,
+    /// The recipient.
+    pub recipient: PublicKey,
+    /// Its authorization's `validBefore`.
+    pub valid_before: u64,
+    /// When the issuer first saw it.
+    pub deposited_at: u64,
+    /// The transfer JWS.
+    pub transfer: String,
+}
+
+/// What became of a redemption, decided in one transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Redemption {
+    /// Settled to the recipient's account and credited to it.
+    Redeemed,
+    /// This transfer was redeemed before: nothing changed.
+    AlreadyRedeemed,
+    /// Another transfer holds this `paymentId`: nothing changed.
+    PaymentIdConflict,
+    /// The settlement item's refusal (§13.2): only what it records (a fork, a revocation)
+    /// changed.
+    Refused(RefusalCode),
+}
+
 /// The issuer's ledger. Every method is one transaction: it happens entirely or not at all.
 pub trait Store: Send + Sync + std::fmt::Debug {
     /// Registers a merchant, or replaces its registration (key, name, origins).
@@ -184,6 +220,26 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     fn forks(&self, wallet: &PublicKey) -> Result<Vec<ForkRecord>>;
     /// What was settled to a merchant, per asset.
     fn merchant_totals(&self, pay_to: &str) -> Result<Vec<(Asset, Micros)>>;
+    /// Keeps a deposited transfer and returns its code: the code it already has when its
+    /// authorization was deposited before; `payment_id_conflict` when another transfer, or a
+    /// settled payment, holds its `paymentId`.
+    fn deposit_transfer(&self, t: &TransferRecord) -> Result<String>;
+    /// The transfer with this code, and when it was redeemed.
+    fn transfer_by_code(&self, code: &str) -> Result<Option<(TransferRecord, Option<u64>)>>;
+    /// Redeems `t` in one transaction: unless it was redeemed before or its `paymentId` is
+    /// another transfer's, `item` (its authorization, paying `wallet:<recipient>`) is decided
+    /// as a settlement item and, settled, `credit` is recorded for the recipient and the
+    /// transfer marked redeemed.
+    fn redeem_transfer(
+        &self,
+        t: &TransferRecord,
+        item: &Item,
+        credit: &CreditRecord,
+        rules: &Rules,
+    ) -> Result<Redemption>;
+    /// The transfers waiting for `wallet`: unredeemed, with `validBefore > after`, oldest
+    /// first, at most `limit`.
+    fn inbox(&self, wallet: &PublicKey, after: u64, limit: usize) -> Result<Vec<String>>;
 }
 
 /// A settled row as [`LedgerTx`] finds it.
@@ -286,6 +342,14 @@ pub(crate) fn asset(s: &str) -> Result<Asset> {
 
 pub(crate) fn reason(s: &str) -> Result<RevocationReason> {
     s.parse().map_err(|_| Error::Store(format!("a stored revocation reason is unknown: {s:?}")))
+}
+
+pub(crate) fn payment_id_conflict(payment_id: &str) -> Error {
+    Error::refused(
+        axum::http::StatusCode::CONFLICT,
+        RefusalCode::PaymentIdConflict.into(),
+        format!("paymentId {payment_id} is another payment's"),
+    )
 }
 
 pub(crate) fn credit_id_taken(credit_id: &str) -> Error {

@@ -20,13 +20,15 @@ use centime_protocol::{Asset, Micros, PublicKey};
 use postgres::{Client, IsolationLevel, NoTls, Statement, Transaction};
 
 use super::prefetched::Prefetched;
+use centime_protocol::settlement::SettlementOutcome;
+
 use super::{
-    Account, CreditRecord, Decision, ForkRecord, Found, Item, MerchantRecord, Rules, SettledRecord, Store, asset,
-    credit_id_taken, decide, key, reason, to_i64, to_u8, to_u64,
+    Account, CreditRecord, Decision, ForkRecord, Found, Item, MerchantRecord, Redemption, Rules, SettledRecord, Store,
+    TransferRecord, asset, credit_id_taken, decide, key, payment_id_conflict, reason, to_i64, to_u8, to_u64,
 };
 use crate::error::{Error, Result};
 
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE centime_issuer_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -107,6 +109,23 @@ CREATE TABLE statement_nonces (
     seen_at BIGINT NOT NULL,
     PRIMARY KEY (wallet, nonce)
 );
+";
+
+/// Version 2: transfers between wallets (docs/protocol.md §14), as in the SQLite ledger.
+const SCHEMA_2: &str = "
+CREATE TABLE transfers (
+    id           BIGSERIAL PRIMARY KEY,
+    code         TEXT   NOT NULL UNIQUE,
+    payment_id   TEXT   NOT NULL UNIQUE,
+    digest       BYTEA  NOT NULL CHECK (length(digest) = 32),
+    sender       TEXT   NOT NULL,
+    recipient    TEXT   NOT NULL,
+    valid_before BIGINT NOT NULL,
+    deposited_at BIGINT NOT NULL,
+    redeemed_at  BIGINT,
+    transfer_jws TEXT   NOT NULL
+);
+CREATE INDEX transfers_recipient ON transfers (recipient, id);
 ";
 
 /// Connections kept open at most.
@@ -219,6 +238,7 @@ impl PgStore {
             .map_err(Error::from)?;
         if !exists {
             tx.batch_execute(SCHEMA)?;
+            tx.batch_execute(SCHEMA_2)?;
             tx.execute(
                 "INSERT INTO centime_issuer_meta (key, value) VALUES ('schema_version', $1)",
                 &[&SCHEMA_VERSION.to_string()],
@@ -228,7 +248,13 @@ impl PgStore {
                 .query_one("SELECT value FROM centime_issuer_meta WHERE key = 'schema_version'", &[])?
                 .try_get(0)
                 .map_err(Error::from)?;
-            if v != SCHEMA_VERSION.to_string() {
+            if v == "1" {
+                tx.batch_execute(SCHEMA_2)?;
+                tx.execute(
+                    "UPDATE centime_issuer_meta SET value = $1 WHERE key = 'schema_version'",
+                    &[&SCHEMA_VERSION.to_string()],
+                )?;
+            } else if v != SCHEMA_VERSION.to_string() {
                 return Err(Error::Store(format!(
                     "the database has schema version {v}, this centime-issuer knows {SCHEMA_VERSION}"
                 )));
@@ -269,6 +295,54 @@ impl PgStore {
 fn lock_wallet(tx: &mut Tx<'_, '_>, wallet: &str) -> Result<()> {
     tx.execute("INSERT INTO wallets (key) VALUES ($1) ON CONFLICT DO NOTHING", &[&wallet])?;
     tx.query_one("SELECT 1 FROM wallets WHERE key = $1 FOR UPDATE", &[&wallet])?;
+    Ok(())
+}
+
+/// Records a credit note and credits its wallet, the wallet's row locked.
+fn insert_credit(tx: &mut Tx<'_, '_>, c: &CreditRecord) -> Result<()> {
+    let wallet = c.wallet.to_string();
+    if tx.query_opt("SELECT 1 FROM credits WHERE credit_id = $1", &[&c.credit_id])?.is_some() {
+        return Err(credit_id_taken(&c.credit_id));
+    }
+    tx.execute(
+        "INSERT INTO credits (credit_id, wallet, micros, asset, value, asset_scale, issued_at, credit)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        &[
+            &c.credit_id,
+            &wallet,
+            &c.micros.get(),
+            &c.asset.as_str(),
+            &c.value,
+            &i16::from(c.asset_scale),
+            &to_i64(c.issued_at)?,
+            &c.credit,
+        ],
+    )?;
+    tx.execute(
+        "INSERT INTO balances (wallet, asset, credited, spent) VALUES ($1, $2, $3, 0)
+         ON CONFLICT (wallet, asset) DO UPDATE SET credited = balances.credited + excluded.credited",
+        &[&wallet, &c.asset.as_str(), &c.micros.get()],
+    )?;
+    Ok(())
+}
+
+fn insert_transfer(tx: &mut Tx<'_, '_>, t: &TransferRecord, redeemed_at: Option<u64>) -> Result<()> {
+    tx.execute(
+        "INSERT INTO transfers (code, payment_id, digest, sender, recipient, valid_before, deposited_at,
+             redeemed_at, transfer_jws)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        &[
+            &t.code,
+            &t.payment_id,
+            &t.digest.as_slice(),
+            &t.sender.to_string(),
+            &t.recipient.to_string(),
+            &to_i64(t.valid_before)?,
+            &to_i64(t.deposited_at)?,
+            &redeemed_at.map(to_i64).transpose()?,
+            &t.transfer,
+        ],
+    )?;
     Ok(())
 }
 
@@ -557,29 +631,7 @@ impl Store for PgStore {
         let wallet = c.wallet.to_string();
         self.with_ledger_tx(|tx| {
             lock_wallet(tx, &wallet)?;
-            if tx.query_opt("SELECT 1 FROM credits WHERE credit_id = $1", &[&c.credit_id])?.is_some() {
-                return Err(credit_id_taken(&c.credit_id));
-            }
-            tx.execute(
-                "INSERT INTO credits (credit_id, wallet, micros, asset, value, asset_scale, issued_at, credit)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                &[
-                    &c.credit_id,
-                    &wallet,
-                    &c.micros.get(),
-                    &c.asset.as_str(),
-                    &c.value,
-                    &i16::from(c.asset_scale),
-                    &to_i64(c.issued_at)?,
-                    &c.credit,
-                ],
-            )?;
-            tx.execute(
-                "INSERT INTO balances (wallet, asset, credited, spent) VALUES ($1, $2, $3, 0)
-                 ON CONFLICT (wallet, asset) DO UPDATE SET credited = balances.credited + excluded.credited",
-                &[&wallet, &c.asset.as_str(), &c.micros.get()],
-            )?;
-            Ok(())
+            insert_credit(tx, c)
         })
     }
 
@@ -723,5 +775,109 @@ impl Store for PgStore {
                 Ok((asset(&get::<String>(r, 0)?)?, Micros::from_micros(micros)))
             })
             .collect()
+    }
+
+    fn deposit_transfer(&self, t: &TransferRecord) -> Result<String> {
+        // Two deposits of one paymentId race to the unique index: the loser is run again and
+        // then finds the winner's row.
+        self.with_ledger_tx(|tx| {
+            if let Some(r) =
+                tx.query_opt("SELECT code, digest FROM transfers WHERE payment_id = $1", &[&t.payment_id])?
+            {
+                let digest: Vec<u8> = get(&r, 1)?;
+                return if digest == t.digest { get(&r, 0) } else { Err(payment_id_conflict(&t.payment_id)) };
+            }
+            if tx.query_opt("SELECT 1 FROM settlements WHERE payment_id = $1", &[&t.payment_id])?.is_some() {
+                return Err(payment_id_conflict(&t.payment_id));
+            }
+            insert_transfer(tx, t, None)?;
+            Ok(t.code.clone())
+        })
+    }
+
+    fn transfer_by_code(&self, code: &str) -> Result<Option<(TransferRecord, Option<u64>)>> {
+        let mut c = self.conn()?;
+        let row = c.client()?.query_opt(
+            "SELECT payment_id, digest, sender, recipient, valid_before, deposited_at, redeemed_at, transfer_jws
+             FROM transfers WHERE code = $1",
+            &[&code],
+        )?;
+        row.map(|r| {
+            let digest: Vec<u8> = get(&r, 1)?;
+            Ok((
+                TransferRecord {
+                    code: code.to_owned(),
+                    payment_id: get(&r, 0)?,
+                    digest: digest.try_into().map_err(|_| Error::Store("a stored digest is not 32 bytes".into()))?,
+                    sender: key(&get::<String>(&r, 2)?)?,
+                    recipient: key(&get::<String>(&r, 3)?)?,
+                    valid_before: to_u64(get(&r, 4)?)?,
+                    deposited_at: to_u64(get(&r, 5)?)?,
+                    transfer: get(&r, 7)?,
+                },
+                get::<Option<i64>>(&r, 6)?.map(to_u64).transpose()?,
+            ))
+        })
+        .transpose()
+    }
+
+    fn redeem_transfer(
+        &self,
+        t: &TransferRecord,
+        item: &Item,
+        credit: &CreditRecord,
+        rules: &Rules,
+    ) -> Result<Redemption> {
+        let keys = BatchKeys::of(std::slice::from_ref(item))?;
+        let mut wallets = [t.sender.to_string(), t.recipient.to_string()];
+        wallets.sort_unstable();
+        self.with_ledger_tx(|tx| {
+            // Both wallets' locks, in the keys' order as every batch takes them: two redemptions
+            // of one transfer are decided one after the other, the second seeing the first.
+            for w in &wallets {
+                lock_wallet(tx, w)?;
+            }
+            let known =
+                tx.query_opt("SELECT digest, redeemed_at FROM transfers WHERE payment_id = $1", &[&t.payment_id])?;
+            if let Some(r) = &known {
+                if get::<Vec<u8>>(r, 0)? != t.digest {
+                    return Ok(Redemption::PaymentIdConflict);
+                }
+                if get::<Option<i64>>(r, 1)?.is_some() {
+                    return Ok(Redemption::AlreadyRedeemed);
+                }
+            }
+            let mut ledger = prefetch(tx, &keys)?;
+            let d = decide(&mut ledger, item, rules)?;
+            write(tx, &ledger)?;
+            Ok(match (d.outcome, d.code) {
+                (SettlementOutcome::Settled, _) => {
+                    insert_credit(tx, credit)?;
+                    if known.is_some() {
+                        tx.execute(
+                            "UPDATE transfers SET redeemed_at = $2 WHERE payment_id = $1",
+                            &[&t.payment_id, &to_i64(rules.now)?],
+                        )?;
+                    } else {
+                        insert_transfer(tx, t, Some(rules.now))?;
+                    }
+                    Redemption::Redeemed
+                }
+                (SettlementOutcome::AlreadySettled, _) => Redemption::AlreadyRedeemed,
+                (SettlementOutcome::Refused, Some(code)) => Redemption::Refused(code),
+                (SettlementOutcome::Refused, None) => return Err(Error::Store("a refusal without its code".into())),
+            })
+        })
+    }
+
+    fn inbox(&self, wallet: &PublicKey, after: u64, limit: usize) -> Result<Vec<String>> {
+        let mut c = self.conn()?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let rows = c.client()?.query(
+            "SELECT transfer_jws FROM transfers WHERE recipient = $1 AND redeemed_at IS NULL AND valid_before > $2
+             ORDER BY id LIMIT $3",
+            &[&wallet.to_string(), &to_i64(after)?, &limit],
+        )?;
+        rows.iter().map(|r| get(r, 0)).collect()
     }
 }

@@ -10,13 +10,16 @@ use centime_protocol::revocation::{RevocationReason, RevokedKey};
 use centime_protocol::{Asset, Micros, PublicKey};
 use rusqlite::{Connection, OptionalExtension as _, Transaction, TransactionBehavior, params};
 
+use centime_protocol::settlement::SettlementOutcome;
+
 use super::{
-    Account, CreditRecord, Decision, ForkRecord, Found, Item, LedgerTx, MerchantRecord, Rules, SettledRecord, Store,
-    asset, credit_id_taken, decide, key, reason, to_i64, to_u8, to_u64,
+    Account, CreditRecord, Decision, ForkRecord, Found, Item, LedgerTx, MerchantRecord, Redemption, Rules,
+    SettledRecord, Store, TransferRecord, asset, credit_id_taken, decide, key, payment_id_conflict, reason, to_i64,
+    to_u8, to_u64,
 };
 use crate::error::{Error, Result};
 
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE merchants (
@@ -97,6 +100,24 @@ CREATE TABLE statement_nonces (
 ) STRICT;
 ";
 
+/// Version 2: transfers between wallets (docs/protocol.md §14). A transfer's settlement is an
+/// ordinary row of `settlements`; this table holds what waits for its recipient.
+const SCHEMA_2: &str = "
+CREATE TABLE transfers (
+    id           INTEGER PRIMARY KEY,
+    code         TEXT    NOT NULL UNIQUE,
+    payment_id   TEXT    NOT NULL UNIQUE,
+    digest       BLOB    NOT NULL CHECK (length(digest) = 32),
+    sender       TEXT    NOT NULL,
+    recipient    TEXT    NOT NULL,
+    valid_before INTEGER NOT NULL,
+    deposited_at INTEGER NOT NULL,
+    redeemed_at  INTEGER,
+    transfer_jws TEXT    NOT NULL
+) STRICT;
+CREATE INDEX transfers_recipient ON transfers (recipient, id);
+";
+
 /// The SQLite ledger.
 #[derive(Debug)]
 pub struct SqliteStore {
@@ -115,9 +136,12 @@ impl SqliteStore {
         conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
         let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         match version {
-            0 => {
+            0 | 1 => {
                 let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-                tx.execute_batch(SCHEMA)?;
+                if version == 0 {
+                    tx.execute_batch(SCHEMA)?;
+                }
+                tx.execute_batch(SCHEMA_2)?;
                 tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
                 tx.commit()?;
             }
@@ -135,6 +159,68 @@ impl SqliteStore {
     fn conn(&self) -> Result<MutexGuard<'_, Connection>> {
         self.conn.lock().map_err(|_| Error::Store("the ledger lock is poisoned".into()))
     }
+}
+
+/// Records a credit note and credits its wallet, inside `tx`.
+fn insert_credit(tx: &Transaction<'_>, c: &CreditRecord) -> Result<()> {
+    let wallet = c.wallet.to_string();
+    ensure_wallet(tx, &wallet)?;
+    let taken = tx
+        .prepare_cached("SELECT 1 FROM credits WHERE credit_id = ?1")?
+        .query_row([&c.credit_id], |_| Ok(()))
+        .optional()?
+        .is_some();
+    if taken {
+        return Err(credit_id_taken(&c.credit_id));
+    }
+    tx.prepare_cached(
+        "INSERT INTO credits (credit_id, wallet, micros, asset, value, asset_scale, issued_at, credit)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute(params![
+        c.credit_id,
+        wallet,
+        c.micros.get(),
+        c.asset.as_str(),
+        c.value,
+        c.asset_scale,
+        to_i64(c.issued_at)?,
+        c.credit
+    ])?;
+    tx.prepare_cached(
+        "INSERT INTO balances (wallet, asset, credited, spent) VALUES (?1, ?2, ?3, 0)
+         ON CONFLICT (wallet, asset) DO UPDATE SET credited = credited + excluded.credited",
+    )?
+    .execute(params![wallet, c.asset.as_str(), c.micros.get()])?;
+    Ok(())
+}
+
+/// The stored transfer with this `paymentId`: its digest and when it was redeemed.
+fn transfer_by_payment_id(tx: &Transaction<'_>, payment_id: &str) -> Result<Option<(Vec<u8>, Option<i64>)>> {
+    Ok(tx
+        .prepare_cached("SELECT digest, redeemed_at FROM transfers WHERE payment_id = ?1")?
+        .query_row([payment_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?)
+}
+
+fn insert_transfer(tx: &Transaction<'_>, t: &TransferRecord, redeemed_at: Option<u64>) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO transfers (code, payment_id, digest, sender, recipient, valid_before, deposited_at,
+             redeemed_at, transfer_jws)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        t.code,
+        t.payment_id,
+        t.digest.as_slice(),
+        t.sender.to_string(),
+        t.recipient.to_string(),
+        to_i64(t.valid_before)?,
+        to_i64(t.deposited_at)?,
+        redeemed_at.map(to_i64).transpose()?,
+        t.transfer,
+    ])?;
+    Ok(())
 }
 
 fn ensure_wallet(tx: &Transaction<'_>, wallet: &str) -> Result<()> {
@@ -282,37 +368,9 @@ impl Store for SqliteStore {
     }
 
     fn record_credit(&self, c: &CreditRecord) -> Result<()> {
-        let wallet = c.wallet.to_string();
         let mut conn = self.conn()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        ensure_wallet(&tx, &wallet)?;
-        let taken = tx
-            .prepare_cached("SELECT 1 FROM credits WHERE credit_id = ?1")?
-            .query_row([&c.credit_id], |_| Ok(()))
-            .optional()?
-            .is_some();
-        if taken {
-            return Err(credit_id_taken(&c.credit_id));
-        }
-        tx.prepare_cached(
-            "INSERT INTO credits (credit_id, wallet, micros, asset, value, asset_scale, issued_at, credit)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        )?
-        .execute(params![
-            c.credit_id,
-            wallet,
-            c.micros.get(),
-            c.asset.as_str(),
-            c.value,
-            c.asset_scale,
-            to_i64(c.issued_at)?,
-            c.credit
-        ])?;
-        tx.prepare_cached(
-            "INSERT INTO balances (wallet, asset, credited, spent) VALUES (?1, ?2, ?3, 0)
-             ON CONFLICT (wallet, asset) DO UPDATE SET credited = credited + excluded.credited",
-        )?
-        .execute(params![wallet, c.asset.as_str(), c.micros.get()])?;
+        insert_credit(&tx, c)?;
         tx.commit()?;
         Ok(())
     }
@@ -460,5 +518,112 @@ impl Store for SqliteStore {
             .query_map([pay_to], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         rows.into_iter().map(|(a, m)| Ok((asset(&a)?, Micros::from_micros(m)))).collect()
+    }
+
+    fn deposit_transfer(&self, t: &TransferRecord) -> Result<String> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let known: Option<(String, Vec<u8>)> = tx
+            .prepare_cached("SELECT code, digest FROM transfers WHERE payment_id = ?1")?
+            .query_row([&t.payment_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        if let Some((code, digest)) = known {
+            return if digest == t.digest { Ok(code) } else { Err(payment_id_conflict(&t.payment_id)) };
+        }
+        if Tx(&tx).by_payment_id(&t.payment_id)?.is_some() {
+            return Err(payment_id_conflict(&t.payment_id));
+        }
+        insert_transfer(&tx, t, None)?;
+        tx.commit()?;
+        Ok(t.code.clone())
+    }
+
+    fn transfer_by_code(&self, code: &str) -> Result<Option<(TransferRecord, Option<u64>)>> {
+        let conn = self.conn()?;
+        let row = conn
+            .prepare_cached(
+                "SELECT payment_id, digest, sender, recipient, valid_before, deposited_at, redeemed_at, transfer_jws
+                 FROM transfers WHERE code = ?1",
+            )?
+            .query_row([code], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, Vec<u8>>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, Option<i64>>(6)?,
+                    r.get::<_, String>(7)?,
+                ))
+            })
+            .optional()?;
+        row.map(|(payment_id, digest, sender, recipient, valid_before, deposited_at, redeemed_at, transfer)| {
+            Ok((
+                TransferRecord {
+                    code: code.to_owned(),
+                    payment_id,
+                    digest: digest.try_into().map_err(|_| Error::Store("a stored digest is not 32 bytes".into()))?,
+                    sender: key(&sender)?,
+                    recipient: key(&recipient)?,
+                    valid_before: to_u64(valid_before)?,
+                    deposited_at: to_u64(deposited_at)?,
+                    transfer,
+                },
+                redeemed_at.map(to_u64).transpose()?,
+            ))
+        })
+        .transpose()
+    }
+
+    fn redeem_transfer(
+        &self,
+        t: &TransferRecord,
+        item: &Item,
+        credit: &CreditRecord,
+        rules: &Rules,
+    ) -> Result<Redemption> {
+        let mut conn = self.conn()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let known = transfer_by_payment_id(&tx, &t.payment_id)?;
+        match &known {
+            Some((digest, _)) if digest.as_slice() != t.digest => return Ok(Redemption::PaymentIdConflict),
+            Some((_, Some(_))) => return Ok(Redemption::AlreadyRedeemed),
+            _ => {}
+        }
+        ensure_wallet(&tx, &item.wallet.to_string())?;
+        let d = decide(&mut Tx(&tx), item, rules)?;
+        let outcome = match (d.outcome, d.code) {
+            (SettlementOutcome::Settled, _) => {
+                insert_credit(&tx, credit)?;
+                match known {
+                    Some(_) => {
+                        tx.prepare_cached("UPDATE transfers SET redeemed_at = ?2 WHERE payment_id = ?1")?
+                            .execute(params![t.payment_id, to_i64(rules.now)?])?;
+                    }
+                    None => insert_transfer(&tx, t, Some(rules.now))?,
+                }
+                Redemption::Redeemed
+            }
+            (SettlementOutcome::AlreadySettled, _) => Redemption::AlreadyRedeemed,
+            (SettlementOutcome::Refused, Some(code)) => Redemption::Refused(code),
+            (SettlementOutcome::Refused, None) => return Err(Error::Store("a refusal without its code".into())),
+        };
+        // A refusal keeps what §13.2 recorded (a fork proof, a revocation), nothing else.
+        tx.commit()?;
+        Ok(outcome)
+    }
+
+    fn inbox(&self, wallet: &PublicKey, after: u64, limit: usize) -> Result<Vec<String>> {
+        let conn = self.conn()?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut st = conn.prepare_cached(
+            "SELECT transfer_jws FROM transfers WHERE recipient = ?1 AND redeemed_at IS NULL AND valid_before > ?2
+             ORDER BY id LIMIT ?3",
+        )?;
+        let rows = st
+            .query_map(params![wallet.to_string(), to_i64(after)?, limit], |r| r.get::<_, String>(0))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(rows)
     }
 }
