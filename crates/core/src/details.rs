@@ -108,9 +108,16 @@ pub(crate) static REFUND_OF: LazyLock<String> =
     LazyLock::new(|| format!("SELECT id FROM journal WHERE kind = '{}' AND ref = ?1", Kind::Refund));
 pub(crate) static PAYMENT_OF: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT j.id FROM journal r JOIN journal j ON j.kind IN ('{}', '{}') AND j.payment_id = r.ref
+        "SELECT j.id FROM journal r JOIN journal j ON j.kind = '{}' AND j.payment_id = r.ref
                          WHERE r.id = ?1",
-        Kind::Payment,
+        Kind::Payment
+    )
+});
+/// A returned transfer's `transfer_out` row (the partial index `journal_transfer_out`).
+pub(crate) static TRANSFER_OF: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT j.id FROM journal r JOIN journal j ON j.kind = '{}' AND j.payment_id = r.ref
+                         WHERE r.id = ?1",
         Kind::TransferOut
     )
 });
@@ -183,8 +190,15 @@ impl Wallet {
                 d.refund = refund.map(|id| self.entry(id)).transpose()?.flatten();
             }
             crate::Kind::Refund => {
-                let paid: Option<i64> =
+                let mut paid: Option<i64> =
                     self.conn.prepare_cached(&PAYMENT_OF)?.query_row(params![journal_id], |r| r.get(0)).optional()?;
+                if paid.is_none() {
+                    paid = self
+                        .conn
+                        .prepare_cached(&TRANSFER_OF)?
+                        .query_row(params![journal_id], |r| r.get(0))
+                        .optional()?;
+                }
                 d.refund_of = paid.map(|id| self.entry(id)).transpose()?.flatten();
             }
             crate::Kind::TransferOut => {
