@@ -18,6 +18,7 @@ import json
 import math
 import re
 import sys
+import unicodedata
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
@@ -44,6 +45,11 @@ ISSUER_DOCUMENTS = {
     "revocation_list": ("centime-revocations+jws", "iss", 8 * 1024 * 1024),
     "statement_request": ("centime-statement-request+jws", "from", 8 * 1024),
     "statement": ("centime-statement+jws", "iss", 64 * 1024 * 1024),
+    # §14: payments between wallets.
+    "payment_request": ("centime-payment-request+jws", "from", 8 * 1024),
+    "transfer": ("centime-transfer+jws", "from", 16 * 1024),
+    "redemption_request": ("centime-redemption-request+jws", "from", 24 * 1024),
+    "inbox_request": ("centime-inbox-request+jws", "from", 8 * 1024),
 }
 U64_MAX = 2**64 - 1
 I64_MAX = 2**63 - 1
@@ -582,6 +588,16 @@ DOCUMENT_MEMBERS = {
         "iss", "network", "wallet", "issuedAt", "requestNonce", "highestSeq", "totals", "credits", "settled",
     ],
 }
+DOCUMENT_MEMBERS.update({
+    "payment_request": [
+        "from", "network", "value", "asset", "assetScale", "purpose", "requestId", "issuedAt", "expiresAt",
+    ],
+    "transfer": ["from", "to", "network", "authorization", "note", "requestId", "issuedAt"],
+    "redemption_request": ["from", "network", "issuedAt", "nonce", "transfer", "code"],
+    "inbox_request": ["from", "network", "issuedAt", "nonce"],
+})
+# Members a document may leave out (the order of the others stays).
+OPTIONAL_MEMBERS = {"transfer": {"note", "requestId"}, "redemption_request": {"transfer", "code"}}
 OUTCOMES = {"settled", "already_settled", "refused"}
 REFUSAL_CODES = {
     "malformed", "invalid_signature", "network_mismatch", "not_this_merchant", "unsupported_asset",
@@ -663,6 +679,64 @@ def check_statement(name, c, expect):
         expect(c["revoked"]["wallet"] == c["wallet"], f"{name}: revoked names the wallet")
 
 
+def request_id_bytes(s) -> bytes:
+    b = b64url_decode(s)
+    if len(s) != 22 or len(b) != 16 or b64url_encode(b) != s:
+        raise Bad(f"{s!r} is not a requestId")
+    return b
+
+
+def words_ok(s, low, high) -> bool:
+    return isinstance(s, str) and low <= len(s) <= high and not any(unicodedata.category(ch) == "Cc" for ch in s)
+
+
+def check_payment_request(name, c, expect):
+    public_key(c["from"])
+    expect(wire_micros(c["value"], c["assetScale"]) > 0, f"{name}: a positive amount")
+    expect(words_ok(c["purpose"], 1, 140) and c["purpose"].strip() != "", f"{name}: purpose")
+    request_id_bytes(c["requestId"])
+    expect(is_uint(c["issuedAt"]) and c["issuedAt"] < c["expiresAt"] <= c["issuedAt"] + 366 * 86400, f"{name}: expiry")
+
+
+def check_transfer(name, c, expect):
+    """§14.1: the authorization says what the transfer says."""
+    to = public_key(c["to"])
+    expect(c["from"] != c["to"], f"{name}: not to itself")
+    a = open_document(c["authorization"], TYP_AUTHORIZATION, "from")
+    check_claims_authorization(a)
+    expect(a["from"] == c["from"] and a["network"] == c["network"], f"{name}: payer and network")
+    expect(a["to"] == "wallet:" + c["to"], f"{name}: pays wallet:<to>")
+    expect(len(a["paymentId"]) <= 126 and wire_micros(a["value"], a["assetScale"]) > 0, f"{name}: id, amount")
+    expect(a["validBefore"] - a["validAfter"] == 604800, f"{name}: the 7-day window")
+    if "note" in c:
+        expect(words_ok(c["note"], 0, 140), f"{name}: note")
+    terms = {"asset": a["asset"], "assetScale": a["assetScale"], "network": c["network"]}
+    if "note" in c:
+        terms["note"] = c["note"]
+    if "requestId" in c:
+        rid = request_id_bytes(c["requestId"])
+        terms["requestId"] = c["requestId"]
+        derived = "rq_" + b64url_encode(hashlib.sha256(to + rid).digest())[:32]
+        expect(a["paymentId"] == derived, f"{name}: a request's paymentId is derived")
+        expect(a["resource"] == "centime:request:" + c["requestId"], f"{name}: resource")
+    else:
+        expect(a["resource"] == "centime:transfer:" + a["paymentId"], f"{name}: resource")
+    terms["to"] = a["to"]
+    terms["value"] = a["value"]
+    expect(a["acceptedHash"] == accepted_hash(terms), f"{name}: acceptedHash is the terms'")
+
+
+def check_redemption_request(name, c, expect):
+    expect(check_nonce(c["nonce"]) and is_uint(c["issuedAt"]), f"{name}: nonce, issuedAt")
+    expect(("transfer" in c) != ("code" in c), f"{name}: exactly one of transfer and code")
+    if "transfer" in c:
+        t = open_document(c["transfer"], ISSUER_DOCUMENTS["transfer"][0], "from", ISSUER_DOCUMENTS["transfer"][2])
+        check_transfer(name, t, expect)
+        expect(t["to"] == c["from"], f"{name}: redeemed by its recipient")
+    else:
+        expect(re.fullmatch(r"[0-9A-HJKMNP-TV-Za-hjkmnp-tv-z]{16}", c["code"]) is not None, f"{name}: code")
+
+
 CHECK_DOCUMENT = {
     "merchant_certificate": check_certificate,
     "settlement_request": check_settlement_request,
@@ -670,6 +744,10 @@ CHECK_DOCUMENT = {
     "revocation_list": check_revocation_list,
     "statement_request": check_statement_request,
     "statement": check_statement,
+    "payment_request": check_payment_request,
+    "transfer": check_transfer,
+    "redemption_request": check_redemption_request,
+    "inbox_request": check_statement_request,
 }
 
 
@@ -809,7 +887,9 @@ class Checker:
         c = open_document(v["jws"], typ, key_claim, max_len)
         self.expect(c == json.loads(v["claimsJson"]), f"{name}: claims")
         self.expect(c[key_claim] == v["signerPublicKey"], f"{name}: signer")
-        self.expect(list(c.keys()) == DOCUMENT_MEMBERS[kind], f"{name}: members in the order of §6")
+        optional = OPTIONAL_MEMBERS.get(kind, set())
+        order = [k for k in DOCUMENT_MEMBERS[kind] if k in c or k not in optional]
+        self.expect(list(c.keys()) == order, f"{name}: members in the order of §6")
         self.expect(NETWORK_RE.fullmatch(c["network"]) is not None, f"{name}: network")
         CHECK_DOCUMENT[kind](name, c, self.expect)
 

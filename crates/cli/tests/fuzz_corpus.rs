@@ -61,6 +61,11 @@ fn deep_link() {
 }
 
 #[test]
+fn p2p() {
+    replay("p2p", checks::p2p::check);
+}
+
+#[test]
 fn jws() {
     replay("jws", checks::jws::check);
 }

@@ -27,4 +27,12 @@ backend_suite!(
         refused_but_settled_is_reversed_and_flagged,
         bad_statements_change_nothing,
     },
+    transfers::{
+        a_paid_request_moves_the_money_once_it_is_redeemed,
+        a_transfer_redeemed_twice_or_by_another_is_refused,
+        a_request_paid_twice_pays_once,
+        an_expired_transfer_is_refused_at_redemption,
+        an_overdrawn_transfer_is_refused_and_credits_nothing,
+        bad_transfers_and_requests_are_refused,
+    },
 );

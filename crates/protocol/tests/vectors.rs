@@ -813,6 +813,9 @@ fn all_vectors() -> BTreeMap<String, Value> {
     for (file, v) in issuer_document_vectors() {
         assert!(m.insert(file.clone(), v).is_none(), "two vectors named {file}");
     }
+    for (file, v) in wallet_to_wallet_vectors() {
+        assert!(m.insert(file.clone(), v).is_none(), "two vectors named {file}");
+    }
     for (file, v) in verification_vectors() {
         assert!(m.insert(file.clone(), v).is_none(), "two vectors named {file}");
     }
@@ -1034,6 +1037,62 @@ fn issuer_document_vectors() -> Vec<(String, Value)> {
         }),
     ));
     out
+}
+
+/// §14: the four documents of payments between wallets. The reference wallet pays a request of
+/// a second wallet (seed 0x55); the transfer's authorization is the wallet's seq 3.
+fn wallet_to_wallet_vectors() -> Vec<(String, Value)> {
+    use centime_protocol::p2p::{
+        InboxRequest, PaymentRequestDoc, RedemptionRequest, TransferDoc, TransferTerms, sign_transfer,
+    };
+    const RECIPIENT_SEED: [u8; 32] = [0x55; 32];
+    let (payer, recipient) = (signer(&WALLET_SEED), signer(&RECIPIENT_SEED));
+    let request = PaymentRequestDoc {
+        from: recipient.public_key(),
+        network: network(),
+        value: "300".into(),
+        asset: Asset::EUR,
+        asset_scale: 2,
+        purpose: "Dinner on Friday".into(),
+        request_id: "dmVjdG9yLXJlcXVlc3QwMQ".parse().unwrap(),
+        issued_at: NOW,
+        expires_at: NOW + 604_800,
+    };
+    request.check().unwrap();
+    let terms = TransferTerms::for_request(&request);
+    let mut claims =
+        terms.authorization_claims(payer.public_key(), terms.required_payment_id().unwrap(), 3, NOW + 60).unwrap();
+    claims.nonce = nonce(5);
+    let signed = sign_transfer(&payer, &terms, &claims, NOW + 60).unwrap();
+    let transfer: TransferDoc = documents::open(&signed.transfer).unwrap();
+    assert_eq!(TransferDoc::open(&signed.transfer).unwrap().claims, claims);
+    let redemption = RedemptionRequest {
+        from: recipient.public_key(),
+        network: network(),
+        issued_at: NOW + 120,
+        nonce: nonce(6),
+        transfer: Some(signed.transfer.clone()),
+        code: None,
+    };
+    redemption.check(&network(), NOW + 120).unwrap();
+    let inbox =
+        InboxRequest { from: recipient.public_key(), network: network(), issued_at: NOW + 120, nonce: nonce(7) };
+    vec![
+        document_vector("payment_request", "A second wallet asks for 3.00 EUR", &RECIPIENT_SEED, &request),
+        document_vector(
+            "transfer",
+            "The reference wallet pays that request: an authorization to wallet:<recipient>, its paymentId derived",
+            &WALLET_SEED,
+            &transfer,
+        ),
+        document_vector(
+            "redemption_request",
+            "The recipient redeems the transfer given whole",
+            &RECIPIENT_SEED,
+            &redemption,
+        ),
+        document_vector("inbox_request", "The recipient asks for its inbox", &RECIPIENT_SEED, &inbox),
+    ]
 }
 
 fn read(path: &Path) -> Value {

@@ -1,9 +1,10 @@
-//! `centime://pay` and `centime://topup` links.
+//! `centime://pay`, `centime://topup` and `centime://receive` links.
 
 use super::{assert_printable, check_payment_required};
 use centime_protocol::deeplink::{DeepLink, check_return_url};
 use centime_protocol::documents::CREDIT_TYP;
 use centime_protocol::jws::Compact;
+use centime_protocol::p2p;
 
 /// The checks of one input.
 pub fn check(data: &[u8]) {
@@ -32,6 +33,17 @@ pub fn check(data: &[u8]) {
                 }
                 DeepLink::Topup { credit } => {
                     Compact::parse(credit, CREDIT_TYP).expect("a topup link carries a credit-note JWS");
+                }
+                DeepLink::PayRequest { request } => {
+                    Compact::parse(request, p2p::PAYMENT_REQUEST_TYP).expect("a request link carries its JWS");
+                }
+                DeepLink::Receive { transfer } => {
+                    Compact::parse_limited(transfer, p2p::TRANSFER_TYP, p2p::MAX_TRANSFER_LEN)
+                        .expect("a receive link carries a transfer JWS");
+                }
+                DeepLink::ReceiveCode { code, .. } => {
+                    assert_eq!(code.as_str().len(), p2p::TRANSFER_CODE_LEN);
+                    assert_eq!(code.as_str().parse::<p2p::TransferCode>().expect("a code parses again"), *code);
                 }
             }
             // Whatever parses prints to a link that parses back to the same thing.

@@ -9,6 +9,7 @@ pub mod client_answer;
 pub mod credit_note;
 pub mod deep_link;
 pub mod jws;
+pub mod p2p;
 pub mod payment_required;
 pub mod payment_signature;
 

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, dead_code)]
 
 pub mod bodies;
+pub mod transfers;
 pub mod wallets;
 
 use std::sync::Arc;
