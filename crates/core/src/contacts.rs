@@ -83,7 +83,7 @@ pub(crate) fn check_name(name: &str) -> Result<String> {
             name.chars().count()
         )));
     }
-    if name.chars().any(|c| centime_protocol::text::is_hidden(c)) {
+    if name.chars().any(centime_protocol::text::is_hidden) {
         return Err(Error::InvalidArgument("a contact name cannot hold control or invisible characters".into()));
     }
     if name.parse::<PublicKey>().is_ok() {

@@ -582,6 +582,10 @@ pub(crate) fn settled(
     }
 }
 
+/// A transfer's journal row as the LEFT JOIN reads it: kind, payment id, amount, asset,
+/// network, document hash (all absent when the row is missing).
+type JournalSide = (Option<String>, Option<String>, Option<i64>, Option<String>, Option<String>, Option<Vec<u8>>);
+
 /// `verify`'s part: every sent transfer is its journal row's (a `transfer_out` of its payment
 /// id, the JWS that row hashed, what its authorization signs), it is returned exactly when a
 /// refund credits it back, and every received one keeps the transfer its credit was for.
@@ -601,14 +605,8 @@ pub(crate) fn verify_rows(conn: &Connection, wallet: &PublicKey) -> Result<i64> 
         let bad = |what: &str| Error::Integrity(format!("transfer {pid}: {what}"));
         let (seq, authorization, jws, valid_before, status, recipient): (i64, String, String, i64, String, String) =
             (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?);
-        let (kind, jpid, amount, asset, network, hash): (
-            Option<String>,
-            Option<String>,
-            Option<i64>,
-            Option<String>,
-            Option<String>,
-            Option<Vec<u8>>,
-        ) = (r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?);
+        let (kind, jpid, amount, asset, network, hash): JournalSide =
+            (r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?, r.get(11)?, r.get(12)?);
         let refunds: i64 = r.get(13)?;
         if kind.as_deref() != Some(<&'static str>::from(Kind::TransferOut)) || jpid.as_deref() != Some(pid.as_str()) {
             return Err(bad("it does not match its journal row"));
