@@ -2,6 +2,8 @@
 //! their receipt, with real SQLite and the real documents (the issuer's credit note signed by
 //! the test issuer's key, as `/issuer/redemptions` would sign it).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use centime_core::policy::{Decision, ReasonCode};
