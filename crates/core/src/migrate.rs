@@ -65,7 +65,7 @@ pub(crate) fn repack_payments(tx: &Transaction<'_>) -> Result<()> {
     Ok(())
 }
 
-/// The journal's two CHECK constraints as version 1 wrote them, and as migration 0010 widens
+/// The journal's two CHECK constraints as version 1 wrote them, and as migration 0009 widens
 /// them for `transfer_out` (negative, like a payment) and `transfer_in`.
 const JOURNAL_CHECKS: [(&str, &str); 2] = [
     (
@@ -78,7 +78,7 @@ const JOURNAL_CHECKS: [(&str, &str); 2] = [
     ),
 ];
 
-/// Migration 0010: widens the journal's CHECK constraints in place, the procedure SQLite
+/// Migration 0009: widens the journal's CHECK constraints in place, the procedure SQLite
 /// documents for loosening a constraint (its "other kinds of table schema changes"): every
 /// existing row already satisfies the wider one, the file format does not change, and the
 /// schema version is bumped so that every connection reads the new text. A table whose text is

@@ -19,8 +19,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0006_payment_seq.sql"),
     include_str!("../migrations/0007_issuer_sync.sql"),
     include_str!("../migrations/0008_certified_merchants.sql"),
-    // 0009 is another branch's (visit packs); the lead orders them at merge.
-    include_str!("../migrations/0010_wallet_transfers.sql"),
+    include_str!("../migrations/0009_wallet_transfers.sql"),
 ];
 
 const REPACK_PAYMENTS: &str = "-- centime:repack-payments";

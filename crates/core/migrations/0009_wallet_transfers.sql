@@ -1,4 +1,4 @@
--- Schema version 10: payments between wallets (issue 16; docs/p2p and ADR 25, 27).
+-- Schema version 9: payments between wallets (issue 16; docs/p2p and ADR 25, 27).
 --
 -- The journal learns two kinds: `transfer_out` (a send, or a request this wallet paid:
 -- negative) and `transfer_in` (money another wallet sent, redeemed at the issuer: positive).
