@@ -4,6 +4,7 @@ use centime_protocol::PaymentRequired;
 use centime_protocol::documents::canonical_json;
 use rusqlite::Transaction;
 
+use crate::entry::Kind;
 use crate::error::{Error, Result};
 use crate::payments::{self, PaymentRow};
 
@@ -66,17 +67,21 @@ pub(crate) fn repack_payments(tx: &Transaction<'_>) -> Result<()> {
 }
 
 /// The journal's two CHECK constraints as version 1 wrote them, and as migration 0009 widens
-/// them for `transfer_out` (negative, like a payment) and `transfer_in`.
-const JOURNAL_CHECKS: [(&str, &str); 2] = [
-    (
-        "CHECK (kind IN ('credit', 'payment', 'refund', 'adjustment'))",
-        "CHECK (kind IN ('credit', 'payment', 'refund', 'adjustment', 'transfer_out', 'transfer_in'))",
-    ),
-    (
-        "CHECK ((kind = 'payment') = (amount < 0) OR kind = 'adjustment')",
-        "CHECK ((kind IN ('payment', 'transfer_out')) = (amount < 0) OR kind = 'adjustment')",
-    ),
-];
+/// them for [`Kind::TransferOut`] (negative, like a payment) and [`Kind::TransferIn`]. The new
+/// words are the enum's own, so the constraint and the code cannot spell a kind differently.
+fn journal_checks() -> [(&'static str, String); 2] {
+    let (out, inn) = (Kind::TransferOut, Kind::TransferIn);
+    [
+        (
+            "CHECK (kind IN ('credit', 'payment', 'refund', 'adjustment'))",
+            format!("CHECK (kind IN ('credit', 'payment', 'refund', 'adjustment', '{out}', '{inn}'))"),
+        ),
+        (
+            "CHECK ((kind = 'payment') = (amount < 0) OR kind = 'adjustment')",
+            format!("CHECK ((kind IN ('payment', '{out}')) = (amount < 0) OR kind = 'adjustment')"),
+        ),
+    ]
+}
 
 /// Migration 0009: widens the journal's CHECK constraints in place, the procedure SQLite
 /// documents for loosening a constraint (its "other kinds of table schema changes"): every
@@ -87,11 +92,11 @@ pub(crate) fn widen_journal_kinds(tx: &Transaction<'_>) -> Result<()> {
     let sql: String =
         tx.query_row("SELECT sql FROM sqlite_schema WHERE type = 'table' AND name = 'journal'", [], |r| r.get(0))?;
     let mut widened = sql.clone();
-    for (old, new) in JOURNAL_CHECKS {
+    for (old, new) in journal_checks() {
         if widened.matches(old).count() != 1 {
             return Err(Error::Integrity(format!("cannot migrate the journal: its table lacks {old}")));
         }
-        widened = widened.replace(old, new);
+        widened = widened.replace(old, &new);
     }
     let version: i64 = tx.query_row("PRAGMA schema_version", [], |r| r.get(0))?;
     tx.pragma_update(None, "writable_schema", true)?;
