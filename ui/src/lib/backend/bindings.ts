@@ -6,7 +6,7 @@ export type ReasonCode = "paused" | "blocked" | "over_max_per_payment" | "over_d
 
 export type ReasonParam = "origin" | "price" | "max" | "total" | "cap" | "budget" | "period" | "spent" | "left" | "ceiling" | "asset" | "links" | "seconds";
 
-export type EntryKind = "credit" | "payment" | "refund" | "adjustment";
+export type EntryKind = "credit" | "payment" | "refund" | "adjustment" | "transfer_out" | "transfer_in";
 
 export type EntryStatus = "pending" | "settled" | "rejected" | "unconfirmed" | "posted";
 
@@ -489,6 +489,8 @@ export const ENTRY_KINDS: readonly EntryKind[] = [
   "payment",
   "refund",
   "adjustment",
+  "transfer_out",
+  "transfer_in",
 ];
 
 export const ENTRY_STATUSES: readonly EntryStatus[] = [
