@@ -172,6 +172,8 @@ export const en = {
   "entry.kind.payment": "Payment",
   "entry.kind.refund": "Refund",
   "entry.kind.adjustment": "Adjustment",
+  "entry.kind.transfer_out": "Sent",
+  "entry.kind.transfer_in": "Received",
   "entry.status.pending": "Pending",
   "entry.status.settled": "Settled",
   "entry.status.rejected": "Rejected",

@@ -184,6 +184,8 @@ export const fr: Messages = {
   "entry.kind.payment": "Paiement",
   "entry.kind.refund": "Remboursement",
   "entry.kind.adjustment": "Ajustement",
+  "entry.kind.transfer_out": "Envoi",
+  "entry.kind.transfer_in": "Réception",
   "entry.status.pending": "En attente",
   "entry.status.settled": "Réglé",
   "entry.status.rejected": "Refusé",
