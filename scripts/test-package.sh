@@ -54,6 +54,9 @@ if [ "$in_session" = 0 ]; then
   listed() { awk '{print $NF}' <<<"$contents" | sed 's|^\./||; s|^|/|'; }
   # What is not a directory (dpkg-deb's first column), for what `apt-get remove` must take away.
   listed_files() { awk '$1 !~ /^d/ {print $NF}' <<<"$contents" | sed 's|^\./||; s|^|/|'; }
+  # The list is read once into a string: `listed | grep -q` would fail now and then under
+  # pipefail, when grep's early exit on a match kills the writer with SIGPIPE.
+  paths=$(listed)
   for path in \
     /usr/bin/centime-app /usr/bin/centime /usr/lib/centime/centime-browser-host \
     /usr/share/applications/Centime.desktop /usr/share/icons/hicolor/128x128/apps/centime-app.png \
@@ -65,7 +68,7 @@ if [ "$in_session" = 0 ]; then
     /usr/share/bash-completion/completions/centime /usr/share/zsh/vendor-completions/_centime \
     /usr/share/fish/vendor_completions.d/centime.fish \
     /usr/share/doc/centime/copyright /usr/share/doc/centime/changelog.gz; do
-    listed | grep -qxF "$path" || die "$path is not in the package"
+    grep -qxF "$path" <<<"$paths" || die "$path is not in the package"
   done
   ok "every promised path is in dpkg-deb --contents ($(listed_files | wc -l) files)"
   for exe in /usr/bin/centime-app /usr/bin/centime /usr/lib/centime/centime-browser-host; do
